@@ -1,0 +1,46 @@
+package capillary
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// authenticator puts credentials on a request.
+type authenticator interface {
+	// authorize sets the credential header on h.
+	authorize(ctx context.Context, h http.Header) error
+	// renew is told that the server answered 401 to a request carrying h. It reports whether
+	// fresh credentials may cure that, after discarding the rejected ones.
+	renew(h http.Header) bool
+	// redact replaces every credential in s, for text that came from elsewhere (a response
+	// body quoted in an error) and might echo one.
+	redact(s string) string
+}
+
+// secret is a credential. It prints as [redacted] under every fmt verb, so a secret that ends
+// up in a value someone prints does not leak.
+type secret string
+
+// Format prints [redacted] whatever the verb.
+func (secret) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, "[redacted]") }
+
+// basicAuth is the vendor's Basic scheme; the header value is computed once.
+type basicAuth struct {
+	header secret // "Basic base64(till:md5hex(password))"
+}
+
+func (b basicAuth) authorize(_ context.Context, h http.Header) error {
+	h["Authorization"] = []string{string(b.header)}
+	return nil
+}
+
+// renew reports false: a refused till password does not get better by asking again.
+func (basicAuth) renew(http.Header) bool { return false }
+
+func (b basicAuth) redact(s string) string {
+	token := strings.TrimPrefix(string(b.header), "Basic ")
+	return strings.ReplaceAll(s, token, "[redacted]")
+}

@@ -1,0 +1,226 @@
+package capillary
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Sentinel errors for errors.Is. An *APIError matches every sentinel that one of its vendor
+// codes or its HTTP status maps to, so errors.Is(err, ErrCustomerNotFound) works whatever
+// status the vendor sent the code with.
+var (
+	// ErrCustomerNotFound: codes 8015 (customer not found for the given identifiers), 8009
+	// (customer not found) and 8065 (user not found for the given source).
+	ErrCustomerNotFound = errors.New("capillary: customer not found")
+	// ErrInvalidSourceAccount: codes 3217 (org source addition failed, invalid source account
+	// identifier), 8011 (invalid source account) and 8127 (invalid source or accountId).
+	ErrInvalidSourceAccount = errors.New("capillary: invalid source account")
+	// ErrAccountIDRequired: code 8045, the source has several accounts and no accountId was given.
+	ErrAccountIDRequired = errors.New("capillary: account id required for this source")
+	// ErrInvalidSource: code 8003.
+	ErrInvalidSource = errors.New("capillary: invalid source")
+	// ErrLoyaltyDowngrade: code 8018, a loyalty customer cannot be made non-loyalty.
+	ErrLoyaltyDowngrade = errors.New("capillary: loyalty to non-loyalty conversion not allowed")
+	// ErrIdentifierUpdate: codes 91005 and 91006, identifiers cannot be changed by an update.
+	ErrIdentifierUpdate = errors.New("capillary: identifier update not allowed")
+	// ErrInvalidCommChannel: codes 8010 (invalid communication channel) and 8106 (channel type
+	// not passed).
+	ErrInvalidCommChannel = errors.New("capillary: invalid communication channel")
+	// ErrCustomerBusy: HTTP 521, other actions are running for the same customer; try later.
+	ErrCustomerBusy = errors.New("capillary: customer busy with another action")
+
+	// ErrUnauthorized: HTTP 401, the credentials were refused.
+	ErrUnauthorized = errors.New("capillary: unauthorized")
+	// ErrForbidden: HTTP 403, v2 not enabled for the org or a mandatory field missing.
+	ErrForbidden = errors.New("capillary: forbidden")
+	// ErrNotFound: HTTP 404.
+	ErrNotFound = errors.New("capillary: not found")
+	// ErrRateLimited: HTTP 429, the per-minute rate limit of the cluster was reached.
+	ErrRateLimited = errors.New("capillary: rate limited")
+	// ErrServer: any HTTP 5xx status.
+	ErrServer = errors.New("capillary: server error")
+
+	// ErrInvalidRequest matches every *ValidationError: the call was refused before anything
+	// was sent.
+	ErrInvalidRequest = errors.New("capillary: invalid request")
+	// ErrInvalidConfig matches every error NewClient returns for a bad option.
+	ErrInvalidConfig = errors.New("capillary: invalid client configuration")
+)
+
+// codeSentinel maps a vendor code to its sentinel, or nil.
+func codeSentinel(code int) error {
+	switch code {
+	case 8015, 8009, 8065:
+		return ErrCustomerNotFound
+	case 3217, 8011, 8127:
+		return ErrInvalidSourceAccount
+	case 8045:
+		return ErrAccountIDRequired
+	case 8003:
+		return ErrInvalidSource
+	case 8018:
+		return ErrLoyaltyDowngrade
+	case 91005, 91006:
+		return ErrIdentifierUpdate
+	case 8010, 8106:
+		return ErrInvalidCommChannel
+	}
+	return nil
+}
+
+// statusSentinels reports whether an HTTP status falls in the class of target.
+func statusMatches(status int, target error) bool {
+	switch target {
+	case ErrCustomerBusy:
+		return status == 521
+	case ErrUnauthorized:
+		return status == http.StatusUnauthorized
+	case ErrForbidden:
+		return status == http.StatusForbidden
+	case ErrNotFound:
+		return status == http.StatusNotFound
+	case ErrRateLimited:
+		return status == http.StatusTooManyRequests
+	case ErrServer:
+		return status >= 500 && status <= 599
+	}
+	return false
+}
+
+// APIError is a call the server answered with an error: the body's "errors" list was not empty
+// (whatever the HTTP status, 200 included), or the status was not 2xx. It is also returned when
+// retries ran out, for the last response received.
+type APIError struct {
+	// StatusCode is the HTTP status of the (last) response.
+	StatusCode int
+	// RequestID is the vendor's X-Cap-Requestid of the (last) response, for their support.
+	RequestID string
+	// Errors lists every error code and message of the body, in order.
+	Errors []Message
+	// Warnings lists the warnings that came with the errors.
+	Warnings []Message
+	// Body is a short excerpt of a body that was not the vendor's JSON (an HTML error page,
+	// nothing at all, a truncated document); it is empty when Errors was decoded.
+	Body string
+	// Attempts is how many times the request was sent.
+	Attempts int
+	// RetryAfter is the server's Retry-After, when it sent one.
+	RetryAfter time.Duration
+	// Method and Path name the call (the path has no query and no credentials).
+	Method, Path string
+	// Err is the cause when the call ended for another reason after this response, such as
+	// the context expiring while waiting to retry; errors.Is sees through it.
+	Err error
+}
+
+// Error describes the failure: the call, the status, every code and message, the request id.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("capillary: ")
+	if e.Method != "" {
+		b.WriteString(e.Method + " " + e.Path + ": ")
+	}
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	if text := http.StatusText(e.StatusCode); text != "" {
+		b.WriteString(" " + text)
+	} else if e.StatusCode == 521 {
+		b.WriteString(" Customer Busy")
+	}
+	for i, m := range e.Errors {
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		b.WriteString(m.String())
+	}
+	if len(e.Errors) == 0 {
+		if e.Body == "" {
+			b.WriteString(": empty response body")
+		} else {
+			b.WriteString(": unexpected response body: " + strconv.Quote(e.Body))
+		}
+	}
+	var meta []string
+	if e.RequestID != "" {
+		meta = append(meta, "request id "+e.RequestID)
+	}
+	if e.Attempts > 1 {
+		meta = append(meta, strconv.Itoa(e.Attempts)+" attempts")
+	}
+	if len(meta) > 0 {
+		b.WriteString(" (" + strings.Join(meta, ", ") + ")")
+	}
+	if e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
+	}
+	return b.String()
+}
+
+// Is reports whether one of the error's codes or its status maps to target.
+func (e *APIError) Is(target error) bool {
+	for _, m := range e.Errors {
+		if s := codeSentinel(m.Code); s != nil && s == target {
+			return true
+		}
+	}
+	return statusMatches(e.StatusCode, target)
+}
+
+// Unwrap returns the cause that ended the call after this response, if any.
+func (e *APIError) Unwrap() error { return e.Err }
+
+// Code returns the first error code of the body, or 0 when there is none.
+func (e *APIError) Code() int {
+	if len(e.Errors) == 0 {
+		return 0
+	}
+	return e.Errors[0].Code
+}
+
+// HasCode reports whether any error of the body has the vendor code.
+func (e *APIError) HasCode(code int) bool {
+	for _, m := range e.Errors {
+		if m.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// FieldError is one problem found in a request before it was sent.
+type FieldError struct {
+	// Field is the path of the offending value, such as "loyaltyProgramEnrollments[0].tierNumber"
+	// or "params.source".
+	Field string
+	// Problem says what is wrong with it.
+	Problem string
+}
+
+// String formats the problem as "field: problem".
+func (f FieldError) String() string { return f.Field + ": " + f.Problem }
+
+// ValidationError lists every problem found in a call's arguments. Nothing was sent.
+type ValidationError struct {
+	// Problems holds each problem with its field path, in the order of the request.
+	Problems []FieldError
+}
+
+// Error lists every problem.
+func (e *ValidationError) Error() string {
+	return "capillary: invalid request, nothing was sent: " + e.problemList()
+}
+
+func (e *ValidationError) problemList() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.String()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Is matches ErrInvalidRequest.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalidRequest }

@@ -1,0 +1,181 @@
+package capillary
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// envelope is a response type that also decodes the vendor's errors and warnings lists.
+type envelope interface {
+	vendorErrors() []Message
+	vendorWarnings() []Message
+}
+
+// responseMeta is what every answer carries beside its body.
+type responseMeta struct {
+	status    int
+	requestID string
+	attempts  int
+}
+
+// do sends one call, with retries, and decodes the answer into out. The payload is a byte
+// slice so that every attempt replays exactly the same body.
+func (c *Client) do(ctx context.Context, cfg *config, method, path string, q url.Values, payload []byte, out envelope) (responseMeta, error) {
+	rawURL := cfg.base + path + "?" + q.Encode()
+	st := &callState{cfg: cfg, method: method, path: path}
+	ctx = context.WithValue(ctx, stateKey{}, st)
+	for renewed := false; ; renewed = true {
+		req, err := retryablehttp.NewRequestWithContext(ctx, method, rawURL, payload)
+		if err != nil {
+			return responseMeta{}, fmt.Errorf("capillary: %s %s: %w", method, path, err)
+		}
+		req.Header = cfg.header.Clone()
+		if err := cfg.auth.authorize(ctx, req.Header); err != nil {
+			return responseMeta{}, fmt.Errorf("capillary: %s %s: %w", method, path, err)
+		}
+		resp, err := cfg.retry.Do(req)
+		if err != nil {
+			return responseMeta{attempts: st.attempts}, st.failure(err)
+		}
+		meta, err := st.read(resp, out)
+		var apiErr *APIError
+		if !renewed && errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized && cfg.auth.renew(req.Header) {
+			continue // a rejected OAuth token: fetch a new one and send the call once more
+		}
+		return meta, err
+	}
+}
+
+// read decodes a response into out, or into the *APIError that it stands for.
+func (st *callState) read(resp *http.Response, out envelope) (responseMeta, error) {
+	defer resp.Body.Close()
+	meta := responseMeta{status: resp.StatusCode, requestID: resp.Header.Get(HeaderRequestID), attempts: st.attempts}
+	body, complete, err := readCapped(resp.Body, resp.ContentLength)
+	if err != nil {
+		return meta, &sendError{method: st.method, path: st.path, attempts: st.attempts,
+			err: fmt.Errorf("reading the %d answer (request id %q): %w", resp.StatusCode, meta.requestID, err)}
+	}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		loc, _ := resp.Location()
+		where := "elsewhere"
+		if loc != nil {
+			where = "to " + loc.Host
+		}
+		return meta, st.apiError(resp, body, nil, fmt.Errorf("redirect %s not followed: the SDK only sends credentials and data to its base URL", where))
+	}
+	var decodeErr error
+	if !complete {
+		decodeErr = fmt.Errorf("response body exceeds %d bytes", maxBodyBytes)
+	} else if decodeErr = json.Unmarshal(body, out); decodeErr != nil {
+		decodeErr = fmt.Errorf("decoding the answer: %w", decodeErr)
+	}
+	if decodeErr != nil {
+		return meta, st.apiError(resp, body, nil, decodeErr)
+	}
+	if errs := out.vendorErrors(); len(errs) > 0 || resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return meta, st.apiError(resp, body, out, nil)
+	}
+	return meta, nil
+}
+
+// readCapped reads at most maxBodyBytes; complete is false when there was more.
+func readCapped(r io.Reader, contentLength int64) (body []byte, complete bool, err error) {
+	size := 512
+	if contentLength > 0 && contentLength <= maxBodyBytes {
+		size = int(contentLength) + 1 // +1 so that ReadFrom sees EOF without growing
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	n, err := buf.ReadFrom(io.LimitReader(r, maxBodyBytes+1))
+	if err != nil {
+		return nil, false, err
+	}
+	if n > maxBodyBytes {
+		return buf.Bytes()[:maxBodyBytes], false, nil
+	}
+	return buf.Bytes(), true, nil
+}
+
+// apiError builds the error for a response: its vendor codes when the body had them, a short
+// excerpt of the body otherwise.
+func (st *callState) apiError(resp *http.Response, body []byte, env envelope, cause error) *APIError {
+	e := &APIError{
+		StatusCode: resp.StatusCode,
+		RequestID:  resp.Header.Get(HeaderRequestID),
+		Attempts:   st.attempts,
+		Method:     st.method,
+		Path:       st.path,
+		Err:        cause,
+	}
+	if d, ok := retryAfter(resp); ok {
+		e.RetryAfter = d
+	}
+	if env != nil {
+		e.Errors, e.Warnings = env.vendorErrors(), env.vendorWarnings()
+	}
+	if len(e.Errors) == 0 {
+		e.Body = st.cfg.auth.redact(excerpt(body))
+	}
+	return e
+}
+
+// failure turns the error of retryablehttp's Do into the call's error. When the context ended
+// while waiting to retry a response, that response is reported, with the context's error.
+func (st *callState) failure(err error) error {
+	if st.lastStatus != 0 && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		resp := &http.Response{StatusCode: st.lastStatus, Header: st.lastHeader}
+		var env updateEnvelope
+		if json.Unmarshal(st.lastBody, &env) != nil {
+			return st.apiError(resp, st.lastBody, nil, err)
+		}
+		return st.apiError(resp, st.lastBody, &env, err)
+	}
+	return &sendError{method: st.method, path: st.path, attempts: st.attempts, err: err}
+}
+
+// sendError is a call that got no usable answer: the connection failed, or the context ended.
+type sendError struct {
+	method, path string
+	attempts     int
+	err          error
+}
+
+func (e *sendError) Error() string {
+	msg := "capillary: " + e.method + " " + e.path + ": " + transportCause(e.err).Error()
+	if e.attempts > 1 {
+		msg += " (" + strconv.Itoa(e.attempts) + " attempts)"
+	}
+	return msg
+}
+
+func (e *sendError) Unwrap() error { return e.err }
+
+// excerpt is the start of a body as one printable line, for an error message.
+func excerpt(body []byte) string {
+	const limit = 256
+	cut := len(body) > limit
+	if cut {
+		body = body[:limit]
+	}
+	s := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(string(body), "\uFFFD"))
+	s = strings.Join(strings.Fields(s), " ")
+	if cut {
+		s += "…"
+	}
+	return s
+}
