@@ -32,6 +32,9 @@ type basicAuth struct {
 	header secret // "Basic base64(till:md5hex(password))"
 }
 
+// Format prints [redacted].
+func (basicAuth) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, "[redacted]") }
+
 func (b basicAuth) authorize(_ context.Context, h http.Header) error {
 	h["Authorization"] = []string{string(b.header)}
 	return nil

@@ -39,10 +39,11 @@ type Client struct {
 
 // config is settings resolved and checked: what a call needs, fixed once made.
 type config struct {
-	settings             // as given, to derive a call's config from
-	base     string      // base URL without a trailing slash
-	host     string      // host[:port] of the base URL, the only one credentials go to
-	header   http.Header // headers every request carries, credentials excepted
+	settings               // as given, to derive a call's config from
+	base     string        // base URL without a trailing slash
+	host     string        // host[:port] of the base URL, the only one credentials go to
+	header   http.Header   // headers every request carries, credentials excepted
+	auth     authenticator // puts the credentials on each request
 	retry    *retryablehttp.Client
 }
 
@@ -93,7 +94,7 @@ func (s settings) resolve(prev *config) (*config, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.auth == nil {
+	if s.auth == nil && s.oauth == nil {
 		return nil, errors.New("no credentials: use WithBasicAuth, WithBasicAuthDigest or WithOAuth")
 	}
 	ua := "capillary-go/" + Version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
@@ -108,11 +109,18 @@ func (s settings) resolve(prev *config) (*config, error) {
 	for name, values := range s.headers {
 		header[name] = values
 	}
-	cfg := &config{settings: s, base: base.String(), host: base.Host, header: header}
+	cfg := &config{settings: s, base: base.String(), host: base.Host, header: header, auth: s.auth}
 	if prev != nil && prev.sameTransport(&s) {
 		cfg.retry = prev.retry
 	} else {
 		cfg.retry = newRetryClient(&s, base.Host)
+	}
+	if s.oauth != nil {
+		if prev != nil && prev.oauth == s.oauth && prev.base == cfg.base {
+			cfg.auth = prev.auth // the client's tokens serve its calls
+		} else {
+			cfg.auth = newTokenSource(s.oauth, cfg)
+		}
 	}
 	return cfg, nil
 }

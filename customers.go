@@ -63,7 +63,7 @@ func (s *CustomersService) Update(ctx context.Context, userID string, body *Upda
 		return nil, &ValidationError{Problems: []FieldError{{Field: "body", Problem: "cannot be encoded as JSON: " + err.Error()}}}
 	}
 	var out updateEnvelope
-	meta, err := s.client.do(ctx, cfg, http.MethodPut, "/v2/customers/"+url.PathEscape(userID), q, payload, &out)
+	meta, err := cfg.do(ctx, http.MethodPut, "/v2/customers/"+url.PathEscape(userID), q.Encode(), payload, &out)
 	if err != nil {
 		return nil, err
 	}
@@ -78,5 +78,6 @@ type updateEnvelope struct {
 	Errors []Message `json:"errors"`
 }
 
+func (e *updateEnvelope) reset()                    { *e = updateEnvelope{} }
 func (e *updateEnvelope) vendorErrors() []Message   { return e.Errors }
 func (e *updateEnvelope) vendorWarnings() []Message { return e.Warnings }

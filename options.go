@@ -30,7 +30,8 @@ const (
 type settings struct {
 	baseURL      string
 	allowHTTP    bool
-	auth         authenticator
+	auth         authenticator     // Basic credentials, or nil
+	oauth        *oauthCredentials // OAuth credentials, or nil
 	httpClient   *http.Client
 	maxRetries   int
 	retryWaitMin time.Duration
@@ -125,7 +126,7 @@ func (s *settings) setBasic(option, till, digest string) {
 		s.problem(option, "till id contains a control character")
 	default:
 		token := base64.StdEncoding.EncodeToString([]byte(till + ":" + digest))
-		s.auth = basicAuth{header: secret("Basic " + token)}
+		s.auth, s.oauth = basicAuth{header: secret("Basic " + token)}, nil
 	}
 }
 

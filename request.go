@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"unicode"
@@ -18,6 +17,7 @@ import (
 
 // envelope is a response type that also decodes the vendor's errors and warnings lists.
 type envelope interface {
+	reset() // back to the zero value, before a body is decoded into it
 	vendorErrors() []Message
 	vendorWarnings() []Message
 }
@@ -31,8 +31,11 @@ type responseMeta struct {
 
 // do sends one call, with retries, and decodes the answer into out. The payload is a byte
 // slice so that every attempt replays exactly the same body.
-func (c *Client) do(ctx context.Context, cfg *config, method, path string, q url.Values, payload []byte, out envelope) (responseMeta, error) {
-	rawURL := cfg.base + path + "?" + q.Encode()
+func (cfg *config) do(ctx context.Context, method, path, rawQuery string, payload []byte, out envelope) (responseMeta, error) {
+	rawURL := cfg.base + path
+	if rawQuery != "" {
+		rawURL += "?" + rawQuery
+	}
 	st := &callState{cfg: cfg, method: method, path: path}
 	ctx = context.WithValue(ctx, stateKey{}, st)
 	for renewed := false; ; renewed = true {
@@ -42,7 +45,7 @@ func (c *Client) do(ctx context.Context, cfg *config, method, path string, q url
 		}
 		req.Header = cfg.header.Clone()
 		if err := cfg.auth.authorize(ctx, req.Header); err != nil {
-			return responseMeta{}, fmt.Errorf("capillary: %s %s: %w", method, path, err)
+			return responseMeta{}, err // a *TokenError, or the context's error while waiting for one
 		}
 		resp, err := cfg.retry.Do(req)
 		if err != nil {
@@ -74,6 +77,7 @@ func (st *callState) read(resp *http.Response, out envelope) (responseMeta, erro
 		}
 		return meta, st.apiError(resp, body, nil, fmt.Errorf("redirect %s not followed: the SDK only sends credentials and data to its base URL", where))
 	}
+	out.reset() // a replayed call must not keep what the previous answer said
 	var decodeErr error
 	if !complete {
 		decodeErr = fmt.Errorf("response body exceeds %d bytes", maxBodyBytes)
@@ -121,12 +125,22 @@ func (st *callState) apiError(resp *http.Response, body []byte, env envelope, ca
 		e.RetryAfter = d
 	}
 	if env != nil {
-		e.Errors, e.Warnings = env.vendorErrors(), env.vendorWarnings()
+		e.Errors, e.Warnings = st.redacted(env.vendorErrors()), st.redacted(env.vendorWarnings())
 	}
 	if len(e.Errors) == 0 {
 		e.Body = st.cfg.auth.redact(excerpt(body))
 	}
 	return e
+}
+
+// redacted copies messages with any credential the server echoed in them hidden.
+func (st *callState) redacted(msgs []Message) []Message {
+	out := make([]Message, len(msgs))
+	for i, m := range msgs {
+		m.Message = st.cfg.auth.redact(m.Message)
+		out[i] = m
+	}
+	return out
 }
 
 // failure turns the error of retryablehttp's Do into the call's error. When the context ended

@@ -1,0 +1,265 @@
+package capillary
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// tokenPath is the vendor's OAuth token endpoint, on the same host as the API.
+const tokenPath = "/v3/oauth/token/generate"
+
+// ErrOAuthCredentials matches a *TokenError whose generation the server refused (a wrong key or
+// secret, an API client switched off), as opposed to one that never reached it.
+var ErrOAuthCredentials = errors.New("capillary: OAuth key or secret refused")
+
+// WithOAuth authenticates with an OAuth API client's key and secret: the SDK generates an
+// access token at POST /v3/oauth/token/generate, sends it as X-CAP-API-OAUTH-TOKEN instead of
+// Authorization, shares it between concurrent calls (one generation at a time), renews it
+// before its ttlSeconds run out, and once more if the server answers 401 to it. Given to a
+// single call rather than to NewClient, it generates a token for that call alone.
+func WithOAuth(key, secretKey string) Option {
+	creds := &oauthCredentials{key: secret(key), secret: secret(secretKey)}
+	return func(s *settings) {
+		if key == "" || secretKey == "" {
+			s.problem("WithOAuth", "key and secret are both required")
+			return
+		}
+		s.oauth, s.auth = creds, nil
+	}
+}
+
+// AttributionEntityType says what X-CAP-API-ATTRIBUTION-ENTITY-CODE names, for calls made
+// with an OAuth token.
+type AttributionEntityType string
+
+// The attribution entity types the vendor documents; TILL is the server's default.
+const (
+	AttributionTill             AttributionEntityType = "TILL"
+	AttributionStoreCode        AttributionEntityType = "STORE_CODE"
+	AttributionStoreName        AttributionEntityType = "STORE_NAME"
+	AttributionStoreExternalID  AttributionEntityType = "STORE_EXTERNAL_ID"
+	AttributionStoreExternalID1 AttributionEntityType = "STORE_EXTERNAL_ID_1"
+	AttributionStoreExternalID2 AttributionEntityType = "STORE_EXTERNAL_ID_2"
+)
+
+// WithOAuthAttribution attributes OAuth calls to a till or store: entityType and code go out
+// as X-CAP-API-ATTRIBUTION-ENTITY-TYPE and X-CAP-API-ATTRIBUTION-ENTITY-CODE.
+func WithOAuthAttribution(entityType AttributionEntityType, code string) Option {
+	return func(s *settings) {
+		switch entityType {
+		case AttributionTill, AttributionStoreCode, AttributionStoreName, AttributionStoreExternalID,
+			AttributionStoreExternalID1, AttributionStoreExternalID2:
+		default:
+			s.problem("WithOAuthAttribution.entityType", "%q is not a documented attribution entity type", string(entityType))
+			return
+		}
+		if code == "" {
+			s.problem("WithOAuthAttribution.code", "is required")
+			return
+		}
+		s.setHeader("WithOAuthAttribution.entityType", HeaderAttributionEntityType, string(entityType))
+		s.setHeader("WithOAuthAttribution.code", HeaderAttributionEntityCode, code)
+	}
+}
+
+// oauthCredentials is an OAuth API client's key and secret, as WithOAuth was given them.
+type oauthCredentials struct {
+	key, secret secret
+}
+
+// TokenError is a failed generation of an OAuth token. Err is the *APIError of the server's
+// refusal (errors.Is(err, ErrOAuthCredentials) is then true), or the transport error when the
+// token endpoint could not be reached.
+type TokenError struct {
+	// Err is why the generation failed.
+	Err error
+}
+
+// Error says that the token could not be generated, and why.
+func (e *TokenError) Error() string {
+	return "capillary: generating an OAuth token: " + strings.TrimPrefix(e.Err.Error(), "capillary: ")
+}
+
+// Unwrap returns the cause.
+func (e *TokenError) Unwrap() error { return e.Err }
+
+// Is matches ErrOAuthCredentials when the server answered the generation with a refusal.
+func (e *TokenError) Is(target error) bool {
+	var apiErr *APIError
+	return target == ErrOAuthCredentials && errors.As(e.Err, &apiErr) &&
+		apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 && apiErr.StatusCode != http.StatusTooManyRequests
+}
+
+// tokenSource generates, caches and renews an OAuth token for one client.
+type tokenSource struct {
+	creds *oauthCredentials
+	cfg   *config          // how token calls are sent: the client's transport, no credentials
+	now   func() time.Time // the clock, replaced in tests
+
+	mu       sync.Mutex
+	token    secret
+	renewAt  time.Time
+	inflight *tokenCall // the generation under way, which every caller waits for
+}
+
+// tokenCall is one generation; done closes when token or err is set.
+type tokenCall struct {
+	done  chan struct{}
+	token secret
+	err   error
+}
+
+func newTokenSource(creds *oauthCredentials, cfg *config) *tokenSource {
+	tokenCfg := *cfg
+	tokenCfg.auth = tokenRequestAuth{creds: creds}
+	return &tokenSource{creds: creds, cfg: &tokenCfg, now: time.Now}
+}
+
+// authorize puts a valid token on h, generating one first if there is none.
+func (ts *tokenSource) authorize(ctx context.Context, h http.Header) error {
+	tok, err := ts.current(ctx)
+	if err != nil {
+		return err
+	}
+	h.Del("Authorization")
+	h.Set(HeaderOAuthToken, string(tok))
+	return nil
+}
+
+// current returns the cached token, or waits for the one generation under way, starting it if
+// needed. The generation runs apart from any caller, so one caller giving up does not fail the
+// others.
+func (ts *tokenSource) current(ctx context.Context) (secret, error) {
+	ts.mu.Lock()
+	if ts.token != "" && ts.now().Before(ts.renewAt) {
+		tok := ts.token
+		ts.mu.Unlock()
+		return tok, nil
+	}
+	call := ts.inflight
+	if call == nil {
+		call = &tokenCall{done: make(chan struct{})}
+		ts.inflight = call
+		go ts.generate(context.WithoutCancel(ctx), call)
+	}
+	ts.mu.Unlock()
+	select {
+	case <-call.done:
+		return call.token, call.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// generate asks the server for a token and publishes it to every waiter.
+func (ts *tokenSource) generate(ctx context.Context, call *tokenCall) {
+	ctx, cancel := context.WithTimeout(ctx, ts.cfg.timeout*time.Duration(ts.cfg.maxRetries+1)+ts.cfg.retryWaitMax*time.Duration(ts.cfg.maxRetries))
+	defer cancel()
+	issued := ts.now()
+	tok, ttl, err := ts.fetch(ctx)
+
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.inflight = nil
+	if err != nil {
+		call.err = &TokenError{Err: err}
+	} else {
+		call.token = tok
+		ts.token, ts.renewAt = tok, issued.Add(ttl-renewalMargin(ttl))
+	}
+	close(call.done)
+}
+
+// renewalMargin is how long before expiry a token is replaced: a fifth of its life, at most a
+// minute, so a call never leaves with a token about to lapse in flight.
+func renewalMargin(ttl time.Duration) time.Duration {
+	return min(ttl/5, time.Minute)
+}
+
+// tokenEnvelope is the token endpoint's answer.
+type tokenEnvelope struct {
+	Data *struct {
+		AccessToken string `json:"accessToken"`
+		TTLSeconds  int64  `json:"ttlSeconds"`
+	} `json:"data"`
+	Errors   []Message `json:"errors"`
+	Warnings []Message `json:"warnings"`
+}
+
+func (e *tokenEnvelope) reset()                    { *e = tokenEnvelope{} }
+func (e *tokenEnvelope) vendorErrors() []Message   { return e.Errors }
+func (e *tokenEnvelope) vendorWarnings() []Message { return e.Warnings }
+
+// defaultTokenTTL is assumed when the server gives no ttlSeconds.
+const defaultTokenTTL = time.Minute
+
+func (ts *tokenSource) fetch(ctx context.Context) (secret, time.Duration, error) {
+	payload, err := json.Marshal(struct {
+		Key    string `json:"key"`
+		Secret string `json:"secret"`
+	}{string(ts.creds.key), string(ts.creds.secret)})
+	if err != nil {
+		return "", 0, err
+	}
+	var out tokenEnvelope
+	if _, err := ts.cfg.do(ctx, http.MethodPost, tokenPath, "", payload, &out); err != nil {
+		return "", 0, err
+	}
+	if out.Data == nil || strings.TrimSpace(out.Data.AccessToken) == "" {
+		return "", 0, errors.New("the token endpoint's answer carried no accessToken")
+	}
+	ttl := time.Duration(out.Data.TTLSeconds) * time.Second
+	if ttl <= 0 {
+		ttl = defaultTokenTTL
+	}
+	return secret(out.Data.AccessToken), ttl, nil
+}
+
+// renew drops the token a 401 was answered to, unless another call has replaced it already.
+func (ts *tokenSource) renew(h http.Header) bool {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if sent := h.Get(HeaderOAuthToken); sent != "" && sent == string(ts.token) {
+		ts.token = ""
+	}
+	return true
+}
+
+// redact hides the key, the secret and the current token.
+func (ts *tokenSource) redact(s string) string {
+	ts.mu.Lock()
+	tok := ts.token
+	ts.mu.Unlock()
+	for _, v := range []secret{ts.creds.secret, ts.creds.key, tok} {
+		if v != "" {
+			s = strings.ReplaceAll(s, string(v), "[redacted]")
+		}
+	}
+	return s
+}
+
+// tokenRequestAuth is the authenticator of token calls: they carry the key and secret in their
+// body and no credential header, and an error quoting their answer must not show either.
+type tokenRequestAuth struct{ creds *oauthCredentials }
+
+func (tokenRequestAuth) authorize(context.Context, http.Header) error { return nil }
+func (tokenRequestAuth) renew(http.Header) bool                       { return false }
+func (a tokenRequestAuth) redact(s string) string {
+	for _, v := range []secret{a.creds.secret, a.creds.key} {
+		s = strings.ReplaceAll(s, string(v), "[redacted]")
+	}
+	return s
+}
+
+// Format prints [redacted]: a token source holds the key, the secret and the token.
+func (*tokenSource) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, "[redacted]") }
+
+// Format prints [redacted].
+func (*oauthCredentials) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, "[redacted]") }
