@@ -62,6 +62,11 @@ func NewClient(opts ...Option) (*Client, error) {
 			opt(&s)
 		}
 	}
+	if s.httpClient == nil {
+		// One transport per Client, which calls with their own options share: its pool of
+		// keep-alive connections is what makes sequential calls cheap.
+		s.httpClient = &http.Client{Transport: newTransport()}
+	}
 	cfg, err := s.resolve(nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
@@ -155,15 +160,11 @@ func (c *Client) callConfig(opts []Option) (*config, []FieldError) {
 	return cfg, nil
 }
 
-// newHTTPClient copies the caller's http.Client, or makes one with a pooled transport, and
-// adds the SDK's redirect policy and per-attempt timeout.
+// newHTTPClient copies the client's http.Client (the caller's, or one around the Client's own
+// pooled transport) and adds the SDK's redirect policy and per-attempt timeout.
 func newHTTPClient(s *settings, host string) *http.Client {
 	hc := &http.Client{}
-	if s.httpClient != nil {
-		*hc = *s.httpClient
-	} else {
-		hc.Transport = newTransport()
-	}
+	*hc = *s.httpClient
 	if s.timeoutSet || hc.Timeout == 0 {
 		hc.Timeout = s.timeout
 	}

@@ -94,7 +94,9 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 			slog.String("error", transportCause(err).Error()), slog.Bool("retry", retry))
 		return retry, policyErr
 	}
-	retry := retryableStatus(resp.StatusCode)
+	// The budget is enforced here rather than left to retryablehttp, which on running out would
+	// close the pool's idle connections and hand its ErrorHandler a response to clean up.
+	retry := retryableStatus(resp.StatusCode) && st.attempts <= st.cfg.maxRetries
 	if retry {
 		if wait, ok := retryAfter(resp); ok {
 			if deadline, has := ctx.Deadline(); has && time.Now().Add(min(wait, st.cfg.retryWaitMax)).After(deadline) {
