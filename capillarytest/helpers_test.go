@@ -84,10 +84,15 @@ const tomSawyerBody = `{
   ]
 }`
 
+// md5hex is the lower-case MD5 hex digest the vendor wants instead of a password.
+func md5hex(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
 // basicAuth is the vendor's Basic header value, computed independently of the fake.
 func basicAuth(till, password string) string {
-	sum := md5.Sum([]byte(password))
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(till+":"+hex.EncodeToString(sum[:])))
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(till+":"+md5hex(password)))
 }
 
 // defaultAuth is the header value for the default till.

@@ -40,6 +40,9 @@ type Server struct {
 	closeOnce sync.Once
 	httpSrv   *http.Server
 	served    chan struct{} // closed when Serve has returned
+
+	connsMu sync.Mutex
+	fresh   map[net.Conn]bool // connections that have not sent a request yet
 }
 
 // NewServer makes a server and starts it on 127.0.0.1 on a free port. It panics when an
@@ -93,7 +96,8 @@ func (s *Server) Start() {
 		ReadHeaderTimeout: 10 * time.Second,
 		// Dropped and truncated answers are the point of some faults: keep the server's own
 		// complaints about them out of the test output.
-		ErrorLog: log.New(io.Discard, "", 0),
+		ErrorLog:  log.New(io.Discard, "", 0),
+		ConnState: s.trackConn,
 	}
 	s.served = make(chan struct{})
 	go func() {
@@ -108,19 +112,57 @@ func loopbackAddr(addr net.Addr) bool {
 	return ok && tcp.IP.IsLoopback()
 }
 
-// Shutdown stops the server gracefully: it stops accepting, cuts short any fault latency, and
-// waits for the requests in progress until ctx ends (then closes their connections).
+// trackConn remembers the connections that have not sent a request yet. A client's transport
+// often dials more connections than it uses; http.Server.Shutdown would wait five seconds for
+// each such connection to speak, so Shutdown closes them instead, as httptest does.
+func (s *Server) trackConn(c net.Conn, state http.ConnState) {
+	s.connsMu.Lock()
+	defer s.connsMu.Unlock()
+	if s.fresh == nil {
+		s.fresh = map[net.Conn]bool{}
+	}
+	if state == http.StateNew {
+		s.fresh[c] = true
+	} else {
+		delete(s.fresh, c)
+	}
+}
+
+func (s *Server) closeFreshConns() {
+	s.connsMu.Lock()
+	defer s.connsMu.Unlock()
+	for c := range s.fresh {
+		_ = c.Close()
+		delete(s.fresh, c)
+	}
+}
+
+// Shutdown stops the server gracefully: it stops accepting, cuts short any fault latency,
+// closes idle connections, and waits for the requests in progress until ctx ends (then closes
+// their connections).
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.closeOnce.Do(func() { close(s.closing) })
 	if s.httpSrv == nil {
 		return nil
 	}
-	err := s.httpSrv.Shutdown(ctx)
-	if err != nil {
-		_ = s.httpSrv.Close()
+	done := make(chan error, 1)
+	go func() { done <- s.httpSrv.Shutdown(ctx) }()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				_ = s.httpSrv.Close()
+			}
+			<-s.served
+			return err
+		case <-tick.C:
+			// Repeated until Shutdown returns: a connection accepted just before the listener
+			// closed may show up after the first pass.
+			s.closeFreshConns()
+		}
 	}
-	<-s.served
-	return err
 }
 
 // Close stops the server, waiting a few seconds at most for the requests in progress. It may
@@ -213,7 +255,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if faulted {
 		f = &fault
 		if f.Latency > 0 && !s.wait(r.Context(), f.Latency) {
+			// The client gave up, or the server is closing: answer nothing rather than the
+			// empty 200 that returning from the handler would send.
 			s.finish(handle, r, requestID, 0, f, principal{})
+			drop(w)
 			return
 		}
 	}
