@@ -56,9 +56,19 @@ func NewServer(opts ...Option) *Server {
 // NewUnstartedServer makes a server without starting it, for a caller that sets Listener
 // first or only wants its Handler. It panics when an option is wrong.
 func NewUnstartedServer(opts ...Option) *Server {
-	cfg, err := newConfig(opts)
+	s, err := New(opts...)
 	if err != nil {
 		panic(err.Error())
+	}
+	return s
+}
+
+// New is NewUnstartedServer for programs: it reports a wrong option (an empty till, an unknown
+// source, an invalid seed customer) as an error instead of panicking.
+func New(opts ...Option) (*Server, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
 	}
 	s := &Server{
 		cfg:      cfg,
@@ -68,9 +78,9 @@ func NewUnstartedServer(opts ...Option) *Server {
 		closing:  make(chan struct{}),
 	}
 	for _, c := range cfg.seed {
-		s.AddCustomer(c)
+		s.AddCustomer(c) // validated by newConfig
 	}
-	return s
+	return s, nil
 }
 
 // Start serves on Listener, or on a new listener on 127.0.0.1 on a free port, and sets URL.
