@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -220,8 +221,11 @@ func (b *bodyChecker) enrollment(obj map[string]any, path string) enrollmentPatc
 		e.programID = id
 	}
 	if n, ok := b.integer(obj["tierNumber"], path+".tierNumber"); ok && obj["tierNumber"] != nil {
-		if n < 1 {
+		switch {
+		case n < 1:
 			b.fail(CodeInvalidInput, path+".tierNumber", "must be at least 1, not %d", n)
+		case n > math.MaxInt32:
+			b.fail(CodeInvalidInput, path+".tierNumber", "%d is not a tier sequence number", n)
 		}
 		e.tierNumber = &n
 	}

@@ -18,7 +18,9 @@
 //	got, _ := srv.Customer("171891944") // the stored state after the update
 //	reqs := srv.Requests()              // what was sent, credentials masked
 //
-// The same server runs as a standalone binary, cmd/capillary-fake, for other languages and curl.
+// NewServer and NewUnstartedServer panic on a wrong option, as a test cannot go on then; New
+// returns the error instead, for programs. The same server runs as a standalone binary,
+// cmd/capillary-fake, for other languages and curl.
 //
 // # Answers
 //

@@ -187,6 +187,19 @@ func TestSDKRetriesRunOut(t *testing.T) {
 	assert.Equal(t, "non_loyalty", got.LoyaltyType, "no attempt reached the fake's logic")
 }
 
+func TestSDKErrorsInA200(t *testing.T) {
+	t.Parallel()
+	srv := capillarytest.NewServer(capillarytest.WithCustomers(tomSawyer()))
+	t.Cleanup(srv.Close)
+	c := newClient(t, srv)
+	srv.InjectFaults(capillarytest.Fault{Status: 200, Code: 8015, Message: "Customer not found for the given identifiers"})
+	_, err := c.Customers.Update(t.Context(), tomID, tomSawyerRequest(), instore)
+	var apiErr *capillary.APIError
+	require.ErrorAs(t, err, &apiErr, "the body's errors decide, whatever the status")
+	assert.Equal(t, 200, apiErr.StatusCode)
+	assert.ErrorIs(t, err, capillary.ErrCustomerNotFound)
+}
+
 func TestSDKRetriesDroppedConnection(t *testing.T) {
 	t.Parallel()
 	srv := capillarytest.NewServer(capillarytest.WithCustomers(tomSawyer()))

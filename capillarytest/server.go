@@ -19,8 +19,8 @@ import (
 
 // Server is a fake of the vendor's API on a real HTTP server: stateful, strict, and able to
 // fail on demand. Make one with NewServer (or NewUnstartedServer and Start), point the SDK at
-// URL, and Close it at the end. Every method is safe for concurrent use, also while requests
-// are being served.
+// URL, and Close it at the end. Every method but Start is safe for concurrent use, also while
+// requests are being served.
 type Server struct {
 	// URL is the base URL, http://127.0.0.1:port, without a trailing slash; set by Start.
 	URL string

@@ -66,6 +66,7 @@ func TestUpdateRefusesInvalidBodies(t *testing.T) {
 			"Input is invalid. Please check request parameters or input xml/json: loyaltyProgramEnrollments[0].programId: must be an integer, not a string"},
 		{"tierNumber zero", enrol(`{"programId":699,"tierNumber":0}`), 400,
 			"Input is invalid. Please check request parameters or input xml/json: loyaltyProgramEnrollments[0].tierNumber: must be at least 1, not 0"},
+		{"tierNumber huge", enrol(`{"programId":699,"tierNumber":99999999999}`), 400, ""},
 		{"tierNumber fractional", enrol(`{"programId":699,"tierNumber":1.5}`), 400, ""},
 		{"tierNumber 1.0", enrol(`{"programId":699,"tierNumber":1.0}`), 400, ""},
 		{"loyaltyPoints negative", enrol(`{"programId":699,"loyaltyPoints":-1}`), 400,
