@@ -3,12 +3,9 @@ module github.com/capillary-go/capillary
 go 1.24.0
 
 require (
+	github.com/google/go-querystring v1.2.0
 	github.com/hashicorp/go-cleanhttp v0.5.2
 	github.com/hashicorp/go-retryablehttp v0.7.8
-)
-
-require (
-	github.com/google/go-querystring v1.2.0
 	github.com/stretchr/testify v1.12.1
 )
 

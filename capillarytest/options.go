@@ -1,0 +1,260 @@
+package capillarytest
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// The credentials a server accepts unless options replace them. They are fixed, public test
+// values: never reuse them, or real ones, for anything else.
+const (
+	// DefaultTill is the till id accepted with Basic auth.
+	DefaultTill = "fake.till"
+	// DefaultPassword is DefaultTill's password (sent as its MD5 hex digest, as the vendor wants).
+	DefaultPassword = "fake-till-password"
+	// DefaultOAuthKey is the OAuth client key accepted by /v3/oauth/token/generate.
+	DefaultOAuthKey = "fake-oauth-key"
+	// DefaultOAuthSecret is DefaultOAuthKey's secret.
+	DefaultOAuthSecret = "fake-oauth-secret"
+	// DefaultTokenTTL is how long an OAuth token lives, as in the vendor's sample (ttlSeconds 300).
+	DefaultTokenTTL = 300 * time.Second
+	// DefaultPrimaryIdentifier is the channel type that is the org's primary identifier.
+	DefaultPrimaryIdentifier = "mobile"
+	// DefaultMaxBodyBytes caps a request body; the vendor's bodies are a few kilobytes.
+	DefaultMaxBodyBytes = 1 << 20
+)
+
+// Option configures a Server; give options to NewServer or NewUnstartedServer. A bad option
+// (an empty till, an unknown source) makes them panic, as a mistake in a test's setup.
+type Option func(*config)
+
+// config is what the options set, fixed when the server is made.
+type config struct {
+	tills              map[string]string // till id -> lower-case MD5 hex digest of its password
+	basicDisabled      bool
+	oauthClients       map[string]string // key -> secret
+	tokenTTL           time.Duration
+	now                func() time.Time
+	accounts           map[string]map[string]bool // source -> its account ids
+	seed               []Customer
+	primaryIdentifier  string
+	defaultStatusLabel string
+	programs           map[int64]bool // nil: every positive program id exists
+	ignoreUnknown      bool
+	maxRecorded        int // 0: keep every request
+	maxBodyBytes       int64
+	logger             *slog.Logger
+
+	problems []string
+}
+
+func (c *config) problem(format string, args ...any) {
+	c.problems = append(c.problems, fmt.Sprintf(format, args...))
+}
+
+// newConfig applies the options over the defaults.
+func newConfig(opts []Option) (*config, error) {
+	c := &config{
+		tokenTTL:          DefaultTokenTTL,
+		now:               time.Now,
+		accounts:          map[string]map[string]bool{},
+		primaryIdentifier: DefaultPrimaryIdentifier,
+		maxBodyBytes:      DefaultMaxBodyBytes,
+	}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(c)
+		}
+	}
+	if c.tills == nil {
+		c.tills = map[string]string{DefaultTill: md5Hex(DefaultPassword)}
+	}
+	if c.oauthClients == nil {
+		c.oauthClients = map[string]string{DefaultOAuthKey: DefaultOAuthSecret}
+	}
+	for _, cust := range c.seed {
+		if err := cust.Validate(); err != nil {
+			c.problem("WithCustomers: %v", err)
+		}
+	}
+	if len(c.problems) > 0 {
+		return nil, fmt.Errorf("capillarytest: bad options: %s", strings.Join(c.problems, "; "))
+	}
+	return c, nil
+}
+
+func md5Hex(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// WithTill makes the server accept Basic auth for a till and its password (the client sends
+// the password's lower-case MD5 hex digest). Given once or more, it replaces DefaultTill.
+func WithTill(till, password string) Option {
+	return func(c *config) {
+		switch {
+		case till == "" || password == "":
+			c.problem("WithTill: till and password must not be empty")
+		case strings.ContainsRune(till, ':'):
+			c.problem("WithTill: till %q contains ':', which Basic auth cannot carry", till)
+		default:
+			if c.tills == nil {
+				c.tills = map[string]string{}
+			}
+			c.tills[till] = md5Hex(password)
+		}
+	}
+}
+
+// WithoutBasicAuth refuses Basic auth with 401, as an org that switched it off for OAuth.
+func WithoutBasicAuth() Option {
+	return func(c *config) { c.basicDisabled = true }
+}
+
+// WithOAuthClient makes /v3/oauth/token/generate accept a key and its secret. Given once or
+// more, it replaces DefaultOAuthKey.
+func WithOAuthClient(key, secret string) Option {
+	return func(c *config) {
+		if key == "" || secret == "" {
+			c.problem("WithOAuthClient: key and secret must not be empty")
+			return
+		}
+		if c.oauthClients == nil {
+			c.oauthClients = map[string]string{}
+		}
+		c.oauthClients[key] = secret
+	}
+}
+
+// WithTokenTTL sets how long an OAuth token is accepted after it is generated, as measured by
+// the server's clock (see WithClock). The answer's ttlSeconds is d in whole seconds, at least 1.
+func WithTokenTTL(d time.Duration) Option {
+	return func(c *config) {
+		if d < time.Second {
+			c.problem("WithTokenTTL: %s is shorter than one second", d)
+			return
+		}
+		c.tokenTTL = d
+	}
+}
+
+// WithClock makes the server read the time from now, for OAuth token expiry: tests pass
+// (*ManualClock).Now and advance it instead of sleeping. Fault latency is real time.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) {
+		if now == nil {
+			c.problem("WithClock: now is nil")
+			return
+		}
+		c.now = now
+	}
+}
+
+// WithSourceAccounts declares the accounts a source has. An update naming another accountId
+// for the source is refused with 3217; an update on a multi-account source (WECHAT, FACEBOOK,
+// MOBILE_APP, LINE, WEB_ENGAGE) without accountId is refused with 8045. A source without
+// declared accounts has none, so any accountId given with it is refused with 3217. Seeding a
+// customer on an account declares that account too.
+func WithSourceAccounts(source string, accountIDs ...string) Option {
+	return func(c *config) {
+		if !validSource(source) {
+			c.problem("WithSourceAccounts: %q is not a source the update accepts", source)
+			return
+		}
+		for _, id := range accountIDs {
+			if id == "" {
+				c.problem("WithSourceAccounts: %s: empty account id", source)
+				return
+			}
+		}
+		c.addAccounts(source, accountIDs...)
+	}
+}
+
+func (c *config) addAccounts(source string, accountIDs ...string) {
+	if c.accounts[source] == nil {
+		c.accounts[source] = map[string]bool{}
+	}
+	for _, id := range accountIDs {
+		if id != "" {
+			c.accounts[source][id] = true
+		}
+	}
+}
+
+// WithCustomers seeds the server with customers, as AddCustomer does after it is made.
+func WithCustomers(customers ...Customer) Option {
+	return func(c *config) { c.seed = append(c.seed, customers...) }
+}
+
+// WithPrimaryIdentifier sets the channel type that is the org's primary identifier, "mobile"
+// (the default) or "email". A channel that would change its value is refused with 91005; one
+// that would change the primary value of the other identifier is refused with 91006.
+func WithPrimaryIdentifier(channelType string) Option {
+	return func(c *config) {
+		if !identifierType(channelType) {
+			c.problem("WithPrimaryIdentifier: %q is not mobile or email", channelType)
+			return
+		}
+		c.primaryIdentifier = channelType
+	}
+}
+
+// WithDefaultStatusLabel gives the org a default customer status label, which silences the
+// warning 8107 ("default customer status label not set") that the fake otherwise returns when
+// a customer becomes loyalty.
+func WithDefaultStatusLabel(label string) Option {
+	return func(c *config) {
+		if label == "" {
+			c.problem("WithDefaultStatusLabel: label is empty")
+			return
+		}
+		c.defaultStatusLabel = label
+	}
+}
+
+// WithPrograms declares the org's loyalty programs: an enrolment into another program is then
+// refused with 10002. Without it every positive program id exists.
+func WithPrograms(programIDs ...int64) Option {
+	return func(c *config) {
+		if c.programs == nil {
+			c.programs = map[int64]bool{}
+		}
+		for _, id := range programIDs {
+			if id <= 0 {
+				c.problem("WithPrograms: program id %d is not positive", id)
+				continue
+			}
+			c.programs[id] = true
+		}
+	}
+}
+
+// WithUnknownFieldsIgnored makes the server ignore body fields that the vendor's update page
+// does not document, instead of refusing them with 400. The vendor's server may accept more
+// than its page shows; use this when your requests carry such fields on purpose.
+func WithUnknownFieldsIgnored() Option {
+	return func(c *config) { c.ignoreUnknown = true }
+}
+
+// WithMaxRecordedRequests keeps only the last n requests for Requests, for a long-running
+// server. The default, 0, keeps them all.
+func WithMaxRecordedRequests(n int) Option {
+	return func(c *config) {
+		if n < 0 {
+			c.problem("WithMaxRecordedRequests: %d is negative", n)
+			return
+		}
+		c.maxRecorded = n
+	}
+}
+
+// WithLogger logs one line per request at info level: method, path, status, request id, fault.
+// Credentials, queries and bodies are never logged. Without it the server logs nothing.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) { c.logger = l }
+}

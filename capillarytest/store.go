@@ -1,0 +1,105 @@
+package capillarytest
+
+import (
+	"cmp"
+	"slices"
+	"sync"
+)
+
+// store holds the customers. The map is guarded by mu; each customer has a lock of its own,
+// so that updates of one customer are serialised (the vendor answers 521 to concurrent actions
+// on one customer; the fake makes them wait instead, and 521 is available as a Fault) while
+// different customers are updated in parallel.
+type store struct {
+	mu        sync.Mutex
+	customers map[string]*record
+}
+
+// record is one stored customer and the lock that serialises its updates.
+type record struct {
+	mu       sync.Mutex
+	customer Customer
+}
+
+func newStore() *store {
+	return &store{customers: map[string]*record{}}
+}
+
+// put stores a copy of c, replacing a customer with the same id.
+func (s *store) put(c Customer) {
+	c = c.clone().normalized()
+	s.mu.Lock()
+	rec, ok := s.customers[c.ID]
+	if !ok {
+		s.customers[c.ID] = &record{customer: c}
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	// Replace in place: an update holding this record finishes first, and no update is lost
+	// to a record that is no longer in the map.
+	rec.mu.Lock()
+	rec.customer = c
+	rec.mu.Unlock()
+}
+
+// get returns a copy of the customer.
+func (s *store) get(id string) (Customer, bool) {
+	s.mu.Lock()
+	rec, ok := s.customers[id]
+	s.mu.Unlock()
+	if !ok {
+		return Customer{}, false
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return rec.customer.clone(), true
+}
+
+// remove deletes the customer and reports whether it existed.
+func (s *store) remove(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.customers[id]
+	delete(s.customers, id)
+	return ok
+}
+
+// all returns copies of every customer, ordered by id (numerically: shorter ids first).
+func (s *store) all() []Customer {
+	s.mu.Lock()
+	recs := make([]*record, 0, len(s.customers))
+	for _, rec := range s.customers {
+		recs = append(recs, rec)
+	}
+	s.mu.Unlock()
+	out := make([]Customer, 0, len(recs))
+	for _, rec := range recs {
+		rec.mu.Lock()
+		out = append(out, rec.customer.clone())
+		rec.mu.Unlock()
+	}
+	slices.SortFunc(out, func(a, b Customer) int {
+		return cmp.Or(cmp.Compare(len(a.ID), len(b.ID)), cmp.Compare(a.ID, b.ID))
+	})
+	return out
+}
+
+// update runs change on a copy of the customer under its lock and stores the copy when change
+// reports success, so that a refused update leaves no partial change behind. found is false
+// when there is no such customer.
+func (s *store) update(id string, change func(c *Customer) bool) (found bool) {
+	s.mu.Lock()
+	rec, ok := s.customers[id]
+	s.mu.Unlock()
+	if !ok {
+		return false
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	next := rec.customer.clone()
+	if change(&next) {
+		rec.customer = next
+	}
+	return true
+}

@@ -1,0 +1,58 @@
+// Command capillary-fake serves the fake of Capillary's API from package capillarytest on a
+// loopback port, for tests written in other languages or by hand with curl.
+//
+// Usage:
+//
+//	capillary-fake [-addr 127.0.0.1:8089] [-seed customers.json] [-till ID -password PW]
+//	               [-oauth-key KEY -oauth-secret SECRET] [-token-ttl 5m] [-account SOURCE=ID]... [-quiet]
+//
+// It prints its URL and the credentials it accepts, logs one line per request on stderr
+// (never a credential, query or body), and stops cleanly on SIGINT or SIGTERM. It listens on
+// loopback addresses only: it accepts well-known test credentials and must not face a network.
+//
+// The seed file is a JSON array of customers in capillarytest.Customer's JSON form; see
+// seed.example.json beside this file.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	switch {
+	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+		// The usage was printed.
+	case errors.Is(err, errUsage):
+		fmt.Fprintln(os.Stderr, "capillary-fake:", err)
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "capillary-fake:", err)
+		os.Exit(1)
+	}
+}
+
+// errUsage marks errors in the command line, which exit with status 2 as flag errors do.
+var errUsage = errors.New("usage")
+
+func usageError(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, args...))
+}
+
+// orDiscard returns w, or io.Discard for a caller of run that passes no writer.
+func orDiscard(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
+}

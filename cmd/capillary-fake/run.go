@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/capillary-go/capillary/capillarytest"
+)
+
+// config is the command line, checked.
+type config struct {
+	addr                  string
+	seed                  string
+	till, password        string
+	oauthKey, oauthSecret string
+	tokenTTL              time.Duration
+	accounts              accountFlag
+	quiet                 bool
+}
+
+// parseFlags reads the command line into a config.
+func parseFlags(args []string, stderr io.Writer) (*config, error) {
+	c := &config{}
+	fs := flag.NewFlagSet("capillary-fake", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8089", "loopback `host:port` to listen on (port 0 picks a free port)")
+	fs.StringVar(&c.seed, "seed", "", "JSON `file` with an array of customers to load at start")
+	fs.StringVar(&c.till, "till", capillarytest.DefaultTill, "till `id` accepted with Basic auth")
+	fs.StringVar(&c.password, "password", capillarytest.DefaultPassword, "the till's `password` (clients send its MD5 hex digest)")
+	fs.StringVar(&c.oauthKey, "oauth-key", capillarytest.DefaultOAuthKey, "OAuth client `key` accepted by /v3/oauth/token/generate")
+	fs.StringVar(&c.oauthSecret, "oauth-secret", capillarytest.DefaultOAuthSecret, "the OAuth client's `secret`")
+	fs.DurationVar(&c.tokenTTL, "token-ttl", capillarytest.DefaultTokenTTL, "lifetime of an OAuth token")
+	fs.Var(&c.accounts, "account", "a source account, `SOURCE=ID` (repeat for more), e.g. WECHAT=wx-1")
+	fs.BoolVar(&c.quiet, "quiet", false, "do not log requests")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: capillary-fake [flags]\n\nServes a fake of Capillary's API (PUT /v2/customers/{userId}, POST /v3/oauth/token/generate)\n"+
+			"on a loopback port. The credentials are printed at start: never use real ones.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return nil, err
+		}
+		return nil, usageError("%v", err)
+	}
+	switch {
+	case fs.NArg() > 0:
+		return nil, usageError("unexpected argument %q", fs.Arg(0))
+	case c.till == "" || c.password == "":
+		return nil, usageError("-till and -password must not be empty")
+	case strings.ContainsRune(c.till, ':'):
+		return nil, usageError("-till must not contain ':' (Basic auth cannot carry it)")
+	case c.oauthKey == "" || c.oauthSecret == "":
+		return nil, usageError("-oauth-key and -oauth-secret must not be empty")
+	case c.tokenTTL < time.Second:
+		return nil, usageError("-token-ttl must be at least 1s")
+	}
+	return c, nil
+}
+
+// run is the command: it serves until ctx ends, then shuts down and returns nil.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	stdout, stderr = orDiscard(stdout), orDiscard(stderr)
+	c, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	customers, err := loadSeed(c.seed)
+	if err != nil {
+		return err
+	}
+	l, err := listenLoopback(c.addr)
+	if err != nil {
+		return err
+	}
+	opts := []capillarytest.Option{
+		capillarytest.WithTill(c.till, c.password),
+		capillarytest.WithOAuthClient(c.oauthKey, c.oauthSecret),
+		capillarytest.WithTokenTTL(c.tokenTTL),
+		capillarytest.WithCustomers(customers...),
+		// A long-running server keeps only recent requests in memory.
+		capillarytest.WithMaxRecordedRequests(1000),
+	}
+	for _, a := range c.accounts {
+		opts = append(opts, capillarytest.WithSourceAccounts(a.source, a.id))
+	}
+	if !c.quiet {
+		opts = append(opts, capillarytest.WithLogger(slog.New(slog.NewTextHandler(stderr, nil))))
+	}
+	srv, err := capillarytest.New(opts...)
+	if err != nil {
+		_ = l.Close()
+		return usageError("%v", err)
+	}
+	srv.Listener = l
+	srv.Start()
+	printBanner(stdout, srv.URL, c, customers)
+
+	<-ctx.Done()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	fmt.Fprintln(stdout, "capillary-fake stopped")
+	return nil
+}
+
+// listenLoopback listens on addr after checking that its host is a loopback address or
+// localhost; an empty host, which would mean every interface, is refused.
+func listenLoopback(addr string) (net.Listener, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, usageError("-addr %q: %v", addr, err)
+	}
+	ip := net.ParseIP(host)
+	if !strings.EqualFold(host, "localhost") && (ip == nil || !ip.IsLoopback()) {
+		return nil, usageError("-addr %q is not a loopback address: use 127.0.0.1, [::1] or localhost", addr)
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s: %w", addr, err)
+	}
+	if tcp, ok := l.Addr().(*net.TCPAddr); !ok || !tcp.IP.IsLoopback() {
+		_ = l.Close()
+		return nil, fmt.Errorf("-addr %q resolved to %s, which is not loopback", addr, l.Addr())
+	}
+	return l, nil
+}
+
+// printBanner tells a person how to reach the server. The credentials it prints are the fake's
+// own test credentials, which the person needs to make a call.
+func printBanner(w io.Writer, url string, c *config, customers []capillarytest.Customer) {
+	basic := basicHeader(c.till, c.password)
+	fmt.Fprintf(w, "capillary-fake listening on %s\n", url)
+	fmt.Fprintf(w, "  PUT  %s/v2/customers/{userId}?source=INSTORE\n", url)
+	fmt.Fprintf(w, "  POST %s/v3/oauth/token/generate\n", url)
+	fmt.Fprintf(w, "Basic auth: till %q, password %q\n  Authorization: %s\n", c.till, c.password, basic)
+	fmt.Fprintf(w, "OAuth: key %q, secret %q, tokens live %s\n", c.oauthKey, c.oauthSecret, c.tokenTTL)
+	if len(c.accounts) > 0 {
+		fmt.Fprintf(w, "Source accounts: %s\n", c.accounts.String())
+	}
+	ids := make([]string, len(customers))
+	for i, cust := range customers {
+		ids[i] = cust.ID
+	}
+	slices.Sort(ids)
+	fmt.Fprintf(w, "Customers: %d seeded %v\n", len(customers), ids)
+	example := "171891944"
+	if len(ids) > 0 {
+		example = ids[0]
+	}
+	fmt.Fprintf(w, "Try:\n  curl -X PUT '%s/v2/customers/%s?source=INSTORE' -H 'Content-Type: application/json' \\\n"+
+		"    -H 'Authorization: %s' -d '{\"profiles\":[{\"firstName\":\"Tom\"}]}'\n", url, example, basic)
+	fmt.Fprintln(w, "Stop with Ctrl-C.")
+}

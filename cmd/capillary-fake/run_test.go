@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// tomSawyerBody is the body of the vendor's example request.
+const tomSawyerBody = `{"profiles":[{"firstName":"Tom","lastName":"Sawyer","fields":{"gender":"Male","city":"Bangalore"},
+	"commChannels":[{"type":"mobile","value":"9999000000","primary":"true","verified":"true","meta":{"residence":"true"}},
+	{"type":"email","value":"tomsawyer@gmail.com","primary":"true","verified":"true","meta":{"residence":"true"}}]}],
+	"loyaltyInfo":{"loyaltyType":"loyalty"},"extendedFields":{"gender":"MALE","city":"Bangalore"},
+	"loyaltyProgramEnrollments":[{"programId":699,"tierNumber":1,"loyaltyPoints":0,
+	"tierExpiryDate":"2024-07-11T16:36:17+05:30","pointsExpiryDate":"2024-07-11T16:36:17+05:30"}]}`
+
+// basic is the Authorization value, computed here rather than with the command's own helper.
+func basic(till, password string) string {
+	sum := md5.Sum([]byte(password))
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(till+":"+hex.EncodeToString(sum[:])))
+}
+
+// started runs the command with args until the test ends, and returns its URL and its
+// output so far (the banner).
+func started(t *testing.T, args ...string) (url string, banner string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out, w := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, args, w, io.Discard)
+		_ = w.CloseWithError(err)
+		done <- err
+	}()
+	lines := bufio.NewScanner(out)
+	var b strings.Builder
+	for lines.Scan() {
+		b.WriteString(lines.Text() + "\n")
+		if rest, ok := strings.CutPrefix(lines.Text(), "capillary-fake listening on "); ok {
+			url = rest
+		}
+		if lines.Text() == "Stop with Ctrl-C." {
+			break
+		}
+	}
+	require.NotEmpty(t, url, "no URL in the output: %s", b.String())
+	go func() { _, _ = io.Copy(io.Discard, out) }() // keep the pipe flowing
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			assert.NoError(t, err, "run ends cleanly when its context ends")
+		case <-time.After(10 * time.Second):
+			t.Error("run did not stop")
+		}
+	})
+	return url, b.String()
+}
+
+func put(t *testing.T, url, auth, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPut, url, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", auth)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.NotEmpty(t, resp.Header.Get("X-Cap-Requestid"))
+	return resp.StatusCode, string(b)
+}
+
+func TestRunServesTheSeededCustomer(t *testing.T) {
+	url, banner := started(t, "-addr", "127.0.0.1:0", "-seed", "seed.example.json", "-quiet")
+	assert.True(t, strings.HasPrefix(url, "http://127.0.0.1:"), url)
+	assert.Contains(t, banner, `Basic auth: till "fake.till", password "fake-till-password"`)
+	assert.Contains(t, banner, "Authorization: "+basic("fake.till", "fake-till-password"))
+	assert.Contains(t, banner, `OAuth: key "fake-oauth-key", secret "fake-oauth-secret", tokens live 5m0s`)
+	assert.Contains(t, banner, "Customers: 1 seeded [171891944]")
+
+	status, body := put(t, url+"/v2/customers/171891944?source=INSTORE&use_async=false", basic("fake.till", "fake-till-password"), tomSawyerBody)
+	assert.Equal(t, 200, status, body)
+	assert.JSONEq(t, `{"createdId":171891944,"sideEffects":[],"warnings":[{"status":false,"code":8107,
+		"message":"Default customer status label not set: customer 171891944 became loyalty without a status label"}]}`, body)
+
+	status, body = put(t, url+"/v2/customers/171891944?source=INSTORE", basic("fake.till", "fake-till-password"), tomSawyerBody)
+	assert.Equal(t, 400, status, "the state was kept: the enrolment is now refused")
+	assert.Contains(t, body, `"code":10002`)
+
+	status, _ = put(t, url+"/v2/customers/1?source=INSTORE", basic("fake.till", "fake-till-password"), `{}`)
+	assert.Equal(t, 400, status)
+}
+
+func TestRunWithCredentialsAndAccounts(t *testing.T) {
+	url, banner := started(t, "-addr", "localhost:0", "-till", "pos.1", "-password", "pw",
+		"-oauth-key", "k", "-oauth-secret", "s", "-token-ttl", "90s", "-account", "WECHAT=wx-1", "-account", "LINE=ln-1")
+	assert.Contains(t, banner, "Source accounts: WECHAT=wx-1, LINE=ln-1")
+	assert.Contains(t, banner, "tokens live 1m30s")
+	assert.Contains(t, banner, "Customers: 0 seeded []")
+
+	status, body := put(t, url+"/v2/customers/1?source=INSTORE", basic("fake.till", "fake-till-password"), `{}`)
+	assert.Equal(t, 401, status, "the default till is replaced: %s", body)
+	status, body = put(t, url+"/v2/customers/1?source=WECHAT&accountId=wx-2", basic("pos.1", "pw"), `{}`)
+	assert.Equal(t, 400, status)
+	assert.Contains(t, body, `"code":3217`)
+
+	resp, err := http.Post(url+"/v3/oauth/token/generate", "application/json", strings.NewReader(`{"key":"k","secret":"s"}`))
+	require.NoError(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, 200, resp.StatusCode)
+	assert.Contains(t, string(b), `"ttlSeconds":90`)
+}
+
+func TestRunRefuses(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
+		return p
+	}
+	tests := []struct {
+		name  string
+		args  []string
+		usage bool
+		want  string
+	}{
+		{"all interfaces", []string{"-addr", ":0"}, true, `-addr ":0" is not a loopback address`},
+		{"any address", []string{"-addr", "0.0.0.0:0"}, true, "is not a loopback address"},
+		{"any IPv6 address", []string{"-addr", "[::]:0"}, true, "is not a loopback address"},
+		{"a private address", []string{"-addr", "192.168.1.10:0"}, true, "is not a loopback address"},
+		{"a host name", []string{"-addr", "example.com:80"}, true, "is not a loopback address"},
+		{"no port", []string{"-addr", "127.0.0.1"}, true, "missing port"},
+		{"extra argument", []string{"serve"}, true, `unexpected argument "serve"`},
+		{"unknown flag", []string{"-port", "1"}, true, "flag provided but not defined"},
+		{"empty till", []string{"-till", ""}, true, "-till and -password must not be empty"},
+		{"till with colon", []string{"-till", "a:b"}, true, "must not contain ':'"},
+		{"empty secret", []string{"-oauth-secret", ""}, true, "-oauth-key and -oauth-secret must not be empty"},
+		{"short TTL", []string{"-token-ttl", "0s"}, true, "-token-ttl must be at least 1s"},
+		{"bad account", []string{"-account", "WECHAT"}, true, `"WECHAT" is not SOURCE=ID`},
+		{"unknown source", []string{"-addr", "127.0.0.1:0", "-account", "SMS=1"}, true, `"SMS" is not a source the update accepts`},
+		{"missing seed", []string{"-seed", filepath.Join(dir, "nope.json")}, false, "no such file"},
+		{"seed not an array", []string{"-seed", write("obj.json", `{"id":"1"}`)}, false, "not a JSON array of customers"},
+		{"seed with a typo", []string{"-seed", write("typo.json", `[{"id":"1","fristName":"x"}]`)}, false, `unknown field "fristName"`},
+		{"invalid customer", []string{"-seed", write("bad.json", `[{"id":"1","source":"WECHAT"}]`)}, false, "source WECHAT has several accounts"},
+		{"duplicate customer", []string{"-seed", write("dup.json", `[{"id":"1"},{"id":"1"}]`)}, false, "id 1 is listed twice"},
+		{"trailing data", []string{"-seed", write("trail.json", `[] []`)}, false, "more after the JSON array"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// A bounded context: a case that wrongly starts serving fails instead of hanging.
+			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+			defer cancel()
+			err := run(ctx, tc.args, io.Discard, io.Discard)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.Equal(t, tc.usage, errors.Is(err, errUsage), err.Error())
+		})
+	}
+	t.Run("help", func(t *testing.T) {
+		var usage strings.Builder
+		err := run(t.Context(), []string{"-h"}, nil, &usage)
+		assert.ErrorIs(t, err, flag.ErrHelp)
+		assert.Contains(t, usage.String(), "-seed file")
+	})
+}
+
+// TestBinaryStopsOnSignals builds the command and stops it with SIGTERM and SIGINT, as a
+// person or a CI script would.
+func TestBinaryStopsOnSignals(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "capillary-fake")
+	build := exec.Command("go", "build", "-buildvcs=false", "-o", bin, ".")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, string(out))
+
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-seed", "seed.example.json")
+			stdout, err := cmd.StdoutPipe()
+			require.NoError(t, err)
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			require.NoError(t, cmd.Start())
+			lines := bufio.NewScanner(stdout)
+			require.True(t, lines.Scan())
+			url, ok := strings.CutPrefix(lines.Text(), "capillary-fake listening on ")
+			require.True(t, ok, lines.Text())
+
+			status, _ := put(t, url+"/v2/customers/171891944?source=INSTORE", basic("fake.till", "fake-till-password"), `{"profiles":[{"firstName":"Tom"}]}`)
+			assert.Equal(t, 200, status)
+
+			require.NoError(t, cmd.Process.Signal(sig))
+			var rest strings.Builder
+			for lines.Scan() {
+				rest.WriteString(lines.Text() + "\n")
+			}
+			assert.NoError(t, cmd.Wait(), "exit status 0 after %s", sig)
+			assert.Contains(t, rest.String(), "capillary-fake stopped")
+			assert.Contains(t, stderr.String(), "path=/v2/customers/171891944 status=200")
+			assert.NotContains(t, stderr.String(), "ZmFrZS50aWxs", "no credential in the log")
+		})
+	}
+}
