@@ -1,0 +1,60 @@
+// Command explicit-zero shows optional fields carrying explicit zero values (0 points, an empty
+// last name, use_async=false) and the audit (user context) headers on one call.
+package main
+
+import (
+	"context"
+	"log"
+
+	"github.com/capillary-go/capillary"
+	"github.com/capillary-go/capillary/examples/internal/exampleenv"
+)
+
+func main() {
+	if err := run(); err != nil {
+		log.SetFlags(0)
+		log.Fatal(err)
+	}
+}
+
+func run() error {
+	env, err := exampleenv.Setup(false)
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	c, err := capillary.NewClient(env.Options...)
+	if err != nil {
+		return err
+	}
+
+	body := &capillary.UpdateCustomerRequest{
+		Profiles: []capillary.Profile{{
+			FirstName: capillary.Ptr("Tom"),
+			LastName:  capillary.Ptr(""), // sent as "lastName": ""; nil would leave it out
+		}},
+		LoyaltyInfo: &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeLoyalty},
+		LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{
+			ProgramID:     699,
+			TierNumber:    capillary.Ptr(1),
+			LoyaltyPoints: capillary.Ptr(int64(0)), // sent as "loyaltyPoints": 0
+		}},
+	}
+	params := &capillary.UpdateCustomerParams{
+		Source:   capillary.SourceInstore,
+		UseAsync: capillary.Ptr(false), // sent as use_async=false: wait for the side effects
+	}
+	res, err := c.Customers.Update(context.Background(), env.UserID, body, params,
+		// Per-call option: who made this change, for the customer's audit log.
+		capillary.WithUserContext(capillary.UserContext{
+			EntityType:   "ADMIN_USER",
+			EntityID:     "42",
+			EntitySource: "API",
+		}),
+	)
+	if err != nil {
+		return err
+	}
+	exampleenv.PrintResult(res)
+	return nil
+}

@@ -1,0 +1,68 @@
+// Command update-customer sends the vendor's own example update (Tom Sawyer) and prints the
+// request and the result. It runs against the embedded fake unless CAPILLARY_BASE_URL or
+// CAPILLARY_REGION and credentials are set.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"time"
+
+	"github.com/capillary-go/capillary"
+	"github.com/capillary-go/capillary/examples/internal/exampleenv"
+)
+
+func main() {
+	if err := run(); err != nil {
+		log.SetFlags(0)
+		log.Fatal(err)
+	}
+}
+
+func run() error {
+	env, err := exampleenv.Setup(false)
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+
+	c, err := capillary.NewClient(env.Options...)
+	if err != nil {
+		return err
+	}
+
+	ist := time.FixedZone("IST", 5*3600+1800)
+	expiry := capillary.NewDateTime(time.Date(2024, 7, 11, 16, 36, 17, 0, ist))
+	residence := map[string]any{"residence": "true"}
+	body := &capillary.UpdateCustomerRequest{
+		Profiles: []capillary.Profile{{
+			FirstName: capillary.Ptr("Tom"),
+			LastName:  capillary.Ptr("Sawyer"),
+			Fields:    map[string]any{"gender": "Male", "city": "Bangalore"},
+			CommChannels: []capillary.CommChannel{
+				{Type: capillary.ChannelMobile, Value: "9999000000", Primary: capillary.Ptr(true), Verified: capillary.Ptr(true), Meta: residence},
+				{Type: capillary.ChannelEmail, Value: "tomsawyer@gmail.com", Primary: capillary.Ptr(true), Verified: capillary.Ptr(true), Meta: residence},
+			},
+		}},
+		LoyaltyInfo:    &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeLoyalty},
+		ExtendedFields: map[string]any{"gender": "MALE", "city": "Bangalore"},
+		LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{
+			ProgramID:        699,
+			TierNumber:       capillary.Ptr(1),
+			LoyaltyPoints:    capillary.Ptr(int64(0)),
+			TierExpiryDate:   expiry,
+			PointsExpiryDate: expiry,
+		}},
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := c.Customers.Update(ctx, env.UserID, body,
+		&capillary.UpdateCustomerParams{Source: capillary.SourceInstore, UseAsync: capillary.Ptr(false)})
+	if err != nil {
+		return fmt.Errorf("update failed: %w", err)
+	}
+	exampleenv.PrintResult(res)
+	return nil
+}
