@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -264,11 +265,16 @@ func checkBaseURL(raw string, allowHTTP bool) (*url.URL, error) {
 	}
 	u, err := url.Parse(strings.TrimRight(raw, "/"))
 	if err != nil {
-		return nil, fmt.Errorf("base URL: %w", err)
+		// *url.Error quotes the whole URL, user info and password included: keep only the cause.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("base URL is not a valid URL: %w", err)
 	}
 	switch {
 	case u.Host == "":
-		return nil, fmt.Errorf("base URL %q has no host", raw)
+		return nil, fmt.Errorf("base URL %q has no host", u.Redacted())
 	case u.User != nil:
 		return nil, fmt.Errorf("base URL must not carry user info: use an auth option")
 	case u.RawQuery != "" || u.Fragment != "":
