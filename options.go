@@ -277,7 +277,9 @@ func checkBaseURL(raw string, allowHTTP bool) (*url.URL, error) {
 		return nil, fmt.Errorf("base URL %q has no host", u.Redacted())
 	case u.User != nil:
 		return nil, fmt.Errorf("base URL must not carry user info: use an auth option")
-	case u.RawQuery != "" || u.Fragment != "":
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#"):
+		// An empty "?" or "#" counts too: appended to, it would turn the request path into a
+		// query or a fragment (or leave a "//" in the path).
 		return nil, fmt.Errorf("base URL must not carry a query or fragment")
 	case u.Scheme == "https":
 	case u.Scheme == "http" && (allowHTTP || isLoopback(u.Hostname())):
