@@ -112,7 +112,7 @@ func (s settings) resolve(prev *config) (*config, error) {
 	if prev != nil && prev.sameTransport(&s) {
 		cfg.retry = prev.retry
 	} else {
-		cfg.retry = newRetryClient(&s, base.Host)
+		cfg.retry = newRetryClient(&s, base.Host, prev)
 	}
 	return cfg, nil
 }

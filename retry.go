@@ -29,10 +29,16 @@ func newTransport() *http.Transport {
 }
 
 // newRetryClient configures go-retryablehttp explicitly: no logger of its own, the SDK's retry
-// policy, backoff and error handler, and hooks that keep each call's state.
-func newRetryClient(s *settings, host string) *retryablehttp.Client {
+// policy, backoff and error handler, and hooks that keep each call's state. prev is the
+// client's config when the retry client is for one call's options: unless the call brings its
+// own http.Client, it keeps the client's transport, and with it the pool of connections.
+func newRetryClient(s *settings, host string, prev *config) *retryablehttp.Client {
+	hc := newHTTPClient(s, host)
+	if prev != nil && prev.httpClient == s.httpClient {
+		hc.Transport = prev.retry.HTTPClient.Transport
+	}
 	return &retryablehttp.Client{
-		HTTPClient:     newHTTPClient(s, host),
+		HTTPClient:     hc,
 		Logger:         nil,
 		RetryMax:       s.maxRetries,
 		RetryWaitMin:   s.retryWaitMin,
