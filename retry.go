@@ -137,16 +137,17 @@ func transportCause(err error) error {
 }
 
 // backoff waits what the server asked for in Retry-After, capped at max; otherwise it grows
-// exponentially from min with random jitter, so that many clients do not retry in step.
+// exponentially from min with random jitter, so that many clients do not retry in step: the
+// n-th retry (attemptNum n-1) waits a random time between min and min·2^n, at most max.
 func backoff(minWait, maxWait time.Duration, attemptNum int, resp *http.Response) time.Duration {
 	if resp != nil {
 		if wait, ok := retryAfter(resp); ok {
 			return min(wait, maxWait)
 		}
 	}
-	ceiling := minWait << min(attemptNum, 30)
-	if ceiling > maxWait || ceiling <= 0 {
-		ceiling = maxWait
+	ceiling := maxWait
+	if n := attemptNum + 1; minWait > 0 && n < 63 && minWait <= maxWait>>n {
+		ceiling = minWait << n // cannot overflow: it is at most maxWait
 	}
 	if ceiling <= minWait {
 		return minWait
