@@ -219,10 +219,13 @@ func TestAuditHeadersPerClientAndPerCall(t *testing.T) {
 			require.NoError(t, err)
 			_, err = c.Customers.Update(ctx, "1", minimalBody(), instore())
 			require.NoError(t, err)
+			// A later call with some other per-call option starts from the client's values too.
+			_, err = c.Customers.Update(ctx, "1", minimalBody(), instore(), WithHeader("X-Other", "1"))
+			require.NoError(t, err)
 
 			reqs := rec.all()
-			require.Len(t, reqs, 3)
-			for i, want := range []map[string]string{tc.clientHdr, tc.callHdr, tc.clientHdr} {
+			require.Len(t, reqs, 4)
+			for i, want := range []map[string]string{tc.clientHdr, tc.callHdr, tc.clientHdr, tc.clientHdr} {
 				for name, value := range want {
 					if value == "" {
 						assert.Empty(t, reqs[i].Header.Values(name), "call %d: %s", i, name)
