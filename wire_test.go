@@ -442,3 +442,42 @@ func TestWireBaseURLPathPrefix(t *testing.T) {
 		assert.Equal(t, "https://proxy.example.com/capillary/v2/customers/7?source=INSTORE", got, base)
 	}
 }
+
+// A request decoded from JSON keeps its numbers as written: an INTEGER extended field beyond
+// 2^53 (a card number) or a DOUBLE written 1.0 arrives as it was given, digit for digit.
+func TestWireDecodedNumbersKeepTheirDigits(t *testing.T) {
+	t.Parallel()
+	in := `{
+	  "profiles": [{"firstName": "Tom", "fields": {"cardNo": 12345678901234567890, "score": 1.0},
+	    "commChannels": [{"type": "mobile", "value": "919999000000", "meta": {"seq": 9007199254740993}}]}],
+	  "extendedFields": {"membershipNo": 98765432109876543210, "ratio": 0.1, "weight": 72.500, "n": 7},
+	  "loyaltyProgramEnrollments": [{"programId": 699, "loyaltyPoints": 0}]
+	}`
+	var body UpdateCustomerRequest
+	require.NoError(t, json.Unmarshal([]byte(in), &body))
+	c, mt := newMockedClient(t)
+	rec := script(mt)
+	_, err := c.Customers.Update(testCtx(t), "1", &body, instore())
+	require.NoError(t, err)
+	got := string(rec.only(t).Body)
+	assert.JSONEq(t, in, got)
+	for _, literal := range []string{`"cardNo":12345678901234567890`, `"score":1.0`, `"seq":9007199254740993`,
+		`"membershipNo":98765432109876543210`, `"ratio":0.1`, `"weight":72.500`, `"n":7`} {
+		assert.Contains(t, got, literal)
+	}
+}
+
+// A DateTime used as an extended field value (a DATETIME field) goes out in the vendor's form.
+func TestWireDateTimeAsExtendedFieldValue(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockedClient(t)
+	rec := script(mt)
+	ist := time.FixedZone("IST", 5*3600+30*60)
+	at := time.Date(2024, 7, 11, 16, 36, 17, 123, ist)
+	_, err := c.Customers.Update(testCtx(t), "1", &UpdateCustomerRequest{ExtendedFields: map[string]any{
+		"anniversary": NewDateTime(at), "joined": DateTime{Time: at},
+	}}, instore())
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"extendedFields":{"anniversary":"2024-07-11T16:36:17+05:30","joined":"2024-07-11T16:36:17+05:30"}}`,
+		string(rec.only(t).Body))
+}
