@@ -37,6 +37,13 @@ func newRetryClient(s *settings, host string, prev *config) *retryablehttp.Clien
 	if prev != nil && prev.httpClient == s.httpClient {
 		hc.Transport = prev.retry.HTTPClient.Transport
 	}
+	if _, ok := hc.Transport.(keepIdle); !ok {
+		rt := hc.Transport
+		if rt == nil {
+			rt = http.DefaultTransport
+		}
+		hc.Transport = keepIdle{rt}
+	}
 	return &retryablehttp.Client{
 		HTTPClient:     hc,
 		Logger:         nil,
@@ -50,6 +57,14 @@ func newRetryClient(s *settings, host string, prev *config) *retryablehttp.Clien
 		PrepareRetry:   prepareRetry,
 	}
 }
+
+// keepIdle is the transport the retry client sees. It hides the real transport's
+// CloseIdleConnections: retryablehttp calls it after every call that ends without success
+// (retries exhausted, the context ended during a wait), and on a client shared by many
+// goroutines that dropped every caller's idle connections, so that each failed call, and the
+// calls around it, opened new ones: reconnect storms exactly when the server is struggling.
+// Idle connections still close after the transport's idle timeout.
+type keepIdle struct{ http.RoundTripper }
 
 // callState is one call's bookkeeping, carried in its context so the shared retry client's
 // hooks can reach it.
