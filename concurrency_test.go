@@ -1,6 +1,7 @@
 package capillary
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -182,6 +183,55 @@ func TestConcurrencyKeepAlive(t *testing.T) {
 			assert.EqualValues(t, 1, srv.conns.Load(), "connections opened for %d requests", srv.requests.Load())
 		})
 	}
+}
+
+// Calls that end without success (retries exhausted, the deadline reached while waiting to
+// retry) leave their connection in the pool too: retryablehttp closes the pool's idle
+// connections after such calls, which on a shared client would also cut every other caller's.
+func TestConcurrencyKeepAliveAfterFailedCalls(t *testing.T) {
+	t.Parallel()
+	t.Run("retries exhausted", func(t *testing.T) {
+		t.Parallel()
+		srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 503, `{}`) })
+		c := newServerClient(t, srv.URL, WithRetries(1, time.Millisecond, time.Millisecond))
+		for range 20 {
+			_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+			assert.Equal(t, 2, requireAPIError(t, err).Attempts)
+		}
+		assert.EqualValues(t, 40, srv.requests.Load())
+		assert.EqualValues(t, 1, srv.conns.Load(), "connections opened")
+	})
+	t.Run("deadline reached while waiting", func(t *testing.T) {
+		t.Parallel()
+		srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 503, `{}`) })
+		c := newServerClient(t, srv.URL, WithRetries(3, 10*time.Second, 10*time.Second))
+		for range 5 {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+			_, err := c.Customers.Update(ctx, "1", minimalBody(), instore())
+			cancel()
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+		}
+		assert.EqualValues(t, 5, srv.requests.Load())
+		assert.EqualValues(t, 1, srv.conns.Load(), "connections opened")
+	})
+	t.Run("a failing caller does not cut a concurrent caller's connection", func(t *testing.T) {
+		t.Parallel()
+		srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/v2/customers/failing" {
+				writeJSON(w, 503, `{}`)
+				return
+			}
+			writeJSON(w, 200, okBody)
+		})
+		c := newServerClient(t, srv.URL, WithRetries(0, 0, 0))
+		for range 10 {
+			_, err := c.Customers.Update(testCtx(t), "healthy", minimalBody(), instore())
+			require.NoError(t, err)
+			_, err = c.Customers.Update(testCtx(t), "failing", minimalBody(), instore(), WithRetries(1, 0, 0))
+			require.Error(t, err)
+		}
+		assert.EqualValues(t, 1, srv.conns.Load(), "connections opened")
+	})
 }
 
 // A recorder can be shared by concurrent calls (test helper sanity, run under -race).
