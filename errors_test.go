@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -165,6 +166,15 @@ func TestErrorsIsTable(t *testing.T) {
 			}
 			for name, sentinel := range allSentinels {
 				assert.Equal(t, want[name], errors.Is(err, sentinel), "errors.Is(err, %s)", name)
+			}
+			assert.Contains(t, err.Error(), strconv.Itoa(tt.status))
+			if tt.status == 521 {
+				assert.Contains(t, err.Error(), "521 Customer Busy")
+			}
+			if len(tt.codes) == 0 {
+				assert.Zero(t, apiErr.Code())
+			} else {
+				assert.Equal(t, tt.codes[0], apiErr.Code())
 			}
 		})
 	}

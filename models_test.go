@@ -167,6 +167,7 @@ func TestCommChannelFlags(t *testing.T) {
 	meta, err := json.Marshal(ch.Meta)
 	require.NoError(t, err)
 	assert.Equal(t, `{"k":1}`, string(meta), "meta re-encodes as written")
+	assert.Error(t, json.Unmarshal([]byte(`{"type": 5, "value": "a"}`), &ch), "a malformed channel")
 	for _, bad := range []string{`"yes"`, `"maybe"`, `{}`, `[true]`} {
 		err := json.Unmarshal([]byte(`{"type":"email","value":"a","primary":`+bad+`}`), &ch)
 		assert.Error(t, err, bad)

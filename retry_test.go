@@ -381,3 +381,19 @@ func TestRetryAfterCappedWithinDeadlineIsRetried(t *testing.T) {
 	assert.Equal(t, 4, requireAPIError(t, err).Attempts)
 	assert.Len(t, rec.all(), 4)
 }
+
+// A non-JSON answer that was being retried when the deadline came is still reported, with its
+// excerpt and the context's error.
+func TestRetryContextDeadlineAfterNonJSONAnswer(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockedClient(t, WithRetries(3, 10*time.Second, 10*time.Second))
+	script(mt, respond(502, "<html><h1>502 Bad Gateway</h1></html>", HeaderRequestID, "gw-1"))
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := c.Customers.Update(ctx, "1", minimalBody(), instore())
+	apiErr := requireAPIError(t, err)
+	assert.Equal(t, 502, apiErr.StatusCode)
+	assert.Equal(t, "gw-1", apiErr.RequestID)
+	assert.Contains(t, apiErr.Body, "502 Bad Gateway")
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}

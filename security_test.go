@@ -416,3 +416,35 @@ func TestSecurityWithHTTPClient(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// The type that holds a credential prints as [redacted] under every verb.
+func TestSecuritySecretFormatting(t *testing.T) {
+	t.Parallel()
+	s := secret("Basic " + basicToken(testTill, md5Hex(testPassword)))
+	out := fmt.Sprintf("%v|%+v|%#v|%s|%q|%x|%X|%d", s, s, s, s, s, s, s, s)
+	assert.Equal(t, "[redacted]|[redacted]|[redacted]|[redacted]|[redacted]|[redacted]|[redacted]|[redacted]", out)
+	assert.Equal(t, "[redacted]", fmt.Sprint(struct{ S secret }{s}.S))
+}
+
+// The caller's own redirect policy still runs, after the SDK's, for redirects the SDK allows;
+// a client without a Transport uses http.DefaultTransport.
+func TestSecurityWithHTTPClientRedirectPolicy(t *testing.T) {
+	t.Parallel()
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v2/customers/1" {
+			http.Redirect(w, r, "/v2/customers/2", http.StatusTemporaryRedirect)
+			return
+		}
+		writeJSON(w, http.StatusOK, okBody)
+	})
+	var asked atomic.Int64
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
+		asked.Add(1)
+		return http.ErrUseLastResponse
+	}}
+	c := newServerClient(t, srv.URL, WithHTTPClient(hc), WithRetries(0, 0, 0))
+	_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+	assert.Equal(t, http.StatusTemporaryRedirect, requireAPIError(t, err).StatusCode, "the caller's policy refused it")
+	assert.EqualValues(t, 1, asked.Load())
+	assert.EqualValues(t, 1, srv.requests.Load())
+}

@@ -77,6 +77,10 @@ func TestValidationBeforeIO(t *testing.T) {
 			want: []string{"loyaltyProgramEnrollments[0].programId"}},
 		{name: "zero expiry date", body: enrol(LoyaltyProgramEnrollment{ProgramID: 1, TierExpiryDate: &DateTime{}}),
 			want: []string{"loyaltyProgramEnrollments[0].tierExpiryDate"}},
+		{name: "expiry year beyond 9999", body: enrol(LoyaltyProgramEnrollment{ProgramID: 1, PointsExpiryDate: NewDateTime(time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC))}),
+			want: []string{"loyaltyProgramEnrollments[0].pointsExpiryDate"}},
+		{name: "channel value invalid utf-8", body: &UpdateCustomerRequest{Profiles: []Profile{{CommChannels: []CommChannel{ch(ChannelEmail, "a\xff@b.c")}}}},
+			want: []string{"profiles[0].commChannels[0].value"}},
 		{name: "first name of 101 ASCII characters", body: &UpdateCustomerRequest{Profiles: []Profile{{FirstName: Ptr(strings.Repeat("a", 101))}}},
 			want: []string{"profiles[0].firstName"}},
 		{name: "last name of 101 multi-byte runes", body: &UpdateCustomerRequest{Profiles: []Profile{{LastName: Ptr(strings.Repeat("é", 101))}}},
@@ -105,6 +109,10 @@ func TestValidationBeforeIO(t *testing.T) {
 			want: []string{"WithRetries"}},
 		{name: "bad per-call credentials", opts: []Option{WithBasicAuth("a:b", "pw")},
 			want: []string{"WithBasicAuth"}},
+		{name: "per-call base URL on plain http", opts: []Option{WithBaseURL("http://capillary.example.com")},
+			want: []string{"options"}},
+		{name: "empty header name", opts: []Option{WithHeader("", "x")},
+			want: []string{"WithHeader"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
