@@ -118,7 +118,7 @@ func (s settings) resolve(prev *config) (*config, error) {
 	if prev != nil && prev.sameTransport(&s) {
 		cfg.retry = prev.retry
 	} else {
-		cfg.retry = newRetryClient(&s, base.Host)
+		cfg.retry = newRetryClient(&s, base.Host, prev)
 	}
 	if s.oauth != nil {
 		if prev != nil && prev.oauth == s.oauth && prev.base == cfg.base {

@@ -25,6 +25,22 @@ type UpdateCustomerRequest struct {
 	LoyaltyProgramEnrollments []LoyaltyProgramEnrollment `json:"loyaltyProgramEnrollments,omitzero"`
 }
 
+// UnmarshalJSON decodes a request keeping the numbers of fields, extendedFields and meta as
+// json.Number, so that a decoded request is re-sent exactly as written: an INTEGER extended
+// field beyond 2^53 keeps every digit and 1.0 stays 1.0 (float64 would change both).
+func (r *UpdateCustomerRequest) UnmarshalJSON(data []byte) error {
+	type plain UpdateCustomerRequest // same fields, without this method
+	return decodeKeepingNumbers(data, (*plain)(r))
+}
+
+// decodeKeepingNumbers is json.Unmarshal with the numbers of untyped values kept as
+// json.Number.
+func decodeKeepingNumbers(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	return dec.Decode(v)
+}
+
 // Profile is the customer's meta information on one source.
 type Profile struct {
 	// FirstName is at most 100 characters; the server would silently drop the rest, so the
@@ -36,6 +52,13 @@ type Profile struct {
 	Fields map[string]any `json:"fields,omitzero"`
 	// CommChannels are the customer's communication channels.
 	CommChannels []CommChannel `json:"commChannels,omitzero"`
+}
+
+// UnmarshalJSON decodes a profile keeping the numbers of its custom fields as json.Number, as
+// UpdateCustomerRequest does.
+func (p *Profile) UnmarshalJSON(data []byte) error {
+	type plain Profile // same fields, without this method
+	return decodeKeepingNumbers(data, (*plain)(p))
 }
 
 // CommChannel is one communication channel of a customer.
@@ -56,7 +79,8 @@ type CommChannel struct {
 }
 
 // UnmarshalJSON decodes a channel whose primary and verified flags are JSON strings
-// ("true") or JSON booleans (true): the vendor documents the first and sends both.
+// ("true") or JSON booleans (true): the vendor documents the first and sends both. The numbers
+// in Meta are kept as json.Number, as UpdateCustomerRequest does.
 func (c *CommChannel) UnmarshalJSON(data []byte) error {
 	type plain CommChannel // same fields, without this method
 	aux := struct {
@@ -64,7 +88,7 @@ func (c *CommChannel) UnmarshalJSON(data []byte) error {
 		Primary  json.RawMessage `json:"primary"`
 		Verified json.RawMessage `json:"verified"`
 	}{plain: (*plain)(c)}
-	if err := json.Unmarshal(data, &aux); err != nil {
+	if err := decodeKeepingNumbers(data, &aux); err != nil {
 		return err
 	}
 	var err error

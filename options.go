@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -265,14 +266,21 @@ func checkBaseURL(raw string, allowHTTP bool) (*url.URL, error) {
 	}
 	u, err := url.Parse(strings.TrimRight(raw, "/"))
 	if err != nil {
-		return nil, fmt.Errorf("base URL: %w", err)
+		// *url.Error quotes the whole URL, user info and password included: keep only the cause.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("base URL is not a valid URL: %w", err)
 	}
 	switch {
 	case u.Host == "":
-		return nil, fmt.Errorf("base URL %q has no host", raw)
+		return nil, fmt.Errorf("base URL %q has no host", u.Redacted())
 	case u.User != nil:
 		return nil, fmt.Errorf("base URL must not carry user info: use an auth option")
-	case u.RawQuery != "" || u.Fragment != "":
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#"):
+		// An empty "?" or "#" counts too: appended to, it would turn the request path into a
+		// query or a fragment (or leave a "//" in the path).
 		return nil, fmt.Errorf("base URL must not carry a query or fragment")
 	case u.Scheme == "https":
 	case u.Scheme == "http" && (allowHTTP || isLoopback(u.Hostname())):

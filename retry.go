@@ -29,10 +29,23 @@ func newTransport() *http.Transport {
 }
 
 // newRetryClient configures go-retryablehttp explicitly: no logger of its own, the SDK's retry
-// policy, backoff and error handler, and hooks that keep each call's state.
-func newRetryClient(s *settings, host string) *retryablehttp.Client {
+// policy, backoff and error handler, and hooks that keep each call's state. prev is the
+// client's config when the retry client is for one call's options: unless the call brings its
+// own http.Client, it keeps the client's transport, and with it the pool of connections.
+func newRetryClient(s *settings, host string, prev *config) *retryablehttp.Client {
+	hc := newHTTPClient(s, host)
+	if prev != nil && prev.httpClient == s.httpClient {
+		hc.Transport = prev.retry.HTTPClient.Transport
+	}
+	if _, ok := hc.Transport.(keepIdle); !ok {
+		rt := hc.Transport
+		if rt == nil {
+			rt = http.DefaultTransport
+		}
+		hc.Transport = keepIdle{rt}
+	}
 	return &retryablehttp.Client{
-		HTTPClient:     newHTTPClient(s, host),
+		HTTPClient:     hc,
 		Logger:         nil,
 		RetryMax:       s.maxRetries,
 		RetryWaitMin:   s.retryWaitMin,
@@ -45,6 +58,14 @@ func newRetryClient(s *settings, host string) *retryablehttp.Client {
 	}
 }
 
+// keepIdle is the transport the retry client sees. It hides the real transport's
+// CloseIdleConnections: retryablehttp calls it after every call that ends without success
+// (retries exhausted, the context ended during a wait), and on a client shared by many
+// goroutines that dropped every caller's idle connections, so that each failed call, and the
+// calls around it, opened new ones: reconnect storms exactly when the server is struggling.
+// Idle connections still close after the transport's idle timeout.
+type keepIdle struct{ http.RoundTripper }
+
 // callState is one call's bookkeeping, carried in its context so the shared retry client's
 // hooks can reach it.
 type callState struct {
@@ -52,6 +73,7 @@ type callState struct {
 	method, path string
 	attempts     int
 	attemptStart time.Time
+	sent         []string // every form of the credentials sent, to redact from what the server says
 
 	// The last response that was retried, kept to report it if the call ends while waiting.
 	lastStatus int
@@ -132,16 +154,17 @@ func transportCause(err error) error {
 }
 
 // backoff waits what the server asked for in Retry-After, capped at max; otherwise it grows
-// exponentially from min with random jitter, so that many clients do not retry in step.
+// exponentially from min with random jitter, so that many clients do not retry in step: the
+// n-th retry (attemptNum n-1) waits a random time between min and min·2^n, at most max.
 func backoff(minWait, maxWait time.Duration, attemptNum int, resp *http.Response) time.Duration {
 	if resp != nil {
 		if wait, ok := retryAfter(resp); ok {
 			return min(wait, maxWait)
 		}
 	}
-	ceiling := minWait << min(attemptNum, 30)
-	if ceiling > maxWait || ceiling <= 0 {
-		ceiling = maxWait
+	ceiling := maxWait
+	if n := attemptNum + 1; minWait > 0 && n < 63 && minWait <= maxWait>>n {
+		ceiling = minWait << n // cannot overflow: it is at most maxWait
 	}
 	if ceiling <= minWait {
 		return minWait
@@ -174,7 +197,11 @@ func prepareRetry(req *http.Request) error {
 	st := stateFrom(ctx)
 	req.Header = req.Header.Clone() // the previous attempt's request may still hold the old map
 	st.log(ctx, slog.LevelInfo, "capillary: retrying", slog.Int("attempt", st.attempts+1))
-	return st.cfg.auth.authorize(ctx, req.Header)
+	if err := st.cfg.auth.authorize(ctx, req.Header); err != nil {
+		return err
+	}
+	st.noteCredentials(req.Header)
+	return nil
 }
 
 // keepLastResponse replaces retryablehttp's "giving up" error: when retries run out on a

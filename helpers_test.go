@@ -1,0 +1,225 @@
+package capillary
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/require"
+)
+
+// Test credentials. The digest and token are computed here with crypto/md5, independently of
+// the SDK, so a wrong digest in the SDK cannot hide behind the same wrong digest in the test.
+const (
+	testBaseURL  = "https://eu.api.capillarytech.com"
+	testTill     = "store123.till"
+	testPassword = "Pass123"
+	// md5("Pass123"), checked against crypto/md5 in TestBasicAuthDigestOfVendorExample.
+	testDigestLiteral = "2f23fa3579f3f75175793649115c1b25"
+)
+
+// md5Hex is the lower-case MD5 hex digest of s.
+func md5Hex(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// basicToken is base64(till ":" digest), the part after "Basic ".
+func basicToken(till, digest string) string {
+	return base64.StdEncoding.EncodeToString([]byte(till + ":" + digest))
+}
+
+// testAuthHeader is the Authorization header the test credentials must produce.
+func testAuthHeader() string { return "Basic " + basicToken(testTill, md5Hex(testPassword)) }
+
+// fastRetries keeps the default retry count but waits only milliseconds.
+func fastRetries() Option { return WithRetries(3, time.Millisecond, 5*time.Millisecond) }
+
+// retryClientOf is the ONE place the tests reach into the SDK's internals: the retry client a
+// Client sends through. If the internals are renamed, only this function changes.
+func retryClientOf(c *Client) *retryablehttp.Client { return c.cfg.retry }
+
+// newMockedClient builds a client for the EU host with the test till, fast retries and opts
+// (which win over those defaults), and installs a fresh httpmock transport, one per test, on
+// the retry client's inner *http.Client. It never touches http.DefaultTransport.
+func newMockedClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport) {
+	t.Helper()
+	all := append([]Option{WithBaseURL(testBaseURL), WithBasicAuth(testTill, testPassword), fastRetries()}, opts...)
+	c, err := NewClient(all...)
+	require.NoError(t, err)
+	return c, installMock(c)
+}
+
+// installMock puts a fresh httpmock transport on c's retry client and returns it.
+func installMock(c *Client) *httpmock.MockTransport {
+	mt := httpmock.NewMockTransport()
+	retryClientOf(c).HTTPClient.Transport = mt
+	return mt
+}
+
+// captured is one request as the transport saw it.
+type captured struct {
+	Method string
+	URL    *url.URL
+	Header http.Header
+	Body   []byte
+}
+
+// recorder answers the update endpoint with a script of responders (the last one repeats) and
+// keeps every request it received.
+type recorder struct {
+	mu    sync.Mutex
+	reqs  []captured
+	steps []httpmock.Responder
+}
+
+// updateURL matches PUT {testBaseURL}/v2/customers/... and nothing else: a request to another
+// host or with another method finds no responder and fails the call.
+var updateURL = regexp.MustCompile(`^` + regexp.QuoteMeta(testBaseURL) + `/v2/customers/`)
+
+// script registers the responders for PUT /v2/customers/... on mt.
+func script(mt *httpmock.MockTransport, steps ...httpmock.Responder) *recorder {
+	if len(steps) == 0 {
+		steps = []httpmock.Responder{okResponder()}
+	}
+	rec := &recorder{steps: steps}
+	mt.RegisterRegexpResponder(http.MethodPut, updateURL, rec.respond)
+	return rec
+}
+
+func (r *recorder) respond(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil {
+		body, _ = io.ReadAll(req.Body)
+	}
+	u := *req.URL
+	r.mu.Lock()
+	i := len(r.reqs)
+	r.reqs = append(r.reqs, captured{Method: req.Method, URL: &u, Header: req.Header.Clone(), Body: body})
+	step := r.steps[min(i, len(r.steps)-1)]
+	r.mu.Unlock()
+	return step(req)
+}
+
+// all returns a copy of the requests received so far.
+func (r *recorder) all() []captured {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]captured(nil), r.reqs...)
+}
+
+// only returns the single request received, failing the test if there was not exactly one.
+func (r *recorder) only(t *testing.T) captured {
+	t.Helper()
+	reqs := r.all()
+	require.Len(t, reqs, 1, "requests received")
+	return reqs[0]
+}
+
+const okBody = `{"createdId": 171891944, "warnings": [], "sideEffects": []}`
+
+// respond answers status with body and headers given as name/value pairs.
+func respond(status int, body string, headerPairs ...string) httpmock.Responder {
+	return func(req *http.Request) (*http.Response, error) {
+		resp := httpmock.NewStringResponse(status, body)
+		resp.Header.Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(headerPairs); i += 2 {
+			resp.Header.Set(headerPairs[i], headerPairs[i+1])
+		}
+		resp.Request = req
+		return resp, nil
+	}
+}
+
+func okResponder() httpmock.Responder { return respond(http.StatusOK, okBody) }
+
+// vendorError is the vendor's error envelope for one code.
+func vendorError(code int, message string) string {
+	return `{"warnings": [], "errors": [{"status": false, "code": ` + strconv.Itoa(code) + `, "message": "` + message + `"}]}`
+}
+
+// vendorExample is the vendor's example request body, copied verbatim from the spec's curl.
+func vendorExample(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/vendor_example_request.json")
+	require.NoError(t, err)
+	return b
+}
+
+// instore is the params of the vendor's example call.
+func instore() *UpdateCustomerParams { return &UpdateCustomerParams{Source: SourceInstore} }
+
+// minimalBody is a valid body with one field to update.
+func minimalBody() *UpdateCustomerRequest {
+	return &UpdateCustomerRequest{LoyaltyInfo: &LoyaltyInfo{LoyaltyType: LoyaltyTypeLoyalty}}
+}
+
+// testCtx is a context that ends with the test, bounded so a hang fails instead of blocking.
+func testCtx(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// countingServer is an httptest server that counts requests and new connections.
+type countingServer struct {
+	*httptest.Server
+	requests atomic.Int64
+	conns    atomic.Int64
+}
+
+// newCountingServer starts a plain-http loopback server running h, counting every request and
+// every new connection (ConnState StateNew).
+func newCountingServer(t *testing.T, h http.HandlerFunc) *countingServer {
+	t.Helper()
+	cs := &countingServer{}
+	cs.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cs.requests.Add(1)
+		h(w, r)
+	}))
+	cs.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			cs.conns.Add(1)
+		}
+	}
+	cs.Start()
+	t.Cleanup(cs.Close)
+	return cs
+}
+
+// newServerClient builds a client for a loopback httptest server (plain http is allowed on
+// loopback), with the test till and fast retries; opts win.
+func newServerClient(t *testing.T, baseURL string, opts ...Option) *Client {
+	t.Helper()
+	all := append([]Option{WithBaseURL(baseURL), WithBasicAuth(testTill, testPassword), fastRetries()}, opts...)
+	c, err := NewClient(all...)
+	require.NoError(t, err)
+	return c
+}
+
+// writeJSON answers status with a JSON body.
+func writeJSON(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
+}
+
+// jsonUnmarshal is json.Unmarshal, named for the tests that decode the vendor's example.
+func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }

@@ -1,0 +1,399 @@
+package capillary
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The default is 3 retries (4 attempts), a 30 s attempt timeout, and it is what Do uses.
+func TestRetryDefaults(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, 3, DefaultMaxRetries)
+	assert.Equal(t, 30*time.Second, DefaultAttemptTimeout)
+	c, err := NewClient(WithBaseURL(testBaseURL), WithBasicAuth(testTill, testPassword))
+	require.NoError(t, err)
+	rc := retryClientOf(c)
+	assert.Equal(t, 3, rc.RetryMax)
+	assert.Equal(t, 30*time.Second, rc.HTTPClient.Timeout)
+	assert.Nil(t, rc.Logger, "retryablehttp's own logger is off")
+
+	// End to end with the defaults: Retry-After: 0 makes the waits instant.
+	mt := installMock(c)
+	rec := script(mt, respond(http.StatusServiceUnavailable, `{}`, "Retry-After", "0"))
+	_, err = c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+	apiErr := requireAPIError(t, err)
+	assert.Equal(t, 4, apiErr.Attempts)
+	assert.Len(t, rec.all(), 4)
+}
+
+// Retried: transport errors, 429, 500, 502, 503, 504, 521. Never: other 4xx, 501, 3xx.
+func TestRetryWhichStatuses(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		status   int
+		attempts int
+	}{
+		{429, 4}, {500, 4}, {502, 4}, {503, 4}, {504, 4}, {521, 4},
+		{400, 1}, {401, 1}, {403, 1}, {404, 1}, {405, 1}, {409, 1}, {415, 1}, {422, 1}, {461, 1},
+		{501, 1}, {302, 1},
+	}
+	for _, tt := range tests {
+		t.Run(strconv.Itoa(tt.status), func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockedClient(t)
+			rec := script(mt, respond(tt.status, `{"errors": [{"code": 1, "message": "x"}]}`))
+			_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+			apiErr := requireAPIError(t, err)
+			assert.Equal(t, tt.status, apiErr.StatusCode)
+			assert.Equal(t, tt.attempts, apiErr.Attempts)
+			assert.Len(t, rec.all(), tt.attempts)
+		})
+	}
+}
+
+// A retried status or transport error followed by a success is a success.
+func TestRetryThenSuccess(t *testing.T) {
+	t.Parallel()
+	fail := func(*http.Request) (*http.Response, error) { return nil, errors.New("connection refused") }
+	for name, first := range map[string]httpmock.Responder{
+		"transport error": fail,
+		"429":             respond(429, ``),
+		"521":             respond(521, `<html>busy</html>`),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockedClient(t)
+			rec := script(mt, first, okResponder())
+			res, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+			require.NoError(t, err)
+			assert.Equal(t, 2, res.Attempts)
+			assert.Len(t, rec.all(), 2)
+		})
+	}
+}
+
+// Every attempt replays the identical body and headers.
+func TestRetryReplaysIdenticalRequest(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockedClient(t, WithUserContext(UserContext{EntityType: "ADMIN", EntityID: "7"}), WithHeader("X-Trace", "t-1"))
+	rec := script(mt, respond(503, `{}`), respond(429, `{}`, "Retry-After", "0"), respond(500, `{}`), okResponder())
+	var body UpdateCustomerRequest
+	require.NoError(t, jsonUnmarshal(vendorExample(t), &body))
+	_, err := c.Customers.Update(testCtx(t), "171891944", &body, &UpdateCustomerParams{Source: SourceInstore, UseAsync: Ptr(false)},
+		WithTillAttribution("TILL", "T-1"))
+	require.NoError(t, err)
+	reqs := rec.all()
+	require.Len(t, reqs, 4)
+	for i, r := range reqs {
+		assert.JSONEq(t, string(vendorExample(t)), string(r.Body), "attempt %d", i+1)
+		assert.Equal(t, reqs[0].Body, r.Body, "attempt %d: same bytes", i+1)
+		assert.Equal(t, reqs[0].Header, r.Header, "attempt %d: same headers", i+1)
+		assert.Equal(t, reqs[0].URL.String(), r.URL.String(), "attempt %d: same URL", i+1)
+		assert.Equal(t, http.MethodPut, r.Method)
+	}
+	assert.Equal(t, testAuthHeader(), reqs[3].Header.Get("Authorization"))
+	assert.Equal(t, "T-1", reqs[3].Header.Get(HeaderAttributionLookup))
+}
+
+// When retries run out, the caller gets the *APIError of the LAST response, with the number of
+// attempts, and no "giving up" message.
+func TestRetryExhaustedReturnsLastResponse(t *testing.T) {
+	t.Parallel()
+	var steps []httpmock.Responder
+	for i := 1; i <= 4; i++ {
+		steps = append(steps, respond(503, vendorError(10000+i, fmt.Sprintf("failure %d", i)), HeaderRequestID, fmt.Sprintf("rid-%d", i)))
+	}
+	c, mt := newMockedClient(t)
+	script(mt, steps...)
+	_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+	apiErr := requireAPIError(t, err)
+	assert.Equal(t, 503, apiErr.StatusCode)
+	assert.Equal(t, "rid-4", apiErr.RequestID)
+	assert.Equal(t, 4, apiErr.Attempts)
+	assert.Equal(t, []Message{{Code: 10004, Message: "failure 4"}}, apiErr.Errors)
+	assert.ErrorIs(t, err, ErrServer)
+	assert.NotContains(t, err.Error(), "giving up")
+	assert.Contains(t, err.Error(), "4 attempts")
+	assert.Contains(t, err.Error(), "rid-4")
+	assert.NoError(t, apiErr.Unwrap(), "no other cause")
+}
+
+// An HTML page on the last retried response still comes back as its *APIError.
+func TestRetryExhaustedOnNonJSON(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockedClient(t)
+	script(mt, respond(502, "<html><h1>502 Bad Gateway</h1></html>", HeaderRequestID, "gw"))
+	_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+	apiErr := requireAPIError(t, err)
+	assert.Equal(t, 502, apiErr.StatusCode)
+	assert.Equal(t, 4, apiErr.Attempts)
+	assert.Contains(t, apiErr.Body, "502 Bad Gateway")
+	assert.NotContains(t, err.Error(), "giving up")
+}
+
+// WithRetries(0, ...) disables retrying, on the client and per call; a per-call WithRetries
+// overrides the client's for that call only.
+func TestRetryCountOverrides(t *testing.T) {
+	t.Parallel()
+	t.Run("client WithRetries(0)", func(t *testing.T) {
+		t.Parallel()
+		c, mt := newMockedClient(t, WithRetries(0, time.Millisecond, time.Millisecond))
+		rec := script(mt, respond(503, `{}`))
+		_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+		assert.Equal(t, 1, requireAPIError(t, err).Attempts)
+		assert.Len(t, rec.all(), 1)
+	})
+	t.Run("per call", func(t *testing.T) {
+		t.Parallel()
+		c, mt := newMockedClient(t) // 3 retries
+		rec := script(mt, respond(503, `{}`))
+		ctx := testCtx(t)
+		for _, tc := range []struct {
+			opts     []Option
+			attempts int
+		}{
+			{[]Option{WithRetries(1, time.Millisecond, 2*time.Millisecond)}, 2},
+			{[]Option{WithRetries(0, 0, 0)}, 1},
+			{nil, 4}, // back to the client's
+			{[]Option{WithRetries(5, 0, time.Millisecond)}, 6},
+			{[]Option{WithUserAgent("x/1")}, 4}, // other per-call options keep the client's retries
+		} {
+			before := len(rec.all())
+			_, err := c.Customers.Update(ctx, "1", minimalBody(), instore(), tc.opts...)
+			apiErr := requireAPIError(t, err)
+			assert.Equal(t, tc.attempts, apiErr.Attempts)
+			assert.Len(t, rec.all(), before+tc.attempts, "requests that reached the client's transport")
+		}
+	})
+}
+
+// backoff honours Retry-After in seconds and as an HTTP date, capped at the max wait.
+func TestRetryBackoffRetryAfter(t *testing.T) {
+	t.Parallel()
+	const minWait, maxWait = 100 * time.Millisecond, 5 * time.Second
+	withRA := func(v string) *http.Response {
+		return &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {v}}}
+	}
+	exact := []struct {
+		header string
+		want   time.Duration
+	}{
+		{"0", 0},
+		{"1", time.Second},
+		{"2", 2 * time.Second},
+		{"5", 5 * time.Second},
+		{"6", maxWait},
+		{"3600", maxWait},
+		{"99999999999999999", maxWait}, // absurd: no overflow
+		{time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat), 0},      // in the past
+		{time.Now().Add(time.Hour).UTC().Format(http.TimeFormat), maxWait}, // far future: capped
+	}
+	for _, tt := range exact {
+		for attempt := range 3 {
+			assert.Equal(t, tt.want, backoff(minWait, maxWait, attempt, withRA(tt.header)), "Retry-After %q attempt %d", tt.header, attempt)
+		}
+	}
+	// A date 3 s ahead (second precision) waits between 2 and 3 s.
+	d := backoff(minWait, maxWait, 0, withRA(time.Now().Add(3*time.Second).UTC().Format(http.TimeFormat)))
+	assert.Greater(t, d, 1900*time.Millisecond)
+	assert.LessOrEqual(t, d, 3*time.Second)
+	// Other date forms HTTP allows.
+	d = backoff(minWait, maxWait, 0, withRA(time.Now().Add(time.Hour).UTC().Format(time.RFC850)))
+	assert.Equal(t, maxWait, d)
+	// Garbage and negatives fall back to the exponential backoff.
+	for _, bad := range []string{"soon", "-5", "1.5", ""} {
+		d := backoff(minWait, maxWait, 0, withRA(bad))
+		assert.True(t, d >= minWait && d <= 2*minWait, "Retry-After %q: %s", bad, d)
+	}
+}
+
+// Without Retry-After, the wait grows exponentially from min, with jitter, never above max.
+func TestRetryBackoffExponentialWithJitter(t *testing.T) {
+	t.Parallel()
+	const minWait, maxWait = 100 * time.Millisecond, 3 * time.Second
+	resp := &http.Response{StatusCode: 503, Header: http.Header{}}
+	for attempt := 0; attempt <= 40; attempt++ {
+		// The n-th retry (attempt n-1) waits between min and min·2^n, capped at max.
+		upper := maxWait
+		if attempt < 10 {
+			upper = min(maxWait, minWait<<(attempt+1))
+		}
+		seen := map[time.Duration]bool{}
+		for range 200 {
+			d := backoff(minWait, maxWait, attempt, resp)
+			require.GreaterOrEqual(t, d, minWait, "attempt %d", attempt)
+			require.LessOrEqual(t, d, upper, "attempt %d", attempt)
+			seen[d] = true
+		}
+		// Every retry is jittered, the first included: clients failed by the same outage must
+		// not all come back at the same instant.
+		assert.Greater(t, len(seen), 10, "attempt %d: jitter", attempt)
+	}
+	// The range really grows: late attempts reach waits early ones cannot.
+	var late time.Duration
+	for range 200 {
+		late = max(late, backoff(minWait, maxWait, 5, nil))
+	}
+	assert.Greater(t, late, 2*minWait)
+	// Degenerate bounds.
+	assert.Equal(t, time.Second, backoff(time.Second, time.Second, 7, nil))
+	assert.Equal(t, time.Duration(0), backoff(0, 0, 3, nil))
+	for range 100 {
+		d := backoff(0, 10*time.Millisecond, 3, nil)
+		assert.True(t, d >= 0 && d <= 10*time.Millisecond, d)
+	}
+	// Large minimum waits and many attempts must not overflow into short or negative waits.
+	for attempt := 0; attempt < 64; attempt++ {
+		d := backoff(10*time.Second, time.Minute, attempt, nil)
+		assert.True(t, d >= 10*time.Second && d <= time.Minute, "attempt %d: %s", attempt, d)
+	}
+}
+
+// End to end over a real connection: Retry-After is honoured (a wait of a second happens)...
+func TestRetryAfterHonouredEndToEnd(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int64
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Retry-After", "1")
+			writeJSON(w, http.StatusTooManyRequests, `{}`)
+			return
+		}
+		writeJSON(w, http.StatusOK, okBody)
+	})
+	c := newServerClient(t, srv.URL, WithRetries(2, time.Millisecond, 10*time.Second))
+	start := time.Now()
+	res, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+	elapsed := time.Since(start)
+	require.NoError(t, err)
+	assert.Equal(t, 2, res.Attempts)
+	assert.GreaterOrEqual(t, elapsed, time.Second, "waited what Retry-After asked")
+	assert.Less(t, elapsed, 5*time.Second)
+}
+
+// ...and capped at the max wait, in seconds or as an HTTP date.
+func TestRetryAfterCappedEndToEnd(t *testing.T) {
+	t.Parallel()
+	for name, header := range map[string]func() string{
+		"seconds":   func() string { return "30" },
+		"HTTP date": func() string { return time.Now().Add(30 * time.Second).UTC().Format(http.TimeFormat) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var n atomic.Int64
+			srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) <= 2 {
+					w.Header().Set("Retry-After", header())
+					writeJSON(w, http.StatusServiceUnavailable, `{}`)
+					return
+				}
+				writeJSON(w, http.StatusOK, okBody)
+			})
+			const maxWait = 150 * time.Millisecond
+			c := newServerClient(t, srv.URL, WithRetries(3, time.Millisecond, maxWait))
+			start := time.Now()
+			res, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+			elapsed := time.Since(start)
+			require.NoError(t, err)
+			assert.Equal(t, 3, res.Attempts)
+			assert.GreaterOrEqual(t, elapsed, 2*maxWait, "two capped waits")
+			assert.Less(t, elapsed, 3*time.Second, "not the 30 s asked for")
+		})
+	}
+}
+
+// The context deadline bounds the whole call, waits included: the call returns at the deadline
+// with the last response's *APIError, which also matches context.DeadlineExceeded.
+func TestRetryContextDeadlineBoundsWaits(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockedClient(t, WithRetries(10, 10*time.Second, 20*time.Second))
+	rec := script(mt, respond(503, vendorError(500, "busy"), HeaderRequestID, "last"))
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.Customers.Update(ctx, "1", minimalBody(), instore())
+	elapsed := time.Since(start)
+	assert.Less(t, elapsed, 2*time.Second, "returned at the deadline, not after the 10 s wait")
+	apiErr := requireAPIError(t, err)
+	assert.Equal(t, 503, apiErr.StatusCode)
+	assert.Equal(t, "last", apiErr.RequestID)
+	assert.Equal(t, 1, apiErr.Attempts)
+	assert.Equal(t, []Message{{Code: 500, Message: "busy"}}, apiErr.Errors)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.ErrorIs(t, err, ErrServer)
+	assert.Len(t, rec.all(), 1)
+}
+
+// Cancelling during a wait behaves the same, with context.Canceled.
+func TestRetryContextCancelDuringWait(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockedClient(t, WithRetries(3, 10*time.Second, 20*time.Second))
+	script(mt, respond(429, `{}`))
+	ctx, cancel := context.WithCancel(context.Background())
+	timer := time.AfterFunc(150*time.Millisecond, cancel)
+	defer timer.Stop()
+	start := time.Now()
+	_, err := c.Customers.Update(ctx, "1", minimalBody(), instore())
+	assert.Less(t, time.Since(start), 2*time.Second)
+	apiErr := requireAPIError(t, err)
+	assert.Equal(t, 429, apiErr.StatusCode)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, err, ErrRateLimited)
+}
+
+// A Retry-After longer than the time left is not waited for: the call returns promptly with
+// that response's *APIError.
+func TestRetryAfterBeyondDeadlineReturnsPromptly(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockedClient(t, WithRetries(3, time.Millisecond, time.Minute))
+	rec := script(mt, respond(503, `{}`, "Retry-After", "30", HeaderRequestID, "ra"))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := c.Customers.Update(ctx, "1", minimalBody(), instore())
+	assert.Less(t, time.Since(start), time.Second, "did not wait for the deadline")
+	apiErr := requireAPIError(t, err)
+	assert.Equal(t, 503, apiErr.StatusCode)
+	assert.Equal(t, "ra", apiErr.RequestID)
+	assert.Equal(t, 30*time.Second, apiErr.RetryAfter)
+	assert.Equal(t, 1, apiErr.Attempts)
+	assert.Len(t, rec.all(), 1)
+}
+
+// ...but a Retry-After that the cap brings within the deadline is retried.
+func TestRetryAfterCappedWithinDeadlineIsRetried(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockedClient(t, WithRetries(3, time.Millisecond, 5*time.Millisecond))
+	rec := script(mt, respond(503, `{}`, "Retry-After", "30"))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := c.Customers.Update(ctx, "1", minimalBody(), instore())
+	assert.Equal(t, 4, requireAPIError(t, err).Attempts)
+	assert.Len(t, rec.all(), 4)
+}
+
+// A non-JSON answer that was being retried when the deadline came is still reported, with its
+// excerpt and the context's error.
+func TestRetryContextDeadlineAfterNonJSONAnswer(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockedClient(t, WithRetries(3, 10*time.Second, 10*time.Second))
+	script(mt, respond(502, "<html><h1>502 Bad Gateway</h1></html>", HeaderRequestID, "gw-1"))
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := c.Customers.Update(ctx, "1", minimalBody(), instore())
+	apiErr := requireAPIError(t, err)
+	assert.Equal(t, 502, apiErr.StatusCode)
+	assert.Equal(t, "gw-1", apiErr.RequestID)
+	assert.Contains(t, apiErr.Body, "502 Bad Gateway")
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}

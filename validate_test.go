@@ -1,0 +1,253 @@
+package capillary
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fieldsOf lists the field paths of a *ValidationError, in order.
+func fieldsOf(t *testing.T, err error) []string {
+	t.Helper()
+	var ve *ValidationError
+	require.ErrorAs(t, err, &ve, "got %T: %v", err, err)
+	fields := make([]string, len(ve.Problems))
+	for i, p := range ve.Problems {
+		fields[i] = p.Field
+		assert.NotEmpty(t, p.Problem, "problem of %s", p.Field)
+	}
+	return fields
+}
+
+// Bad arguments give a *ValidationError naming every problem with its field path, matching
+// ErrInvalidRequest, and nothing reaches the transport.
+func TestValidationBeforeIO(t *testing.T) {
+	t.Parallel()
+	ch := func(typ ChannelType, value string) CommChannel { return CommChannel{Type: typ, Value: value} }
+	enrol := func(e LoyaltyProgramEnrollment) *UpdateCustomerRequest {
+		return &UpdateCustomerRequest{LoyaltyProgramEnrollments: []LoyaltyProgramEnrollment{e}}
+	}
+	tests := []struct {
+		name   string
+		ctx    context.Context
+		userID string
+		body   *UpdateCustomerRequest
+		params *UpdateCustomerParams
+		opts   []Option
+		want   []string
+	}{
+		{name: "empty user id", userID: "", want: []string{"userId"}},
+		{name: "blank user id", userID: " \t ", want: []string{"userId"}},
+		{name: "dot user id", userID: ".", want: []string{"userId"}},
+		{name: "dot-dot user id", userID: "..", want: []string{"userId"}},
+		{name: "user id with newline", userID: "12\n34", want: []string{"userId"}},
+		{name: "user id invalid utf-8", userID: "12\xff", want: []string{"userId"}},
+		{name: "nil params", params: nil, want: []string{"params"}},
+		{name: "missing source", params: &UpdateCustomerParams{}, want: []string{"params.source"}},
+		{name: "unknown source", params: &UpdateCustomerParams{Source: "SHOPIFY"}, want: []string{"params.source"}},
+		{name: "lower-case source", params: &UpdateCustomerParams{Source: "instore"}, want: []string{"params.source"}},
+		{name: "account id with CRLF", params: &UpdateCustomerParams{Source: SourceWeChat, AccountID: "a\r\nb"}, want: []string{"params.accountId"}},
+		{name: "nil body", body: nil, want: []string{"body"}},
+		{name: "empty body: nothing to update", body: &UpdateCustomerRequest{}, want: []string{"body"}},
+		{name: "nil ctx", ctx: nil, want: []string{"ctx"}},
+		{name: "bad loyalty type", body: &UpdateCustomerRequest{LoyaltyInfo: &LoyaltyInfo{LoyaltyType: "gold"}},
+			want: []string{"loyaltyInfo.loyaltyType"}},
+		{name: "empty loyalty type", body: &UpdateCustomerRequest{LoyaltyInfo: &LoyaltyInfo{}},
+			want: []string{"loyaltyInfo.loyaltyType"}},
+		{name: "bad channel type", body: &UpdateCustomerRequest{Profiles: []Profile{{CommChannels: []CommChannel{ch(ChannelEmail, "a@b.c"), ch("fax", "123")}}}},
+			want: []string{"profiles[0].commChannels[1].type"}},
+		{name: "missing channel type", body: &UpdateCustomerRequest{Profiles: []Profile{{CommChannels: []CommChannel{ch("", "123")}}}},
+			want: []string{"profiles[0].commChannels[0].type"}},
+		{name: "missing channel value", body: &UpdateCustomerRequest{Profiles: []Profile{{}, {CommChannels: []CommChannel{ch(ChannelMobile, " ")}}}},
+			want: []string{"profiles[1].commChannels[0].value"}},
+		{name: "tier number 0", body: enrol(LoyaltyProgramEnrollment{ProgramID: 699, TierNumber: Ptr(0)}),
+			want: []string{"loyaltyProgramEnrollments[0].tierNumber"}},
+		{name: "tier number negative", body: enrol(LoyaltyProgramEnrollment{ProgramID: 699, TierNumber: Ptr(-1)}),
+			want: []string{"loyaltyProgramEnrollments[0].tierNumber"}},
+		{name: "negative points", body: enrol(LoyaltyProgramEnrollment{ProgramID: 699, LoyaltyPoints: Ptr(int64(-5))}),
+			want: []string{"loyaltyProgramEnrollments[0].loyaltyPoints"}},
+		{name: "program id 0", body: enrol(LoyaltyProgramEnrollment{ProgramID: 0}),
+			want: []string{"loyaltyProgramEnrollments[0].programId"}},
+		{name: "program id negative", body: enrol(LoyaltyProgramEnrollment{ProgramID: -699}),
+			want: []string{"loyaltyProgramEnrollments[0].programId"}},
+		{name: "zero expiry date", body: enrol(LoyaltyProgramEnrollment{ProgramID: 1, TierExpiryDate: &DateTime{}}),
+			want: []string{"loyaltyProgramEnrollments[0].tierExpiryDate"}},
+		{name: "expiry year beyond 9999", body: enrol(LoyaltyProgramEnrollment{ProgramID: 1, PointsExpiryDate: NewDateTime(time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC))}),
+			want: []string{"loyaltyProgramEnrollments[0].pointsExpiryDate"}},
+		{name: "channel value invalid utf-8", body: &UpdateCustomerRequest{Profiles: []Profile{{CommChannels: []CommChannel{ch(ChannelEmail, "a\xff@b.c")}}}},
+			want: []string{"profiles[0].commChannels[0].value"}},
+		{name: "first name of 101 ASCII characters", body: &UpdateCustomerRequest{Profiles: []Profile{{FirstName: Ptr(strings.Repeat("a", 101))}}},
+			want: []string{"profiles[0].firstName"}},
+		{name: "last name of 101 multi-byte runes", body: &UpdateCustomerRequest{Profiles: []Profile{{LastName: Ptr(strings.Repeat("é", 101))}}},
+			want: []string{"profiles[0].lastName"}},
+		{name: "name of 101 emoji", body: &UpdateCustomerRequest{Profiles: []Profile{{FirstName: Ptr(strings.Repeat("😀", 101))}}},
+			want: []string{"profiles[0].firstName"}},
+		{name: "name with invalid utf-8", body: &UpdateCustomerRequest{Profiles: []Profile{{FirstName: Ptr("To\xffm")}}},
+			want: []string{"profiles[0].firstName"}},
+		{name: "empty extended field key", body: &UpdateCustomerRequest{ExtendedFields: map[string]any{" ": 1}},
+			want: []string{"extendedFields"}},
+		{name: "CRLF in user context", opts: []Option{WithUserContext(UserContext{EntityType: "ADMIN\r\nX-Injected: 1"})},
+			want: []string{"WithUserContext.EntityType"}},
+		{name: "LF in user context source id", opts: []Option{WithUserContext(UserContext{EntitySourceID: "a\nb"})},
+			want: []string{"WithUserContext.EntitySourceID"}},
+		{name: "CR in attribution", opts: []Option{WithTillAttribution("TILL", "t\r1")},
+			want: []string{"WithTillAttribution.lookup"}},
+		{name: "missing attribution value", opts: []Option{WithTillAttribution("TILL", "")},
+			want: []string{"WithTillAttribution"}},
+		{name: "CRLF in WithHeader", opts: []Option{WithHeader("X-Trace", "a\r\nSet-Cookie: x")},
+			want: []string{"WithHeader"}},
+		{name: "bad header name", opts: []Option{WithHeader("X Trace", "a")},
+			want: []string{"WithHeader"}},
+		{name: "CRLF in user agent", opts: []Option{WithUserAgent("app/1\r\nX: y")},
+			want: []string{"WithUserAgent"}},
+		{name: "bad per-call retries", opts: []Option{WithRetries(-1, 0, 0)},
+			want: []string{"WithRetries"}},
+		{name: "bad per-call credentials", opts: []Option{WithBasicAuth("a:b", "pw")},
+			want: []string{"WithBasicAuth"}},
+		{name: "per-call base URL on plain http", opts: []Option{WithBaseURL("http://capillary.example.com")},
+			want: []string{"options"}},
+		{name: "empty header name", opts: []Option{WithHeader("", "x")},
+			want: []string{"WithHeader"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockedClient(t)
+			rec := script(mt)
+			// Fill in the valid defaults for what the case does not set.
+			ctx, userID, body, params := tt.ctx, tt.userID, tt.body, tt.params
+			if ctx == nil && tt.name != "nil ctx" {
+				ctx = context.Background()
+			}
+			if userID == "" && !strings.Contains(tt.name, "user id") {
+				userID = "171891944"
+			}
+			if body == nil && tt.name != "nil body" {
+				body = minimalBody()
+			}
+			if params == nil && tt.name != "nil params" {
+				params = instore()
+			}
+			res, err := c.Customers.Update(ctx, userID, body, params, tt.opts...)
+			assert.Nil(t, res)
+			assert.Equal(t, tt.want, fieldsOf(t, err))
+			assert.ErrorIs(t, err, ErrInvalidRequest)
+			var apiErr *APIError
+			assert.False(t, errors.As(err, &apiErr), "not an APIError")
+			assert.Contains(t, err.Error(), "nothing was sent")
+			assert.Empty(t, rec.all(), "nothing reached the transport")
+			assert.Zero(t, mt.GetTotalCallCount())
+		})
+	}
+}
+
+// All problems at once, in the order of the request, each with its exact path.
+func TestValidationListsEveryProblem(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockedClient(t)
+	rec := script(mt)
+	body := &UpdateCustomerRequest{
+		Profiles: []Profile{{
+			FirstName: Ptr(strings.Repeat("ß", 101)),
+			LastName:  Ptr(strings.Repeat("ß", 100)), // exactly the limit: fine
+			CommChannels: []CommChannel{
+				{Type: ChannelMobile, Value: "919999000000"},
+				{Type: "pager", Value: ""},
+			},
+		}},
+		LoyaltyInfo: &LoyaltyInfo{LoyaltyType: "LOYAL"},
+		LoyaltyProgramEnrollments: []LoyaltyProgramEnrollment{
+			{ProgramID: 699, TierNumber: Ptr(1)},
+			{ProgramID: 0, TierNumber: Ptr(0), LoyaltyPoints: Ptr(int64(-1))},
+		},
+	}
+	//lint:ignore SA1012 a nil context is one of the problems under test
+	_, err := c.Customers.Update(nil, "..", body, &UpdateCustomerParams{Source: "NOWHERE"},
+		WithUserContext(UserContext{EntityID: "x\ny"}))
+	assert.Equal(t, []string{
+		"WithUserContext.EntityID",
+		"ctx",
+		"userId",
+		"params.source",
+		"profiles[0].firstName",
+		"profiles[0].commChannels[1].type",
+		"profiles[0].commChannels[1].value",
+		"loyaltyInfo.loyaltyType",
+		"loyaltyProgramEnrollments[1].programId",
+		"loyaltyProgramEnrollments[1].tierNumber",
+		"loyaltyProgramEnrollments[1].loyaltyPoints",
+	}, fieldsOf(t, err))
+	assert.ErrorIs(t, err, ErrInvalidRequest)
+	msg := err.Error()
+	for _, s := range []string{"profiles[0].commChannels[1].type", "loyaltyProgramEnrollments[1].tierNumber", "101"} {
+		assert.Contains(t, msg, s)
+	}
+	assert.Empty(t, rec.all())
+	assert.Zero(t, mt.GetTotalCallCount())
+}
+
+// Names are limited by characters, not bytes: 100 multi-byte runes pass and are sent.
+func TestValidationNameLengthCountsRunes(t *testing.T) {
+	t.Parallel()
+	for _, r := range []string{"a", "é", "ß", "漢", "😀"} {
+		c, mt := newMockedClient(t)
+		rec := script(mt)
+		name := strings.Repeat(r, 100)
+		_, err := c.Customers.Update(testCtx(t), "1", &UpdateCustomerRequest{Profiles: []Profile{{FirstName: Ptr(name), LastName: Ptr(name)}}}, instore())
+		require.NoError(t, err, "100 × %q", r)
+		assert.Contains(t, string(rec.only(t).Body), name)
+
+		_, err = c.Customers.Update(testCtx(t), "1", &UpdateCustomerRequest{Profiles: []Profile{{FirstName: Ptr(name + r)}}}, instore())
+		assert.Equal(t, []string{"profiles[0].firstName"}, fieldsOf(t, err), "101 × %q", r)
+		assert.Len(t, rec.all(), 1, "the refused call sent nothing")
+	}
+}
+
+// Options given to NewClient are checked too: ErrInvalidConfig, no client.
+func TestValidationClientOptions(t *testing.T) {
+	t.Parallel()
+	auth := WithBasicAuth(testTill, testPassword)
+	base := WithBaseURL(testBaseURL)
+	tests := []struct {
+		name string
+		opts []Option
+	}{
+		{"no base URL", []Option{auth}},
+		{"no credentials", []Option{base}},
+		{"unknown region", []Option{WithRegion("atlantis"), auth}},
+		{"negative retries", []Option{base, auth, WithRetries(-1, time.Millisecond, time.Second)}},
+		{"min wait above max", []Option{base, auth, WithRetries(3, time.Second, time.Millisecond)}},
+		{"negative min wait", []Option{base, auth, WithRetries(3, -time.Second, time.Second)}},
+		{"zero attempt timeout", []Option{base, auth, WithAttemptTimeout(0)}},
+		{"nil http client", []Option{base, auth, WithHTTPClient(nil)}},
+		{"CRLF in client user context", []Option{base, auth, WithUserContext(UserContext{EntityID: "1\r\n2"})}},
+		{"CRLF in client attribution", []Option{base, auth, WithTillAttribution("TILL\n", "x")}},
+		{"CRLF in client header", []Option{base, auth, WithHeader("X-A", "1\n2")}},
+		{"reserved header", []Option{base, auth, WithHeader("Authorization", "Bearer x")}},
+		{"CRLF in user agent", []Option{base, auth, WithUserAgent("a\rb")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := NewClient(tt.opts...)
+			require.ErrorIs(t, err, ErrInvalidConfig)
+			assert.Nil(t, c)
+		})
+	}
+	c, err := NewClient(base, auth, nil) // a nil option is ignored
+	require.NoError(t, err)
+	assert.NotNil(t, c.Customers)
+}
+
+// The service can be substituted behind its interface.
+func TestCustomersAPIInterface(t *testing.T) {
+	t.Parallel()
+	c, _ := newMockedClient(t)
+	var api CustomersAPI = c.Customers
+	assert.NotNil(t, api)
+}
