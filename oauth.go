@@ -105,6 +105,7 @@ type tokenSource struct {
 
 	mu       sync.Mutex
 	token    secret
+	previous secret // the token before, which an answer to a replayed call may still echo
 	renewAt  time.Time
 	inflight *tokenCall // the generation under way, which every caller waits for
 }
@@ -172,6 +173,9 @@ func (ts *tokenSource) generate(ctx context.Context, call *tokenCall) {
 		call.err = &TokenError{Err: err}
 	} else {
 		call.token = tok
+		if ts.token != "" {
+			ts.previous = ts.token
+		}
 		ts.token, ts.renewAt = tok, issued.Add(ttl-renewalMargin(ttl))
 	}
 	close(call.done)
@@ -227,7 +231,7 @@ func (ts *tokenSource) renew(h http.Header) bool {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if sent := h.Get(HeaderOAuthToken); sent != "" && sent == string(ts.token) {
-		ts.token = ""
+		ts.previous, ts.token = ts.token, ""
 	}
 	return true
 }
@@ -235,14 +239,9 @@ func (ts *tokenSource) renew(h http.Header) bool {
 // redact hides the key, the secret and the current token.
 func (ts *tokenSource) redact(s string) string {
 	ts.mu.Lock()
-	tok := ts.token
+	tok, prev := ts.token, ts.previous
 	ts.mu.Unlock()
-	for _, v := range []secret{ts.creds.secret, ts.creds.key, tok} {
-		if v != "" {
-			s = strings.ReplaceAll(s, string(v), "[redacted]")
-		}
-	}
-	return s
+	return redactAll(s, ts.creds.secret, ts.creds.key, tok, prev)
 }
 
 // tokenRequestAuth is the authenticator of token calls: they carry the key and secret in their
@@ -252,10 +251,7 @@ type tokenRequestAuth struct{ creds *oauthCredentials }
 func (tokenRequestAuth) authorize(context.Context, http.Header) error { return nil }
 func (tokenRequestAuth) renew(http.Header) bool                       { return false }
 func (a tokenRequestAuth) redact(s string) string {
-	for _, v := range []secret{a.creds.secret, a.creds.key} {
-		s = strings.ReplaceAll(s, string(v), "[redacted]")
-	}
-	return s
+	return redactAll(s, a.creds.secret, a.creds.key)
 }
 
 // Format prints [redacted]: a token source holds the key, the secret and the token.

@@ -2,7 +2,6 @@ package capillary
 
 import (
 	"crypto/md5"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -126,8 +125,7 @@ func (s *settings) setBasic(option, till, digest string) {
 	case !validHeaderValue(till):
 		s.problem(option, "till id contains a control character")
 	default:
-		token := base64.StdEncoding.EncodeToString([]byte(till + ":" + digest))
-		s.auth, s.oauth = basicAuth{header: secret("Basic " + token)}, nil
+		s.auth, s.oauth = newBasicAuth(till, digest), nil
 	}
 }
 

@@ -3,13 +3,11 @@ package capillary
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -49,7 +47,6 @@ func (cfg *config) do(ctx context.Context, method, path, rawQuery string, payloa
 		if err := cfg.auth.authorize(ctx, req.Header); err != nil {
 			return responseMeta{}, err // a *TokenError, or the context's error while waiting for one
 		}
-		st.noteCredentials(req.Header)
 		resp, err := cfg.retry.Do(req)
 		if err != nil {
 			return responseMeta{attempts: st.attempts}, st.failure(err)
@@ -138,42 +135,8 @@ func (st *callState) apiError(resp *http.Response, body []byte, env envelope, ca
 	return e
 }
 
-// noteCredentials records every form of the credentials a request carries: the header value,
-// its token and, for Basic, the decoded "till:digest" and the digest in both cases.
-func (st *callState) noteCredentials(h http.Header) {
-	var forms []string
-	if v := h.Get("Authorization"); v != "" {
-		forms = append(forms, v)
-		if scheme, token, ok := strings.Cut(v, " "); ok {
-			forms = append(forms, token)
-			if decoded, err := base64.StdEncoding.DecodeString(token); err == nil && strings.EqualFold(scheme, "Basic") {
-				forms = append(forms, string(decoded))
-				if _, digest, ok := strings.Cut(string(decoded), ":"); ok {
-					forms = append(forms, strings.ToLower(digest), strings.ToUpper(digest))
-				}
-			}
-		}
-	}
-	if v := h.Get(HeaderOAuthToken); v != "" {
-		forms = append(forms, v)
-	}
-	for _, f := range forms {
-		if len(f) >= 8 && !slices.Contains(st.sent, f) {
-			st.sent = append(st.sent, f)
-		}
-	}
-	// Longest first, so that a form containing another is replaced whole.
-	slices.SortStableFunc(st.sent, func(a, b string) int { return len(b) - len(a) })
-}
-
 // redact removes every credential from text the server sent, which may echo them.
-func (st *callState) redact(s string) string {
-	s = st.cfg.auth.redact(s)
-	for _, form := range st.sent {
-		s = strings.ReplaceAll(s, form, "[redacted]")
-	}
-	return s
-}
+func (st *callState) redact(s string) string { return st.cfg.auth.redact(s) }
 
 // redactMessages returns a copy of the vendor's messages with credentials redacted.
 func (st *callState) redactMessages(msgs []Message) []Message {

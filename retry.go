@@ -73,7 +73,6 @@ type callState struct {
 	method, path string
 	attempts     int
 	attemptStart time.Time
-	sent         []string // every form of the credentials sent, to redact from what the server says
 
 	// The last response that was retried, kept to report it if the call ends while waiting.
 	lastStatus int
@@ -197,11 +196,7 @@ func prepareRetry(req *http.Request) error {
 	st := stateFrom(ctx)
 	req.Header = req.Header.Clone() // the previous attempt's request may still hold the old map
 	st.log(ctx, slog.LevelInfo, "capillary: retrying", slog.Int("attempt", st.attempts+1))
-	if err := st.cfg.auth.authorize(ctx, req.Header); err != nil {
-		return err
-	}
-	st.noteCredentials(req.Header)
-	return nil
+	return st.cfg.auth.authorize(ctx, req.Header)
 }
 
 // keepLastResponse replaces retryablehttp's "giving up" error: when retries run out on a
