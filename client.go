@@ -86,6 +86,15 @@ func (c *Client) Format(f fmt.State, _ rune) {
 	_, _ = fmt.Fprintf(f, "capillary.Client{BaseURL: %q}", c.cfg.base)
 }
 
+// CloseIdleConnections closes the keep-alive connections the Client is not using. A failed
+// call never does this by itself (other calls may be about to reuse them); call it when the
+// Client will not be used for a while, or before dropping it.
+func (c *Client) CloseIdleConnections() {
+	if ci, ok := c.cfg.httpClient.Transport.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}
+
 // BaseURL returns the base URL requests go to.
 func (c *Client) BaseURL() string { return c.cfg.base }
 
@@ -198,7 +207,7 @@ func stateFrom(ctx context.Context) *callState {
 	return st
 }
 
-// logAttrs logs one message with metadata only when the call has a logger.
+// log logs one message with metadata only when the call has a logger.
 func (st *callState) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
 	if l := st.cfg.logger; l != nil && l.Enabled(ctx, level) {
 		base := []slog.Attr{slog.String("method", st.method), slog.String("path", st.path)}

@@ -71,7 +71,7 @@ func codeSentinel(code int) error {
 	return nil
 }
 
-// statusSentinels reports whether an HTTP status falls in the class of target.
+// statusMatches reports whether an HTTP status falls in the class of target.
 func statusMatches(status int, target error) bool {
 	switch target {
 	case ErrCustomerBusy:
@@ -109,6 +109,12 @@ type APIError struct {
 	Attempts int
 	// RetryAfter is the server's Retry-After, when it sent one.
 	RetryAfter time.Duration
+	// Uncertain is true when an earlier attempt of this call failed in a way that leaves open
+	// whether the server applied it: the connection broke after the request was sent, or the
+	// answer was a 500, 502 or 504. A refusal such as "already enrolled" (an enrolment cannot be
+	// applied twice) may then be the echo of that attempt's success: read the customer back
+	// before acting on this error.
+	Uncertain bool
 	// Method and Path name the call (the path has no query and no credentials).
 	Method, Path string
 	// Err is the cause when the call ended for another reason after this response, such as
@@ -150,6 +156,9 @@ func (e *APIError) Error() string {
 	}
 	if e.Attempts > 1 {
 		meta = append(meta, strconv.Itoa(e.Attempts)+" attempts")
+	}
+	if e.Uncertain {
+		meta = append(meta, "an earlier attempt may have been applied")
 	}
 	if len(meta) > 0 {
 		b.WriteString(" (" + strings.Join(meta, ", ") + ")")

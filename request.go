@@ -67,7 +67,7 @@ func (st *callState) read(resp *http.Response, out envelope) (responseMeta, erro
 	body, complete, err := readCapped(resp.Body, resp.ContentLength)
 	if err != nil {
 		return meta, &sendError{method: st.method, path: st.path, attempts: st.attempts,
-			err: fmt.Errorf("reading the %d answer (request id %q): %w", resp.StatusCode, meta.requestID, err)}
+			err: fmt.Errorf("reading the %d answer (request id %q)%s: %w", resp.StatusCode, meta.requestID, appliedNote(resp.StatusCode), err)}
 	}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		loc, _ := resp.Location()
@@ -84,6 +84,9 @@ func (st *callState) read(resp *http.Response, out envelope) (responseMeta, erro
 	} else if decodeErr = json.Unmarshal(body, out); decodeErr != nil {
 		decodeErr = fmt.Errorf("decoding the answer: %w", decodeErr)
 	}
+	if decodeErr != nil && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		decodeErr = fmt.Errorf("its answer could not be read%s: %w", appliedNote(resp.StatusCode), decodeErr)
+	}
 	if decodeErr != nil {
 		return meta, st.apiError(resp, body, nil, decodeErr)
 	}
@@ -91,6 +94,14 @@ func (st *callState) read(resp *http.Response, out envelope) (responseMeta, erro
 		return meta, st.apiError(resp, body, out, nil)
 	}
 	return meta, nil
+}
+
+// appliedNote warns, for a 2xx answer that could not be read, that the call was accepted.
+func appliedNote(status int) string {
+	if status >= 200 && status <= 299 {
+		return ", but the server accepted the call, so it may have been applied"
+	}
+	return ""
 }
 
 // readCapped reads at most maxBodyBytes; complete is false when there was more.
@@ -119,6 +130,7 @@ func (st *callState) apiError(resp *http.Response, body []byte, env envelope, ca
 		Attempts:   st.attempts,
 		Method:     st.method,
 		Path:       st.path,
+		Uncertain:  st.uncertain,
 		Err:        cause,
 	}
 	if d, ok := retryAfter(resp); ok {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -74,6 +75,9 @@ type callState struct {
 	attempts     int
 	attemptStart time.Time
 
+	// uncertain is set when an earlier attempt may have been applied although it failed.
+	uncertain bool
+
 	// The last response that was retried, kept to report it if the call ends while waiting.
 	lastStatus int
 	lastHeader http.Header
@@ -110,6 +114,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		return false, ctxErr
 	}
 	if err != nil {
+		st.uncertain = st.uncertain || mayHaveReachedServer(err)
 		retry, policyErr := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
 		st.log(ctx, slog.LevelDebug, "capillary: attempt failed", attempt, latency,
 			slog.String("error", transportCause(err).Error()), slog.Bool("retry", retry))
@@ -130,8 +135,23 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		slog.Bool("retry", retry))
 	if retry {
 		st.keep(resp)
+		st.uncertain = st.uncertain || mayHaveBeenApplied(resp.StatusCode)
 	}
 	return retry, nil
+}
+
+// mayHaveReachedServer reports whether a transport error leaves open that the server received
+// and applied the request: anything but a failure to connect.
+func mayHaveReachedServer(err error) bool {
+	var opErr *net.OpError
+	return !(errors.As(err, &opErr) && opErr.Op == "dial")
+}
+
+// mayHaveBeenApplied reports whether a retried status leaves open that the update was applied:
+// a 500, or a gateway's 502 or 504 that may have cut off an answer. 429, 503 and 521 say the
+// request was turned away.
+func mayHaveBeenApplied(status int) bool {
+	return status == http.StatusInternalServerError || status == http.StatusBadGateway || status == http.StatusGatewayTimeout
 }
 
 // keep buffers a response about to be retried (retryablehttp would drain it), so that the call
