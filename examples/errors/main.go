@@ -6,34 +6,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log"
 
 	"github.com/capillary-go/capillary"
 	"github.com/capillary-go/capillary/examples/internal/exampleenv"
 )
 
-func main() {
-	if err := run(); err != nil {
-		log.SetFlags(0)
-		log.Fatal(err)
-	}
-}
+func main() { exampleenv.Main(false, run) }
 
-func run() error {
-	env, err := exampleenv.Setup(false)
-	if err != nil {
-		return err
-	}
-	defer env.Close()
-	c, err := capillary.NewClient(env.Options...)
-	if err != nil {
-		return err
-	}
+func run(env *exampleenv.Env, c *capillary.Client) error {
 	ctx := context.Background()
 	params := &capillary.UpdateCustomerParams{Source: capillary.SourceInstore}
 
 	fmt.Println("1. Bad input is refused before anything is sent, every problem at once:")
-	_, err = c.Customers.Update(ctx, "..", &capillary.UpdateCustomerRequest{
+	_, err := c.Customers.Update(ctx, "..", &capillary.UpdateCustomerRequest{
 		LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 699, TierNumber: capillary.Ptr(0)}},
 	}, &capillary.UpdateCustomerParams{Source: "POS"})
 	var ve *capillary.ValidationError

@@ -4,29 +4,14 @@ package main
 
 import (
 	"context"
-	"log"
 
 	"github.com/capillary-go/capillary"
 	"github.com/capillary-go/capillary/examples/internal/exampleenv"
 )
 
-func main() {
-	if err := run(); err != nil {
-		log.SetFlags(0)
-		log.Fatal(err)
-	}
-}
+func main() { exampleenv.Main(false, run) }
 
-func run() error {
-	env, err := exampleenv.Setup(false)
-	if err != nil {
-		return err
-	}
-	defer env.Close()
-	c, err := capillary.NewClient(env.Options...)
-	if err != nil {
-		return err
-	}
+func run(env *exampleenv.Env, c *capillary.Client) error {
 
 	body := &capillary.UpdateCustomerRequest{
 		Profiles: []capillary.Profile{{

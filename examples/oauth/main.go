@@ -5,30 +5,15 @@ package main
 import (
 	"context"
 	"fmt"
-	"log"
 	"sync"
 
 	"github.com/capillary-go/capillary"
 	"github.com/capillary-go/capillary/examples/internal/exampleenv"
 )
 
-func main() {
-	if err := run(); err != nil {
-		log.SetFlags(0)
-		log.Fatal(err)
-	}
-}
+func main() { exampleenv.Main(true, run) }
 
-func run() error {
-	env, err := exampleenv.Setup(true)
-	if err != nil {
-		return err
-	}
-	defer env.Close()
-	c, err := capillary.NewClient(env.Options...)
-	if err != nil {
-		return err
-	}
+func run(env *exampleenv.Env, c *capillary.Client) error {
 
 	// Three concurrent updates: the token is generated once and shared.
 	names := []string{"Tom", "Thomas", "Tom"}

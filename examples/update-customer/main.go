@@ -6,31 +6,15 @@ package main
 import (
 	"context"
 	"fmt"
-	"log"
 	"time"
 
 	"github.com/capillary-go/capillary"
 	"github.com/capillary-go/capillary/examples/internal/exampleenv"
 )
 
-func main() {
-	if err := run(); err != nil {
-		log.SetFlags(0)
-		log.Fatal(err)
-	}
-}
+func main() { exampleenv.Main(false, run) }
 
-func run() error {
-	env, err := exampleenv.Setup(false)
-	if err != nil {
-		return err
-	}
-	defer env.Close()
-
-	c, err := capillary.NewClient(env.Options...)
-	if err != nil {
-		return err
-	}
+func run(env *exampleenv.Env, c *capillary.Client) error {
 
 	ist := time.FixedZone("IST", 5*3600+1800)
 	expiry := capillary.NewDateTime(time.Date(2024, 7, 11, 16, 36, 17, 0, ist))

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"os"
 	"strings"
@@ -77,6 +78,28 @@ func Setup(preferOAuth bool) (*Env, error) {
 	}
 	env.Options = []capillary.Option{where, auth, printing}
 	return env, nil
+}
+
+// Main runs an example's body and exits with its error, if any.
+func Main(preferOAuth bool, body func(*Env, *capillary.Client) error) {
+	if err := Run(preferOAuth, body); err != nil {
+		log.SetFlags(0)
+		log.Fatal(err)
+	}
+}
+
+// Run sets up the environment (see Setup), makes a Client for it and runs body.
+func Run(preferOAuth bool, body func(*Env, *capillary.Client) error) error {
+	env, err := Setup(preferOAuth)
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	c, err := capillary.NewClient(env.Options...)
+	if err != nil {
+		return err
+	}
+	return body(env, c)
 }
 
 // printingTransport prints each request and answer as they cross the wire, with credentials
