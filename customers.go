@@ -50,26 +50,37 @@ func (s *CustomersService) Update(ctx context.Context, userID string, body *Upda
 	if ctx == nil {
 		problems = append(problems, FieldError{Field: "ctx", Problem: "is nil; use context.Background()"})
 	}
-	problems = append(problems, validateUpdate(userID, body, params)...)
-	if len(problems) > 0 {
-		return nil, &ValidationError{Problems: problems}
-	}
-	q, err := query.Values(params)
+	path, rawQuery, payload, err := encodeUpdate(userID, body, params, problems)
 	if err != nil {
-		return nil, &ValidationError{Problems: []FieldError{{Field: "params", Problem: err.Error()}}}
-	}
-	payload, err := json.Marshal(body)
-	if err != nil {
-		return nil, &ValidationError{Problems: []FieldError{{Field: "body", Problem: "cannot be encoded as JSON: " + err.Error()}}}
+		return nil, err
 	}
 	var out updateEnvelope
-	meta, err := cfg.do(ctx, http.MethodPut, "/v2/customers/"+url.PathEscape(userID), q.Encode(), payload, &out)
+	meta, err := cfg.do(ctx, http.MethodPut, path, rawQuery, payload, &out)
 	if err != nil {
 		return nil, err
 	}
 	res := &out.UpdateCustomerResponse
 	res.StatusCode, res.RequestID, res.Attempts = meta.status, meta.requestID, meta.attempts
 	return res, nil
+}
+
+// encodeUpdate checks an update's arguments and encodes its path, query and body: the work of
+// a call before any I/O, apart from the headers. The problems already found (call options, a
+// nil context) come first in the *ValidationError it returns.
+func encodeUpdate(userID string, body *UpdateCustomerRequest, params *UpdateCustomerParams, problems []FieldError) (path, rawQuery string, payload []byte, err error) {
+	problems = append(problems, validateUpdate(userID, body, params)...)
+	if len(problems) > 0 {
+		return "", "", nil, &ValidationError{Problems: problems}
+	}
+	q, err := query.Values(params)
+	if err != nil {
+		return "", "", nil, &ValidationError{Problems: []FieldError{{Field: "params", Problem: err.Error()}}}
+	}
+	payload, err = json.Marshal(body)
+	if err != nil {
+		return "", "", nil, &ValidationError{Problems: []FieldError{{Field: "body", Problem: "cannot be encoded as JSON: " + err.Error()}}}
+	}
+	return "/v2/customers/" + url.PathEscape(userID), q.Encode(), payload, nil
 }
 
 // updateEnvelope decodes the update's answer and the vendor's errors list in one pass.

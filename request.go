@@ -32,20 +32,13 @@ type responseMeta struct {
 // do sends one call, with retries, and decodes the answer into out. The payload is a byte
 // slice so that every attempt replays exactly the same body.
 func (cfg *config) do(ctx context.Context, method, path, rawQuery string, payload []byte, out envelope) (responseMeta, error) {
-	rawURL := cfg.base + path
-	if rawQuery != "" {
-		rawURL += "?" + rawQuery
-	}
+	rawURL := cfg.requestURL(path, rawQuery)
 	st := &callState{cfg: cfg, method: method, path: path}
 	ctx = context.WithValue(ctx, stateKey{}, st)
 	for renewed := false; ; renewed = true {
-		req, err := retryablehttp.NewRequestWithContext(ctx, method, rawURL, payload)
+		req, err := cfg.newRequest(ctx, method, path, rawURL, payload)
 		if err != nil {
-			return responseMeta{}, fmt.Errorf("capillary: %s %s: %w", method, path, err)
-		}
-		req.Header = cfg.header.Clone()
-		if err := cfg.auth.authorize(ctx, req.Header); err != nil {
-			return responseMeta{}, err // a *TokenError, or the context's error while waiting for one
+			return responseMeta{}, err
 		}
 		resp, err := cfg.retry.Do(req)
 		if err != nil {
@@ -58,6 +51,28 @@ func (cfg *config) do(ctx context.Context, method, path, rawQuery string, payloa
 		}
 		return meta, err
 	}
+}
+
+// requestURL is the URL of a call: the base URL, the path and the encoded query, if any.
+func (cfg *config) requestURL(path, rawQuery string) string {
+	if rawQuery == "" {
+		return cfg.base + path
+	}
+	return cfg.base + path + "?" + rawQuery
+}
+
+// newRequest builds a call's request to rawURL, with the client's headers and fresh
+// credentials; path names the call in errors.
+func (cfg *config) newRequest(ctx context.Context, method, path, rawURL string, payload []byte) (*retryablehttp.Request, error) {
+	req, err := retryablehttp.NewRequestWithContext(ctx, method, rawURL, payload)
+	if err != nil {
+		return nil, fmt.Errorf("capillary: %s %s: %w", method, path, err)
+	}
+	req.Header = cfg.header.Clone()
+	if err := cfg.auth.authorize(ctx, req.Header); err != nil {
+		return nil, err // a *TokenError, or the context's error while waiting for one
+	}
+	return req, nil
 }
 
 // read decodes a response into out, or into the *APIError that it stands for.
