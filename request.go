@@ -68,7 +68,13 @@ func (cfg *config) newRequest(ctx context.Context, method, path, rawURL string, 
 	if err != nil {
 		return nil, fmt.Errorf("capillary: %s %s: %w", method, path, err)
 	}
-	req.Header = cfg.header.Clone()
+	// The client's headers go into the map the request already has, their value slices shared
+	// by every request rather than cloned: they are only read (net/http does not modify a
+	// request's headers, and setting a header, as the credentials and prepareRetry's clone do,
+	// replaces its slice), so a copy per call would buy nothing.
+	for name, values := range cfg.header {
+		req.Header[name] = values
+	}
 	if err := cfg.auth.authorize(ctx, req.Header); err != nil {
 		return nil, err // a *TokenError, or the context's error while waiting for one
 	}
