@@ -1,13 +1,13 @@
 package capillary
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -125,21 +125,29 @@ func appliedNote(status int) string {
 	return ""
 }
 
-// readCapped reads at most maxBodyBytes; complete is false when there was more.
+// readCapped reads at most maxBodyBytes; complete is false when there was more. A body whose
+// length is announced is read into one buffer of that size plus one byte, where EOF shows
+// without growing it (bytes.Buffer.ReadFrom would grow it by 512 bytes first).
 func readCapped(r io.Reader, contentLength int64) (body []byte, complete bool, err error) {
 	size := 512
 	if contentLength > 0 && contentLength <= maxBodyBytes {
-		size = int(contentLength) + 1 // +1 so that ReadFrom sees EOF without growing
+		size = int(contentLength) + 1
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, size))
-	n, err := buf.ReadFrom(io.LimitReader(r, maxBodyBytes+1))
-	if err != nil {
-		return nil, false, err
+	buf := make([]byte, 0, size)
+	for len(buf) <= maxBodyBytes {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, min(cap(buf), maxBodyBytes+1-len(buf)))
+		}
+		n, err := r.Read(buf[len(buf):min(cap(buf), maxBodyBytes+1)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF && len(buf) <= maxBodyBytes {
+			return buf, true, nil
+		}
+		if err != nil && err != io.EOF {
+			return nil, false, err
+		}
 	}
-	if n > maxBodyBytes {
-		return buf.Bytes()[:maxBodyBytes], false, nil
-	}
-	return buf.Bytes(), true, nil
+	return buf[:maxBodyBytes], false, nil
 }
 
 // apiError builds the error for a response: its vendor codes when the body had them, a short
