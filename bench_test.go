@@ -25,12 +25,13 @@ func perfClient(b *testing.B) *Client {
 // BenchmarkBuildUpdateRequest is everything an update does before it sends: validation, the
 // query, the JSON body, the URL, the request with its headers and credentials.
 func BenchmarkBuildUpdateRequest(b *testing.B) {
-	cfg := perfClient(b).cfg
+	c := perfClient(b)
+	cfg := c.cfg
 	userID, body, params := perfExampleUpdate()
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		path, rawQuery, payload, err := encodeUpdate(userID, body, params, nil)
+		path, rawQuery, payload, err := c.Customers.encodeUpdate(userID, body, params, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
