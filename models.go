@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // UpdateCustomerRequest is the body of PUT /v2/customers/{userId}. It mirrors the vendor's
@@ -279,11 +280,21 @@ type ID string
 
 // UnmarshalJSON accepts a JSON string, a JSON number or null.
 func (id *ID) UnmarshalJSON(data []byte) error {
-	s := string(data)
-	switch {
-	case s == "null":
+	// The forms the vendor sends, a bare number or a string without escapes, are taken as they
+	// are: decoding them with json.Unmarshal again cost three allocations for every answer.
+	// Anything else goes through encoding/json, which has the last word on what is valid.
+	if isJSONNumber(data) {
+		*id = ID(data)
 		return nil
-	case strings.HasPrefix(s, `"`):
+	}
+	if s, ok := plainJSONString(data); ok {
+		*id = ID(s)
+		return nil
+	}
+	switch {
+	case string(data) == "null":
+		return nil
+	case len(data) > 0 && data[0] == '"':
 		return json.Unmarshal(data, (*string)(id))
 	default:
 		var n json.Number
@@ -293,6 +304,62 @@ func (id *ID) UnmarshalJSON(data []byte) error {
 		*id = ID(n)
 		return nil
 	}
+}
+
+// isJSONNumber reports whether data is exactly one JSON number (RFC 8259 section 6), with no
+// space around it.
+func isJSONNumber(data []byte) bool {
+	i := 0
+	digits := func() bool { // one or more
+		start := i
+		for i < len(data) && '0' <= data[i] && data[i] <= '9' {
+			i++
+		}
+		return i > start
+	}
+	if i < len(data) && data[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(data) && data[i] == '0':
+		i++
+	case !digits():
+		return false
+	}
+	if i < len(data) && data[i] == '.' {
+		i++
+		if !digits() {
+			return false
+		}
+	}
+	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
+		i++
+		if i < len(data) && (data[i] == '+' || data[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return false
+		}
+	}
+	return i == len(data)
+}
+
+// plainJSONString returns the content of data when it is exactly one JSON string with neither
+// escapes nor control characters, in valid UTF-8: a string that decodes to its own bytes.
+func plainJSONString(data []byte) (string, bool) {
+	if len(data) < 2 || data[0] != '"' || data[len(data)-1] != '"' {
+		return "", false
+	}
+	content := data[1 : len(data)-1]
+	for _, c := range content {
+		if c < ' ' || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	if !utf8.Valid(content) {
+		return "", false
+	}
+	return string(content), true
 }
 
 // String returns the id as text.
