@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Runs the performance comparison of issue 4 and prints benchstat tables and the SDK's ratios
+# to the hand-written floor and to resty.
+#
+# The three clients run alternating: each round runs floor, sdk and resty once each, in an order
+# that rotates from round to round, each in a fresh process of one prebuilt test binary. Drift
+# (thermal, a noisy neighbour, the page cache) then hits every client alike, and the medians
+# over the rounds are compared.
+#
+# Usage: benchmarks/run.sh        (from anywhere; about 3 minutes on 2 cores)
+# Environment:
+#   ROUNDS=10      alternating rounds of BenchmarkUpdate
+#   PAR_ROUNDS=4   alternating rounds of BenchmarkUpdateParallel, at -cpu 1,2
+#   MICRO_COUNT=6  -count of the SDK's request-building and decoding micro-benchmarks
+#   BENCHTIME=1s   -benchtime of every run
+#   OUT=dir        where to keep the raw results (default: a new temporary directory)
+# Needs only Go and the module proxy: benchstat is built pinned, into $OUT.
+set -euo pipefail
+
+BENCHSTAT=golang.org/x/perf/cmd/benchstat@v0.0.0-20250909190841-7e13e04d9366
+ROUNDS=${ROUNDS:-10}
+PAR_ROUNDS=${PAR_ROUNDS:-4}
+MICRO_COUNT=${MICRO_COUNT:-6}
+BENCHTIME=${BENCHTIME:-1s}
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$here")
+out=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/capillary-bench.XXXXXX")}
+mkdir -p "$out"
+: >"$out/update.txt"
+: >"$out/parallel.txt"
+
+echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//'), $(go version)"
+echo "# raw results in $out"
+
+echo "# building the test binary and benchstat"
+(cd "$here" && go test -c -o "$out/bench.test" .)
+GOBIN="$out" go install "$BENCHSTAT" # into $out, leaving the user's GOBIN alone
+
+clients=(floor sdk resty)
+
+# run_round FILE BENCH ROUND [extra test flags]: one run of each client, order rotated by ROUND.
+run_round() {
+	local file=$1 bench=$2 round=$3
+	shift 3
+	for i in 0 1 2; do
+		local c=${clients[$(((round + i) % 3))]}
+		"$out/bench.test" -test.run '^$' -test.bench "^${bench}\$/^client=${c}\$" \
+			-test.benchtime "$BENCHTIME" -test.count 1 "$@" >>"$file"
+	done
+}
+
+echo "# BenchmarkUpdate: $ROUNDS alternating rounds"
+for ((r = 0; r < ROUNDS; r++)); do
+	run_round "$out/update.txt" BenchmarkUpdate "$r"
+	printf '.'
+done
+echo
+
+echo "# BenchmarkUpdateParallel: $PAR_ROUNDS alternating rounds at -cpu 1,2"
+for ((r = 0; r < PAR_ROUNDS; r++)); do
+	run_round "$out/parallel.txt" BenchmarkUpdateParallel "$r" -test.cpu 1,2
+	printf '.'
+done
+echo
+
+echo "# request building and response decoding alone (root package, -count $MICRO_COUNT)"
+(cd "$root" && go test -run '^$' -bench '^(BenchmarkBuildUpdateRequest|BenchmarkDecodeUpdateResponse)$' \
+	-benchmem -benchtime "$BENCHTIME" -count "$MICRO_COUNT" .) >"$out/micro.txt"
+
+# benchstat runs in $out, so that its columns are named after the files, not their paths.
+benchstat() { (cd "$out" && ./benchstat "$@"); }
+
+echo
+echo "## SDK and resty against the floor (vs base = floor)"
+benchstat -col '/client@(floor sdk resty)' update.txt
+echo
+echo "## SDK against resty (vs base = resty)"
+benchstat -filter '/client:(sdk OR resty)' -col '/client@(resty sdk)' update.txt
+echo
+echo "## Ratios"
+(cd "$here" && go run ./internal/benchratio "$out/update.txt")
+echo "## Concurrent callers (RunParallel; -cpu 1 is one goroutine, -cpu 2 is two)"
+benchstat -col '/client@(floor sdk resty)' parallel.txt
+echo
+echo "## Request building and response decoding alone"
+benchstat micro.txt
