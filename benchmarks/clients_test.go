@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,9 +100,11 @@ func newVendorServer(tb testing.TB, h http.HandlerFunc) *httptest.Server {
 type updateFunc func(ctx context.Context, userID string, body *capillary.UpdateCustomerRequest, params *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerResponse, error)
 
 // client is one contender: a name for the benchmark and a constructor against a base URL.
+// hc is the http.Client to send through, or nil for the SDK's default one and, for the floor
+// and resty, one configured like it (newHTTPClient).
 type client struct {
 	name  string
-	setup func(tb testing.TB, baseURL string) updateFunc
+	setup func(tb testing.TB, baseURL string, hc *http.Client) updateFunc
 }
 
 // clients are the contenders, the floor first so that it is benchstat's baseline column.
@@ -111,8 +114,12 @@ var clients = []client{
 	{"resty", newResty},
 }
 
-func newSDK(tb testing.TB, baseURL string) updateFunc {
-	c, err := capillary.NewClient(capillary.WithBaseURL(baseURL), capillary.WithBasicAuth(till, password))
+func newSDK(tb testing.TB, baseURL string, hc *http.Client) updateFunc {
+	opts := []capillary.Option{capillary.WithBaseURL(baseURL), capillary.WithBasicAuth(till, password)}
+	if hc != nil {
+		opts = append(opts, capillary.WithHTTPClient(hc))
+	}
+	c, err := capillary.NewClient(opts...)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -143,8 +150,10 @@ type updateEnvelope struct {
 // answer decoded with a json.Decoder into the same response struct, status and vendor errors
 // checked, the body drained so the connection goes back to the pool. No validation, no
 // retries, no typed errors: the least a team could write.
-func newFloor(tb testing.TB, baseURL string) updateFunc {
-	hc := newHTTPClient()
+func newFloor(tb testing.TB, baseURL string, hc *http.Client) updateFunc {
+	if hc == nil {
+		hc = newHTTPClient()
+	}
 	authorization := basicAuthorization()
 	return func(ctx context.Context, userID string, body *capillary.UpdateCustomerRequest, params *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerResponse, error) {
 		q := url.Values{"source": {string(params.Source)}}
@@ -190,8 +199,11 @@ func newFloor(tb testing.TB, baseURL string) updateFunc {
 // newResty is the update through resty with the same http.Client, base URL and headers set
 // once on the resty client, resty's defaults otherwise (it marshals the body and unmarshals the
 // result itself).
-func newResty(tb testing.TB, baseURL string) updateFunc {
-	rc := resty.NewWithClient(newHTTPClient()).
+func newResty(tb testing.TB, baseURL string, hc *http.Client) updateFunc {
+	if hc == nil {
+		hc = newHTTPClient()
+	}
+	rc := resty.NewWithClient(hc).
 		SetBaseURL(baseURL).
 		SetHeaders(map[string]string{
 			"Content-Type":  "application/json",
@@ -225,4 +237,35 @@ func newResty(tb testing.TB, baseURL string) updateFunc {
 		res.StatusCode, res.RequestID, res.Attempts = resp.StatusCode(), resp.Header().Get(capillary.HeaderRequestID), 1
 		return res, nil
 	}
+}
+
+// memoryTransport answers every request with the vendor's success body without any I/O, after
+// reading the request body as a server would: with it, a benchmark measures the clients' own
+// work, which loopback TCP and the server's work otherwise dwarf.
+type memoryTransport struct{}
+
+// RoundTrip answers req.
+func (memoryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+		_ = req.Body.Close()
+	}
+	return &http.Response{
+		Status:     "200 OK",
+		StatusCode: http.StatusOK,
+		Proto:      "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{
+			"Content-Type":            {"application/json"},
+			capillary.HeaderRequestID: {requestID},
+		},
+		ContentLength: int64(len(successBody)),
+		Body:          io.NopCloser(strings.NewReader(successBody)),
+		Request:       req,
+	}, nil
+}
+
+// newMemoryHTTPClient is an http.Client over memoryTransport with the SDK's attempt timeout,
+// which costs a timer and a context per call in net/http: every contender pays it alike.
+func newMemoryHTTPClient() *http.Client {
+	return &http.Client{Transport: memoryTransport{}, Timeout: capillary.DefaultAttemptTimeout}
 }

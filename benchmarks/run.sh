@@ -7,9 +7,9 @@
 # (thermal, a noisy neighbour, the page cache) then hits every client alike, and the medians
 # over the rounds are compared.
 #
-# Usage: benchmarks/run.sh        (from anywhere; about 3 minutes on 2 cores)
+# Usage: benchmarks/run.sh        (from anywhere; about 2.5 minutes on 2 cores)
 # Environment:
-#   ROUNDS=10      alternating rounds of BenchmarkUpdate
+#   ROUNDS=10      alternating rounds of BenchmarkUpdate and of BenchmarkUpdateInMemory
 #   PAR_ROUNDS=4   alternating rounds of BenchmarkUpdateParallel, at -cpu 1,2
 #   MICRO_COUNT=6  -count of the SDK's request-building and decoding micro-benchmarks
 #   BENCHTIME=1s   -benchtime of every run
@@ -28,6 +28,7 @@ root=$(dirname "$here")
 out=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/capillary-bench.XXXXXX")}
 mkdir -p "$out"
 : >"$out/update.txt"
+: >"$out/memory.txt"
 : >"$out/parallel.txt"
 
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//'), $(go version)"
@@ -57,6 +58,13 @@ for ((r = 0; r < ROUNDS; r++)); do
 done
 echo
 
+echo "# BenchmarkUpdateInMemory: $ROUNDS alternating rounds"
+for ((r = 0; r < ROUNDS; r++)); do
+	run_round "$out/memory.txt" BenchmarkUpdateInMemory "$r"
+	printf '.'
+done
+echo
+
 echo "# BenchmarkUpdateParallel: $PAR_ROUNDS alternating rounds at -cpu 1,2"
 for ((r = 0; r < PAR_ROUNDS; r++)); do
 	run_round "$out/parallel.txt" BenchmarkUpdateParallel "$r" -test.cpu 1,2
@@ -78,8 +86,11 @@ echo
 echo "## SDK against resty (vs base = resty)"
 benchstat -filter '/client:(sdk OR resty)' -col '/client@(resty sdk)' update.txt
 echo
-echo "## Ratios"
-(cd "$here" && go run ./internal/benchratio "$out/update.txt")
+echo "## Without the network: the clients' own work (vs base = floor)"
+benchstat -col '/client@(floor sdk resty)' memory.txt
+echo
+echo "## Ratios (the targets apply to BenchmarkUpdate; BenchmarkUpdateInMemory is the harsher view)"
+(cd "$here" && go run ./internal/benchratio "$out/update.txt" "$out/memory.txt")
 echo "## Concurrent callers (RunParallel; -cpu 1 is one goroutine, -cpu 2 is two)"
 benchstat -col '/client@(floor sdk resty)' parallel.txt
 echo
