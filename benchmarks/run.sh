@@ -7,7 +7,7 @@
 # (thermal, a noisy neighbour, the page cache) then hits every client alike, and the medians
 # over the rounds are compared.
 #
-# Usage: benchmarks/run.sh        (from anywhere; about 2.5 minutes on 2 cores)
+# Usage: benchmarks/run.sh        (from anywhere; about 3 minutes on 2 cores)
 # Environment:
 #   ROUNDS=10      alternating rounds of BenchmarkUpdate and of BenchmarkUpdateInMemory
 #   PAR_ROUNDS=4   alternating rounds of BenchmarkUpdateParallel, at -cpu 1,2
@@ -41,12 +41,14 @@ GOBIN="$out" go install "$BENCHSTAT" # into $out, leaving the user's GOBIN alone
 clients=(floor sdk resty)
 
 # run_round FILE BENCH ROUND [extra test flags]: one run of each client, order rotated by ROUND.
+# $levels matches the sub-benchmark levels between BENCH and client=, if any.
+levels=
 run_round() {
 	local file=$1 bench=$2 round=$3
 	shift 3
 	for i in 0 1 2; do
 		local c=${clients[$(((round + i) % 3))]}
-		"$out/bench.test" -test.run '^$' -test.bench "^${bench}\$/^client=${c}\$" \
+		"$out/bench.test" -test.run '^$' -test.bench "^${bench}\$/${levels}^client=${c}\$" \
 			-test.benchtime "$BENCHTIME" -test.count 1 "$@" >>"$file"
 	done
 }
@@ -65,11 +67,13 @@ for ((r = 0; r < ROUNDS; r++)); do
 done
 echo
 
-echo "# BenchmarkUpdateParallel: $PAR_ROUNDS alternating rounds at -cpu 1,2"
+echo "# BenchmarkUpdateParallel: $PAR_ROUNDS alternating rounds at -cpu 1,2, over loopback and in memory"
+levels='./'
 for ((r = 0; r < PAR_ROUNDS; r++)); do
 	run_round "$out/parallel.txt" BenchmarkUpdateParallel "$r" -test.cpu 1,2
 	printf '.'
 done
+levels=
 echo
 
 echo "# request building and response decoding alone (root package, -count $MICRO_COUNT)"

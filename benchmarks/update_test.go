@@ -123,27 +123,37 @@ func BenchmarkUpdateInMemory(b *testing.B) {
 	}
 }
 
-// BenchmarkUpdateParallel is the same call from GOMAXPROCS goroutines at once (run it with
-// -cpu 1,2 to see how it scales); each goroutine keeps its own connection.
+// BenchmarkUpdateParallel is the same call from GOMAXPROCS goroutines at once; run it with
+// -cpu 1,2 to see how it scales. Over loopback (each goroutine keeps its own connection) the
+// in-process server takes its share of the cores; in memory only the clients run.
 func BenchmarkUpdateParallel(b *testing.B) {
-	for _, c := range clients {
-		b.Run("client="+c.name, func(b *testing.B) {
-			call := c.setup(b, newVendorServer(b, vendorHandler).URL, nil)
-			body, params := exampleRequest()
-			if _, err := call(context.Background(), userID, body, params); err != nil {
-				b.Fatalf("warm-up call: %v", err)
-			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				ctx := context.Background()
-				for pb.Next() {
-					if _, err := call(ctx, userID, body, params); err != nil {
-						b.Error(err)
-						return
+	for _, transport := range []string{"loopback", "memory"} {
+		b.Run("transport="+transport, func(b *testing.B) {
+			for _, c := range clients {
+				b.Run("client="+c.name, func(b *testing.B) {
+					var call updateFunc
+					if transport == "memory" {
+						call = c.setup(b, "http://127.0.0.1:1", newMemoryHTTPClient())
+					} else {
+						call = c.setup(b, newVendorServer(b, vendorHandler).URL, nil)
 					}
-				}
-			})
+					body, params := exampleRequest()
+					if _, err := call(context.Background(), userID, body, params); err != nil {
+						b.Fatalf("warm-up call: %v", err)
+					}
+					b.ReportAllocs()
+					b.ResetTimer()
+					b.RunParallel(func(pb *testing.PB) {
+						ctx := context.Background()
+						for pb.Next() {
+							if _, err := call(ctx, userID, body, params); err != nil {
+								b.Error(err)
+								return
+							}
+						}
+					})
+				})
+			}
 		})
 	}
 }
