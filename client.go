@@ -170,13 +170,11 @@ func (c *Client) callConfig(opts []Option) (*config, []FieldError) {
 }
 
 // newHTTPClient copies the client's http.Client (the caller's, or one around the Client's own
-// pooled transport) and adds the SDK's redirect policy and per-attempt timeout.
+// pooled transport) and adds the SDK's redirect policy. newRetryClient adds the per-attempt
+// timeout.
 func newHTTPClient(s *settings, host string) *http.Client {
 	hc := &http.Client{}
 	*hc = *s.httpClient
-	if s.timeoutSet || hc.Timeout == 0 {
-		hc.Timeout = s.timeout
-	}
 	hc.CheckRedirect = redirectPolicy(host, hc.CheckRedirect)
 	return hc
 }

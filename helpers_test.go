@@ -55,6 +55,11 @@ func fastRetries() Option { return WithRetries(3, time.Millisecond, 5*time.Milli
 // Client sends through. If the internals are renamed, only this function changes.
 func retryClientOf(c *Client) *retryablehttp.Client { return c.cfg.retry }
 
+// attemptTimeoutOf is the per-attempt timeout the client's transport applies.
+func attemptTimeoutOf(c *Client) time.Duration {
+	return c.cfg.retry.HTTPClient.Transport.(attemptTransport).timeout
+}
+
 // newMockedClient builds a client for the EU host with the test till, fast retries and opts
 // (which win over those defaults), and installs a fresh httpmock transport, one per test, on
 // the retry client's inner *http.Client. It never touches http.DefaultTransport.

@@ -35,16 +35,23 @@ func newTransport() *http.Transport {
 // own http.Client, it keeps the client's transport, and with it the pool of connections.
 func newRetryClient(s *settings, host string, prev *config) *retryablehttp.Client {
 	hc := newHTTPClient(s, host)
+	inner := hc.Transport
 	if prev != nil && prev.httpClient == s.httpClient {
-		hc.Transport = prev.retry.HTTPClient.Transport
+		inner = prev.retry.HTTPClient.Transport
 	}
-	if _, ok := hc.Transport.(keepIdle); !ok {
-		rt := hc.Transport
-		if rt == nil {
-			rt = http.DefaultTransport
-		}
-		hc.Transport = keepIdle{rt}
+	if at, ok := inner.(attemptTransport); ok {
+		inner = at.next
 	}
+	if inner == nil {
+		inner = http.DefaultTransport
+	}
+	// The caller's own http.Client.Timeout stands unless WithAttemptTimeout overrides it;
+	// otherwise the attempt transport bounds each attempt.
+	var timeout time.Duration
+	if s.timeoutSet || hc.Timeout == 0 {
+		timeout, hc.Timeout = s.timeout, 0
+	}
+	hc.Transport = attemptTransport{next: inner, timeout: timeout}
 	return &retryablehttp.Client{
 		HTTPClient:     hc,
 		Logger:         nil,
@@ -59,13 +66,85 @@ func newRetryClient(s *settings, host string, prev *config) *retryablehttp.Clien
 	}
 }
 
-// keepIdle is the transport the retry client sees. It hides the real transport's
-// CloseIdleConnections: retryablehttp calls it after every call that ends without success
-// (retries exhausted, the context ended during a wait), and on a client shared by many
-// goroutines that dropped every caller's idle connections, so that each failed call, and the
-// calls around it, opened new ones: reconnect storms exactly when the server is struggling.
-// Idle connections still close after the transport's idle timeout.
-type keepIdle struct{ http.RoundTripper }
+// attemptTransport is the transport the retry client sees. It does two things:
+//
+//   - It bounds each attempt (connecting, sending, and reading the whole answer) by timeout, as
+//     a context deadline that lasts until the answer's body is closed. http.Client.Timeout would
+//     do the same, but for any transport other than a bare *http.Transport (this one, a mock,
+//     a caller's wrapper) it costs a goroutine and a timer per call.
+//   - It hides the real transport's CloseIdleConnections: retryablehttp calls it after every
+//     call that ends without success (the context ended during a wait, a transport error), and
+//     on a client shared by many goroutines that dropped every caller's idle connections, so
+//     that each failed call, and the calls around it, opened new ones: reconnect storms exactly
+//     when the server is struggling. Idle connections still close after the transport's idle
+//     timeout, or with Client.CloseIdleConnections.
+type attemptTransport struct {
+	next    http.RoundTripper
+	timeout time.Duration // 0: no bound of the SDK's
+}
+
+// errAttemptTimeout is the cause of an attempt's context when its time runs out.
+var errAttemptTimeout = errors.New("attempt timed out")
+
+// RoundTrip sends one attempt within the attempt timeout.
+func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.timeout <= 0 {
+		return t.next.RoundTrip(req)
+	}
+	ctx, cancel := context.WithTimeoutCause(req.Context(), t.timeout, errAttemptTimeout)
+	resp, err := t.next.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, t.explain(ctx, err)
+	}
+	resp.Body = &attemptBody{ReadCloser: resp.Body, ctx: ctx, cancel: cancel, t: t}
+	return resp, nil
+}
+
+// explain marks an error caused by the attempt's own deadline (not the caller's context) as a
+// timeout, so that it reads as one and is retried as one.
+func (t attemptTransport) explain(ctx context.Context, err error) error {
+	if err != nil && context.Cause(ctx) == errAttemptTimeout {
+		return &attemptTimeoutError{timeout: t.timeout, err: err}
+	}
+	return err
+}
+
+// attemptBody ends the attempt's deadline when the answer has been read and closed.
+type attemptBody struct {
+	io.ReadCloser
+	ctx    context.Context
+	cancel context.CancelFunc
+	t      attemptTransport
+}
+
+func (b *attemptBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		err = b.t.explain(b.ctx, err)
+	}
+	return n, err
+}
+
+func (b *attemptBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// attemptTimeoutError is an attempt that ran out of its time. It is a net.Error whose
+// Timeout is true, like http.Client.Timeout's errors.
+type attemptTimeoutError struct {
+	timeout time.Duration
+	err     error
+}
+
+func (e *attemptTimeoutError) Error() string {
+	return "attempt timed out after " + e.timeout.String() + " (WithAttemptTimeout): " + e.err.Error()
+}
+func (e *attemptTimeoutError) Unwrap() error   { return e.err }
+func (e *attemptTimeoutError) Timeout() bool   { return true }
+func (e *attemptTimeoutError) Temporary() bool { return true }
 
 // callState is one call's bookkeeping, carried in its context so the shared retry client's
 // hooks can reach it.

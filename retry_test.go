@@ -24,7 +24,7 @@ func TestRetryDefaults(t *testing.T) {
 	require.NoError(t, err)
 	rc := retryClientOf(c)
 	assert.Equal(t, 3, rc.RetryMax)
-	assert.Equal(t, 30*time.Second, rc.HTTPClient.Timeout)
+	assert.Equal(t, 30*time.Second, attemptTimeoutOf(c))
 	assert.Nil(t, rc.Logger, "retryablehttp's own logger is off")
 
 	// End to end with the defaults: Retry-After: 0 makes the waits instant.
