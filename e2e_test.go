@@ -132,3 +132,24 @@ func TestE2EBasicAuthAndVendorRules(t *testing.T) {
 	assert.Equal(t, "loyalty", got.LoyaltyType)
 	require.Len(t, got.Enrollments, 1)
 }
+
+// Every attempt's connection drops, the first after the fake applied the update: the caller
+// gets a *RequestError that says how many attempts ran and that the call may have been applied.
+func TestE2EDroppedConnectionsAreUncertain(t *testing.T) {
+	t.Parallel()
+	srv := e2eServer(t)
+	c, err := capillary.NewClient(capillary.WithBaseURL(srv.URL),
+		capillary.WithBasicAuth(capillarytest.DefaultTill, capillarytest.DefaultPassword),
+		capillary.WithRetries(3, time.Millisecond, 5*time.Millisecond))
+	require.NoError(t, err)
+	srv.InjectFaults(capillarytest.DropAfterHandling(), capillarytest.DropConnection(), capillarytest.DropConnection(), capillarytest.DropConnection())
+	_, err = c.Customers.Update(t.Context(), e2eCustomer,
+		&capillary.UpdateCustomerRequest{LoyaltyInfo: &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeLoyalty}},
+		&capillary.UpdateCustomerParams{Source: capillary.SourceInstore})
+	var reqErr *capillary.RequestError
+	require.ErrorAs(t, err, &reqErr)
+	assert.Equal(t, 4, reqErr.Attempts)
+	assert.True(t, reqErr.Uncertain)
+	got, _ := srv.Customer(e2eCustomer)
+	assert.Equal(t, "loyalty", got.LoyaltyType, "the first attempt was applied")
+}

@@ -109,11 +109,11 @@ type APIError struct {
 	Attempts int
 	// RetryAfter is the server's Retry-After, when it sent one.
 	RetryAfter time.Duration
-	// Uncertain is true when an earlier attempt of this call failed in a way that leaves open
-	// whether the server applied it: the connection broke after the request was sent, or the
-	// answer was a 500, 502 or 504. A refusal such as "already enrolled" (an enrolment cannot be
-	// applied twice) may then be the echo of that attempt's success: read the customer back
-	// before acting on this error.
+	// Uncertain is true when the call may have been applied although it ends in this error: an
+	// earlier attempt broke after it was sent (a dropped connection, a 500, 502 or 504), or the
+	// server accepted the call (2xx) but its answer could not be read. A refusal such as
+	// "already enrolled" (an enrolment cannot be applied twice) may then be the echo of an
+	// earlier attempt's success: read the customer back before acting on this error.
 	Uncertain bool
 	// Method and Path name the call (the path has no query and no credentials).
 	Method, Path string
@@ -158,7 +158,7 @@ func (e *APIError) Error() string {
 		meta = append(meta, strconv.Itoa(e.Attempts)+" attempts")
 	}
 	if e.Uncertain {
-		meta = append(meta, "an earlier attempt may have been applied")
+		meta = append(meta, "it may have been applied")
 	}
 	if len(meta) > 0 {
 		b.WriteString(" (" + strings.Join(meta, ", ") + ")")
@@ -199,6 +199,40 @@ func (e *APIError) HasCode(code int) bool {
 	}
 	return false
 }
+
+// RequestError is a call that got no answer to report: the connection failed or broke, an
+// attempt timed out, or the context ended while an attempt was under way. errors.Is and
+// errors.As see the cause (context.DeadlineExceeded, *url.Error, net.Error).
+type RequestError struct {
+	// Method and Path name the call (the path has no query).
+	Method, Path string
+	// Attempts is how many times the request was sent.
+	Attempts int
+	// Uncertain is true when an attempt may have reached the server and been applied although
+	// no answer came back: only a failure to connect rules that out. See APIError.Uncertain.
+	Uncertain bool
+	// Err is the cause.
+	Err error
+}
+
+// Error names the call, the cause, the attempts, and whether the call may have been applied.
+func (e *RequestError) Error() string {
+	msg := "capillary: " + e.Method + " " + e.Path + ": " + transportCause(e.Err).Error()
+	var meta []string
+	if e.Attempts > 1 {
+		meta = append(meta, strconv.Itoa(e.Attempts)+" attempts")
+	}
+	if e.Uncertain {
+		meta = append(meta, "it may have been applied")
+	}
+	if len(meta) > 0 {
+		msg += " (" + strings.Join(meta, ", ") + ")"
+	}
+	return msg
+}
+
+// Unwrap returns the cause.
+func (e *RequestError) Unwrap() error { return e.Err }
 
 // FieldError is one problem found in a request before it was sent.
 type FieldError struct {

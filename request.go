@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode"
 
@@ -34,15 +33,22 @@ type responseMeta struct {
 func (cfg *config) do(ctx context.Context, method, path, rawQuery string, payload []byte, out envelope) (responseMeta, error) {
 	rawURL := cfg.requestURL(path, rawQuery)
 	st := &callState{cfg: cfg, method: method, path: path}
+	if err := ctx.Err(); err != nil {
+		return responseMeta{}, st.requestError(err) // over before it started: nothing is sent
+	}
 	ctx = context.WithValue(ctx, stateKey{}, st)
 	for renewed := false; ; renewed = true {
 		req, err := cfg.newRequest(ctx, method, path, rawURL, payload)
 		if err != nil {
-			return responseMeta{}, err
+			var tokErr *TokenError
+			if errors.As(err, &tokErr) {
+				return responseMeta{attempts: st.attempts}, err
+			}
+			return responseMeta{attempts: st.attempts}, st.requestError(err)
 		}
 		resp, err := cfg.retry.Do(req)
 		if err != nil {
-			return responseMeta{attempts: st.attempts}, st.failure(err)
+			return responseMeta{attempts: st.attempts}, st.failure(err, out)
 		}
 		meta, err := st.read(resp, out)
 		var apiErr *APIError
@@ -85,10 +91,11 @@ func (cfg *config) newRequest(ctx context.Context, method, path, rawURL string, 
 func (st *callState) read(resp *http.Response, out envelope) (responseMeta, error) {
 	defer resp.Body.Close()
 	meta := responseMeta{status: resp.StatusCode, requestID: resp.Header.Get(HeaderRequestID), attempts: st.attempts}
+	accepted := resp.StatusCode >= 200 && resp.StatusCode <= 299
 	body, complete, err := readCapped(resp.Body, resp.ContentLength)
 	if err != nil {
-		return meta, &sendError{method: st.method, path: st.path, attempts: st.attempts,
-			err: fmt.Errorf("reading the %d answer (request id %q)%s: %w", resp.StatusCode, meta.requestID, appliedNote(resp.StatusCode), err)}
+		st.uncertain = st.uncertain || accepted
+		return meta, st.apiError(resp, body, nil, fmt.Errorf("reading the answer: %w", err))
 	}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		loc, _ := resp.Location()
@@ -105,24 +112,14 @@ func (st *callState) read(resp *http.Response, out envelope) (responseMeta, erro
 	} else if decodeErr = json.Unmarshal(body, out); decodeErr != nil {
 		decodeErr = fmt.Errorf("decoding the answer: %w", decodeErr)
 	}
-	if decodeErr != nil && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
-		decodeErr = fmt.Errorf("its answer could not be read%s: %w", appliedNote(resp.StatusCode), decodeErr)
-	}
 	if decodeErr != nil {
+		st.uncertain = st.uncertain || accepted
 		return meta, st.apiError(resp, body, nil, decodeErr)
 	}
 	if errs := out.vendorErrors(); len(errs) > 0 || resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return meta, st.apiError(resp, body, out, nil)
 	}
 	return meta, nil
-}
-
-// appliedNote warns, for a 2xx answer that could not be read, that the call was accepted.
-func appliedNote(status int) string {
-	if status >= 200 && status <= 299 {
-		return ", but the server accepted the call, so it may have been applied"
-	}
-	return ""
 }
 
 // readCapped reads at most maxBodyBytes; complete is false when there was more. A body whose
@@ -144,7 +141,7 @@ func readCapped(r io.Reader, contentLength int64) (body []byte, complete bool, e
 			return buf, true, nil
 		}
 		if err != nil && err != io.EOF {
-			return nil, false, err
+			return buf, false, err // what arrived, for the error's excerpt
 		}
 	}
 	return buf[:maxBodyBytes], false, nil
@@ -192,36 +189,24 @@ func (st *callState) redactMessages(msgs []Message) []Message {
 	return out
 }
 
-// failure turns the error of retryablehttp's Do into the call's error. When the context ended
-// while waiting to retry a response, that response is reported, with the context's error.
-func (st *callState) failure(err error) error {
-	if st.lastStatus != 0 && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-		resp := &http.Response{StatusCode: st.lastStatus, Header: st.lastHeader}
-		var env updateEnvelope
-		if json.Unmarshal(st.lastBody, &env) != nil {
-			return st.apiError(resp, st.lastBody, nil, err)
-		}
-		return st.apiError(resp, st.lastBody, &env, err)
+// failure turns the error of retryablehttp's Do into the call's error. When the last attempt
+// had an answer (the context ended while waiting to retry it), that answer is reported as an
+// *APIError carrying err; otherwise the call got no answer: a *RequestError.
+func (st *callState) failure(err error, out envelope) error {
+	if st.lastStatus == 0 {
+		return st.requestError(err)
 	}
-	return &sendError{method: st.method, path: st.path, attempts: st.attempts, err: err}
-}
-
-// sendError is a call that got no usable answer: the connection failed, or the context ended.
-type sendError struct {
-	method, path string
-	attempts     int
-	err          error
-}
-
-func (e *sendError) Error() string {
-	msg := "capillary: " + e.method + " " + e.path + ": " + transportCause(e.err).Error()
-	if e.attempts > 1 {
-		msg += " (" + strconv.Itoa(e.attempts) + " attempts)"
+	resp := &http.Response{StatusCode: st.lastStatus, Header: st.lastHeader}
+	out.reset()
+	if json.Unmarshal(st.lastBody, out) != nil {
+		return st.apiError(resp, st.lastBody, nil, err)
 	}
-	return msg
+	return st.apiError(resp, st.lastBody, out, err)
 }
 
-func (e *sendError) Unwrap() error { return e.err }
+func (st *callState) requestError(err error) *RequestError {
+	return &RequestError{Method: st.method, Path: st.path, Attempts: st.attempts, Uncertain: st.uncertain, Err: err}
+}
 
 // excerpt is the start of a body as one printable line, for an error message.
 func excerpt(body []byte) string {

@@ -189,11 +189,13 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	st.attempts++
 	latency := slog.Duration("latency", time.Since(st.attemptStart))
 	attempt := slog.Int("attempt", st.attempts)
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return false, ctxErr
-	}
 	if err != nil {
+		// This attempt has no answer: what an earlier one said is no longer the news.
 		st.uncertain = st.uncertain || mayHaveReachedServer(err)
+		st.lastStatus, st.lastHeader, st.lastBody = 0, nil, nil
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return false, ctxErr
+		}
 		retry, policyErr := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
 		st.log(ctx, slog.LevelDebug, "capillary: attempt failed", attempt, latency,
 			slog.String("error", transportCause(err).Error()), slog.Bool("retry", retry))
@@ -201,7 +203,9 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	}
 	// The budget is enforced here rather than left to retryablehttp, which on running out would
 	// close the pool's idle connections and hand its ErrorHandler a response to clean up.
-	retry := retryableStatus(resp.StatusCode) && st.attempts <= st.cfg.maxRetries
+	// An answer that arrives as the context ends is still read and reported; it is only not
+	// retried.
+	retry := retryableStatus(resp.StatusCode) && st.attempts <= st.cfg.maxRetries && ctx.Err() == nil
 	if retry {
 		if wait, ok := retryAfter(resp); ok {
 			if deadline, has := ctx.Deadline(); has && time.Now().Add(min(wait, st.cfg.retryWaitMax)).After(deadline) {

@@ -1,11 +1,15 @@
 package capillary
 
 import (
+	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
@@ -41,7 +45,7 @@ func TestAPIErrorUncertainAfterAmbiguousAttempt(t *testing.T) {
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, 2, apiErr.Attempts)
 			assert.Equal(t, tt.uncertain, apiErr.Uncertain)
-			assert.Equal(t, tt.uncertain, strings.Contains(err.Error(), "an earlier attempt may have been applied"), err.Error())
+			assert.Equal(t, tt.uncertain, strings.Contains(err.Error(), "it may have been applied"), err.Error())
 		})
 	}
 }
@@ -70,4 +74,80 @@ func TestClientCloseIdleConnections(t *testing.T) {
 	_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
 	require.NoError(t, err)
 	assert.EqualValues(t, 2, srv.conns.Load())
+}
+
+// The context ends while the second attempt is in flight: the first attempt's 503 is old news,
+// and the second may have been applied.
+func TestDeadlineDuringAttemptIsNotReportedAsEarlierAnswer(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int32
+	release := make(chan struct{})
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set(HeaderRequestID, "first-503")
+			writeJSON(w, http.StatusServiceUnavailable, `{"errors":[]}`)
+			return
+		}
+		_, _ = io.Copy(io.Discard, r.Body) // so the server notices when the client hangs up
+		select {                           // the second attempt gets no answer before the deadline
+		case <-r.Context().Done():
+		case <-release:
+		}
+	})
+	t.Cleanup(func() { close(release) }) // runs before the server's Close
+	c := newServerClient(t, srv.URL)
+	ctx, cancel := context.WithTimeout(testCtx(t), 150*time.Millisecond)
+	defer cancel()
+	_, err := c.Customers.Update(ctx, "1", minimalBody(), instore())
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	var apiErr *APIError
+	assert.False(t, errors.As(err, &apiErr), "no answer to the last attempt: %v", err)
+	var reqErr *RequestError
+	require.ErrorAs(t, err, &reqErr)
+	assert.Equal(t, 2, reqErr.Attempts)
+	assert.True(t, reqErr.Uncertain, "the second attempt reached the server")
+	assert.NotContains(t, err.Error(), "first-503")
+}
+
+// The context ends during the wait before a retry: the answer that was being retried is the
+// last word, reported with the context's error.
+func TestDeadlineDuringWaitReportsLastAnswer(t *testing.T) {
+	t.Parallel()
+	srv := newCountingServer(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set(HeaderRequestID, "busy-1")
+		writeJSON(w, 521, `{"errors":[]}`)
+	})
+	c := newServerClient(t, srv.URL, WithRetries(3, time.Hour, time.Hour))
+	ctx, cancel := context.WithTimeout(testCtx(t), 100*time.Millisecond)
+	defer cancel()
+	_, err := c.Customers.Update(ctx, "1", minimalBody(), instore())
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 521, apiErr.StatusCode)
+	assert.Equal(t, "busy-1", apiErr.RequestID)
+	assert.ErrorIs(t, err, ErrCustomerBusy)
+	assert.False(t, apiErr.Uncertain, "521 turns the request away")
+}
+
+// An answer cut short is still an *APIError with its status and what arrived of it.
+func TestTruncatedAnswerIsAPIError(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusOK, http.StatusBadRequest} {
+		srv := newCountingServer(t, func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Length", "500")
+			w.Header().Set(HeaderRequestID, "cut")
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte(`{"warnings":[],"errors":[{"status":false,"code":8015`))
+		})
+		c := newServerClient(t, srv.URL)
+		_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+		var apiErr *APIError
+		require.ErrorAs(t, err, &apiErr, "status %d", status)
+		assert.Equal(t, status, apiErr.StatusCode)
+		assert.Equal(t, "cut", apiErr.RequestID)
+		assert.Contains(t, apiErr.Body, `"code":8015`)
+		assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+		assert.Equal(t, status == http.StatusOK, apiErr.Uncertain, "a 2xx was accepted")
+	}
 }
