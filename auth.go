@@ -21,8 +21,9 @@ type authenticator interface {
 	redact(s string) string
 }
 
-// secret is a credential. It prints as [redacted] under every fmt verb, so a secret that ends
-// up in a value someone prints does not leak.
+// secret is a credential. Printed on its own it shows [redacted] under every fmt verb; fmt does
+// not call that method for an unexported struct field, so every type holding a secret has a
+// Format method of its own (Client, basicAuth, tokenSource, oauthCredentials).
 type secret string
 
 // Format prints [redacted] whatever the verb.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
@@ -74,6 +75,15 @@ type oauthCredentials struct {
 	key, secret secret
 }
 
+// redactableKey is the key when it is long enough to hide without mangling a vendor's message
+// (a short key such as "key" would match ordinary words; the key alone is not a secret).
+func (c *oauthCredentials) redactableKey() secret {
+	if len(c.key) < 8 {
+		return ""
+	}
+	return c.key
+}
+
 // TokenError is a failed generation of an OAuth token. Err is the *APIError of the server's
 // refusal (errors.Is(err, ErrOAuthCredentials) is then true), or the transport error when the
 // token endpoint could not be reached.
@@ -90,11 +100,17 @@ func (e *TokenError) Error() string {
 // Unwrap returns the cause.
 func (e *TokenError) Unwrap() error { return e.Err }
 
-// Is matches ErrOAuthCredentials when the server answered the generation with a refusal.
+// Is matches ErrOAuthCredentials when the server refused the generation: a 401 or 403, or the
+// vendor's errors list in an answer that is not a server failure or rate limiting. A proxy's
+// 404 page (a wrong base URL) is not a refused key.
 func (e *TokenError) Is(target error) bool {
 	var apiErr *APIError
-	return target == ErrOAuthCredentials && errors.As(e.Err, &apiErr) &&
-		apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 && apiErr.StatusCode != http.StatusTooManyRequests
+	if target != ErrOAuthCredentials || !errors.As(e.Err, &apiErr) {
+		return false
+	}
+	status := apiErr.StatusCode
+	return status == http.StatusUnauthorized || status == http.StatusForbidden ||
+		(len(apiErr.Errors) > 0 && status < 500 && status != http.StatusTooManyRequests)
 }
 
 // tokenSource generates, caches and renews an OAuth token for one client.
@@ -103,11 +119,12 @@ type tokenSource struct {
 	cfg   *config          // how token calls are sent: the client's transport, no credentials
 	now   func() time.Time // the clock, replaced in tests
 
-	mu       sync.Mutex
-	token    secret
-	previous secret // the token before, which an answer to a replayed call may still echo
-	renewAt  time.Time
-	inflight *tokenCall // the generation under way, which every caller waits for
+	mu        sync.Mutex
+	token     secret
+	previous  secret     // the token before, which an answer to a replayed call may still echo
+	renewAt   time.Time  // when to replace the token: a margin before it expires
+	expiresAt time.Time  // when the server stops taking it
+	inflight  *tokenCall // the generation under way, which every caller waits for
 }
 
 // tokenCall is one generation; done closes when token or err is set.
@@ -153,15 +170,25 @@ func (ts *tokenSource) current(ctx context.Context) (secret, error) {
 	ts.mu.Unlock()
 	select {
 	case <-call.done:
-		return call.token, call.err
 	case <-ctx.Done():
 		return "", ctx.Err()
 	}
+	if call.err != nil {
+		// An early renewal failed (an outage, a 5xx) while the old token still holds: keep
+		// using it, and let a later call try the renewal again.
+		ts.mu.Lock()
+		tok, expires := ts.token, ts.expiresAt
+		ts.mu.Unlock()
+		if tok != "" && ts.now().Before(expires) {
+			return tok, nil
+		}
+	}
+	return call.token, call.err
 }
 
 // generate asks the server for a token and publishes it to every waiter.
 func (ts *tokenSource) generate(ctx context.Context, call *tokenCall) {
-	ctx, cancel := context.WithTimeout(ctx, ts.cfg.timeout*time.Duration(ts.cfg.maxRetries+1)+ts.cfg.retryWaitMax*time.Duration(ts.cfg.maxRetries))
+	ctx, cancel := context.WithTimeout(ctx, ts.generationBudget())
 	defer cancel()
 	issued := ts.now()
 	tok, ttl, err := ts.fetch(ctx)
@@ -176,9 +203,20 @@ func (ts *tokenSource) generate(ctx context.Context, call *tokenCall) {
 		if ts.token != "" {
 			ts.previous = ts.token
 		}
-		ts.token, ts.renewAt = tok, issued.Add(ttl-renewalMargin(ttl))
+		ts.token, ts.renewAt, ts.expiresAt = tok, issued.Add(ttl-renewalMargin(ttl)), issued.Add(ttl)
 	}
 	close(call.done)
+}
+
+// generationBudget bounds a generation, retries included: every attempt and every wait at their
+// longest, saturating instead of overflowing for absurd retry settings.
+func (ts *tokenSource) generationBudget() time.Duration {
+	perAttempt := ts.cfg.timeout + ts.cfg.retryWaitMax
+	attempts := int64(ts.cfg.maxRetries) + 1
+	if perAttempt <= 0 || attempts > int64(math.MaxInt64/perAttempt) {
+		return math.MaxInt64
+	}
+	return perAttempt * time.Duration(attempts)
 }
 
 // renewalMargin is how long before expiry a token is replaced: a fifth of its life, at most a
@@ -189,17 +227,20 @@ func renewalMargin(ttl time.Duration) time.Duration {
 
 // tokenEnvelope is the token endpoint's answer.
 type tokenEnvelope struct {
-	Data *struct {
-		AccessToken string `json:"accessToken"`
-		TTLSeconds  int64  `json:"ttlSeconds"`
-	} `json:"data"`
-	Errors   []Message `json:"errors"`
-	Warnings []Message `json:"warnings"`
+	Data     *tokenData `json:"data"`
+	Errors   []Message  `json:"errors"`
+	Warnings []Message  `json:"warnings"`
 }
 
 func (e *tokenEnvelope) reset()                    { *e = tokenEnvelope{} }
 func (e *tokenEnvelope) vendorErrors() []Message   { return e.Errors }
 func (e *tokenEnvelope) vendorWarnings() []Message { return e.Warnings }
+
+// tokenData is the token and its lifetime.
+type tokenData struct {
+	AccessToken string `json:"accessToken"`
+	TTLSeconds  int64  `json:"ttlSeconds"`
+}
 
 // defaultTokenTTL is assumed when the server gives no ttlSeconds.
 const defaultTokenTTL = time.Minute
@@ -241,7 +282,7 @@ func (ts *tokenSource) redact(s string) string {
 	ts.mu.Lock()
 	tok, prev := ts.token, ts.previous
 	ts.mu.Unlock()
-	return redactAll(s, ts.creds.secret, ts.creds.key, tok, prev)
+	return redactAll(s, ts.creds.secret, ts.creds.redactableKey(), tok, prev)
 }
 
 // tokenRequestAuth is the authenticator of token calls: they carry the key and secret in their
@@ -251,7 +292,7 @@ type tokenRequestAuth struct{ creds *oauthCredentials }
 func (tokenRequestAuth) authorize(context.Context, http.Header) error { return nil }
 func (tokenRequestAuth) renew(http.Header) bool                       { return false }
 func (a tokenRequestAuth) redact(s string) string {
-	return redactAll(s, a.creds.secret, a.creds.key)
+	return redactAll(s, a.creds.secret, a.creds.redactableKey())
 }
 
 // Format prints [redacted]: a token source holds the key, the secret and the token.

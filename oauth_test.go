@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -324,4 +325,84 @@ func (ts *tokenSource) waiting() bool {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	return ts.inflight != nil
+}
+
+// An early renewal that fails (the token endpoint is down) does not throw away a token the
+// server still takes; once the token has expired, the failure is the caller's.
+func TestOAuthFailedRenewalKeepsValidToken(t *testing.T) {
+	t.Parallel()
+	srv := newOAuthServer(t)
+	c, clock := newOAuthClient(t, srv, WithRetries(0, 0, 0))
+	ctx := context.Background()
+	_, err := oauthUpdate(ctx, c)
+	require.NoError(t, err)
+
+	down := true
+	var mu sync.Mutex
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		d := down
+		mu.Unlock()
+		if r.URL.Path == tokenPath && d {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		srv.serve(w, r)
+	})
+	clock.Advance(250 * time.Second) // past the renewal point (240 s), before expiry (300 s)
+	_, err = oauthUpdate(ctx, c)
+	require.NoError(t, err, "the old token still holds")
+	assert.Equal(t, "token-1", srv.seenTokens[len(srv.seenTokens)-1])
+
+	clock.Advance(60 * time.Second) // 310 s: expired
+	_, err = oauthUpdate(ctx, c)
+	var tokErr *TokenError
+	require.ErrorAs(t, err, &tokErr)
+	assert.NotErrorIs(t, err, ErrOAuthCredentials, "a 503 is an outage, not a refused key")
+
+	mu.Lock()
+	down = false
+	mu.Unlock()
+	_, err = oauthUpdate(ctx, c)
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, srv.generations.Load())
+}
+
+func TestTokenErrorClassification(t *testing.T) {
+	t.Parallel()
+	refusal := []Message{{Code: 401, Message: "Invalid key or secret"}}
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"401", &APIError{StatusCode: 401}, true},
+		{"403", &APIError{StatusCode: 403}, true},
+		{"400 with the vendor's errors", &APIError{StatusCode: 400, Errors: refusal}, true},
+		{"200 with the vendor's errors", &APIError{StatusCode: 200, Errors: refusal}, true},
+		{"a proxy's 404 page", &APIError{StatusCode: 404, Body: "<html>404 page not found</html>"}, false},
+		{"429", &APIError{StatusCode: 429, Errors: refusal}, false},
+		{"500 with errors", &APIError{StatusCode: 500, Errors: refusal}, false},
+		{"no answer", &RequestError{Err: errors.New("connection refused")}, false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, errors.Is(&TokenError{Err: tt.err}, ErrOAuthCredentials), tt.name)
+	}
+}
+
+func TestOAuthShortKeyIsNotRedacted(t *testing.T) {
+	t.Parallel()
+	creds := &oauthCredentials{key: "key", secret: "s3cr3t-value"}
+	auth := tokenRequestAuth{creds: creds}
+	assert.Equal(t, "Invalid key or [redacted]", auth.redact("Invalid key or s3cr3t-value"))
+	creds.key = "long-client-key"
+	assert.Equal(t, "unknown client [redacted]", auth.redact("unknown client long-client-key"))
+}
+
+func TestOAuthGenerationBudgetSaturates(t *testing.T) {
+	t.Parallel()
+	ts := &tokenSource{cfg: &config{settings: settings{timeout: 30 * time.Second, retryWaitMax: 10 * time.Second, maxRetries: 3}}}
+	assert.Equal(t, 160*time.Second, ts.generationBudget())
+	ts.cfg.maxRetries = math.MaxInt32
+	assert.Equal(t, time.Duration(math.MaxInt64), ts.generationBudget())
 }

@@ -93,18 +93,20 @@ func WithInsecureHTTP() Option {
 // WithBasicAuth authenticates with a till's id and password using the vendor's Basic scheme,
 // Authorization: Basic base64(till ":" md5hex(password)). Only the digest is kept.
 func WithBasicAuth(till, password string) Option {
+	// The digest is computed now, so that the Option does not hold the password either.
+	sum := md5.Sum([]byte(password))
+	digest, empty := hex.EncodeToString(sum[:]), password == ""
 	return func(s *settings) {
-		if password == "" {
+		if empty {
 			s.problem("WithBasicAuth", "password is empty")
 			return
 		}
-		sum := md5.Sum([]byte(password))
-		s.setBasic("WithBasicAuth", till, hex.EncodeToString(sum[:]))
+		s.setBasic("WithBasicAuth", till, digest)
 	}
 }
 
 // WithBasicAuthDigest is WithBasicAuth for callers who hold only the lower-case MD5 hex digest
-// of the till password: the digest is sent as it is.
+// of the till password: the digest is sent as given, lower-cased as the vendor expects.
 func WithBasicAuthDigest(till, md5Hex string) Option {
 	return func(s *settings) {
 		digest := strings.ToLower(md5Hex)

@@ -17,6 +17,8 @@ import (
 // envelope is a response type that also decodes the vendor's errors and warnings lists.
 type envelope interface {
 	reset() // back to the zero value, before a body is decoded into it
+	// decodeLenient reads a body whose strict decoding failed, field by field (lenient.go).
+	decodeLenient(body []byte) error
 	vendorErrors() []Message
 	vendorWarnings() []Message
 }
@@ -109,7 +111,7 @@ func (st *callState) read(resp *http.Response, out envelope) (responseMeta, erro
 	var decodeErr error
 	if !complete {
 		decodeErr = fmt.Errorf("response body exceeds %d bytes", maxBodyBytes)
-	} else if decodeErr = json.Unmarshal(body, out); decodeErr != nil {
+	} else if decodeErr = decode(body, out); decodeErr != nil {
 		decodeErr = fmt.Errorf("decoding the answer: %w", decodeErr)
 	}
 	if decodeErr != nil {
@@ -120,6 +122,16 @@ func (st *callState) read(resp *http.Response, out envelope) (responseMeta, erro
 		return meta, st.apiError(resp, body, out, nil)
 	}
 	return meta, nil
+}
+
+// decode reads a body into out: strictly, or field by field when the strict way fails. The
+// error is the strict decoder's, when neither works.
+func decode(body []byte, out envelope) error {
+	err := json.Unmarshal(body, out)
+	if err != nil && out.decodeLenient(body) == nil {
+		return nil
+	}
+	return err
 }
 
 // readCapped reads at most maxBodyBytes; complete is false when there was more. A body whose
@@ -198,7 +210,7 @@ func (st *callState) failure(err error, out envelope) error {
 	}
 	resp := &http.Response{StatusCode: st.lastStatus, Header: st.lastHeader}
 	out.reset()
-	if json.Unmarshal(st.lastBody, out) != nil {
+	if decode(st.lastBody, out) != nil {
 		return st.apiError(resp, st.lastBody, nil, err)
 	}
 	return st.apiError(resp, st.lastBody, out, err)

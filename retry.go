@@ -25,6 +25,7 @@ const retryBodyLimit = 64 << 10
 // for many concurrent callers to reuse theirs.
 func newTransport() *http.Transport {
 	t := cleanhttp.DefaultPooledTransport()
+	t.MaxIdleConns = 0 // no overall cap: cleanhttp's 100 would undercut the per-host 256
 	t.MaxIdleConnsPerHost = 256
 	return t
 }
