@@ -278,89 +278,36 @@ type SideEffect struct {
 // keeping every digit, and encodes as a string.
 type ID string
 
-// UnmarshalJSON accepts a JSON string, a JSON number or null.
+// UnmarshalJSON accepts a JSON string, a JSON number or null. The forms the vendor sends, a
+// number or a string without escapes, are taken as their bytes: decoding them again through
+// encoding/json would cost allocations on every answer. Anything else goes through
+// encoding/json, which has the last word on what is valid.
 func (id *ID) UnmarshalJSON(data []byte) error {
-	// The forms the vendor sends, a bare number or a string without escapes, are taken as they
-	// are: decoding them with json.Unmarshal again cost three allocations for every answer.
-	// Anything else goes through encoding/json, which has the last word on what is valid.
-	if isJSONNumber(data) {
-		*id = ID(data)
-		return nil
-	}
-	if s, ok := plainJSONString(data); ok {
-		*id = ID(s)
-		return nil
+	if n := len(data); n > 0 && json.Valid(data) {
+		switch first, last := data[0], data[n-1]; {
+		case (first == '-' || isDigit(first)) && isDigit(last): // a number, no space around it
+			*id = ID(data)
+			return nil
+		case first == '"' && last == '"' && bytes.IndexByte(data, '\\') < 0 && utf8.Valid(data):
+			*id = ID(data[1 : n-1])
+			return nil
+		}
 	}
 	switch {
 	case string(data) == "null":
 		return nil
 	case len(data) > 0 && data[0] == '"':
 		return json.Unmarshal(data, (*string)(id))
-	default:
-		var n json.Number
-		if err := json.Unmarshal(data, &n); err != nil {
-			return fmt.Errorf("capillary: id %s is neither a string nor a number", data)
-		}
-		*id = ID(n)
-		return nil
 	}
+	var n json.Number
+	if err := json.Unmarshal(data, &n); err != nil {
+		return fmt.Errorf("capillary: id %s is neither a string nor a number", data)
+	}
+	*id = ID(n)
+	return nil
 }
 
-// isJSONNumber reports whether data is exactly one JSON number (RFC 8259 section 6), with no
-// space around it.
-func isJSONNumber(data []byte) bool {
-	i := 0
-	digits := func() bool { // one or more
-		start := i
-		for i < len(data) && '0' <= data[i] && data[i] <= '9' {
-			i++
-		}
-		return i > start
-	}
-	if i < len(data) && data[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(data) && data[i] == '0':
-		i++
-	case !digits():
-		return false
-	}
-	if i < len(data) && data[i] == '.' {
-		i++
-		if !digits() {
-			return false
-		}
-	}
-	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
-		i++
-		if i < len(data) && (data[i] == '+' || data[i] == '-') {
-			i++
-		}
-		if !digits() {
-			return false
-		}
-	}
-	return i == len(data)
-}
-
-// plainJSONString returns the content of data when it is exactly one JSON string with neither
-// escapes nor control characters, in valid UTF-8: a string that decodes to its own bytes.
-func plainJSONString(data []byte) (string, bool) {
-	if len(data) < 2 || data[0] != '"' || data[len(data)-1] != '"' {
-		return "", false
-	}
-	content := data[1 : len(data)-1]
-	for _, c := range content {
-		if c < ' ' || c == '"' || c == '\\' {
-			return "", false
-		}
-	}
-	if !utf8.Valid(content) {
-		return "", false
-	}
-	return string(content), true
-}
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // String returns the id as text.
 func (id ID) String() string { return string(id) }
