@@ -9,24 +9,17 @@
 package capillary
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"runtime"
-	"strings"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
 
 // Version is the SDK's version, sent in the User-Agent.
 const Version = "0.1.0"
-
-// maxBodyBytes caps how much of a response is read: the vendor's answers are a few hundred
-// bytes, so anything larger is junk and is not read to the end.
-const maxBodyBytes = 1 << 20
 
 // Client talks to one Capillary cluster with one set of credentials. It is safe for concurrent
 // use by many goroutines; make one and share it.
@@ -167,48 +160,4 @@ func (c *Client) callConfig(opts []Option) (*config, []FieldError) {
 		return nil, []FieldError{{Field: "options", Problem: err.Error()}}
 	}
 	return cfg, nil
-}
-
-// newHTTPClient copies the client's http.Client (the caller's, or one around the Client's own
-// pooled transport) and adds the SDK's redirect policy. newRetryClient adds the per-attempt
-// timeout.
-func newHTTPClient(s *settings, host string) *http.Client {
-	hc := &http.Client{}
-	*hc = *s.httpClient
-	hc.CheckRedirect = redirectPolicy(host, hc.CheckRedirect)
-	return hc
-}
-
-// redirectPolicy follows a redirect only when it keeps the method (307, 308: a PUT that a
-// 301/302/303 would turn into a body-less GET is never followed), stays on the configured host
-// and does not drop from https to http. Anything else is handed back as the response, so
-// credentials and customer data only ever reach the host they were meant for.
-func redirectPolicy(host string, next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
-	return func(req *http.Request, via []*http.Request) error {
-		first := via[0]
-		if req.Method != first.Method || !strings.EqualFold(req.URL.Host, host) ||
-			(first.URL.Scheme == "https" && req.URL.Scheme != "https") || len(via) >= 10 {
-			return http.ErrUseLastResponse
-		}
-		if next != nil {
-			return next(req, via)
-		}
-		return nil
-	}
-}
-
-// stateKey keys a call's *callState in the request context, where the retry hooks find it.
-type stateKey struct{}
-
-func stateFrom(ctx context.Context) *callState {
-	st, _ := ctx.Value(stateKey{}).(*callState)
-	return st
-}
-
-// log logs one message with metadata only when the call has a logger.
-func (st *callState) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
-	if l := st.cfg.logger; l != nil && l.Enabled(ctx, level) {
-		base := []slog.Attr{slog.String("method", st.method), slog.String("path", st.path)}
-		l.LogAttrs(ctx, level, msg, append(base, attrs...)...)
-	}
 }

@@ -3,10 +3,20 @@ package capillary
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 )
+
+// transportCause strips *url.Error's "Put "<url>":" prefix, which carries the query.
+func transportCause(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
 
 // Sentinel errors for errors.Is. An *APIError matches every sentinel that one of its vendor
 // codes or its HTTP status maps to, so errors.Is(err, ErrCustomerNotFound) works whatever

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -238,4 +240,41 @@ func excerpt(body []byte) string {
 		s += "…"
 	}
 	return s
+}
+
+// callState is one call's bookkeeping, carried in its context so the shared retry client's
+// hooks can reach it.
+type callState struct {
+	cfg          *config
+	method, path string
+	attempts     int
+	attemptStart time.Time
+
+	// uncertain is set when an earlier attempt may have been applied although it failed.
+	uncertain bool
+
+	// The last response that was retried, kept to report it if the call ends while waiting.
+	lastStatus int
+	lastHeader http.Header
+	lastBody   []byte
+}
+
+// maxBodyBytes caps how much of a response is read: the vendor's answers are a few hundred
+// bytes, so anything larger is junk and is not read to the end.
+const maxBodyBytes = 1 << 20
+
+// stateKey keys a call's *callState in the request context, where the retry hooks find it.
+type stateKey struct{}
+
+func stateFrom(ctx context.Context) *callState {
+	st, _ := ctx.Value(stateKey{}).(*callState)
+	return st
+}
+
+// log logs one message with metadata only when the call has a logger.
+func (st *callState) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
+	if l := st.cfg.logger; l != nil && l.Enabled(ctx, level) {
+		base := []slog.Attr{slog.String("method", st.method), slog.String("path", st.path)}
+		l.LogAttrs(ctx, level, msg, append(base, attrs...)...)
+	}
 }
