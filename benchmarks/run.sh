@@ -8,6 +8,7 @@
 # over the rounds are compared.
 #
 # Usage: benchmarks/run.sh        (from anywhere; about 3 minutes on 2 cores)
+# It also runs BenchmarkUpdateOAuthParallel once, to show one token generation for all calls.
 # Environment:
 #   ROUNDS=10      alternating rounds of BenchmarkUpdate and of BenchmarkUpdateInMemory
 #   PAR_ROUNDS=4   alternating rounds of BenchmarkUpdateParallel, at -cpu 1,2
@@ -100,3 +101,7 @@ benchstat -col '/client@(floor sdk resty)' parallel.txt
 echo
 echo "## Request building and response decoding alone"
 benchstat micro.txt
+echo
+echo "## OAuth: tokens generated for all the calls of a parallel run (one per token lifetime)"
+"$out/bench.test" -test.run '^$' -test.bench '^BenchmarkUpdateOAuthParallel$' -test.benchtime "$BENCHTIME" -test.cpu 1,2 |
+	grep '^Benchmark'
