@@ -84,20 +84,24 @@ func sameJSON(t *testing.T, a, b []byte) bool {
 func BenchmarkUpdate(b *testing.B) {
 	for _, c := range clients {
 		b.Run("client="+c.name, func(b *testing.B) {
-			call := c.setup(b, newVendorServer(b, vendorHandler).URL, nil)
-			ctx := context.Background()
-			body, params := exampleRequest()
-			// One call before timing: it dials the connection and proves the answer decodes.
-			if res, err := call(ctx, userID, body, params); err != nil || res.CreatedID != "162116213" {
-				b.Fatalf("warm-up call: %+v, %v", res, err)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := call(ctx, userID, body, params); err != nil {
-					b.Fatal(err)
-				}
-			}
+			benchmarkCalls(b, c.setup(b, newVendorServer(b, vendorHandler).URL, nil))
 		})
+	}
+}
+
+// benchmarkCalls times the example update through call, after one call that dials the
+// connection and proves the answer decodes.
+func benchmarkCalls(b *testing.B, call updateFunc) {
+	ctx := context.Background()
+	body, params := exampleRequest()
+	if res, err := call(ctx, userID, body, params); err != nil || res.CreatedID != "162116213" {
+		b.Fatalf("warm-up call: %+v, %v", res, err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := call(ctx, userID, body, params); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
@@ -107,18 +111,7 @@ func BenchmarkUpdate(b *testing.B) {
 func BenchmarkUpdateInMemory(b *testing.B) {
 	for _, c := range clients {
 		b.Run("client="+c.name, func(b *testing.B) {
-			call := c.setup(b, "http://127.0.0.1:1", newMemoryHTTPClient())
-			ctx := context.Background()
-			body, params := exampleRequest()
-			if res, err := call(ctx, userID, body, params); err != nil || res.CreatedID != "162116213" {
-				b.Fatalf("warm-up call: %+v, %v", res, err)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := call(ctx, userID, body, params); err != nil {
-					b.Fatal(err)
-				}
-			}
+			benchmarkCalls(b, c.setup(b, "http://127.0.0.1:1", newMemoryHTTPClient()))
 		})
 	}
 }
