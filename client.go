@@ -34,7 +34,6 @@ type Client struct {
 type config struct {
 	settings               // as given, to derive a call's config from
 	base     string        // base URL without a trailing slash
-	host     string        // host[:port] of the base URL, the only one credentials go to
 	header   http.Header   // headers every request carries, credentials excepted
 	auth     authenticator // puts the credentials on each request
 	retry    *retryablehttp.Client
@@ -116,7 +115,7 @@ func (s settings) resolve(prev *config) (*config, error) {
 	for name, values := range s.headers {
 		header[name] = values
 	}
-	cfg := &config{settings: s, base: base.String(), host: base.Host, header: header, auth: s.auth}
+	cfg := &config{settings: s, base: base.String(), header: header, auth: s.auth}
 	if prev != nil && prev.sameTransport(&s) {
 		cfg.retry = prev.retry
 	} else {

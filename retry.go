@@ -20,30 +20,11 @@ import (
 const retryBodyLimit = 64 << 10
 
 // newRetryClient configures go-retryablehttp explicitly: no logger of its own, the SDK's retry
-// policy, backoff and error handler, and hooks that keep each call's state. prev is the
-// client's config when the retry client is for one call's options: unless the call brings its
-// own http.Client, it keeps the client's transport, and with it the pool of connections.
+// policy, backoff and error handler, and hooks that keep each call's state, over the
+// http.Client of newHTTPClient.
 func newRetryClient(s *settings, host string, prev *config) *retryablehttp.Client {
-	hc := newHTTPClient(s, host)
-	inner := hc.Transport
-	if prev != nil && prev.httpClient == s.httpClient {
-		inner = prev.retry.HTTPClient.Transport
-	}
-	if at, ok := inner.(attemptTransport); ok {
-		inner = at.next
-	}
-	if inner == nil {
-		inner = http.DefaultTransport
-	}
-	// The caller's own http.Client.Timeout stands unless WithAttemptTimeout overrides it;
-	// otherwise the attempt transport bounds each attempt.
-	var timeout time.Duration
-	if s.timeoutSet || hc.Timeout == 0 {
-		timeout, hc.Timeout = s.timeout, 0
-	}
-	hc.Transport = attemptTransport{next: inner, timeout: timeout}
 	return &retryablehttp.Client{
-		HTTPClient:     hc,
+		HTTPClient:     newHTTPClient(s, host, prev),
 		Logger:         nil,
 		RetryMax:       s.maxRetries,
 		RetryWaitMin:   s.retryWaitMin,

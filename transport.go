@@ -101,12 +101,30 @@ func (e *attemptTimeoutError) Timeout() bool   { return true }
 func (e *attemptTimeoutError) Temporary() bool { return true }
 
 // newHTTPClient copies the client's http.Client (the caller's, or one around the Client's own
-// pooled transport) and adds the SDK's redirect policy. newRetryClient adds the per-attempt
-// timeout.
-func newHTTPClient(s *settings, host string) *http.Client {
+// pooled transport) and adds the SDK's redirect policy and the attempt transport. prev is the
+// client's config when the http.Client is for one call's options: unless the call brings its
+// own http.Client, it keeps the client's transport, and with it the pool of connections.
+func newHTTPClient(s *settings, host string, prev *config) *http.Client {
 	hc := &http.Client{}
 	*hc = *s.httpClient
 	hc.CheckRedirect = redirectPolicy(host, hc.CheckRedirect)
+	inner := hc.Transport
+	if prev != nil && prev.httpClient == s.httpClient {
+		inner = prev.retry.HTTPClient.Transport
+	}
+	if at, ok := inner.(attemptTransport); ok {
+		inner = at.next
+	}
+	if inner == nil {
+		inner = http.DefaultTransport
+	}
+	// The caller's own http.Client.Timeout stands unless WithAttemptTimeout overrides it;
+	// otherwise the attempt transport bounds each attempt.
+	var timeout time.Duration
+	if s.timeoutSet || hc.Timeout == 0 {
+		timeout, hc.Timeout = s.timeout, 0
+	}
+	hc.Transport = attemptTransport{next: inner, timeout: timeout}
 	return hc
 }
 
