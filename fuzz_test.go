@@ -47,12 +47,12 @@ func fuzzSecrets() []string {
 
 // The ways a fuzzed answer reaches the SDK (the fuzzer's mode byte, modulo deliveryModes).
 const (
-	deliverWhole       = iota // the body, with its Content-Length
-	deliverUnsized            // the body, length unknown (chunked)
-	deliverBroken             // the body, then the connection breaks
-	deliverNoAnswer           // no answer: the transport fails
-	deliverEndless            // the body repeated forever
-	deliverShorterThanSaid    // fewer bytes than Content-Length announces
+	deliverWhole           = iota // the body, with its Content-Length
+	deliverUnsized                // the body, length unknown (chunked)
+	deliverBroken                 // the body, then the connection breaks
+	deliverNoAnswer               // no answer: the transport fails
+	deliverEndless                // the body repeated forever
+	deliverShorterThanSaid        // fewer bytes than Content-Length announces
 	deliveryModes
 )
 
