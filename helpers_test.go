@@ -178,7 +178,7 @@ func minimalBody() *UpdateCustomerRequest {
 // testCtx is a context that ends with the test, bounded so a hang fails instead of blocking.
 func testCtx(t *testing.T) context.Context {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), waitBound)
 	t.Cleanup(cancel)
 	return ctx
 }
