@@ -56,6 +56,7 @@ func newConnCountingServer(t *testing.T, h http.HandlerFunc) (*Client, *atomic.I
 	if h == nil {
 		h = perfVendorHandler
 	}
+	requireLoopback(t)
 	var conns atomic.Int64
 	srv := httptest.NewUnstartedServer(h)
 	srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {

@@ -194,6 +194,7 @@ type countingServer struct {
 // every new connection (ConnState StateNew).
 func newCountingServer(t *testing.T, h http.HandlerFunc) *countingServer {
 	t.Helper()
+	requireLoopback(t)
 	cs := &countingServer{}
 	cs.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cs.requests.Add(1)

@@ -52,6 +52,7 @@ type oauthServer struct {
 
 func newOAuthServer(t *testing.T) *oauthServer {
 	t.Helper()
+	requireLoopback(t)
 	s := &oauthServer{ttl: 300, valid: map[string]bool{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)

@@ -10,6 +10,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"testing"
@@ -146,3 +147,30 @@ func (d drainingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 }
 
 func (d drainingTransport) CloseIdleConnections() { d.next.CloseIdleConnections() }
+
+// loopback is whether this process can connect to itself on 127.0.0.1, found out once.
+var loopback = sync.OnceValue(func() error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	conn, err := net.DialTimeout("tcp", ln.Addr().String(), waitBound)
+	if err != nil {
+		return err
+	}
+	return conn.Close()
+})
+
+// requireLoopback fails the test at once, saying why, when loopback networking is down (a
+// network namespace with lo down, a sandbox): the test's calls could only fail, after
+// retrying and waiting.
+func requireLoopback(t *testing.T) {
+	t.Helper()
+	if err := loopback(); err != nil {
+		t.Fatalf("this test needs loopback networking (127.0.0.1), which is unavailable: %v", err)
+	}
+}
+
+// RequireLoopback is requireLoopback, for the tests of package capillary_test.
+var RequireLoopback = requireLoopback
