@@ -39,7 +39,7 @@ func TestConcurrencyOneClientManyGoroutines(t *testing.T) {
 		if i%2 == 1 && n == 1 {
 			return respond(503, `{}`)(req)
 		}
-		return respond(200, `{"createdId": "`+id+`"}`, HeaderRequestID, "rid-"+id)(req)
+		return respond(200, `{"createdId": "`+id+`"}`, headerRequestID, "rid-"+id)(req)
 	})
 
 	var wg sync.WaitGroup
@@ -88,8 +88,8 @@ func TestConcurrencyOneClientManyGoroutines(t *testing.T) {
 			if i%3 == 0 {
 				wantType, wantID = "WORKER", id
 			}
-			assert.Equal(t, wantType, r.Header.Get(HeaderUserContextEntityType), id)
-			assert.Equal(t, wantID, r.Header.Get(HeaderUserContextEntityID), id)
+			assert.Equal(t, wantType, r.Header.Get("USER-CONTEXT-ENTITY-TYPE"), id)
+			assert.Equal(t, wantID, r.Header.Get("USER-CONTEXT-ENTITY-ID"), id)
 			wantAuth := testAuthHeader()
 			if i%5 == 0 {
 				wantAuth = "Basic " + basicToken("till-"+id, md5Hex("pw-"+id))
@@ -103,7 +103,7 @@ func TestConcurrencyOneClientManyGoroutines(t *testing.T) {
 	mu.Lock()
 	last := seen["cust-100"][0]
 	mu.Unlock()
-	assert.Equal(t, "shared", last.Header.Get(HeaderUserContextEntityID))
+	assert.Equal(t, "shared", last.Header.Get("USER-CONTEXT-ENTITY-ID"))
 	assert.Equal(t, testAuthHeader(), last.Header.Get("Authorization"))
 }
 
@@ -206,12 +206,14 @@ func TestConcurrencyKeepAliveAfterFailedCalls(t *testing.T) {
 		// The deadline passes during the hour-long wait that follows each 503. The transport
 		// drains each answer first, so that only the SDK closing the pool can cost a connection.
 		srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 503, `{}`) })
+		hook := &waitHook{}
 		c := newServerClient(t, srv.URL, WithRetries(3, time.Hour, time.Hour),
-			WithHTTPClient(&http.Client{Transport: newDrainingTransport(t)}))
+			WithHTTPClient(&http.Client{Transport: newDrainingTransport(t)}), hook.option())
 		const calls = 8
 		for range calls {
 			d := newManualDeadline(t)
-			res := receive(t, goUpdate(d, c, expireAfterAnswer(d)))
+			hook.onWait(d.expire)
+			res := receive(t, goUpdate(d, c))
 			assert.ErrorIs(t, res.err, context.DeadlineExceeded)
 		}
 		assert.EqualValues(t, calls, srv.requests.Load())

@@ -204,8 +204,9 @@ func requireTypedError(t *testing.T, err error) {
 }
 
 // isVendorSuccess reports whether a delivered answer is what the vendor sends for an applied
-// update: a 2xx whose body is a JSON object with a createdId (number or string) and no errors
-// (absent, null or []), read whole. encoding/json matches keys in any case, so "ERRORS" counts
+// update: a 2xx whose body, read whole, has the shape of UpdateCustomerResponse (the vendor's
+// schema, as the models define it), a createdId (number or string) and no errors (absent,
+// null or []). encoding/json matches keys in any case, so "ERRORS" counts
 // as errors, and a createdId must be the only key of its name. A body declared compressed is
 // not plain JSON, whatever it looks like.
 func isVendorSuccess(status int, header http.Header, body []byte, mode int) bool {
@@ -213,6 +214,9 @@ func isVendorSuccess(status int, header http.Header, body []byte, mode int) bool
 		return false
 	}
 	if mode != deliverWhole && mode != deliverUnsized {
+		return false
+	}
+	if json.Unmarshal(body, new(capillary.UpdateCustomerResponse)) != nil {
 		return false
 	}
 	var fields map[string]json.RawMessage
@@ -258,6 +262,7 @@ var vendorAnswers = []struct {
  "sideEffects": [{"entityType": "USER", "rawAwardedPoints": 75.000, "awardedPoints": 75, "type": "points"}]}`},
 	{200, "", `{"createdId": 342963216, "warnings": [], "sideEffects": []}`},
 	{200, "", `{"createdId": 566881933, "warnings": []}`},
+	{200, "", `{"createdId": "566881933", "warnings": [], "sideEffects": [{"type": "slab"}], "errors": []}`},
 	{200, "", `{"createdId": "566881933", "warnings": "none", "sideEffects": {"type": "points"}, "errors": []}`},
 	{201, "", `{"createdId": 1, "errors": null, "loyaltyDetails": [], "customerInfo": {}}`},
 	{200, "", `{"warnings": [], "errors": [{"status": false, "code": 8015, "message": "Customer not found for the given identifiers"}]}`},

@@ -80,19 +80,36 @@ func (d *manualDeadline) Err() error {
 
 func (d *manualDeadline) expire() { d.once.Do(func() { close(d.done) }) }
 
-// expireAfterAnswer is an option that expires d when the SDK logs an attempt that got an
-// answer (a record with a status): the SDK logs it once it has decided what to do with the
-// answer, before waiting to retry, so d passes during that wait.
-func expireAfterAnswer(d *manualDeadline) Option {
+// waitHook is a logger for NewClient that calls the function given to onWait when the SDK
+// logs that it is about to wait before a retry (a record with a "wait" attribute): a test ends
+// a call's context there to have it end during the wait, wherever the clock stands.
+type waitHook struct {
+	mu sync.Mutex
+	fn func()
+}
+
+func (h *waitHook) option() Option {
 	return WithLogger(slog.New(&hookHandler{fn: func(r slog.Record) {
 		r.Attrs(func(a slog.Attr) bool {
-			if a.Key == "status" {
-				d.expire()
-				return false
+			if a.Key != "wait" {
+				return true
 			}
-			return true
+			h.mu.Lock()
+			fn := h.fn
+			h.mu.Unlock()
+			if fn != nil {
+				fn()
+			}
+			return false
 		})
 	}}))
+}
+
+// onWait sets what happens at the next waits.
+func (h *waitHook) onWait(fn func()) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.fn = fn
 }
 
 // hookHandler is a slog.Handler that calls fn with every record.
