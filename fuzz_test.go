@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"strings"
@@ -108,6 +109,24 @@ func (s *fuzzServer) requests() [][]byte {
 	return append([][]byte(nil), s.sent...)
 }
 
+// syncBuffer is a bytes.Buffer that the SDK's goroutines may write while the test reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 type errReader struct{ err error }
 
 func (r errReader) Read([]byte) (int, error) { return 0, r.err }
@@ -140,19 +159,31 @@ func parseFuzzHeader(s string) http.Header {
 	return h
 }
 
-// newFuzzClient is a client whose requests go to rt, with one retry and millisecond waits.
-func newFuzzClient(t *testing.T, rt http.RoundTripper) *capillary.Client {
+// newFuzzClient is a client whose requests go to rt, with one retry, millisecond waits, and
+// every log record written to log.
+func newFuzzClient(t *testing.T, rt http.RoundTripper, log io.Writer) *capillary.Client {
 	t.Helper()
 	c, err := capillary.NewClient(
 		capillary.WithBaseURL(fuzzBaseURL),
 		capillary.WithBasicAuth(fuzzTill, fuzzPassword),
 		capillary.WithHTTPClient(&http.Client{Transport: rt}),
 		capillary.WithRetries(1, time.Millisecond, time.Millisecond),
+		capillary.WithLogger(slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 	)
 	if err != nil {
 		t.Fatalf("NewClient: %v", err)
 	}
 	return c
+}
+
+// requireNoSecret fails if a form of the fuzz credentials shows in what the SDK produced.
+func requireNoSecret(t *testing.T, what, shown string) {
+	t.Helper()
+	for _, s := range fuzzSecrets() {
+		if strings.Contains(shown, s) {
+			t.Fatalf("a credential (%q) shows in %s: %s", s, what, shown)
+		}
+	}
 }
 
 // boundedUpdate calls Update under a deadline of fuzzBound and fails the test if the call
@@ -194,13 +225,9 @@ func requireTypedError(t *testing.T, err error) {
 	if !errors.As(err, &apiErr) && !errors.As(err, &reqErr) && !errors.As(err, &valErr) && !errors.As(err, &tokErr) {
 		t.Fatalf("error of type %T is none of the SDK's error types: %v", err, err)
 	}
-	for _, shown := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
-		for _, s := range fuzzSecrets() {
-			if strings.Contains(shown, s) {
-				t.Fatalf("a credential (%q) shows in the error: %s", s, shown)
-			}
-		}
-	}
+	requireNoSecret(t, "the error", err.Error())
+	requireNoSecret(t, "the error under %+v", fmt.Sprintf("%+v", err))
+	requireNoSecret(t, "the error under %#v", fmt.Sprintf("%#v", err))
 }
 
 // isVendorSuccess reports whether a delivered answer is what the vendor sends for an applied
@@ -297,13 +324,19 @@ func FuzzUpdateResponse(f *testing.F) {
 	secrets := fuzzSecrets()
 	f.Add(uint16(401), "Content-Type: text/plain", []byte("bad Authorization: Basic "+secrets[2]), uint8(deliverWhole))
 	f.Add(uint16(400), "", []byte(`{"errors":[{"code":1,"message":"till password `+secrets[1]+` refused"}]}`), uint8(deliverWhole))
+	f.Add(uint16(503), "X-Cap-Requestid: Basic "+secrets[2], []byte(`{}`), uint8(deliverWhole))
+	f.Add(uint16(200), "X-Cap-Requestid: "+secrets[3], []byte(`{"createdId": 1}`), uint8(deliverWhole))
+	f.Add(uint16(401), "", []byte(`{"message": "bad header Basic `+secrets[3]+`\u003d\u003d"}`), uint8(deliverBroken))
+	f.Add(uint16(400), "", []byte(`{"errors":[{"code":1,"message":"bad header Basic `+secrets[3]+`\u003d\u003d"}]}`), uint8(deliverWhole))
 
 	f.Fuzz(func(t *testing.T, status uint16, header string, body []byte, mode uint8) {
 		srv := &fuzzServer{status: int(status % 1000), header: parseFuzzHeader(header), body: body, mode: int(mode % deliveryModes)}
-		c := newFuzzClient(t, srv)
+		var log syncBuffer
+		c := newFuzzClient(t, srv, &log)
 		res, err := boundedUpdate(t, c, "171891944",
 			&capillary.UpdateCustomerRequest{LoyaltyInfo: &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeLoyalty}},
 			&capillary.UpdateCustomerParams{Source: capillary.SourceInstore})
+		requireNoSecret(t, "the log", log.String())
 		// Two attempts at most (one retry), each following at most 10 same-host redirects.
 		if n := len(srv.requests()); n < 1 || n > 2*11 {
 			t.Fatalf("%d requests sent, want 1 to 22", n)
@@ -325,6 +358,7 @@ func FuzzUpdateResponse(f *testing.F) {
 		if srv.status < 200 || srv.status > 299 || srv.mode == deliverNoAnswer {
 			t.Fatalf("answer %d (delivery %d) reported as a success: %+v", srv.status, srv.mode, res)
 		}
+		requireNoSecret(t, "the response", fmt.Sprintf("%+v", res))
 	})
 }
 
@@ -392,7 +426,7 @@ func FuzzUpdateRequestJSON(f *testing.F) {
 			return // not a request: nothing to send
 		}
 		srv := acceptingServer()
-		_, err := boundedUpdate(t, newFuzzClient(t, srv), userID, &body,
+		_, err := boundedUpdate(t, newFuzzClient(t, srv, io.Discard), userID, &body,
 			&capillary.UpdateCustomerParams{Source: capillary.Source(source), AccountID: accountID})
 		requireSentExactly(t, srv, &body, err)
 	})
@@ -422,7 +456,7 @@ func FuzzUpdateRequestFields(f *testing.F) {
 			LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: programID}},
 		}
 		srv := acceptingServer()
-		_, err := boundedUpdate(t, newFuzzClient(t, srv), userID, body, &capillary.UpdateCustomerParams{Source: capillary.SourceInstore})
+		_, err := boundedUpdate(t, newFuzzClient(t, srv, io.Discard), userID, body, &capillary.UpdateCustomerParams{Source: capillary.SourceInstore})
 		if !requireSentExactly(t, srv, body, err) {
 			return
 		}
