@@ -3,6 +3,7 @@
 # counts the runs that fail: the proof that no test depends on timing or load.
 #
 #   scripts/stress-tests.sh [N] [go test flags...]   e.g. scripts/stress-tests.sh 20
+#   PACKAGES="./ ./examples/..." scripts/stress-tests.sh 20   (default ./...)
 #
 # Logs go to a temporary directory (printed); a failing run's log is kept, the others removed.
 # Each run is bounded (RUN_BOUND, default 10 minutes), so a hang counts as a failure instead
@@ -26,13 +27,14 @@ for _ in $(seq "$(nproc)"); do
   (while :; do :; done) &
   busy+=("$!")
 done
-echo "busy loops on $(nproc) cores (pids ${busy[*]}); $runs runs of: go test -race -count=1 ./... $*"
+read -ra packages <<<"${PACKAGES:-./...}"
+echo "busy loops on $(nproc) cores (pids ${busy[*]}); $runs runs of: go test -race -count=1 $* ${packages[*]}"
 echo "logs: $logs"
 
 failed=0
 for i in $(seq "$runs"); do
   start=$SECONDS
-  if timeout -k 10 "$bound" go test -race -count=1 "$@" ./... >"$logs/run-$i.log" 2>&1; then
+  if timeout -k 10 "$bound" go test -race -count=1 "$@" "${packages[@]}" >"$logs/run-$i.log" 2>&1; then
     printf 'run %2d: ok   (%3d s)\n' "$i" $((SECONDS - start))
     rm "$logs/run-$i.log"
   else
