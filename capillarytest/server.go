@@ -195,9 +195,8 @@ func (s *Server) AddCustomer(c Customer) {
 	if err := c.Validate(); err != nil {
 		panic(err.Error())
 	}
-	s.accounts.add(c.source(), c.AccountID)
-	for _, sa := range c.LinkedSources {
-		s.accounts.add(sa.Source, sa.AccountID)
+	for _, p := range c.profiles() {
+		s.accounts.add(p.Source, p.AccountID)
 	}
 	s.store.put(c)
 }
