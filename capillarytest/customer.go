@@ -241,7 +241,9 @@ func (c Customer) normalized() Customer {
 }
 
 // account names the profile's source account.
-func (p *Profile) account() SourceAccount { return SourceAccount{Source: p.Source, AccountID: p.AccountID} }
+func (p *Profile) account() SourceAccount {
+	return SourceAccount{Source: p.Source, AccountID: p.AccountID}
+}
 
 // profiles returns every profile of the customer, the registration one first. They are
 // copies: write a changed one back with setProfile.

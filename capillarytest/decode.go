@@ -39,8 +39,8 @@ type profilePatch struct {
 }
 
 type identifierPatch struct {
-	path        string
-	typ, value  string
+	path       string
+	typ, value string
 }
 
 type channelPatch struct {

@@ -277,8 +277,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	// and also then when the fault says the request was Handled.
 	if f == nil || f.Handled || (f.Status == 0 && !f.Drop) {
 		a, who = s.route(r, body, tooLarge)
+		if status, ok := s.cfg.codeStatus[a.code]; ok && a.code != 0 {
+			a.status = status
+		}
 	}
 	if f != nil {
+		a = withWarnings(a, f.Warnings)
 		if f.Status != 0 {
 			a = f.answer()
 		}
