@@ -30,6 +30,10 @@ type Fault struct {
 	// Latency delays the answer (in real time; a request the client abandons, or a server that
 	// closes, ends the wait early).
 	Latency time.Duration
+	// Release, when not nil, holds the answer until the channel is closed (or the client or
+	// the server gives up), after any Latency: a test decides when the answer comes, without
+	// depending on how fast the machine is.
+	Release <-chan struct{}
 	// Status, when not 0, answers with this HTTP status instead of the real answer.
 	Status int
 	// RetryAfter, when not empty, is sent as the Retry-After header (seconds or an HTTP date).
@@ -66,6 +70,9 @@ func (f Fault) String() string {
 	}
 	if f.Latency > 0 {
 		parts = append(parts, "latency "+f.Latency.String())
+	}
+	if f.Release != nil {
+		parts = append(parts, "held")
 	}
 	if f.Status != 0 {
 		parts = append(parts, "status "+strconv.Itoa(f.Status))
@@ -118,6 +125,10 @@ func BadGatewayHTML() Fault {
 
 // Delay holds the answer back for d, then answers normally.
 func Delay(d time.Duration) Fault { return Fault{Latency: d} }
+
+// Hold holds the answer until release is closed, then answers normally. A client that gives
+// up first (its attempt timeout, its context) finds the request unanswered.
+func Hold(release <-chan struct{}) Fault { return Fault{Release: release} }
 
 // DropConnection closes the connection without answering, before the request is processed.
 func DropConnection() Fault { return Fault{Drop: true} }

@@ -250,20 +250,27 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		Time: s.cfg.now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(),
 		Header: maskedHeader(r.Header), Body: body, RequestID: requestID,
 	}
-	if r.URL.Path == tokenPath {
+	if strings.HasSuffix(r.URL.Path, tokenPath) {
+		// Also under a prefix the fake does not serve (a base URL with a path): the secret in
+		// the body is a credential wherever it was sent.
 		recorded.Body = maskedTokenBody(body)
 	}
 	handle := s.recorder.add(recorded)
 	if err != nil {
-		s.log(r, requestID, 0, nil, "reading the body: "+err.Error())
-		return // the client went away while sending
+		// A body that cannot be read (a malformed chunk, a client gone) is not processed: say
+		// so, rather than the empty 200 that returning from the handler would send.
+		a := failure(http.StatusBadRequest, CodeInvalidInput, "reading the body: "+err.Error())
+		s.finish(handle, r, requestID, a.status, nil, principal{})
+		w.Header().Set("Connection", "close")
+		write(w, a, false)
+		return
 	}
 
 	fault, faulted := s.faults.take(r.URL.Path)
 	var f *Fault
 	if faulted {
 		f = &fault
-		if f.Latency > 0 && !s.wait(r.Context(), f.Latency) {
+		if !s.wait(r.Context(), f.Latency, f.Release) {
 			// The client gave up, or the server is closing: answer nothing rather than the
 			// empty 200 that returning from the handler would send.
 			s.finish(handle, r, requestID, 0, f, principal{})
@@ -329,12 +336,25 @@ func (s *Server) log(r *http.Request, requestID string, status int, f *Fault, pr
 	l.LogAttrs(r.Context(), slog.LevelInfo, "capillarytest: request", attrs...)
 }
 
-// wait holds a request for d; it reports false when the client or the server gave up first.
-func (s *Server) wait(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
+// wait holds a request for d, then until release is closed (a nil release does not hold); it
+// reports false when the client or the server gave up first.
+func (s *Server) wait(ctx context.Context, d time.Duration, release <-chan struct{}) bool {
+	if d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return false
+		case <-s.closing:
+			return false
+		}
+	}
+	if release == nil {
+		return true
+	}
 	select {
-	case <-t.C:
+	case <-release:
 		return true
 	case <-ctx.Done():
 		return false

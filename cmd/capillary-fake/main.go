@@ -26,19 +26,24 @@ import (
 )
 
 func main() {
+	os.Exit(serve(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// serve runs the command until SIGINT or SIGTERM and returns its exit status: 0 when it
+// stopped cleanly (or printed its usage), 2 for a wrong command line, 1 for other failures.
+func serve(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	err := run(ctx, args, stdout, stderr)
 	switch {
-	case err == nil:
-	case errors.Is(err, flag.ErrHelp):
-		// The usage was printed.
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
 	case errors.Is(err, errUsage):
-		fmt.Fprintln(os.Stderr, "capillary-fake:", err)
-		os.Exit(2)
+		fmt.Fprintln(stderr, "capillary-fake:", err)
+		return 2
 	default:
-		fmt.Fprintln(os.Stderr, "capillary-fake:", err)
-		os.Exit(1)
+		fmt.Fprintln(stderr, "capillary-fake:", err)
+		return 1
 	}
 }
 
