@@ -55,17 +55,12 @@ type Customer struct {
 	// Segments maps a segment name to the customer's partition in it, as reads show them.
 	Segments map[string]string `json:"segments,omitempty"`
 
-	// MergedInto, when set, is the id of the customer this one was merged into: reads answer
-	// 8069 and updates 8015, as for a customer the vendor no longer serves.
+	// MergedInto, when set, is the id of the customer this one was merged into: reads and
+	// updates of it answer 8069.
 	MergedInto string `json:"mergedInto,omitempty"`
-	// Deleted marks a customer deleted after a PII delete request: reads answer 8109 and
-	// updates 8015.
+	// Deleted marks a customer deleted after a PII delete request: reads and updates of it
+	// answer 8109.
 	Deleted bool `json:"deleted,omitempty"`
-
-	// UpdatesReceived and UpdatesApplied count the update requests that reached this
-	// customer and those that were applied; kept by the server, ignored when seeding.
-	UpdatesReceived int `json:"updatesReceived,omitempty"`
-	UpdatesApplied  int `json:"updatesApplied,omitempty"`
 }
 
 // Profile is a customer's profile on one source (and account): its names, custom fields,

@@ -24,6 +24,8 @@ const (
 	CodeInvalidSourceAccount = 3217
 	// CodeInvalidSource (HTTP 400): 8003, the source is missing or not one the update accepts.
 	CodeInvalidSource = 8003
+	// CodeInvalidReadSource (HTTP 400): 8012, a read's source is missing or unknown.
+	CodeInvalidReadSource = 8012
 	// CodeInvalidCommChannel (HTTP 400): 8010, a channel with an unknown type, no value, or
 	// primary/verified flags that are not booleans.
 	CodeInvalidCommChannel = 8010
@@ -32,6 +34,9 @@ const (
 	CodeInvalidIdentifier = 8013
 	// CodeCustomerNotFound (HTTP 400): 8015, no customer has the user id or identifiers.
 	CodeCustomerNotFound = 8015
+	// CodeNotInSource (HTTP 400): 8065, the customer has no profile on the source (account)
+	// a read names.
+	CodeNotInSource = 8065
 	// CodeLoyaltyDowngrade (HTTP 400): 8018, a loyalty customer cannot become non-loyalty.
 	CodeLoyaltyDowngrade = 8018
 	// CodeAccountIDRequired (HTTP 400): 8045, a multi-account source was given no accountId.
@@ -100,6 +105,10 @@ func vendorText(code int) string {
 		return "Invalid source"
 	case CodeInvalidCommChannel:
 		return "Invalid communication channel"
+	case CodeInvalidReadSource:
+		return "Invalid source passed"
+	case CodeNotInSource:
+		return "No customer found in the given source with the given identifier"
 	case CodeInvalidIdentifier:
 		return "Lookup, Invalid identifier passed"
 	case CodeCustomerNotFound:

@@ -29,6 +29,7 @@ type Server struct {
 	Listener net.Listener
 
 	cfg      *config
+	started  time.Time // by the server's clock: when its customers were created, for reads
 	store    *store
 	accounts *accountSet
 	tokens   tokenStore
@@ -72,6 +73,7 @@ func New(opts ...Option) (*Server, error) {
 	}
 	s := &Server{
 		cfg:      cfg,
+		started:  cfg.now(),
 		store:    newStore(),
 		accounts: newAccountSet(cfg.accounts),
 		recorder: recorder{max: cfg.maxRecorded},
@@ -203,6 +205,13 @@ func (s *Server) AddCustomer(c Customer) {
 
 // Customer returns a copy of the stored customer, as updates left it.
 func (s *Server) Customer(id string) (Customer, bool) { return s.store.get(id) }
+
+// UpdateCounts returns how many update requests reached the customer and how many were
+// applied; ok is false when there is no such customer.
+func (s *Server) UpdateCounts(id string) (counts UpdateCounts, ok bool) {
+	_, _, counts, ok = s.store.read(id)
+	return counts, ok
+}
 
 // Customers returns copies of every stored customer, in id order.
 func (s *Server) Customers() []Customer { return s.store.all() }
@@ -366,34 +375,53 @@ func (s *Server) wait(ctx context.Context, d time.Duration, release <-chan struc
 // tokenPath is the vendor's OAuth token endpoint.
 const tokenPath = "/v3/oauth/token/generate"
 
-// customersPrefix starts the path of the customer update.
-const customersPrefix = "/v2/customers/"
+// The customer paths.
+const (
+	customersPrefix = "/v2/customers/"
+	lookupPath      = "/v2/customers/lookup"
+	lookupReadPath  = "/v2/customers/lookup/customerDetails"
+)
 
 // route answers a request that reached the fake's logic: the OAuth token endpoint and the
-// customer update; 404 for any other path, 405 for another method.
+// customer calls; 404 for any other path, 405 for another method.
 func (s *Server) route(r *http.Request, body []byte, tooLarge bool) (answer, principal) {
 	path := r.URL.EscapedPath()
-	switch {
-	case path == tokenPath:
+	if path == tokenPath {
 		return s.handleTokenGenerate(r, body, tooLarge), principal{}
-	case strings.HasPrefix(path, customersPrefix):
-		rest := strings.TrimPrefix(path, customersPrefix)
-		userID, err := url.PathUnescape(rest)
-		if rest == "" || strings.Contains(rest, "/") || err != nil {
-			return failure(http.StatusNotFound, CodeNotFound, "no resource at "+r.URL.Path), principal{}
-		}
-		if r.Method != http.MethodPut {
-			a := failure(http.StatusMethodNotAllowed, CodeMethodNotAllowed, r.Method+" is not allowed on "+customersPrefix+"{userId}; the fake serves PUT")
-			a.header.Set("Allow", http.MethodPut)
-			return a, principal{}
-		}
-		who, deny := s.authenticate(r.Header)
-		if deny != nil {
-			return *deny, principal{}
-		}
-		return s.handleUpdate(r, userID, body, tooLarge), who
 	}
-	return failure(http.StatusNotFound, CodeNotFound, "no resource at "+r.URL.Path), principal{}
+	var allow string
+	var handle func() answer
+	switch rest := strings.TrimPrefix(path, customersPrefix); {
+	case path == lookupPath:
+		allow, handle = http.MethodPut, func() answer { return s.handleUpdateByLookup(r, body, tooLarge) }
+	case path == lookupReadPath:
+		allow, handle = http.MethodGet, func() answer { return s.handleLookupRead(r) }
+	case strings.HasPrefix(path, customersPrefix) && rest != "" && !strings.Contains(rest, "/"):
+		userID, err := url.PathUnescape(rest)
+		if err != nil {
+			break
+		}
+		allow = "GET, PUT"
+		handle = func() answer {
+			if r.Method == http.MethodGet {
+				return s.handleGet(r, userID)
+			}
+			return s.handleUpdate(r, userID, body, tooLarge)
+		}
+	}
+	if handle == nil {
+		return failure(http.StatusNotFound, CodeNotFound, "no resource at "+r.URL.Path), principal{}
+	}
+	if !strings.Contains(allow, r.Method) {
+		a := failure(http.StatusMethodNotAllowed, CodeMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path+"; the fake serves "+allow)
+		a.header.Set("Allow", allow)
+		return a, principal{}
+	}
+	who, deny := s.authenticate(r.Header)
+	if deny != nil {
+		return *deny, principal{}
+	}
+	return handle(), who
 }
 
 // readBody reads at most limit bytes; tooLarge reports that the body went on beyond.

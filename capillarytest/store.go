@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"sync"
+	"time"
 )
 
 // store holds the customers. The map is guarded by mu; each customer has a lock of its own,
@@ -15,10 +16,22 @@ type store struct {
 	customers map[string]*record
 }
 
-// record is one stored customer and the lock that serialises its updates.
+// record is one stored customer, the lock that serialises its updates, and what the server
+// keeps about them beside the customer.
 type record struct {
 	mu       sync.Mutex
 	customer Customer
+	modified time.Time // when an update was last applied; zero when none was
+	received int       // update requests that reached the customer
+	applied  int       // updates applied
+}
+
+// UpdateCounts is how many update requests reached a customer and how many were applied.
+type UpdateCounts struct {
+	// Received counts the update requests that reached the customer (valid up to its state).
+	Received int `json:"updatesReceived"`
+	// Applied counts the updates applied.
+	Applied int `json:"updatesApplied"`
 }
 
 func newStore() *store {
@@ -87,8 +100,8 @@ func (s *store) all() []Customer {
 
 // update runs change on a copy of the customer under its lock and stores the copy when change
 // reports success, so that a refused update leaves no partial change behind. found is false
-// when there is no such customer.
-func (s *store) update(id string, change func(c *Customer) bool) (found bool) {
+// when there is no such customer. now is when the update is applied.
+func (s *store) update(id string, now time.Time, change func(c *Customer) bool) (found bool) {
 	s.mu.Lock()
 	rec, ok := s.customers[id]
 	s.mu.Unlock()
@@ -98,8 +111,34 @@ func (s *store) update(id string, change func(c *Customer) bool) (found bool) {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	next := rec.customer.clone()
+	rec.received++
 	if change(&next) {
 		rec.customer = next
+		rec.modified = now
+		rec.applied++
 	}
 	return true
+}
+
+// read returns a copy of the customer with when it was last modified and its update counts.
+func (s *store) read(id string) (c Customer, modified time.Time, counts UpdateCounts, ok bool) {
+	s.mu.Lock()
+	rec, ok := s.customers[id]
+	s.mu.Unlock()
+	if !ok {
+		return Customer{}, time.Time{}, UpdateCounts{}, false
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return rec.customer.clone(), rec.modified, UpdateCounts{Received: rec.received, Applied: rec.applied}, true
+}
+
+// find returns the id of the first customer, in id order, that match accepts.
+func (s *store) find(match func(c *Customer) bool) (string, bool) {
+	for _, c := range s.all() {
+		if match(&c) {
+			return c.ID, true
+		}
+	}
+	return "", false
 }

@@ -130,7 +130,7 @@ func (s *Server) checkFields(p *updatePatch) []message {
 func (s *Server) updateCustomer(userID string, req *updateRequest) answer {
 	var out outcome
 	var gone *answer
-	found := s.store.update(userID, func(c *Customer) bool {
+	found := s.store.update(userID, s.cfg.now(), func(c *Customer) bool {
 		if a := unavailable(c); a != nil {
 			gone = a
 			return false
