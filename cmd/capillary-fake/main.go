@@ -1,5 +1,6 @@
 // Command capillary-fake serves the fake of Capillary's API from package capillarytest on a
-// loopback port, for tests written in other languages or by hand with curl.
+// loopback port, for tests written in other languages or by hand with curl: the customer
+// update by id and by identifier, the two reads, and OAuth token generation.
 //
 // Usage:
 //
