@@ -50,6 +50,11 @@ type config struct {
 	accountIDWarning   bool
 	createdIDString    bool
 	codeStatus         map[int]int // vendor code -> HTTP status of the answers that carry it first
+	rateLimit          int         // requests per rateLimitPer and API; 0: none
+	rateLimitPer       time.Duration
+	latency            time.Duration
+	faultFraction      float64
+	faultSeed          uint64
 	ignoreUnknown      bool
 	maxRecorded        int // 0: keep every request
 	maxBodyBytes       int64
@@ -289,6 +294,46 @@ func WithPrograms(programIDs ...int64) Option {
 			}
 			c.programs[id] = true
 		}
+	}
+}
+
+// WithRateLimit answers 429, with the vendor's envelope and a Retry-After in whole seconds,
+// to a request beyond n in any span of per (by the server's clock, see WithClock) to the same
+// API, as the vendor limits each API per minute. Refused requests do not count against the
+// limit. The vendor documents neither the body nor the header of its 429: a client must not
+// depend on them.
+func WithRateLimit(n int, per time.Duration) Option {
+	return func(c *config) {
+		if n <= 0 || per <= 0 {
+			c.problem("WithRateLimit: %d per %s is not a positive rate", n, per)
+			return
+		}
+		c.rateLimit, c.rateLimitPer = n, per
+	}
+}
+
+// WithLatency holds every answer for d (in real time; a client that gives up, or a server that
+// closes, ends the wait), as a remote server's round trip would.
+func WithLatency(d time.Duration) Option {
+	return func(c *config) {
+		if d < 0 {
+			c.problem("WithLatency: %s is negative", d)
+			return
+		}
+		c.latency = d
+	}
+}
+
+// WithRandomFaults gives a fraction (0 to 1) of the update requests that no injected fault
+// matches a random fault: 429 (Retry-After 1), 521, or a connection dropped after the update
+// was applied, each as likely. seed fixes the draw, so a run can be repeated.
+func WithRandomFaults(fraction float64, seed uint64) Option {
+	return func(c *config) {
+		if !(fraction >= 0 && fraction <= 1) {
+			c.problem("WithRandomFaults: fraction %v is not between 0 and 1", fraction)
+			return
+		}
+		c.faultFraction, c.faultSeed = fraction, seed
 	}
 }
 

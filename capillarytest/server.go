@@ -6,6 +6,7 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"math/rand/v2"
 	"mime"
 	"net"
 	"net/http"
@@ -34,6 +35,7 @@ type Server struct {
 	accounts *accountSet
 	tokens   tokenStore
 	faults   faultQueue
+	traffic  traffic
 	recorder recorder
 	requests atomic.Int64 // numbers the X-Cap-Requestid of each answer
 
@@ -78,6 +80,10 @@ func New(opts ...Option) (*Server, error) {
 		accounts: newAccountSet(cfg.accounts),
 		recorder: recorder{max: cfg.maxRecorded},
 		closing:  make(chan struct{}),
+	}
+	s.traffic.limit, s.traffic.per = cfg.rateLimit, cfg.rateLimitPer
+	if cfg.faultFraction > 0 {
+		s.traffic.rng = rand.New(rand.NewPCG(cfg.faultSeed, cfg.faultSeed))
 	}
 	for _, c := range cfg.seed {
 		s.AddCustomer(c) // validated by newConfig
@@ -254,6 +260,8 @@ func (s *Server) RevokeTokens() { s.tokens.revoke() }
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := fmt.Sprintf("capfake-%08d", s.requests.Add(1))
 	w.Header().Set(headerRequestID, requestID)
+	api := apiOf(r)
+	wait, admitted := s.traffic.arrive(api, s.cfg.now())
 	body, tooLarge, err := readBody(r.Body, s.cfg.maxBodyBytes)
 	recorded := RecordedRequest{
 		Time: s.cfg.now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(),
@@ -275,7 +283,21 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if !s.wait(r.Context(), s.cfg.latency, nil) {
+		s.finish(handle, r, requestID, 0, nil, principal{})
+		drop(w)
+		return
+	}
+	if !admitted {
+		a := rateLimited(api, wait)
+		s.finish(handle, r, requestID, a.status, nil, principal{})
+		write(w, a, false)
+		return
+	}
 	fault, faulted := s.faults.take(r.URL.Path)
+	if !faulted && isUpdate(api) {
+		fault, faulted = s.traffic.randomFault(s.cfg.faultFraction)
+	}
 	var f *Fault
 	if faulted {
 		f = &fault
