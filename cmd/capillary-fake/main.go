@@ -6,6 +6,13 @@
 //
 //	capillary-fake [-addr 127.0.0.1:8089] [-seed customers.json] [-till ID -password PW]
 //	               [-oauth-key KEY -oauth-secret SECRET] [-token-ttl 5m] [-account SOURCE=ID]... [-quiet]
+//	               [-rate-limit N] [-latency D] [-faults F [-random-seed S]] [-dump FILE]
+//
+// -rate-limit answers 429 beyond N requests a minute per API; -latency adds D to every answer;
+// -faults gives a fraction F of update requests a random fault (429, 521, or a connection
+// dropped after the update was applied), -random-seed fixing the draw; -dump writes every
+// customer on shutdown, in the seed format with updatesReceived and updatesApplied (a dump
+// seeds a later run). At shutdown it prints the most requests seen in any one-minute window.
 //
 // It prints its URL and the credentials it accepts, logs one line per request on stderr
 // (never a credential, query or body), and stops cleanly on SIGINT or SIGTERM. It listens on

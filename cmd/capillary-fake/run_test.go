@@ -186,6 +186,9 @@ func TestRunRefuses(t *testing.T) {
 		{"till with colon", []string{"-till", "a:b"}, true, "must not contain ':'"},
 		{"empty secret", []string{"-oauth-secret", ""}, true, "-oauth-key and -oauth-secret must not be empty"},
 		{"short TTL", []string{"-token-ttl", "0s"}, true, "-token-ttl must be at least 1s"},
+		{"negative rate limit", []string{"-rate-limit", "-1"}, true, "-rate-limit must not be negative"},
+		{"negative latency", []string{"-latency", "-1s"}, true, "-latency must not be negative"},
+		{"faults above 1", []string{"-faults", "1.5"}, true, "-faults must be between 0 and 1"},
 		{"bad account", []string{"-account", "WECHAT"}, true, `"WECHAT" is not SOURCE=ID`},
 		{"unknown source", []string{"-addr", "127.0.0.1:0", "-account", "SMS=1"}, true, `"SMS" is not a source the update accepts`},
 		{"missing seed", []string{"-seed", filepath.Join(dir, "nope.json")}, false, "no such file"},
@@ -290,4 +293,88 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// session runs the command with args, calls use with its URL, stops it, and returns what it
+// printed after its banner.
+func session(t *testing.T, args []string, use func(url string)) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out, w := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, args, w, io.Discard)
+		_ = w.CloseWithError(err)
+		done <- err
+	}()
+	url, banner, err := readBanner(out)
+	rest := make(chan string, 1)
+	go func() {
+		b, _ := io.ReadAll(out)
+		rest <- string(b)
+	}()
+	require.NoError(t, err, banner)
+	use(url)
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(bound):
+		t.Fatal("run did not stop")
+	}
+	return <-rest
+}
+
+func TestRunRateLimitPeakAndDump(t *testing.T) {
+	t.Parallel()
+	dumpFile := filepath.Join(t.TempDir(), "dump.json")
+	auth := basic("fake.till", "fake-till-password")
+	out := session(t, []string{"-addr", "127.0.0.1:0", "-seed", "seed.example.json", "-quiet", "-rate-limit", "1", "-dump", dumpFile},
+		func(url string) {
+			status, body := put(t, url+"/v2/customers/171891944?source=INSTORE", auth, `{"profiles":[{"firstName":"Huck"}]}`)
+			assert.Equal(t, 200, status, body)
+			status, body = put(t, url+"/v2/customers/171891944?source=INSTORE", auth, `{"profiles":[{"firstName":"Joe"}]}`)
+			assert.Equal(t, 429, status, body)
+		})
+	assert.Contains(t, out, "peak requests in one minute: 2 (PUT /v2/customers/{userId} 2)\n")
+	assert.Contains(t, out, "customers written to "+dumpFile+"\n")
+
+	data, err := os.ReadFile(dumpFile)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `"firstName": "Huck"`)
+	assert.Contains(t, string(data), `"updatesReceived": 1,`)
+	assert.Contains(t, string(data), `"updatesApplied": 1`)
+	customers, err := loadSeed(dumpFile)
+	require.NoError(t, err, "a dump seeds the next run")
+	require.Len(t, customers, 1)
+	assert.Equal(t, "Huck", customers[0].FirstName)
+}
+
+func TestRunRandomFaults(t *testing.T) {
+	t.Parallel()
+	auth := basic("fake.till", "fake-till-password")
+	statuses := func(seed string) []int {
+		var got []int
+		session(t, []string{"-addr", "127.0.0.1:0", "-seed", "seed.example.json", "-quiet", "-faults", "1", "-random-seed", seed},
+			func(url string) {
+				for range 12 {
+					req, err := http.NewRequestWithContext(t.Context(), http.MethodPut, url+"/v2/customers/171891944?source=INSTORE", strings.NewReader(`{}`))
+					require.NoError(t, err)
+					req.Header.Set("Content-Type", "application/json")
+					req.Header.Set("Authorization", auth)
+					resp, err := client.Do(req)
+					if err != nil {
+						got = append(got, 0) // the connection was dropped
+						continue
+					}
+					resp.Body.Close()
+					got = append(got, resp.StatusCode)
+				}
+			})
+		return got
+	}
+	first := statuses("5")
+	assert.NotContains(t, first, 200, "every update gets a fault: %v", first)
+	assert.Equal(t, first, statuses("5"), "-random-seed fixes the draw")
 }
