@@ -191,12 +191,20 @@
 //
 // # What the fake does not model
 //
-// Rate limits (inject 429 instead), the vendor's 521 on concurrent actions (inject it), 201
+// The vendor's 521 on concurrent actions (inject it, or use WithRandomFaults), 201
 // partial success (WithCodeStatus can answer 201 to a refusal), the effect of
 // mlp_single_enroll (only its syntax is checked), merging customers that share an identifier,
 // program tiers beyond tierNumber >= 1 and their names, the audit log of the user-context
 // headers (they are recorded with the request), side effects other than points and slab, the
 // read embeds other than points, mlp and subscriptions, and GET /v2/customers/lookup.
+//
+// # Traffic
+//
+// WithRateLimit answers 429 (code 429, Retry-After in whole seconds: both the fake's choice,
+// as the vendor documents neither) beyond n requests per span to one API, by the server's
+// clock; WithLatency holds every answer; WithRandomFaults gives a seeded fraction of update
+// requests a 429, a 521 or a connection dropped after the update was applied. Peak is the
+// most requests seen in any one-minute window, over all requests and per API.
 //
 // # Faults
 //
