@@ -54,7 +54,7 @@ func lookupKeys(q url.Values, names []string, multiple bool) ([]lookupKey, *answ
 
 // findByIdentifier returns the id of the customer one of whose profiles holds the identifier.
 func (s *Server) findByIdentifier(k lookupKey) (string, bool) {
-	return s.store.find(func(c *Customer) bool { return hasIdentifier(c, k) })
+	return s.store.findIdentifier(Identifier{Type: k.name, Value: k.value})
 }
 
 func hasIdentifier(c *Customer, k lookupKey) bool {

@@ -233,3 +233,25 @@ func TestUpdateByLookup(t *testing.T) {
 		assert.Equal(t, []int{tc.code}, codes(decode(t, r.body).Errors), tc.query)
 	}
 }
+
+func TestLookupFollowsChanges(t *testing.T) {
+	t.Parallel()
+	srv, _ := readServer(t)
+	byExternalID := func(v string) int {
+		return get(t, srv, "/v2/customers/lookup/customerDetails", "source=INSTORE&identifierName=externalId&identifierValue="+v).status
+	}
+	srv.AddCustomer(capillarytest.Customer{ID: "5"})
+	require.Equal(t, 200, update(t, srv, "5", "source=INSTORE", `{"profiles":[{"identifiers":[{"type":"externalId","value":"X-5"}]}]}`).status)
+	assert.Equal(t, 200, byExternalID("X-5"), "an identifier an update added")
+	srv.AddCustomer(capillarytest.Customer{ID: "5", Identifiers: []capillarytest.Identifier{{Type: "externalId", Value: "X-6"}}})
+	assert.Equal(t, 400, byExternalID("X-5"), "replaced")
+	assert.Equal(t, 200, byExternalID("X-6"))
+	srv.AddCustomer(capillarytest.Customer{ID: "40", Identifiers: []capillarytest.Identifier{{Type: "externalId", Value: "X-6"}}})
+	r := get(t, srv, "/v2/customers/lookup/customerDetails", "source=INSTORE&identifierName=externalId&identifierValue=X-6")
+	assert.Contains(t, r.body, `{"id":5,`, "two holders: the lowest id")
+	require.True(t, srv.RemoveCustomer("5"))
+	r = get(t, srv, "/v2/customers/lookup/customerDetails", "source=INSTORE&identifierName=externalId&identifierValue=X-6")
+	assert.Contains(t, r.body, `{"id":40,`)
+	require.True(t, srv.RemoveCustomer("40"))
+	assert.Equal(t, 400, byExternalID("X-6"))
+}

@@ -2,6 +2,7 @@ package capillarytest
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -10,10 +11,12 @@ import (
 // store holds the customers. The map is guarded by mu; each customer has a lock of its own,
 // so that updates of one customer are serialised (the vendor answers 521 to concurrent actions
 // on one customer; the fake makes them wait instead, and 521 is available as a Fault) while
-// different customers are updated in parallel.
+// different customers are updated in parallel. byIdentifier indexes the customers by every
+// identifier of their profiles, for lookups; it is kept up to date under mu after each change.
 type store struct {
-	mu        sync.Mutex
-	customers map[string]*record
+	mu           sync.Mutex
+	customers    map[string]*record
+	byIdentifier map[Identifier]map[string]bool
 }
 
 // record is one stored customer, the lock that serialises its updates, and what the server
@@ -35,8 +38,54 @@ type UpdateCounts struct {
 }
 
 func newStore() *store {
-	return &store{customers: map[string]*record{}}
+	return &store{customers: map[string]*record{}, byIdentifier: map[Identifier]map[string]bool{}}
 }
+
+// keysOf lists every identifier of the customer's profiles.
+func keysOf(c *Customer) []Identifier {
+	var keys []Identifier
+	for _, p := range c.profiles() {
+		keys = append(keys, identifiersOf(&p)...)
+	}
+	return keys
+}
+
+// reindexLocked moves customer id from the old keys to the new ones; s.mu is held.
+func (s *store) reindexLocked(id string, old, new []Identifier) {
+	for _, k := range old {
+		delete(s.byIdentifier[k], id)
+		if len(s.byIdentifier[k]) == 0 {
+			delete(s.byIdentifier, k)
+		}
+	}
+	for _, k := range new {
+		if s.byIdentifier[k] == nil {
+			s.byIdentifier[k] = map[string]bool{}
+		}
+		s.byIdentifier[k][id] = true
+	}
+}
+
+func (s *store) reindex(id string, old, new []Identifier) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reindexLocked(id, old, new)
+}
+
+// findIdentifier returns the id of the customer holding the identifier; when several do (the
+// fake does not merge them), the lowest id.
+func (s *store) findIdentifier(k Identifier) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := slices.SortedFunc(maps.Keys(s.byIdentifier[k]), byNumericID)
+	if len(ids) == 0 {
+		return "", false
+	}
+	return ids[0], true
+}
+
+// byNumericID orders user ids numerically: shorter ids first.
+func byNumericID(a, b string) int { return cmp.Or(cmp.Compare(len(a), len(b)), cmp.Compare(a, b)) }
 
 // put stores a copy of c, replacing a customer with the same id.
 func (s *store) put(c Customer) {
@@ -45,6 +94,7 @@ func (s *store) put(c Customer) {
 	rec, ok := s.customers[c.ID]
 	if !ok {
 		s.customers[c.ID] = &record{customer: c}
+		s.reindexLocked(c.ID, nil, keysOf(&c))
 		s.mu.Unlock()
 		return
 	}
@@ -52,8 +102,9 @@ func (s *store) put(c Customer) {
 	// Replace in place: an update holding this record finishes first, and no update is lost
 	// to a record that is no longer in the map.
 	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	s.reindex(c.ID, keysOf(&rec.customer), keysOf(&c))
 	rec.customer = c
-	rec.mu.Unlock()
 }
 
 // get returns a copy of the customer.
@@ -72,9 +123,14 @@ func (s *store) get(id string) (Customer, bool) {
 // remove deletes the customer and reports whether it existed.
 func (s *store) remove(id string) bool {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.customers[id]
+	rec, ok := s.customers[id]
 	delete(s.customers, id)
+	s.mu.Unlock()
+	if ok {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		s.reindex(id, keysOf(&rec.customer), nil)
+	}
 	return ok
 }
 
@@ -92,9 +148,7 @@ func (s *store) all() []Customer {
 		out = append(out, rec.customer.clone())
 		rec.mu.Unlock()
 	}
-	slices.SortFunc(out, func(a, b Customer) int {
-		return cmp.Or(cmp.Compare(len(a.ID), len(b.ID)), cmp.Compare(a.ID, b.ID))
-	})
+	slices.SortFunc(out, func(a, b Customer) int { return byNumericID(a.ID, b.ID) })
 	return out
 }
 
@@ -113,6 +167,7 @@ func (s *store) update(id string, now time.Time, change func(c *Customer) bool) 
 	next := rec.customer.clone()
 	rec.received++
 	if change(&next) {
+		s.reindex(id, keysOf(&rec.customer), keysOf(&next))
 		rec.customer = next
 		rec.modified = now
 		rec.applied++
@@ -133,12 +188,4 @@ func (s *store) read(id string) (c Customer, modified time.Time, counts UpdateCo
 	return rec.customer.clone(), rec.modified, UpdateCounts{Received: rec.received, Applied: rec.applied}, true
 }
 
-// find returns the id of the first customer, in id order, that match accepts.
-func (s *store) find(match func(c *Customer) bool) (string, bool) {
-	for _, c := range s.all() {
-		if match(&c) {
-			return c.ID, true
-		}
-	}
-	return "", false
-}
+
