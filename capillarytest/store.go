@@ -187,5 +187,3 @@ func (s *store) read(id string) (c Customer, modified time.Time, counts UpdateCo
 	defer rec.mu.Unlock()
 	return rec.customer.clone(), rec.modified, UpdateCounts{Received: rec.received, Applied: rec.applied}, true
 }
-
-
