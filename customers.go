@@ -91,7 +91,7 @@ func (s *CustomersService) encodeUpdate(userID string, body *UpdateCustomerReque
 // updateEnvelope decodes the update's answer and the vendor's errors list in one pass.
 type updateEnvelope struct {
 	UpdateCustomerResponse
-	Errors []Message `json:"errors"`
+	Errors List[Message] `json:"errors"`
 }
 
 func (e *updateEnvelope) reset()                    { *e = updateEnvelope{} }

@@ -1,6 +1,11 @@
 package capillary
 
-// Source is the source (channel of the org) whose customer profile an update applies to.
+import (
+	"slices"
+	"strings"
+)
+
+// Source is the source (channel of the org) whose customer profile a call applies to.
 type Source string
 
 // The sources on which the vendor allows a customer update.
@@ -19,33 +24,28 @@ const (
 	SourceMobileApp Source = "MOBILE_APP"
 )
 
-// Sources lists every source the update accepts, in the vendor's order.
-func Sources() []Source {
-	return []Source{
-		SourceFacebook, SourceWebEngage, SourceWeChat, SourceInstore, SourceMartjack, SourceTmall,
-		SourceTaobao, SourceJD, SourceEcommerce, SourceWebsite, SourceLine, SourceMobileApp,
-	}
+// SourceAll reads a customer across every source (Get and Lookup only).
+const SourceAll Source = "ALL"
+
+// sources is the one list of the sources an update accepts, in the vendor's order.
+var sources = []Source{
+	SourceFacebook, SourceWebEngage, SourceWeChat, SourceInstore, SourceMartjack, SourceTmall,
+	SourceTaobao, SourceJD, SourceEcommerce, SourceWebsite, SourceLine, SourceMobileApp,
 }
+
+// multiAccountSources can hold several accounts, so the vendor wants an accountId with them
+// (WEB_ENGAGE is listed in the vendor's older pages).
+var multiAccountSources = []Source{SourceWeChat, SourceFacebook, SourceMobileApp, SourceLine, SourceWebEngage}
+
+// Sources lists every source the update accepts, in the vendor's order.
+func Sources() []Source { return slices.Clone(sources) }
 
 // Valid reports whether s is one of the sources the update accepts.
-func (s Source) Valid() bool {
-	switch s {
-	case SourceFacebook, SourceWebEngage, SourceWeChat, SourceInstore, SourceMartjack, SourceTmall,
-		SourceTaobao, SourceJD, SourceEcommerce, SourceWebsite, SourceLine, SourceMobileApp:
-		return true
-	}
-	return false
-}
+func (s Source) Valid() bool { return slices.Contains(sources, s) }
 
 // MultiAccount reports whether the source can hold several accounts, so that the vendor wants
-// an accountId with it (WEB_ENGAGE is listed in the vendor's older pages).
-func (s Source) MultiAccount() bool {
-	switch s {
-	case SourceWeChat, SourceFacebook, SourceMobileApp, SourceLine, SourceWebEngage:
-		return true
-	}
-	return false
-}
+// an accountId with it.
+func (s Source) MultiAccount() bool { return slices.Contains(multiAccountSources, s) }
 
 // ChannelType is the kind of a communication channel.
 type ChannelType string
@@ -61,14 +61,14 @@ const (
 	ChannelMobilePush ChannelType = "mobilePush"
 )
 
+// channelTypes is the one list of documented channel types.
+var channelTypes = []ChannelType{ChannelMobile, ChannelEmail, ChannelWeChat, ChannelIOS, ChannelAndroid, ChannelLine, ChannelMobilePush}
+
+// ChannelTypes lists every documented channel type.
+func ChannelTypes() []ChannelType { return slices.Clone(channelTypes) }
+
 // Valid reports whether t is a documented channel type.
-func (t ChannelType) Valid() bool {
-	switch t {
-	case ChannelMobile, ChannelEmail, ChannelWeChat, ChannelIOS, ChannelAndroid, ChannelLine, ChannelMobilePush:
-		return true
-	}
-	return false
-}
+func (t ChannelType) Valid() bool { return slices.Contains(channelTypes, t) }
 
 // LoyaltyType is a customer's loyalty status.
 type LoyaltyType string
@@ -82,4 +82,14 @@ const (
 // Valid reports whether t is a documented loyalty type.
 func (t LoyaltyType) Valid() bool {
 	return t == LoyaltyTypeLoyalty || t == LoyaltyTypeNonLoyalty
+}
+
+
+// listOf joins an enum's list for an error message: "mobile, email, ...".
+func listOf[T ~string](list []T) string {
+	names := make([]string, len(list))
+	for i, v := range list {
+		names[i] = string(v)
+	}
+	return strings.Join(names, ", ")
 }

@@ -227,9 +227,9 @@ func renewalMargin(ttl time.Duration) time.Duration {
 
 // tokenEnvelope is the token endpoint's answer.
 type tokenEnvelope struct {
-	Data     *tokenData `json:"data"`
-	Errors   []Message  `json:"errors"`
-	Warnings []Message  `json:"warnings"`
+	Data     *tokenData    `json:"data"`
+	Errors   List[Message] `json:"errors"`
+	Warnings List[Message] `json:"warnings"`
 }
 
 func (e *tokenEnvelope) reset()                    { *e = tokenEnvelope{} }
@@ -239,7 +239,7 @@ func (e *tokenEnvelope) vendorWarnings() []Message { return e.Warnings }
 // tokenData is the token and its lifetime.
 type tokenData struct {
 	AccessToken string `json:"accessToken"`
-	TTLSeconds  int64  `json:"ttlSeconds"`
+	TTLSeconds  Int    `json:"ttlSeconds"` // a number or a string
 }
 
 // defaultTokenTTL is assumed when the server gives no ttlSeconds.

@@ -19,8 +19,6 @@ import (
 // envelope is a response type that also decodes the vendor's errors and warnings lists.
 type envelope interface {
 	reset() // back to the zero value, before a body is decoded into it
-	// decodeLenient reads a body whose strict decoding failed, field by field (lenient.go).
-	decodeLenient(body []byte) error
 	vendorErrors() []Message
 	vendorWarnings() []Message
 }
@@ -126,14 +124,10 @@ func (st *callState) read(resp *http.Response, out envelope) (responseMeta, erro
 	return meta, nil
 }
 
-// decode reads a body into out: strictly, or field by field when the strict way fails. The
-// error is the strict decoder's, when neither works.
+// decode reads a body into out. The vendor's variant shapes (numbers as strings, a lone object
+// for a list) are taken by the field types themselves (flex.go).
 func decode(body []byte, out envelope) error {
-	err := json.Unmarshal(body, out)
-	if err != nil && out.decodeLenient(body) == nil {
-		return nil
-	}
-	return err
+	return json.Unmarshal(body, out)
 }
 
 // readCapped reads at most maxBodyBytes; complete is false when there was more. A body whose
