@@ -84,7 +84,6 @@ func (t LoyaltyType) Valid() bool {
 	return t == LoyaltyTypeLoyalty || t == LoyaltyTypeNonLoyalty
 }
 
-
 // listOf joins an enum's list for an error message: "mobile, email, ...".
 func listOf[T ~string](list []T) string {
 	names := make([]string, len(list))

@@ -58,10 +58,10 @@ type Bool bool
 // UnmarshalJSON accepts true, false, "true", "false" (any case) and null (false).
 func (b *Bool) UnmarshalJSON(data []byte) error {
 	s, err := scalarText(data)
-	if err != nil || s == "" {
+	if err != nil || len(s) == 0 {
 		return err
 	}
-	v, err := strconv.ParseBool(strings.ToLower(s))
+	v, err := strconv.ParseBool(strings.ToLower(string(s)))
 	if err != nil {
 		return fmt.Errorf("capillary: %s is not a boolean", data)
 	}
@@ -75,10 +75,10 @@ type Number float64
 // UnmarshalJSON accepts a JSON number, a string holding one, or null (0).
 func (n *Number) UnmarshalJSON(data []byte) error {
 	s, err := scalarText(data)
-	if err != nil || s == "" {
+	if err != nil || len(s) == 0 {
 		return err
 	}
-	f, err := strconv.ParseFloat(s, 64)
+	f, err := strconv.ParseFloat(string(s), 64)
 	if err != nil {
 		return fmt.Errorf("capillary: %s is not a number", data)
 	}
@@ -92,14 +92,14 @@ type Int int64
 // UnmarshalJSON accepts a whole JSON number, a string holding one, or null (0).
 func (n *Int) UnmarshalJSON(data []byte) error {
 	s, err := scalarText(data)
-	if err != nil || s == "" {
+	if err != nil || len(s) == 0 {
 		return err
 	}
-	if v, err := strconv.ParseInt(s, 10, 64); err == nil {
+	if v, err := strconv.ParseInt(string(s), 10, 64); err == nil {
 		*n = Int(v)
 		return nil
 	}
-	f, err := strconv.ParseFloat(s, 64)
+	f, err := strconv.ParseFloat(string(s), 64)
 	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<63-1024 {
 		return fmt.Errorf("capillary: %s is not a whole number", data)
 	}
@@ -107,23 +107,25 @@ func (n *Int) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// scalarText is the text of a JSON number, boolean or string, trimmed; "" for null.
-func scalarText(data []byte) (string, error) {
+// scalarText is the text of a JSON number, boolean or string, trimmed; empty for null. A
+// string without escapes is taken as its bytes, without a decode.
+func scalarText(data []byte) ([]byte, error) {
 	data = bytes.TrimSpace(data)
-	if len(data) > 0 && data[0] == '"' {
+	switch {
+	case len(data) >= 2 && data[0] == '"' && data[len(data)-1] == '"' && bytes.IndexByte(data, '\\') < 0:
+		return bytes.TrimSpace(data[1 : len(data)-1]), nil
+	case len(data) > 0 && data[0] == '"':
 		var s string
 		if err := json.Unmarshal(data, &s); err != nil {
-			return "", err
+			return nil, err
 		}
-		return strings.TrimSpace(s), nil
+		return bytes.TrimSpace([]byte(s)), nil
+	case string(data) == "null":
+		return nil, nil
+	case len(data) == 0 || data[0] == '{' || data[0] == '[':
+		return nil, fmt.Errorf("capillary: %.40s is not a single value", data)
 	}
-	if string(data) == "null" {
-		return "", nil
-	}
-	if len(data) == 0 || data[0] == '{' || data[0] == '[' {
-		return "", fmt.Errorf("capillary: %s is not a single value", data)
-	}
-	return string(data), nil
+	return data, nil
 }
 
 // List is a JSON list that the vendor's tables call an "Object": a lone object counts as a list
@@ -136,6 +138,9 @@ func (l *List[T]) UnmarshalJSON(data []byte) error {
 	switch {
 	case len(data) == 0:
 		return fmt.Errorf("capillary: empty list")
+	case data[0] == '[' && isEmptyObject(data):
+		*l = List[T]{} // the common "warnings": [] without a second decode
+		return nil
 	case data[0] == '[':
 		return json.Unmarshal(data, (*[]T)(l))
 	case data[0] == '{':
@@ -156,6 +161,7 @@ func (l *List[T]) UnmarshalJSON(data []byte) error {
 	return fmt.Errorf("capillary: %.40s is neither a list nor an object", data)
 }
 
+// isEmptyObject reports whether a JSON object or list has nothing between its brackets.
 func isEmptyObject(data []byte) bool {
 	return len(bytes.TrimSpace(data[1:len(data)-1])) == 0
 }

@@ -56,7 +56,7 @@ func (t *IdentifierType) UnmarshalJSON(data []byte) error {
 	}
 	*t = IdentifierType(s)
 	for _, known := range identifierTypes {
-		if strings.EqualFold(s, string(known)) {
+		if strings.EqualFold(string(s), string(known)) {
 			*t = known
 		}
 	}
@@ -88,10 +88,4 @@ func (id *Identifier) UnmarshalJSON(data []byte) error {
 	}
 	id.Value = string(aux.Value)
 	return nil
-}
-
-// MarshalJSON writes the identifier with its unknown fields.
-func (id Identifier) MarshalJSON() ([]byte, error) {
-	type plain Identifier
-	return marshalObject((*plain)(&id), id.Unknown)
 }

@@ -36,10 +36,10 @@ func (r *UpdateCustomerRequest) UnmarshalJSON(data []byte) error {
 	return decodeObject(data, (*plain)(r), &r.Unknown)
 }
 
-// MarshalJSON writes the request with its unknown fields.
+// MarshalJSON writes the request with its unknown fields and those of the objects within it.
 func (r UpdateCustomerRequest) MarshalJSON() ([]byte, error) {
 	type plain UpdateCustomerRequest
-	return marshalObject((*plain)(&r), r.Unknown)
+	return marshalWithUnknown((*plain)(&r))
 }
 
 // Profile is the customer's meta information on one source.
@@ -68,12 +68,6 @@ type Profile struct {
 func (p *Profile) UnmarshalJSON(data []byte) error {
 	type plain Profile
 	return decodeObject(data, (*plain)(p), &p.Unknown)
-}
-
-// MarshalJSON writes the profile with its unknown fields.
-func (p Profile) MarshalJSON() ([]byte, error) {
-	type plain Profile
-	return marshalObject((*plain)(&p), p.Unknown)
 }
 
 // CommChannel is one communication channel of a customer, in a request or in a read answer.
@@ -119,12 +113,6 @@ func (c *CommChannel) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// MarshalJSON writes the channel with its unknown fields.
-func (c CommChannel) MarshalJSON() ([]byte, error) {
-	type plain CommChannel
-	return marshalObject((*plain)(&c), c.Unknown)
-}
-
 // LoyaltyInfo carries the customer's loyalty status.
 type LoyaltyInfo struct {
 	// LoyaltyType is LoyaltyTypeLoyalty or LoyaltyTypeNonLoyalty.
@@ -137,12 +125,6 @@ type LoyaltyInfo struct {
 func (l *LoyaltyInfo) UnmarshalJSON(data []byte) error {
 	type plain LoyaltyInfo
 	return decodeObject(data, (*plain)(l), &l.Unknown)
-}
-
-// MarshalJSON writes the object with its unknown fields.
-func (l LoyaltyInfo) MarshalJSON() ([]byte, error) {
-	type plain LoyaltyInfo
-	return marshalObject((*plain)(&l), l.Unknown)
 }
 
 // LoyaltyProgramEnrollment enrols the customer into one loyalty program. The server refuses an
@@ -166,12 +148,6 @@ type LoyaltyProgramEnrollment struct {
 func (e *LoyaltyProgramEnrollment) UnmarshalJSON(data []byte) error {
 	type plain LoyaltyProgramEnrollment
 	return decodeObject(data, (*plain)(e), &e.Unknown)
-}
-
-// MarshalJSON writes the enrolment with its unknown fields.
-func (e LoyaltyProgramEnrollment) MarshalJSON() ([]byte, error) {
-	type plain LoyaltyProgramEnrollment
-	return marshalObject((*plain)(&e), e.Unknown)
 }
 
 // UpdateCustomerResponse is the answer to a successful update.

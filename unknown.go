@@ -3,7 +3,6 @@ package capillary
 import (
 	"bytes"
 	"encoding/json"
-	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -85,40 +84,111 @@ func knownNames(t reflect.Type) []string {
 	return names
 }
 
-// withUnknown adds the unknown fields to the JSON object obj; names the object already has are
-// left as they are. The result has the known fields first, then the unknown ones sorted.
-func withUnknown(obj []byte, unknown Unknown) ([]byte, error) {
-	if len(unknown) == 0 {
-		return obj, nil
-	}
-	var have map[string]json.RawMessage
-	if err := json.Unmarshal(obj, &have); err != nil {
-		return nil, err
-	}
-	trimmed := bytes.TrimRight(obj, " \n")
-	out := append([]byte(nil), trimmed[:len(trimmed)-1]...) // without its closing brace
-	for _, name := range slices.Sorted(maps.Keys(unknown)) {
-		if _, dup := have[name]; dup {
-			continue
-		}
-		if len(out) > 1 {
-			out = append(out, ',')
-		}
-		key, err := json.Marshal(name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(append(append(out, key...), ':'), unknown[name]...)
-	}
-	return append(out, '}'), nil
-}
-
-// marshalObject writes v, a pointer to a struct without this type's MarshalJSON, as JSON with
-// the unknown fields added.
-func marshalObject(v any, unknown Unknown) ([]byte, error) {
+// marshalWithUnknown writes v, a pointer to a struct without a MarshalJSON method, as JSON
+// with the Unknown fields of v and of every struct within it. Without any, that is
+// json.Marshal(v); with some, the JSON is rebuilt as a tree with them added.
+func marshalWithUnknown(v any) ([]byte, error) {
 	b, err := json.Marshal(v)
-	if err != nil || len(unknown) == 0 {
+	rv := reflect.ValueOf(v)
+	if err != nil || !hasUnknown(rv) {
 		return b, err
 	}
-	return withUnknown(b, unknown)
+	var tree any
+	if err := decodeKeepingNumbers(b, &tree); err != nil {
+		return nil, err
+	}
+	addUnknown(tree, rv)
+	return json.Marshal(tree)
+}
+
+var unknownType = reflect.TypeFor[Unknown]()
+
+// hasUnknown reports whether v or a struct within it has a non-empty Unknown.
+func hasUnknown(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		return !v.IsNil() && hasUnknown(v.Elem())
+	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Struct {
+			for i := range v.Len() {
+				if hasUnknown(v.Index(i)) {
+					return true
+				}
+			}
+		}
+	case reflect.Struct:
+		for _, f := range jsonFields(v.Type()) {
+			fv := v.Field(f.index)
+			if fv.Type() == unknownType && fv.Len() > 0 || fv.Type() != unknownType && hasUnknown(fv) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// addUnknown adds the Unknown fields of v to node, v's JSON decoded as a tree.
+func addUnknown(node any, v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			addUnknown(node, v.Elem())
+		}
+	case reflect.Slice:
+		if list, ok := node.([]any); ok && v.Type().Elem().Kind() == reflect.Struct {
+			for i := range min(len(list), v.Len()) {
+				addUnknown(list[i], v.Index(i))
+			}
+		}
+	case reflect.Struct:
+		obj, ok := node.(map[string]any)
+		if !ok {
+			return
+		}
+		for _, f := range jsonFields(v.Type()) {
+			fv := v.Field(f.index)
+			if fv.Type() != unknownType {
+				addUnknown(obj[f.name], fv)
+				continue
+			}
+			for name, raw := range fv.Interface().(Unknown) {
+				if _, known := obj[name]; !known {
+					obj[name] = raw
+				}
+			}
+		}
+	}
+}
+
+// jsonField is a struct field and its JSON name ("" for Unknown, whose json tag is "-").
+type jsonField struct {
+	index int
+	name  string
+}
+
+var jsonFieldsCache sync.Map // reflect.Type -> []jsonField
+
+// jsonFields lists the exported fields of a struct type with their JSON names, skipping the
+// other fields tagged "-".
+func jsonFields(t reflect.Type) []jsonField {
+	if fields, ok := jsonFieldsCache.Load(t); ok {
+		return fields.([]jsonField)
+	}
+	var fields []jsonField
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case !f.IsExported():
+		case f.Type == unknownType:
+			fields = append(fields, jsonField{index: i})
+		case name != "-":
+			if name == "" {
+				name = f.Name
+			}
+			fields = append(fields, jsonField{index: i, name: name})
+		}
+	}
+	jsonFieldsCache.Store(t, fields)
+	return fields
 }

@@ -1,7 +1,10 @@
 package capillary
 
 import (
+	"encoding/json"
 	"fmt"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -36,7 +39,7 @@ func validateUpdate(userID string, body *UpdateCustomerRequest, params *UpdateCu
 		case params.Source == "":
 			p.add("params.source", "is required")
 		case !params.Source.Valid():
-			p.add("params.source", "%q is not a source the update accepts (%s)", string(params.Source), sourceList())
+			p.add("params.source", "%q is not a source the update accepts (%s)", string(params.Source), listOf(sources))
 		}
 		if !validHeaderValue(params.AccountID) {
 			p.add("params.accountId", "contains a control character")
@@ -46,7 +49,8 @@ func validateUpdate(userID string, body *UpdateCustomerRequest, params *UpdateCu
 		p.add("body", "is required")
 		return p
 	}
-	if body.Profiles == nil && body.LoyaltyInfo == nil && body.ExtendedFields == nil && body.LoyaltyProgramEnrollments == nil {
+	if body.Profiles == nil && body.LoyaltyInfo == nil && body.ExtendedFields == nil && body.Fields == nil &&
+		body.LoyaltyProgramEnrollments == nil && body.Unknown == nil {
 		p.add("body", "has nothing to update")
 	}
 	for i := range body.Profiles {
@@ -58,6 +62,10 @@ func validateUpdate(userID string, body *UpdateCustomerRequest, params *UpdateCu
 	for range blankKeys(body.ExtendedFields) {
 		p.add("extendedFields", "has an empty key")
 	}
+	for range blankKeys(body.Fields) {
+		p.add("fields", "has an empty key")
+	}
+	checkUTF8(&p, body)
 	for i := range body.LoyaltyProgramEnrollments {
 		validateEnrollment(&p, i, &body.LoyaltyProgramEnrollments[i])
 	}
@@ -96,13 +104,10 @@ func validateProfile(p *problems, i int, prof *Profile) {
 		case ch.Type == "":
 			p.add(channelPath(i, j, "type"), "is required")
 		case !ch.Type.Valid():
-			p.add(channelPath(i, j, "type"), "%q is not a channel type (mobile, email, wechat, ios, android, line, mobilePush)", string(ch.Type))
+			p.add(channelPath(i, j, "type"), "%q is not a channel type (%s)", string(ch.Type), listOf(channelTypes))
 		}
-		switch {
-		case strings.TrimSpace(ch.Value) == "":
+		if strings.TrimSpace(ch.Value) == "" {
 			p.add(channelPath(i, j, "value"), "is required")
-		case !utf8.ValidString(ch.Value):
-			p.add(channelPath(i, j, "value"), "is not valid UTF-8")
 		}
 		for range blankKeys(ch.Meta) {
 			p.add(channelPath(i, j, "meta"), "has an empty key")
@@ -115,13 +120,10 @@ func nameProblem(name *string) string {
 	if name == nil {
 		return ""
 	}
-	switch n := utf8.RuneCountInString(*name); {
-	case !utf8.ValidString(*name):
-		return "is not valid UTF-8"
-	case n > maxNameRunes:
+	if n := utf8.RuneCountInString(*name); n > maxNameRunes {
 		return fmt.Sprintf("is %d characters long; the vendor keeps at most %d", n, maxNameRunes)
 	}
-	return ""
+	return "" // invalid UTF-8 is found by checkUTF8
 }
 
 // blankKeys counts the keys of fields that are empty or only white space.
@@ -165,10 +167,142 @@ func dateProblem(d *DateTime) string {
 	return ""
 }
 
-func sourceList() string {
-	names := make([]string, 0, 12)
-	for _, s := range Sources() {
-		names = append(names, string(s))
+// checkUTF8 reports every string of v, map keys included, that is not valid UTF-8, at its JSON
+// path: encoding/json would send U+FFFD instead, and two distinct keys could become one. It
+// walks structs by their json tags, so a new field is checked without being listed here. A
+// first pass only looks (a valid request costs no allocation); paths are built when it finds
+// something.
+func checkUTF8(p *problems, v any) {
+	if (utf8Walk{}).value(nil, reflect.ValueOf(v)) {
+		return
 	}
-	return strings.Join(names, ", ")
+	utf8Walk{p}.value(nil, reflect.ValueOf(v))
+}
+
+// utf8Walk finds invalid UTF-8; with p nil it stops at the first and reports nothing.
+type utf8Walk struct{ p *problems }
+
+// bad records a problem at path and says whether to go on.
+func (w utf8Walk) bad(at *pathSeg, problem string) bool {
+	if w.p != nil {
+		w.p.add(at.String(), "%s", problem)
+	}
+	return w.p != nil
+}
+
+// child is the path of a part of at, built only when problems are reported.
+func (w utf8Walk) child(at *pathSeg, seg pathSeg) *pathSeg {
+	if w.p == nil {
+		return nil
+	}
+	s := new(pathSeg) // here, not &seg: seg would be moved to the heap on every call
+	*s = seg
+	s.parent = at
+	return s
+}
+
+// value walks a request value; it returns false when it stopped at a problem.
+func (w utf8Walk) value(at *pathSeg, v reflect.Value) bool {
+	ok := true
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			return w.value(at, v.Elem())
+		}
+	case reflect.String:
+		if !utf8.ValidString(v.String()) {
+			return w.bad(at, "is not valid UTF-8")
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len() && ok; i++ {
+			ok = w.value(w.child(at, pathSeg{index: i}), v.Index(i))
+		}
+	case reflect.Map:
+		return w.any(at, v.Interface()) // map[string]any or Unknown
+	case reflect.Struct:
+		for _, f := range jsonFields(v.Type()) {
+			if !ok {
+				break
+			}
+			if f.name == "" { // Unknown: its keys are the object's own
+				ok = w.value(at, v.Field(f.index))
+			} else {
+				ok = w.value(w.child(at, pathSeg{name: f.name}), v.Field(f.index))
+			}
+		}
+	}
+	return ok
+}
+
+// any walks a value of a map[string]any, as encoding/json would send it.
+func (w utf8Walk) any(at *pathSeg, v any) bool {
+	switch v := v.(type) {
+	case string:
+		if !utf8.ValidString(v) {
+			return w.bad(at, "is not valid UTF-8")
+		}
+	case json.Number:
+		return w.any(at, string(v))
+	case json.RawMessage:
+		if !utf8.Valid(v) {
+			return w.bad(at, "is not valid UTF-8")
+		}
+	case []any:
+		for i, e := range v {
+			if !w.any(w.child(at, pathSeg{index: i}), e) {
+				return false
+			}
+		}
+	case map[string]any:
+		return walkMap(w, at, v)
+	case Unknown:
+		return walkMap(w, at, v)
+	}
+	return true
+}
+
+// walkMap walks a map's keys and values; the problems it reports are sorted by path, as map
+// order is random.
+func walkMap[V any](w utf8Walk, at *pathSeg, m map[string]V) bool {
+	start := 0
+	if w.p != nil {
+		start = len(*w.p)
+	}
+	for k, v := range m {
+		seg := w.child(at, pathSeg{key: k, isKey: true})
+		if !utf8.ValidString(k) && !w.bad(seg, "key is not valid UTF-8") || !w.any(seg, v) {
+			return false
+		}
+	}
+	if w.p != nil {
+		slices.SortFunc((*w.p)[start:], func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+	}
+	return true
+}
+
+// pathSeg is one step of a JSON path, rendered only when a problem is found.
+type pathSeg struct {
+	parent *pathSeg
+	name   string // a field
+	key    string // a map key, when isKey
+	isKey  bool
+	index  int // a list index, when name is "" and !isKey
+}
+
+// String renders the path: profiles[0].fields["city"].
+func (s *pathSeg) String() string {
+	if s == nil {
+		return ""
+	}
+	prefix := s.parent.String()
+	switch {
+	case s.isKey:
+		return prefix + "[" + strconv.Quote(s.key) + "]"
+	case s.name != "":
+		if prefix == "" {
+			return s.name
+		}
+		return prefix + "." + s.name
+	}
+	return prefix + "[" + strconv.Itoa(s.index) + "]"
 }
