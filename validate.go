@@ -254,22 +254,22 @@ func (w utf8Walk) any(at *pathSeg, v any) bool {
 			}
 		}
 	case map[string]any:
-		return walkMap(w, at, v)
+		return walkMap(w, at, v, false)
 	case Unknown:
-		return walkMap(w, at, v)
+		return walkMap(w, at, v, true)
 	}
 	return true
 }
 
 // walkMap walks a map's keys and values; the problems it reports are sorted by path, as map
-// order is random.
-func walkMap[V any](w utf8Walk, at *pathSeg, m map[string]V) bool {
+// order is random. The keys of Unknown are the fields of an object, named as fields.
+func walkMap[V any](w utf8Walk, at *pathSeg, m map[string]V, fields bool) bool {
 	start := 0
 	if w.p != nil {
 		start = len(*w.p)
 	}
 	for k, v := range m {
-		seg := w.child(at, pathSeg{key: k, isKey: true})
+		seg := w.child(at, pathSeg{key: k, isKey: !fields || !utf8.ValidString(k), name: k})
 		if !utf8.ValidString(k) && !w.bad(seg, "key is not valid UTF-8") || !w.any(seg, v) {
 			return false
 		}
@@ -283,7 +283,7 @@ func walkMap[V any](w utf8Walk, at *pathSeg, m map[string]V) bool {
 // pathSeg is one step of a JSON path, rendered only when a problem is found.
 type pathSeg struct {
 	parent *pathSeg
-	name   string // a field
+	name   string // a field, unless isKey
 	key    string // a map key, when isKey
 	isKey  bool
 	index  int // a list index, when name is "" and !isKey
