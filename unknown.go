@@ -57,28 +57,15 @@ func knownNames(t reflect.Type) []string {
 		return names.([]string)
 	}
 	var names []string
+	for _, f := range jsonFields(t) {
+		if f.name != "" {
+			names = append(names, f.name)
+		}
+	}
 	for i := range t.NumField() {
-		f := t.Field(i)
-		tag := f.Tag.Get("json")
-		if tag == "-" {
-			continue
+		if f := t.Field(i); f.Anonymous && f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Struct {
+			names = append(names, knownNames(f.Type.Elem())...)
 		}
-		name, _, _ := strings.Cut(tag, ",")
-		ft := f.Type
-		if ft.Kind() == reflect.Pointer {
-			ft = ft.Elem()
-		}
-		if f.Anonymous && name == "" && ft.Kind() == reflect.Struct {
-			names = append(names, knownNames(ft)...)
-			continue
-		}
-		if !f.IsExported() {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		names = append(names, name)
 	}
 	knownNamesCache.Store(t, names)
 	return names
