@@ -18,9 +18,7 @@ type Unknown map[string]json.RawMessage
 // type does not have into *unknown. encoding/json matches names case-insensitively, and so does
 // this: "cardnumber" is the field "cardNumber".
 func decodeObject(data []byte, v any, unknown *Unknown) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
+	if err := decodeKeepingNumbers(data, v); err != nil {
 		return err
 	}
 	var all map[string]json.RawMessage
@@ -29,10 +27,9 @@ func decodeObject(data []byte, v any, unknown *Unknown) error {
 	}
 	known := knownNames(reflect.TypeOf(v).Elem())
 	for name := range all {
-		if !slices.ContainsFunc(known, func(k string) bool { return strings.EqualFold(k, name) }) {
-			continue
+		if slices.ContainsFunc(known, func(k string) bool { return strings.EqualFold(k, name) }) {
+			delete(all, name)
 		}
-		delete(all, name)
 	}
 	*unknown = nil
 	if len(all) > 0 {
