@@ -37,9 +37,12 @@ func (r *UpdateCustomerRequest) UnmarshalJSON(data []byte) error {
 }
 
 // MarshalJSON writes the request with its unknown fields and those of the objects within it.
-func (r UpdateCustomerRequest) MarshalJSON() ([]byte, error) {
+func (r UpdateCustomerRequest) MarshalJSON() ([]byte, error) { return r.encode() }
+
+// encode writes the request as MarshalJSON does.
+func (r *UpdateCustomerRequest) encode() ([]byte, error) {
 	type plain UpdateCustomerRequest
-	return marshalWithUnknown((*plain)(&r))
+	return marshalWithUnknown((*plain)(r))
 }
 
 // Profile is the customer's meta information on one source.

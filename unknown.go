@@ -102,7 +102,7 @@ func hasUnknown(v reflect.Value) bool {
 		}
 	case reflect.Struct:
 		for _, f := range jsonFields(v.Type()) {
-			fv := v.Field(f.index)
+			fv := v.FieldByIndex(f.index)
 			if fv.Type() == unknownType && fv.Len() > 0 || fv.Type() != unknownType && hasUnknown(fv) {
 				return true
 			}
@@ -130,7 +130,7 @@ func addUnknown(node any, v reflect.Value) {
 			return
 		}
 		for _, f := range jsonFields(v.Type()) {
-			fv := v.Field(f.index)
+			fv := v.FieldByIndex(f.index)
 			if fv.Type() != unknownType {
 				addUnknown(obj[f.name], fv)
 				continue
@@ -144,9 +144,10 @@ func addUnknown(node any, v reflect.Value) {
 	}
 }
 
-// jsonField is a struct field and its JSON name ("" for Unknown, whose json tag is "-").
+// jsonField is a struct field and its JSON name ("" for Unknown, whose json tag is "-"). The
+// fields of an embedded struct are listed as the struct's own, as encoding/json sees them.
 type jsonField struct {
-	index int
+	index []int
 	name  string
 }
 
@@ -163,14 +164,18 @@ func jsonFields(t reflect.Type) []jsonField {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		switch {
+		case f.Anonymous && f.Type.Kind() == reflect.Struct && name == "":
+			for _, inner := range jsonFields(f.Type) {
+				fields = append(fields, jsonField{index: append([]int{i}, inner.index...), name: inner.name})
+			}
 		case !f.IsExported():
 		case f.Type == unknownType:
-			fields = append(fields, jsonField{index: i})
+			fields = append(fields, jsonField{index: []int{i}})
 		case name != "-":
 			if name == "" {
 				name = f.Name
 			}
-			fields = append(fields, jsonField{index: i, name: name})
+			fields = append(fields, jsonField{index: []int{i}, name: name})
 		}
 	}
 	jsonFieldsCache.Store(t, fields)

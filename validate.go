@@ -225,9 +225,9 @@ func (w utf8Walk) value(at *pathSeg, v reflect.Value) bool {
 				break
 			}
 			if f.name == "" { // Unknown: its keys are the object's own
-				ok = w.value(at, v.Field(f.index))
+				ok = w.value(at, v.FieldByIndex(f.index))
 			} else {
-				ok = w.value(w.child(at, pathSeg{name: f.name}), v.Field(f.index))
+				ok = w.value(w.child(at, pathSeg{name: f.name}), v.FieldByIndex(f.index))
 			}
 		}
 	}
