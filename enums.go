@@ -33,6 +33,9 @@ var sources = []Source{
 	SourceTaobao, SourceJD, SourceEcommerce, SourceWebsite, SourceLine, SourceMobileApp,
 }
 
+// readSources are the sources Get and Lookup accept: those of the update, and ALL.
+var readSources = append(slices.Clone(sources), SourceAll)
+
 // multiAccountSources can hold several accounts, so the vendor wants an accountId with them
 // (WEB_ENGAGE is listed in the vendor's older pages).
 var multiAccountSources = []Source{SourceWeChat, SourceFacebook, SourceMobileApp, SourceLine, SourceWebEngage}
@@ -92,3 +95,39 @@ func listOf[T ~string](list []T) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// Embed names a part of the customer that Get and Lookup add to their answer.
+type Embed string
+
+// The embeds the vendor documents for GET v2/customers/{id} and lookup/customerDetails; some
+// are documented for one of them only.
+const (
+	EmbedPoints              Embed = "points"
+	EmbedSubscriptions       Embed = "subscriptions"
+	EmbedMLP                 Embed = "mlp"
+	EmbedUserGroup           Embed = "userGroup"
+	EmbedGapDetails          Embed = "gapDetails"
+	EmbedPromotionalPoints   Embed = "promotionalPoints"
+	EmbedExpirySchedules     Embed = "expirySchedules"
+	EmbedExpiredPoints       Embed = "expiredPoints"
+	EmbedCustomerImage       Embed = "customerImage"
+	EmbedReturnedPoints      Embed = "returnedPoints"
+	EmbedAssociatedImages    Embed = "associatedImages"
+	EmbedSegments            Embed = "segments"
+	EmbedCardLoyaltyDetails  Embed = "cardLoyaltyDetails"
+	EmbedFleetParentDetails  Embed = "fleetParentDetails"
+	EmbedIgnoreCardDetails   Embed = "ignoreCardDetails"
+	EmbedCustomerStatus      Embed = "customerStatus"
+	EmbedAlternateCurrencies Embed = "alternateCurrencies"
+)
+
+// embeds is the one list of documented embeds.
+var embeds = []Embed{
+	EmbedPoints, EmbedSubscriptions, EmbedMLP, EmbedUserGroup, EmbedGapDetails, EmbedPromotionalPoints,
+	EmbedExpirySchedules, EmbedExpiredPoints, EmbedCustomerImage, EmbedReturnedPoints, EmbedAssociatedImages,
+	EmbedSegments, EmbedCardLoyaltyDetails, EmbedFleetParentDetails, EmbedIgnoreCardDetails, EmbedCustomerStatus,
+	EmbedAlternateCurrencies,
+}
+
+// Embeds lists every documented embed.
+func Embeds() []Embed { return slices.Clone(embeds) }

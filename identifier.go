@@ -41,6 +41,11 @@ var identifierTypes = []IdentifierType{
 // updateIdentifierTypes are the types the update by identifier takes as identifierName.
 var updateIdentifierTypes = []IdentifierType{IdentifierMobile, IdentifierEmail, IdentifierExternalID}
 
+// lookupIdentifierTypes are the types Lookup takes as identifierName.
+var lookupIdentifierTypes = []IdentifierType{
+	IdentifierMobile, IdentifierEmail, IdentifierExternalID, IdentifierCardNumber, IdentifierCardExternalID, IdentifierWechat,
+}
+
 // IdentifierTypes lists every documented identifier type.
 func IdentifierTypes() []IdentifierType { return slices.Clone(identifierTypes) }
 
