@@ -196,9 +196,9 @@ func (d DateTime) MarshalJSON() ([]byte, error) {
 	return append(b, '"'), nil
 }
 
-// UnmarshalJSON reads any of the forms the vendor uses.
+// UnmarshalJSON reads any of the forms the vendor uses; null and "" (no date) leave it zero.
 func (d *DateTime) UnmarshalJSON(data []byte) error {
-	if string(data) == "null" {
+	if string(data) == "null" || string(data) == `""` {
 		return nil
 	}
 	s, err := strconv.Unquote(string(data))

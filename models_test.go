@@ -222,6 +222,8 @@ func TestDateTimeDecoding(t *testing.T) {
 	var d DateTime
 	require.NoError(t, json.Unmarshal([]byte(`null`), &d))
 	assert.True(t, d.IsZero())
+	require.NoError(t, json.Unmarshal([]byte(`""`), &d), "no date, as answers carry it")
+	assert.True(t, d.IsZero())
 }
 
 // Ptr makes explicit values of any type.
