@@ -48,8 +48,10 @@ func (c *Customer) UnmarshalJSON(data []byte) error {
 
 // CustomerProfile is the customer's profile on one source, as the server answers it.
 type CustomerProfile struct {
-	// FirstName and LastName are the customer's names on this source.
-	FirstName, LastName string
+	// FirstName is the customer's first name on this source.
+	FirstName string `json:"firstName"`
+	// LastName is the customer's last name on this source.
+	LastName string `json:"lastName"`
 	// Fields are the org's custom fields, as the vendor sends them (strings in its samples).
 	Fields map[string]any `json:"fields"`
 	// Identifiers are the identifiers of this profile; a card carries its seriesId and
@@ -146,9 +148,14 @@ type PointsBalance struct {
 	LoyaltyPoints Number `json:"loyaltyPoints"`
 	// LifetimePoints are the points earned to date.
 	LifetimePoints Number `json:"lifetimePoints"`
-	// Redeemed, Expired, Returned and Adjusted are the points redeemed, expired, returned
-	// and adjusted to date.
-	Redeemed, Expired, Returned, Adjusted Number
+	// Redeemed are the points redeemed to date.
+	Redeemed Number `json:"redeemed"`
+	// Expired are the points expired to date.
+	Expired Number `json:"expired"`
+	// Returned are the points returned to date.
+	Returned Number `json:"returned"`
+	// Adjusted are the points adjusted to date.
+	Adjusted Number `json:"adjusted"`
 	// CumulativePurchases is the purchase amount to date.
 	CumulativePurchases Number `json:"cumulativePurchases"`
 	// LoyaltyID is the customer's loyalty id.
@@ -185,8 +192,10 @@ type LoyaltyProgramDetails struct {
 	PointsBalance
 	// ProgramID is the program's id.
 	ProgramID ID `json:"programId"`
-	// ProgramTitle and ProgramDescription name the program.
-	ProgramTitle, ProgramDescription string
+	// ProgramTitle is the program's name.
+	ProgramTitle string `json:"programTitle"`
+	// ProgramDescription describes the program.
+	ProgramDescription string `json:"programDescription"`
 	// ProgramPointsToCurrencyRatio converts the program's points into currency.
 	ProgramPointsToCurrencyRatio Number `json:"programPointsToCurrencyRatio"`
 	// DelayedPoints are points not yet available.
@@ -245,12 +254,18 @@ type CardDetails struct {
 	CardID ID `json:"cardId"`
 	// Type is DIGITAL or PHYSICAL.
 	Type string `json:"type"`
-	// SeriesID, SeriesCode and SeriesName identify the card series.
-	SeriesID   ID     `json:"seriesId"`
+	// SeriesID is the card series' id.
+	SeriesID ID `json:"seriesId"`
+	// SeriesCode is the card series' code.
 	SeriesCode string `json:"seriesCode"`
+	// SeriesName is the card series' name.
 	SeriesName string `json:"seriesName"`
-	// IssuedDate, CreatedDate and ExpiryDate are the card's dates.
-	IssuedDate, CreatedDate, ExpiryDate *DateTime
+	// IssuedDate is when the card was issued.
+	IssuedDate *DateTime `json:"issuedDate"`
+	// CreatedDate is when the card was created.
+	CreatedDate *DateTime `json:"createdDate"`
+	// ExpiryDate is when the card expires.
+	ExpiryDate *DateTime `json:"expiryDate"`
 	// ExpiryDays is the card's validity in days (0: no expiry).
 	ExpiryDays Int `json:"expiryDays"`
 	// CustomerID is the card holder's user id.
@@ -259,9 +274,10 @@ type CardDetails struct {
 	StatusInfo *CardStatus `json:"statusInfo"`
 	// TransactionNotAllowed is set when the card cannot be used in transactions.
 	TransactionNotAllowed Bool `json:"transactionNotAllowed"`
-	// ExtendedFields and CustomFields are the card's fields, of any JSON type.
+	// ExtendedFields are the card's extended fields, of any JSON type.
 	ExtendedFields map[string]any `json:"extendedFields"`
-	CustomFields   map[string]any `json:"customFields"`
+	// CustomFields are the card's custom fields, of any JSON type.
+	CustomFields map[string]any `json:"customFields"`
 	// Unknown holds the other fields (orgId, maxActiveCards, ...), as they came.
 	Unknown Unknown `json:"-"`
 }
@@ -274,8 +290,10 @@ func (c *CardDetails) UnmarshalJSON(data []byte) error {
 
 // CardStatus is a card's status.
 type CardStatus struct {
-	// Status and Label are the card's status (ACTIVE, ...) and its label.
-	Status, Label string
+	// Status is the card's status, such as ACTIVE.
+	Status string `json:"status"`
+	// Label is the status' label.
+	Label string `json:"label"`
 	// IsActive is set for an active card.
 	IsActive Bool `json:"isActive"`
 	// Reason is why the status was set.

@@ -25,10 +25,12 @@ type GetCustomerParams struct {
 	IncludedAllUserGroup2 *bool `url:"includedAllUserGroup2,omitempty"`
 	// UserGroup2ID reads the customer's details in one user group.
 	UserGroup2ID *int64 `url:"userGroup2Id,omitempty"`
-	// GapToUpgrade and GapToRenew (days ahead: 0 today, 1 tomorrow) add what the customer
-	// lacks to reach the next tier or to keep the current one; they need EmbedMLP.
+	// GapToUpgrade adds what the customer lacks to reach the next tier, that many days ahead
+	// (0 today, 1 tomorrow); it needs EmbedMLP.
 	GapToUpgrade *int `url:"gapToUpgrade,omitempty"`
-	GapToRenew   *int `url:"gapToRenew,omitempty"`
+	// GapToRenew adds what the customer lacks to keep the current tier, that many days ahead;
+	// it needs EmbedMLP.
+	GapToRenew *int `url:"gapToRenew,omitempty"`
 }
 
 // byIdentifierQuery is the query of the update by identifier.
