@@ -63,6 +63,11 @@ func (s *customersService) Update(ctx context.Context, userID string, body *Upda
 		body:     body,
 		problems: validateUpdate(userID, body, params),
 	}
+	return s.update(ctx, r, opts)
+}
+
+// update sends an update, by user id or by identifier, and returns its answer.
+func (s *customersService) update(ctx context.Context, r *request, opts []Option) (*UpdateCustomerResponse, error) {
 	var out updateEnvelope
 	meta, err := s.client.do(ctx, r, &out, opts)
 	if err != nil {

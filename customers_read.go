@@ -61,14 +61,7 @@ func (s *customersService) UpdateByIdentifier(ctx context.Context, id Identifier
 		r.params = &byIdentifierQuery{Source: params.Source, AccountID: params.AccountID,
 			IdentifierName: id.Type, IdentifierValue: id.Value, UseAsync: params.UseAsync}
 	}
-	var out updateEnvelope
-	meta, err := s.client.do(ctx, r, &out, opts)
-	if err != nil {
-		return nil, err
-	}
-	res := &out.UpdateCustomerResponse
-	res.StatusCode, res.RequestID, res.Attempts = meta.status, meta.requestID, meta.attempts
-	return res, nil
+	return s.update(ctx, r, opts)
 }
 
 func (s *customersService) Get(ctx context.Context, userID string, params *GetCustomerParams, opts ...Option) (*Customer, error) {
