@@ -306,8 +306,18 @@ func (w utf8Walk) value(at *pathSeg, v reflect.Value) bool {
 		for i := 0; i < v.Len() && ok; i++ {
 			ok = w.value(w.child(at, pathSeg{index: i}), v.Index(i))
 		}
+	case reflect.Interface:
+		if !v.IsNil() {
+			return w.value(at, v.Elem())
+		}
 	case reflect.Map:
-		return w.any(at, v.Interface()) // map[string]any or Unknown
+		switch m := v.Interface().(type) {
+		case map[string]any:
+			return walkMap(w, at, m, false)
+		case Unknown:
+			return walkMap(w, at, m, true)
+		}
+		return w.otherMap(at, v)
 	case reflect.Struct:
 		for _, f := range jsonFields(v.Type()) {
 			if !ok {
@@ -346,26 +356,52 @@ func (w utf8Walk) any(at *pathSeg, v any) bool {
 		return walkMap(w, at, v, false)
 	case Unknown:
 		return walkMap(w, at, v, true)
+	case nil, bool, float64, int, int64:
+	default: // a struct, slice or map of another type, put in a map by the caller
+		return w.value(at, reflect.ValueOf(v))
 	}
 	return true
 }
 
-// walkMap walks a map's keys and values; the problems it reports are sorted by path, as map
-// order is random. The keys of Unknown are the fields of an object, named as fields.
-func walkMap[V any](w utf8Walk, at *pathSeg, m map[string]V, fields bool) bool {
-	start := 0
-	if w.p != nil {
-		start = len(*w.p)
+// mark is where the problems of a map start; sortSince sorts them by path, as map order is
+// random.
+func (w utf8Walk) mark() int {
+	if w.p == nil {
+		return 0
 	}
+	return len(*w.p)
+}
+
+func (w utf8Walk) sortSince(start int) {
+	if w.p != nil {
+		slices.SortFunc((*w.p)[start:], func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+	}
+}
+
+// otherMap walks a map of another type than map[string]any, such as map[string]string.
+func (w utf8Walk) otherMap(at *pathSeg, v reflect.Value) bool {
+	start := w.mark()
+	for iter := v.MapRange(); iter.Next(); {
+		key := iter.Key()
+		seg := w.child(at, pathSeg{key: fmt.Sprint(key.Interface()), isKey: true})
+		if key.Kind() == reflect.String && !utf8.ValidString(key.String()) && !w.bad(seg, "key is not valid UTF-8") || !w.value(seg, iter.Value()) {
+			return false
+		}
+	}
+	w.sortSince(start)
+	return true
+}
+
+// walkMap walks a map's keys and values, its problems sorted by path. The keys of Unknown are the fields of an object, named as fields.
+func walkMap[V any](w utf8Walk, at *pathSeg, m map[string]V, fields bool) bool {
+	start := w.mark()
 	for k, v := range m {
 		seg := w.child(at, pathSeg{key: k, isKey: !fields || !utf8.ValidString(k), name: k})
 		if !utf8.ValidString(k) && !w.bad(seg, "key is not valid UTF-8") || !w.any(seg, v) {
 			return false
 		}
 	}
-	if w.p != nil {
-		slices.SortFunc((*w.p)[start:], func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
-	}
+	w.sortSince(start)
 	return true
 }
 

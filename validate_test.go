@@ -95,6 +95,9 @@ func TestValidationBeforeIO(t *testing.T) {
 			want: []string{"profiles[0].identifiers[0].value"}},
 		{name: "unknown field invalid utf-8", body: &UpdateCustomerRequest{Unknown: Unknown{"extra": []byte("\"b\xff\"")}},
 			want: []string{"extra"}},
+		{name: "invalid utf-8 in a map of strings and a struct within an extended field", body: &UpdateCustomerRequest{ExtendedFields: map[string]any{
+			"tags": map[string]string{"k\xff": "v"}, "obj": struct{ Name string }{"b\xff"}}},
+			want: []string{`extendedFields["obj"].Name`, `extendedFields["tags"]["k\xff"]`}},
 		{name: "first name of 101 ASCII characters", body: &UpdateCustomerRequest{Profiles: []Profile{{FirstName: Ptr(strings.Repeat("a", 101))}}},
 			want: []string{"profiles[0].firstName"}},
 		{name: "last name of 101 multi-byte runes", body: &UpdateCustomerRequest{Profiles: []Profile{{LastName: Ptr(strings.Repeat("é", 101))}}},
