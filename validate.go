@@ -253,4 +253,3 @@ func dateProblem(d *DateTime) string {
 	}
 	return ""
 }
-
