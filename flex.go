@@ -132,37 +132,28 @@ func scalarText(data []byte) ([]byte, error) {
 // of one, an empty object or null as an empty list.
 type List[T any] []T
 
-// UnmarshalJSON accepts a list, a lone object, or null.
+// UnmarshalJSON accepts a list, a lone object, or null. encoding/json has checked that data is
+// one valid JSON value.
 func (l *List[T]) UnmarshalJSON(data []byte) error {
 	data = bytes.TrimSpace(data)
 	switch {
-	case len(data) == 0:
-		return fmt.Errorf("capillary: empty list")
-	case data[0] == '[' && isEmptyObject(data):
-		*l = List[T]{} // the common "warnings": [] without a second decode
-		return nil
+	case string(data) == "null" || data[0] == '{' && isEmpty(data):
+		*l = nil
+	case data[0] == '[' && isEmpty(data):
+		*l = List[T]{} // "warnings": [], the common case, without a second decode
 	case data[0] == '[':
 		return json.Unmarshal(data, (*[]T)(l))
 	case data[0] == '{':
-		var one T
-		if isEmptyObject(data) {
-			*l = nil
-			return nil
-		}
-		if err := json.Unmarshal(data, &one); err != nil {
-			return err
-		}
-		*l = List[T]{one}
-		return nil
-	case string(data) == "null":
-		*l = nil
-		return nil
+		*l = make(List[T], 1)
+		return json.Unmarshal(data, &(*l)[0])
+	default:
+		return fmt.Errorf("capillary: %.40s is neither a list nor an object", data)
 	}
-	return fmt.Errorf("capillary: %.40s is neither a list nor an object", data)
+	return nil
 }
 
-// isEmptyObject reports whether a JSON object or list has nothing between its brackets.
-func isEmptyObject(data []byte) bool {
+// isEmpty reports whether a JSON object or list has nothing between its brackets.
+func isEmpty(data []byte) bool {
 	return len(bytes.TrimSpace(data[1:len(data)-1])) == 0
 }
 
