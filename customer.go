@@ -46,6 +46,13 @@ func (c *Customer) UnmarshalJSON(data []byte) error {
 	return decodeObject(data, (*plain)(c), &c.Unknown)
 }
 
+// MarshalJSON writes the customer with the fields of every object that the SDK does not model,
+// so that a stored customer keeps everything the server said.
+func (c Customer) MarshalJSON() ([]byte, error) {
+	type plain Customer
+	return marshalWithUnknown((*plain)(&c))
+}
+
 // CustomerProfile is the customer's profile on one source, as the server answers it.
 type CustomerProfile struct {
 	// FirstName is the customer's first name on this source.

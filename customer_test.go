@@ -181,3 +181,20 @@ func TestCustomerRefusesWrongShapes(t *testing.T) {
 		assert.Error(t, json.Unmarshal([]byte(bad), &c), bad)
 	}
 }
+
+// A customer written as JSON keeps what the SDK does not model, at every level.
+func TestCustomerMarshalKeepsUnknown(t *testing.T) {
+	t.Parallel()
+	c, _ := decodeCustomerFile(t, "vendor_lookup_customer_details.json")
+	out, err := json.Marshal(c)
+	require.NoError(t, err)
+	var again Customer
+	require.NoError(t, json.Unmarshal(out, &again))
+	assert.JSONEq(t, string(c.Unknown["groupLoyaltyProgramDetails"]), string(again.Unknown["groupLoyaltyProgramDetails"]))
+	assert.JSONEq(t, string(c.Profiles[0].Unknown["identifiersAll"]), string(again.Profiles[0].Unknown["identifiersAll"]))
+	assert.Equal(t, c.Profiles[0].Identifiers, again.Profiles[0].Identifiers, "the card's seriesId and statusLabel")
+	want, _ := json.Marshal(c.LoyaltyProgramDetails[0].Unknown)
+	got, _ := json.Marshal(again.LoyaltyProgramDetails[0].Unknown)
+	assert.JSONEq(t, string(want), string(got))
+	assert.Equal(t, c.ID, again.ID)
+}
