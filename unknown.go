@@ -54,7 +54,7 @@ func knownNames(t reflect.Type) []string {
 		return names.([]string)
 	}
 	var names []string
-	for _, f := range jsonFields(t) {
+	for _, f := range structFieldsOf(t).all {
 		if f.name != "" {
 			names = append(names, f.name)
 		}
@@ -85,8 +85,6 @@ func marshalWithUnknown(v any) ([]byte, error) {
 	return json.Marshal(tree)
 }
 
-var unknownType = reflect.TypeFor[Unknown]()
-
 // hasUnknown reports whether v or a struct within it has a non-empty Unknown.
 func hasUnknown(v reflect.Value) bool {
 	switch v.Kind() {
@@ -101,7 +99,7 @@ func hasUnknown(v reflect.Value) bool {
 			}
 		}
 	case reflect.Struct:
-		for _, f := range jsonFields(v.Type()) {
+		for _, f := range structFieldsOf(v.Type()).unknowns {
 			fv := v.FieldByIndex(f.index)
 			if fv.Type() == unknownType && fv.Len() > 0 || fv.Type() != unknownType && hasUnknown(fv) {
 				return true
@@ -129,7 +127,7 @@ func addUnknown(node any, v reflect.Value) {
 		if !ok {
 			return
 		}
-		for _, f := range jsonFields(v.Type()) {
+		for _, f := range structFieldsOf(v.Type()).unknowns {
 			fv := v.FieldByIndex(f.index)
 			if fv.Type() != unknownType {
 				addUnknown(obj[f.name], fv)
@@ -142,42 +140,4 @@ func addUnknown(node any, v reflect.Value) {
 			}
 		}
 	}
-}
-
-// jsonField is a struct field and its JSON name ("" for Unknown, whose json tag is "-"). The
-// fields of an embedded struct are listed as the struct's own, as encoding/json sees them.
-type jsonField struct {
-	index []int
-	name  string
-}
-
-var jsonFieldsCache sync.Map // reflect.Type -> []jsonField
-
-// jsonFields lists the exported fields of a struct type with their JSON names, skipping the
-// other fields tagged "-".
-func jsonFields(t reflect.Type) []jsonField {
-	if fields, ok := jsonFieldsCache.Load(t); ok {
-		return fields.([]jsonField)
-	}
-	var fields []jsonField
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		switch {
-		case f.Anonymous && f.Type.Kind() == reflect.Struct && name == "":
-			for _, inner := range jsonFields(f.Type) {
-				fields = append(fields, jsonField{index: append([]int{i}, inner.index...), name: inner.name})
-			}
-		case !f.IsExported():
-		case f.Type == unknownType:
-			fields = append(fields, jsonField{index: []int{i}})
-		case name != "-":
-			if name == "" {
-				name = f.Name
-			}
-			fields = append(fields, jsonField{index: []int{i}, name: name})
-		}
-	}
-	jsonFieldsCache.Store(t, fields)
-	return fields
 }

@@ -73,7 +73,7 @@ func (w utf8Walk) value(at *pathSeg, v reflect.Value) bool {
 		}
 		return w.otherMap(at, v)
 	case reflect.Struct:
-		for _, f := range jsonFields(v.Type()) {
+		for _, f := range structFieldsOf(v.Type()).strings {
 			if !ok {
 				break
 			}
