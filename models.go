@@ -1,8 +1,10 @@
 package capillary
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
+	"unicode/utf8"
 )
 
 // UpdateCustomerRequest is the body of PUT /v2/customers/{userId} and of the update by
@@ -39,10 +41,22 @@ func (r *UpdateCustomerRequest) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes the request with its unknown fields and those of the objects within it.
 func (r UpdateCustomerRequest) MarshalJSON() ([]byte, error) { return r.encode() }
 
-// encode writes the request as MarshalJSON does.
+var replacementEscape = []byte(`\ufffd`)
+
+// encode writes the request as MarshalJSON does. encoding/json writes invalid UTF-8 in a string
+// as the escape \ufffd (a real U+FFFD goes out as itself) and copies Unknown's raw JSON as it
+// is, so only a body holding that escape or invalid bytes is walked to name the strings that
+// would lose their bytes: a *ValidationError.
 func (r *UpdateCustomerRequest) encode() ([]byte, error) {
 	type plain UpdateCustomerRequest
-	return marshalWithUnknown((*plain)(r))
+	b, err := marshalWithUnknown((*plain)(r))
+	if err == nil && (bytes.Contains(b, replacementEscape) || !utf8.Valid(b)) {
+		var p problems
+		if checkUTF8(&p, r); len(p) > 0 {
+			return nil, &ValidationError{Problems: p}
+		}
+	}
+	return b, err
 }
 
 // Profile is the customer's meta information on one source.

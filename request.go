@@ -65,7 +65,7 @@ func (c *Client) do(ctx context.Context, r *request, out answer, opts []Option) 
 	if len(problems) == 0 && r.body != nil {
 		var err error
 		if payload, err = encodeBody(r.body); err != nil {
-			problems = append(problems, FieldError{Field: "body", Problem: "cannot be encoded as JSON: " + err.Error()})
+			problems = append(problems, bodyProblems(err)...)
 		}
 	}
 	if len(problems) > 0 {
@@ -81,6 +81,16 @@ func encodeBody(body any) ([]byte, error) {
 		return r.encode()
 	}
 	return json.Marshal(body)
+}
+
+// bodyProblems are the problems of a body that could not be encoded: those the encoding found
+// (invalid UTF-8, with their paths), or the encoding's error.
+func bodyProblems(err error) []FieldError {
+	var invalid *ValidationError
+	if errors.As(err, &invalid) {
+		return invalid.Problems
+	}
+	return []FieldError{{Field: "body", Problem: "cannot be encoded as JSON: " + err.Error()}}
 }
 
 // send makes the attempts of one call. The payload is a byte slice so that every attempt

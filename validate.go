@@ -156,7 +156,9 @@ func checkBody(p *problems, body *UpdateCustomerRequest) {
 	for i := range body.LoyaltyProgramEnrollments {
 		validateEnrollment(p, i, &body.LoyaltyProgramEnrollments[i])
 	}
-	checkUTF8(p, body)
+	if len(*p) > 0 {
+		checkUTF8(p, body) // refused anyway: list invalid UTF-8 too; otherwise encode finds it
+	}
 }
 
 // The paths of nested fields, such as profiles[0].commChannels[1].type, are built only once a

@@ -98,6 +98,12 @@ func TestValidationBeforeIO(t *testing.T) {
 		{name: "invalid utf-8 in a map of strings and a struct within an extended field", body: &UpdateCustomerRequest{ExtendedFields: map[string]any{
 			"tags": map[string]string{"k\xff": "v"}, "obj": struct{ Name string }{"b\xff"}}},
 			want: []string{`extendedFields["obj"].Name`, `extendedFields["tags"]["k\xff"]`}},
+		{name: "invalid utf-8 listed with the other problems", body: &UpdateCustomerRequest{ExtendedFields: map[string]any{"k": "\xff"},
+			LoyaltyProgramEnrollments: []LoyaltyProgramEnrollment{{ProgramID: 699, TierNumber: Ptr(0)}}},
+			want: []string{"loyaltyProgramEnrollments[0].tierNumber", `extendedFields["k"]`}},
+		{name: "a real U+FFFD and the text \\ufffd are valid", body: &UpdateCustomerRequest{ExtendedFields: map[string]any{"k": "\ufffd", "t": `\ufffd`},
+			LoyaltyInfo: &LoyaltyInfo{LoyaltyType: "gold"}},
+			want: []string{"loyaltyInfo.loyaltyType"}},
 		{name: "first name of 101 ASCII characters", body: &UpdateCustomerRequest{Profiles: []Profile{{FirstName: Ptr(strings.Repeat("a", 101))}}},
 			want: []string{"profiles[0].firstName"}},
 		{name: "last name of 101 multi-byte runes", body: &UpdateCustomerRequest{Profiles: []Profile{{LastName: Ptr(strings.Repeat("é", 101))}}},
