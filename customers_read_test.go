@@ -1,6 +1,7 @@
 package capillary
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"os"
@@ -250,5 +251,7 @@ func TestReadsAreIdempotent(t *testing.T) {
 		require.ErrorAs(t, err, &reqErr)
 		assert.False(t, reqErr.Uncertain)
 		assert.Equal(t, 4, reqErr.Attempts)
+		assert.NotErrorIs(t, err, context.Canceled, "the caller cancelled nothing")
+		assert.NotContains(t, err.Error(), "context canceled")
 	})
 }
