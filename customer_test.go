@@ -27,7 +27,7 @@ func decodeCustomerFile(t *testing.T, name string) (*Customer, map[string]json.R
 // requireKeptEverything checks that every field of an object is modelled or kept in Unknown.
 func requireKeptEverything(t *testing.T, v any, unknown Unknown, fields map[string]json.RawMessage) {
 	t.Helper()
-	known := knownNames(reflect.TypeOf(v))
+	known := structFieldsOf(reflect.TypeOf(v)).names
 	for name := range fields {
 		_, kept := unknown[name]
 		modelled := slices.ContainsFunc(known, func(k string) bool { return strings.EqualFold(k, name) })

@@ -20,42 +20,43 @@ type jsonField struct {
 // structFields are a struct type's JSON fields, and those a walk has to visit.
 type structFields struct {
 	all      []jsonField
-	strings  []jsonField // those that may hold a string, checked for UTF-8
-	unknowns []jsonField // those that may hold an Unknown
+	unknowns []jsonField // those that may hold an Unknown, which encoding visits on every call
+	// names are the JSON names decoding knows, those of an embedded *struct included (the
+	// UnmarshalJSON methods embed their type's plain twin).
+	names []string
 }
 
 var unknownType = reflect.TypeFor[Unknown]()
 
 var structFieldsCache sync.Map // reflect.Type -> *structFields
 
-// fieldsOf returns the fields of a struct type.
+// structFieldsOf returns the fields of a struct type.
 func structFieldsOf(t reflect.Type) *structFields {
 	if sf, ok := structFieldsCache.Load(t); ok {
 		return sf.(*structFields)
 	}
 	sf := &structFields{all: jsonFields(t)}
 	for _, f := range sf.all {
-		ft := t.FieldByIndex(f.index).Type
-		if mayHold(ft, isStringLike, map[reflect.Type]bool{}) {
-			sf.strings = append(sf.strings, f)
-		}
-		if mayHold(ft, func(t reflect.Type) bool { return t == unknownType }, map[reflect.Type]bool{}) {
+		if mayHoldUnknown(t.FieldByIndex(f.index).Type, map[reflect.Type]bool{}) {
 			sf.unknowns = append(sf.unknowns, f)
+		}
+		if f.name != "" {
+			sf.names = append(sf.names, f.name)
+		}
+	}
+	for i := range t.NumField() {
+		if f := t.Field(i); f.Anonymous && f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Struct {
+			sf.names = append(sf.names, structFieldsOf(f.Type.Elem()).names...)
 		}
 	}
 	structFieldsCache.Store(t, sf)
 	return sf
 }
 
-// isStringLike is true for what may hold a string at run time.
-func isStringLike(t reflect.Type) bool {
-	return t.Kind() == reflect.String || t.Kind() == reflect.Interface || t == unknownType
-}
-
-// mayHold reports whether a value of type t may contain a value of a type that is true for
-// target: itself, or through pointers, slices, maps and struct fields.
-func mayHold(t reflect.Type, target func(reflect.Type) bool, visiting map[reflect.Type]bool) bool {
-	if target(t) {
+// mayHoldUnknown reports whether a value of type t may contain an Unknown: itself, or through
+// pointers, slices, maps and struct fields.
+func mayHoldUnknown(t reflect.Type, visiting map[reflect.Type]bool) bool {
+	if t == unknownType {
 		return true
 	}
 	if visiting[t] {
@@ -64,12 +65,12 @@ func mayHold(t reflect.Type, target func(reflect.Type) bool, visiting map[reflec
 	visiting[t] = true
 	switch t.Kind() {
 	case reflect.Pointer, reflect.Slice, reflect.Array:
-		return mayHold(t.Elem(), target, visiting)
+		return mayHoldUnknown(t.Elem(), visiting)
 	case reflect.Map:
-		return mayHold(t.Key(), target, visiting) || mayHold(t.Elem(), target, visiting)
+		return mayHoldUnknown(t.Elem(), visiting)
 	case reflect.Struct:
 		for _, f := range jsonFields(t) {
-			if mayHold(t.FieldByIndex(f.index).Type, target, visiting) {
+			if mayHoldUnknown(t.FieldByIndex(f.index).Type, visiting) {
 				return true
 			}
 		}

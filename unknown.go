@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 )
 
 // Unknown holds the fields of a JSON object that its Go type does not model, each as the JSON
@@ -25,7 +24,7 @@ func decodeObject(data []byte, v any, unknown *Unknown) error {
 	if err := json.Unmarshal(data, &all); err != nil || all == nil {
 		return err // null: nothing more
 	}
-	known := knownNames(reflect.TypeOf(v).Elem())
+	known := structFieldsOf(reflect.TypeOf(v).Elem()).names
 	for name := range all {
 		if slices.ContainsFunc(known, func(k string) bool { return strings.EqualFold(k, name) }) {
 			delete(all, name)
@@ -44,28 +43,6 @@ func decodeKeepingNumbers(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	return dec.Decode(v)
-}
-
-var knownNamesCache sync.Map // reflect.Type -> []string
-
-// knownNames lists the JSON names of a struct type's fields, those of embedded structs included.
-func knownNames(t reflect.Type) []string {
-	if names, ok := knownNamesCache.Load(t); ok {
-		return names.([]string)
-	}
-	var names []string
-	for _, f := range structFieldsOf(t).all {
-		if f.name != "" {
-			names = append(names, f.name)
-		}
-	}
-	for i := range t.NumField() {
-		if f := t.Field(i); f.Anonymous && f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Struct {
-			names = append(names, knownNames(f.Type.Elem())...)
-		}
-	}
-	knownNamesCache.Store(t, names)
-	return names
 }
 
 // marshalWithUnknown writes v, a pointer to a struct without a MarshalJSON method, as JSON
