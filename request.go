@@ -74,11 +74,11 @@ func (c *Client) do(ctx context.Context, r *request, out answer, opts []Option) 
 	return c.send(ctx, cs, r.method, r.path, rawQuery, payload, r.idempotent, out)
 }
 
-// encodeBody encodes a request body. UpdateCustomerRequest encodes itself directly: through its
-// MarshalJSON, encoding/json would check and copy the result in a second pass.
+// encodeBody encodes a request body. A body with an encode method (UpdateCustomerRequest) is
+// asked directly: through its MarshalJSON, encoding/json would check and copy it a second time.
 func encodeBody(body any) ([]byte, error) {
-	if r, ok := body.(*UpdateCustomerRequest); ok && r != nil {
-		return r.encode()
+	if e, ok := body.(interface{ encode() ([]byte, error) }); ok {
+		return e.encode()
 	}
 	return json.Marshal(body)
 }
