@@ -24,12 +24,16 @@ func RunOffline(t *testing.T, preferOAuth bool, body Body) {
 }
 
 // RunTwice runs the example twice against one server that keeps its state between the runs,
-// with the credentials the environment would give: the second run must succeed too.
-func RunTwice(t *testing.T, preferOAuth bool, body Body) {
+// with the credentials the environment would give: the second run must succeed too. The server
+// holds the vendor's example customer and the customers given.
+func RunTwice(t *testing.T, preferOAuth bool, body Body, customers ...capillarytest.Customer) {
 	t.Helper()
 	srv := capillarytest.NewServer()
 	t.Cleanup(srv.Close)
 	srv.AddCustomer(capillarytest.Customer{ID: exampleenv.DefaultUserID, Source: string(capillary.SourceInstore), LoyaltyType: string(capillary.LoyaltyTypeNonLoyalty)})
+	for _, c := range customers {
+		srv.AddCustomer(c)
+	}
 	t.Setenv("CAPILLARY_BASE_URL", srv.URL)
 	t.Setenv("CAPILLARY_REGION", "")
 	t.Setenv("CAPILLARY_USER_ID", "")
