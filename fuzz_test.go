@@ -440,6 +440,9 @@ func FuzzUpdateRequestFields(f *testing.F) {
 	f.Add("171891944", "Tom", "Sawyer", "gender", "Male", "mobile", "9999000000", "residence", "true", "city", "Bangalore", int64(699))
 	f.Add("171891944", "Tom", "", "", "", "email", "tom@example.com", "", "", "", "", int64(0))
 	f.Add("1", strings.Repeat("é", 101), "Sawyer", "a", "<&>", "fax", "", "k", "v", "k", "v", int64(-1))
+	f.Add("1", "Tom", "Sawyer", "a\xff", "v", "mobile", "919999000001", "k", "v", "k", "v", int64(1))
+	f.Add("1", "Tom", "Sawyer", "a", "v\xfe", "mobile", "919999000001", "k\xff", "v", "k", "v\xff", int64(1))
+	f.Add("1", "Tom\xff", "Sawyer", "a", "v", "mobile", "919999000001", "k", "v", "\xfe", "v", int64(1))
 
 	f.Fuzz(func(t *testing.T, userID, first, last, fieldKey, fieldValue, channelType, channelValue, metaKey, metaValue, extKey, extValue string, programID int64) {
 		body := &capillary.UpdateCustomerRequest{
