@@ -35,6 +35,13 @@ for a in json.load(open(sys.argv[1])):
     if "TimeStart" in a and "TimeDone" in a:
         steps.append(((t(a["TimeDone"]) - t(a["TimeStart"])).total_seconds(), a["Mode"], a.get("Package", "")))
 steps.sort(reverse=True)
+modes, ours = {}, {}
+for d, mode, pkg in steps:
+    modes[mode] = modes.get(mode, 0) + d
+    if pkg.startswith("github.com/capillary-go/"):
+        ours[mode] = ours.get(mode, 0) + d
+print("time in steps, all packages (ours):", ", ".join(
+    "%s %.0f s (%.0f s)" % (m, modes[m], ours.get(m, 0)) for m in sorted(modes, key=modes.get, reverse=True) if modes[m] >= 1))
 print("slowest steps:")
 for s in steps[:10]:
     print("  %6.1f s  %-9s %s" % s)
