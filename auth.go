@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -122,12 +123,15 @@ func unescapeJSON(s string) string {
 				b.WriteByte(s[i])
 				continue
 			}
-			if utf8.ValidRune(rune(r)) {
-				b.WriteRune(rune(r))
-			} else {
-				b.WriteString(s[i : i+6]) // half of a surrogate pair: no credential form has one
-			}
 			i += 5
+			if utf16.IsSurrogate(rune(r)) && i+7 <= len(s) && s[i+1:i+3] == `\u` {
+				if low, err := strconv.ParseUint(s[i+3:i+7], 16, 32); err == nil {
+					if pair := utf16.DecodeRune(rune(r), rune(low)); pair != utf8.RuneError {
+						r, i = uint64(pair), i+6
+					}
+				}
+			}
+			b.WriteRune(rune(r)) // a lone surrogate becomes U+FFFD, as encoding/json decodes it
 		default:
 			b.WriteByte(s[i])
 		}
