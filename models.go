@@ -44,19 +44,29 @@ func (r UpdateCustomerRequest) MarshalJSON() ([]byte, error) { return r.encode()
 var replacementEscape = []byte(`\ufffd`)
 
 // encode writes the request as MarshalJSON does. encoding/json writes invalid UTF-8 in a string
-// as the escape \ufffd (a real U+FFFD goes out as itself) and copies Unknown's raw JSON as it
-// is, so only a body holding that escape or invalid bytes is walked to name the strings that
-// would lose their bytes: a *ValidationError.
+// as the escape \ufffd (a real U+FFFD goes out as itself) and copies raw JSON as it is, so only
+// a body holding more escapes than its raw JSON, or invalid bytes, is walked to name the strings
+// that would lose their bytes: a *ValidationError. The escapes are counted before Unknown's
+// fields are merged in, which re-encodes them as U+FFFD itself.
 func (r *UpdateCustomerRequest) encode() ([]byte, error) {
 	type plain UpdateCustomerRequest
-	b, err := marshalWithUnknown((*plain)(r))
-	if err == nil && (bytes.Contains(b, replacementEscape) || !utf8.Valid(b)) {
+	v := (*plain)(r)
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	out, err := withUnknown(b, v)
+	if err == nil && (bytes.Contains(b, replacementEscape) || !utf8.Valid(out)) {
 		var p problems
-		if checkUTF8(&p, r); len(p) > 0 {
+		rawEscapes := checkUTF8(&p, r)
+		if len(p) == 0 && (bytes.Count(b, replacementEscape) > rawEscapes || !utf8.Valid(out)) {
+			p.add("body", "contains invalid UTF-8 (from a value that encodes itself)")
+		}
+		if len(p) > 0 {
 			return nil, &ValidationError{Problems: p}
 		}
 	}
-	return b, err
+	return out, err
 }
 
 // Profile is the customer's meta information on one source.
