@@ -220,10 +220,11 @@ const (
 )
 
 // SideEffect is one result of the update. The vendor sends several kinds in one list,
-// told apart by Type; the fields of the other kinds are zero.
+// told apart by Type; the fields of the other kinds are zero, and what the SDK does not model
+// (a field the vendor adds, a kind it does not know) is kept in Unknown.
 type SideEffect struct {
 	// Type is the kind: SideEffectPoints, SideEffectAlternateCurrency, SideEffectCoupon,
-	// SideEffectSlab, or another the vendor adds later (see Raw).
+	// SideEffectSlab, or another the vendor adds later (see Unknown).
 	Type string `json:"type"`
 	// EntityType is the entity affected: USER, USERGROUP2 or GROUP2.
 	EntityType string `json:"entityType,omitzero"`
@@ -272,24 +273,15 @@ type SideEffect struct {
 	// SlabExpiryDate is when the new tier expires, as the vendor writes it ("30th Nov, 2025").
 	SlabExpiryDate string `json:"slabExpiryDate,omitzero"`
 
-	// Raw is the side effect's JSON as it came, for a kind the SDK does not model (nil for the
-	// kinds above), so that nothing the server said is lost.
-	Raw json.RawMessage `json:"-"`
+	// Unknown holds the fields the SDK does not model (the fields of a kind it does not know),
+	// as they came, so that nothing the server said is lost.
+	Unknown Unknown `json:"-"`
 }
 
-// UnmarshalJSON decodes a side effect, keeping the JSON of a kind the SDK does not model.
+// UnmarshalJSON decodes a side effect keeping the fields the SDK does not model.
 func (se *SideEffect) UnmarshalJSON(data []byte) error {
 	type plain SideEffect
-	if err := json.Unmarshal(data, (*plain)(se)); err != nil {
-		return err
-	}
-	switch se.Type {
-	case SideEffectPoints, SideEffectAlternateCurrency, SideEffectCoupon, SideEffectSlab:
-		se.Raw = nil
-	default:
-		se.Raw = append(json.RawMessage(nil), data...)
-	}
-	return nil
+	return decodeObject(data, (*plain)(se), &se.Unknown)
 }
 
 // Ptr returns a pointer to v, for the optional fields of requests and params:

@@ -152,10 +152,10 @@
 //     stores the tier (1 unless given), the points and the expiry dates. Points above zero come
 //     back as a side effect {"entityType":"USER","rawAwardedPoints":75,"awardedPoints":75,
 //     "type":"points"} [vendor: samples], and a tier above 1 as {"entityType":"USER",
-//     "type":"slab","previousSlabName":"Tier 1","previousSlabNumber":1,"newSlabName":"Tier 2",
-//     "newSlabNumber":2,"slabExpiryDate":...} [fake: the field names are the fake's reading;
-//     tiers are named "Tier N"]; with use_async=true they are applied and the side effects
-//     list is empty [vendor: update].
+//     "type":"slab","previousSlabName":"Tier 1","previousSlabNumber":1,"upgradedSlabName":"Tier 2",
+//     "upgradedSlabNumber":2,"slabExpiryDate":...} [vendor: the field names of its slab sample,
+//     which the SDK reads; fake: tiers are named "Tier N"]; with use_async=true they are
+//     applied and the side effects list is empty [vendor: update].
 //   - Warnings the fake never produces by itself (8050 and 8051, customers merged; 8075 when
 //     an update's identifiers do not match) come from a Fault's Warnings (AddWarnings).
 //
