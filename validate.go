@@ -57,7 +57,7 @@ func validateGet(userID string, params *GetCustomerParams) []FieldError {
 }
 
 // validateLookup checks the arguments of Lookup. The vendor wants an account id on a lookup
-// for every source but INSTORE (and ALL, which reads every source).
+// for every source but INSTORE, ALL included ("Mandatory for all the sources except Instore").
 func validateLookup(ids []Identifier, params *GetCustomerParams) []FieldError {
 	var p problems
 	if len(ids) == 0 {
@@ -67,7 +67,7 @@ func validateLookup(ids []Identifier, params *GetCustomerParams) []FieldError {
 		checkIdentifier(&p, "ids["+strconv.Itoa(i)+"]", id, lookupIdentifierTypes)
 	}
 	checkReadParams(&p, params)
-	if params != nil && params.AccountID == "" && params.Source != SourceInstore && params.Source != SourceAll && params.Source.Valid() {
+	if params != nil && params.AccountID == "" && params.Source != SourceInstore && slices.Contains(readSources, params.Source) {
 		p.add("params.accountId", "is required on a lookup for source %s (every source but INSTORE)", params.Source)
 	}
 	return p

@@ -165,7 +165,9 @@
 //
 // # Rules of the reads
 //
-//   - source is required: one of the update's sources or ALL; else 8012 [vendor: old, GV2].
+//   - source is required: one of the update's sources, ALL or MAPP_SDK; else 8012 [vendor:
+//     old, GV2; MAPP_SDK: GD's lookup]. No customer has a profile on MAPP_SDK (seeds and
+//     updates take the update's sources), so a read on it answers 8065 [fake].
 //   - GET by id: a multi-account source needs accountId, else 8045 [vendor: old]. The lookup
 //     needs accountId for every source but INSTORE, else 8015 [vendor: GD].
 //   - The lookup's identifierName is mobile, email, externalId, cardnumber, cardExternalId or
