@@ -179,6 +179,14 @@ func TestReadCallsValidation(t *testing.T) {
 			_, err := c.Customers.Get(testCtx(t), "1", &GetCustomerParams{Source: SourceAll, Embed: []Embed{EmbedPoints, "point"}, GapToRenew: &neg})
 			return err
 		}, []string{"params.embed[1]", "params.gapToRenew"}},
+		{"gaps without embed=mlp", func(c *Client) error {
+			_, err := c.Customers.Get(testCtx(t), "1", &GetCustomerParams{Source: SourceInstore, Embed: []Embed{EmbedPoints}, GapToUpgrade: Ptr(30), GapToRenew: Ptr(0)})
+			return err
+		}, []string{"params.gapToUpgrade", "params.gapToRenew"}},
+		{"get with a user id naming another endpoint", func(c *Client) error {
+			_, err := c.Customers.Get(testCtx(t), "lookup", instoreRead)
+			return err
+		}, []string{"userId"}},
 		{"lookup without identifiers", func(c *Client) error {
 			_, err := c.Customers.Lookup(testCtx(t), nil, instoreRead)
 			return err
