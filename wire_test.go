@@ -251,7 +251,7 @@ func TestWireUserIDOnRealServer(t *testing.T) {
 	for _, id := range []string{"171891944", "0", "00012", "99999999999999999999999"} {
 		_, err := c.Customers.Update(testCtx(t), id, minimalBody(), instore())
 		require.NoError(t, err, id)
-		assert.Equal(t, seen{"/v2/customers/" + id, "source=INSTORE"}, <-got, id)
+		assert.Equal(t, seen{"/v2/customers/" + id, "source=INSTORE"}, receive(t, got), id)
 	}
 }
 
