@@ -17,6 +17,15 @@ type Unknown map[string]json.RawMessage
 // type does not have into *unknown. encoding/json matches names case-insensitively, and so does
 // this: "cardnumber" is the field "cardNumber".
 func decodeObject(data []byte, v any, unknown *Unknown) error {
+	// Most objects have no field the type does not know: one strict pass finds that out, and
+	// only the others are read a second time for their unknown fields.
+	strict := json.NewDecoder(bytes.NewReader(data))
+	strict.UseNumber()
+	strict.DisallowUnknownFields()
+	if strict.Decode(v) == nil {
+		*unknown = nil
+		return nil
+	}
 	if err := decodeKeepingNumbers(data, v); err != nil {
 		return err
 	}
