@@ -315,8 +315,11 @@ var vendorAnswers = []struct {
 // one of the SDK's typed errors that shows no credential; a vendor success is never an error,
 // and nothing else is a success.
 func FuzzUpdateResponse(f *testing.F) {
-	for _, a := range vendorAnswers {
+	for i, a := range vendorAnswers {
 		for mode := range deliveryModes {
+			if mode == deliverEndless && i >= 2 {
+				continue // reading 1 MiB of each under -race costs more than it finds
+			}
 			f.Add(uint16(a.status), a.header, []byte(a.body), uint8(mode))
 		}
 	}
