@@ -131,9 +131,9 @@ func (c *Client) send(ctx context.Context, cs *callSettings, method, path, rawQu
 	if err := ctx.Err(); err != nil {
 		return responseMeta{}, st.requestError(err) // over before it started: nothing is sent
 	}
-	rawURL := c.baseURL + path
-	if rawQuery != "" {
-		rawURL = c.baseURL + path + "?" + rawQuery
+	rawURL := c.baseURL + path + "?" + rawQuery
+	if rawQuery == "" {
+		rawURL = rawURL[:len(rawURL)-1]
 	}
 	ctx = context.WithValue(ctx, stateKey{}, st)
 	for renewed := false; ; renewed = true {
