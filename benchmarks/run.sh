@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the performance comparison of issue 4 and prints benchstat tables and the SDK's ratios
-# to the hand-written floor and to resty.
+# Runs the performance comparison of issue 8 and prints benchstat tables and the SDK's ratios
+# (time/op, B/op, allocs/op) to the plainest hand-written floor and to resty.
 #
 # The three clients run alternating: each round runs floor, sdk and resty once each, in an order
 # that rotates from round to round, each in a fresh process of one prebuilt test binary. Drift
@@ -12,7 +12,6 @@
 # Environment:
 #   ROUNDS=10      alternating rounds of BenchmarkUpdate and of BenchmarkUpdateInMemory
 #   PAR_ROUNDS=4   alternating rounds of BenchmarkUpdateParallel, at -cpu 1,2
-#   MICRO_COUNT=6  -count of the SDK's request-building and decoding micro-benchmarks
 #   BENCHTIME=1s   -benchtime of every run
 #   OUT=dir        where to keep the raw results (default: a new temporary directory)
 # Needs only Go and the module proxy: benchstat is built pinned, into $OUT.
@@ -21,11 +20,9 @@ set -euo pipefail
 BENCHSTAT=golang.org/x/perf/cmd/benchstat@v0.0.0-20250909190841-7e13e04d9366
 ROUNDS=${ROUNDS:-10}
 PAR_ROUNDS=${PAR_ROUNDS:-4}
-MICRO_COUNT=${MICRO_COUNT:-6}
 BENCHTIME=${BENCHTIME:-1s}
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(dirname "$here")
 out=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/capillary-bench.XXXXXX")}
 mkdir -p "$out"
 : >"$out/update.txt"
@@ -77,15 +74,11 @@ done
 levels=
 echo
 
-echo "# request building and response decoding alone (root package, -count $MICRO_COUNT)"
-(cd "$root" && go test -run '^$' -bench '^(BenchmarkBuildUpdateRequest|BenchmarkDecodeUpdateResponse)$' \
-	-benchmem -benchtime "$BENCHTIME" -count "$MICRO_COUNT" .) >"$out/micro.txt"
-
 # benchstat runs in $out, so that its columns are named after the files, not their paths.
 benchstat() { (cd "$out" && ./benchstat "$@"); }
 
 echo
-echo "## SDK and resty against the floor (vs base = floor)"
+echo "## SDK and resty against the plainest hand-written floor (vs base = floor)"
 benchstat -col '/client@(floor sdk resty)' update.txt
 echo
 echo "## SDK against resty (vs base = resty)"
@@ -95,12 +88,9 @@ echo "## Without the network: the clients' own work (vs base = floor)"
 benchstat -col '/client@(floor sdk resty)' memory.txt
 echo
 echo "## Ratios (the targets apply to BenchmarkUpdate; BenchmarkUpdateInMemory is the harsher view)"
-(cd "$here" && go run ./internal/benchratio "$out/update.txt" "$out/memory.txt")
+(cd "$here" && go run ./internal/benchratio -max-time 1.05 -max-allocs 1.10 "$out/update.txt" "$out/memory.txt")
 echo "## Concurrent callers (RunParallel; -cpu 1 is one goroutine, -cpu 2 is two)"
 benchstat -col '/client@(floor sdk resty)' parallel.txt
-echo
-echo "## Request building and response decoding alone"
-benchstat micro.txt
 echo
 echo "## OAuth: tokens generated for all the calls of a parallel run (one per token lifetime)"
 "$out/bench.test" -test.run '^$' -test.bench '^BenchmarkUpdateOAuthParallel$' -test.benchtime "$BENCHTIME" -test.cpu 1,2 |
