@@ -1,6 +1,7 @@
 // Command benchratio reads `go test -bench` output in which sub-benchmarks are named
-// client=floor, client=sdk and client=resty, and prints per client the median time/op, B/op and
-// allocs/op, then the SDK's ratios to the floor and to resty with the targets of issue 8.
+// client=floor, client=sdk and client=resty, and prints per client the median time/op (and
+// cpu-ns/op when reported), B/op and allocs/op, then the SDK's ratios to the floor and to resty
+// with the targets of issue 8.
 //
 // Two ratios are given for each metric: the ratio of the medians, and the median of the ratios
 // of each round (the i-th SDK result against the i-th floor result). run.sh runs the clients
@@ -23,8 +24,9 @@ import (
 	"strings"
 )
 
-// metrics are the units compared, in the order printed.
-var metrics = []string{"ns/op", "B/op", "allocs/op"}
+// metrics are the units compared, in the order printed; cpu-ns/op, the process's CPU time per
+// call, is printed when the results have it.
+var metrics = []string{"ns/op", "cpu-ns/op", "B/op", "allocs/op"}
 
 // benchLine matches "BenchmarkUpdate/client=sdk-2   25000   47403 ns/op ...": the benchmark
 // without its client, the client, then the measurements.
@@ -99,41 +101,61 @@ func (res results) print(w io.Writer, maxTime, maxAllocs float64) {
 	slices.Sort(benches)
 	for _, bench := range benches {
 		byClient := res[bench]
+		var units []string // the metrics these results have
+		for _, unit := range metrics {
+			if byClient["sdk"][unit] != nil || byClient["floor"][unit] != nil {
+				units = append(units, unit)
+			}
+		}
 		fmt.Fprintf(w, "%s: medians\n", bench)
-		fmt.Fprintf(w, "  %-8s %5s %12s %10s %10s\n", "client", "runs", "time/op", "B/op", "allocs/op")
+		fmt.Fprintf(w, "  %-8s %5s", "client", "runs")
+		for _, unit := range units {
+			fmt.Fprintf(w, " %12s", unit)
+		}
+		fmt.Fprintln(w)
 		for _, c := range []string{"floor", "sdk", "resty"} {
 			if v := byClient[c]; v != nil {
-				fmt.Fprintf(w, "  %-8s %5d %12s %10.0f %10.0f\n", c, len(v["ns/op"]),
-					formatNs(median(v["ns/op"])), median(v["B/op"]), median(v["allocs/op"]))
+				fmt.Fprintf(w, "  %-8s %5d", c, len(v["ns/op"]))
+				for _, unit := range units {
+					fmt.Fprintf(w, " %12s", format(unit, median(v[unit])))
+				}
+				fmt.Fprintln(w)
 			}
 		}
 		sdk := byClient["sdk"]
-		if sdk == nil {
+		if sdk == nil || (byClient["floor"] == nil && byClient["resty"] == nil) {
 			fmt.Fprintln(w)
 			continue
 		}
 		fmt.Fprintf(w, "  ratios: of the medians (median of per-round ratios)\n")
-		fmt.Fprintf(w, "  %-11s %17s %17s %17s\n", "", "time/op", "B/op", "allocs/op")
+		fmt.Fprintf(w, "  %-11s", "")
+		for _, unit := range units {
+			fmt.Fprintf(w, " %17s", unit)
+		}
+		fmt.Fprintln(w)
 		for _, base := range []string{"floor", "resty"} {
 			if byClient[base] == nil {
 				continue
 			}
 			fmt.Fprintf(w, "  %-11s", "sdk/"+base)
-			for _, unit := range metrics {
+			for _, unit := range units {
 				fmt.Fprintf(w, " %7.3f (%7.3f)", median(sdk[unit])/median(byClient[base][unit]),
 					median(pairRatios(sdk[unit], byClient[base][unit])))
 			}
 			fmt.Fprintln(w)
 		}
-		if floor := byClient["floor"]; floor != nil {
-			t := median(sdk["ns/op"]) / median(floor["ns/op"])
-			a := median(sdk["allocs/op"]) / median(floor["allocs/op"])
-			fmt.Fprintf(w, "  target time/op within %.0f%% of the floor: %s (%+.1f%%)\n", 100*(maxTime-1), verdict(t <= maxTime), 100*(t-1))
-			fmt.Fprintf(w, "  target allocs/op within %.0f%% of the floor: %s (%+.1f%%)\n", 100*(maxAllocs-1), verdict(a <= maxAllocs), 100*(a-1))
+		for _, unit := range units {
+			target := map[string]float64{"ns/op": maxTime, "cpu-ns/op": maxTime, "allocs/op": maxAllocs}[unit]
+			if floor := byClient["floor"]; floor != nil && target > 0 {
+				r := median(sdk[unit]) / median(floor[unit])
+				fmt.Fprintf(w, "  target %s within %.0f%% of the floor: %s (%+.1f%%)\n", unit, 100*(target-1), verdict(r <= target), 100*(r-1))
+			}
 		}
-		if resty := byClient["resty"]; resty != nil {
-			t := median(sdk["ns/op"]) / median(resty["ns/op"])
-			fmt.Fprintf(w, "  target faster than resty: %s (%+.1f%%)\n", verdict(t < 1), 100*(t-1))
+		for _, unit := range []string{"ns/op", "cpu-ns/op"} {
+			if resty := byClient["resty"]; resty != nil && sdk[unit] != nil {
+				r := median(sdk[unit]) / median(resty[unit])
+				fmt.Fprintf(w, "  target %s below resty's: %s (%+.1f%%)\n", unit, verdict(r < 1), 100*(r-1))
+			}
 		}
 		fmt.Fprintln(w)
 	}
@@ -166,6 +188,14 @@ func median(v []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// format prints a median: a time in µs or ns, a count or a size as an integer.
+func format(unit string, v float64) string {
+	if strings.HasSuffix(unit, "ns/op") {
+		return formatNs(v)
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64)
 }
 
 // formatNs prints a time/op in µs or ns.
