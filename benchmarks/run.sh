@@ -7,10 +7,14 @@
 # (thermal, a noisy neighbour, the page cache) then hits every client alike, and the medians
 # over the rounds are compared.
 #
-# Usage: benchmarks/run.sh        (from anywhere; about 3 minutes on 2 cores)
+# BenchmarkUpdateInterleaved then runs the three clients in one process, taking turns every
+# millisecond or so: on a shared machine its per-call times and ratios are the steadier ones.
+#
+# Usage: benchmarks/run.sh        (from anywhere; about 4 minutes on 2 cores)
 # It also runs BenchmarkUpdateOAuthParallel once, to show one token generation for all calls.
 # Environment:
-#   ROUNDS=10      alternating rounds of BenchmarkUpdate and of BenchmarkUpdateInMemory
+#   ROUNDS=10      alternating rounds of BenchmarkUpdate and of BenchmarkUpdateInMemory, and
+#                  -count of BenchmarkUpdateInterleaved
 #   PAR_ROUNDS=4   alternating rounds of BenchmarkUpdateParallel, at -cpu 1,2
 #   BENCHTIME=1s   -benchtime of every run
 #   OUT=dir        where to keep the raw results (default: a new temporary directory)
@@ -28,6 +32,7 @@ mkdir -p "$out"
 : >"$out/update.txt"
 : >"$out/memory.txt"
 : >"$out/parallel.txt"
+: >"$out/interleaved.txt"
 
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//'), $(go version)"
 echo "# raw results in $out"
@@ -74,6 +79,10 @@ done
 levels=
 echo
 
+echo "# BenchmarkUpdateInterleaved: -count $ROUNDS"
+"$out/bench.test" -test.run '^$' -test.bench '^BenchmarkUpdateInterleaved$' -test.benchtime "$BENCHTIME" \
+	-test.count "$ROUNDS" >"$out/interleaved.txt"
+
 # benchstat runs in $out, so that its columns are named after the files, not their paths.
 benchstat() { (cd "$out" && ./benchstat "$@"); }
 
@@ -89,6 +98,9 @@ benchstat -col '/client@(floor sdk resty)' memory.txt
 echo
 echo "## Ratios (the targets apply to BenchmarkUpdate; BenchmarkUpdateInMemory is the harsher view)"
 (cd "$here" && go run ./internal/benchratio -max-time 1.05 -max-allocs 1.10 "$out/update.txt" "$out/memory.txt")
+echo "## Taking turns in one process: each client's time per call, and the SDK's ratios"
+benchstat interleaved.txt
+echo
 echo "## Concurrent callers (RunParallel; -cpu 1 is one goroutine, -cpu 2 is two)"
 benchstat -col '/client@(floor sdk resty)' parallel.txt
 echo

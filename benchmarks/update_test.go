@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestSameRequest checks that the benchmarks compare like with like: the floor, the SDK and
@@ -166,6 +167,59 @@ func BenchmarkUpdateParallel(b *testing.B) {
 						}
 					})
 				})
+			}
+		})
+	}
+}
+
+// BenchmarkUpdateInterleaved makes the calls of BenchmarkUpdate (loopback) and
+// BenchmarkUpdateInMemory (memory) with the three clients in one process, taking turns in
+// batches of a few milliseconds, and reports each one's time per call (floor-ns/op, sdk-ns/op,
+// resty-ns/op) and the SDK's ratios (sdk/floor, sdk/resty). On a shared machine, whose load
+// changes from second to second, this compares the clients under the same load; separate runs
+// (BenchmarkUpdate) can only alternate from one second to the next. Its ns/op mixes the three.
+func BenchmarkUpdateInterleaved(b *testing.B) {
+	const batch = 32 // calls in a turn: about 1 ms over loopback, long enough to time well
+	for _, transport := range []string{"loopback", "memory"} {
+		b.Run("transport="+transport, func(b *testing.B) {
+			ctx := context.Background()
+			body, params := exampleRequest()
+			calls := make([]updateFunc, len(clients))
+			for i, c := range clients {
+				if transport == "memory" {
+					calls[i] = c.setup(b, "http://127.0.0.1:1", newMemoryHTTPClient())
+				} else {
+					calls[i] = c.setup(b, newVendorServer(b, vendorHandler).URL, nil)
+				}
+				if res, err := calls[i](ctx, userID, body, params); err != nil || res.CreatedID != "162116213" {
+					b.Fatalf("%s: warm-up call: %+v, %v", c.name, res, err)
+				}
+			}
+			spent := make([]time.Duration, len(clients))
+			done := make([]int, len(clients))
+			k, start := 0, time.Now()
+			for b.Loop() {
+				c := k / batch % len(calls)
+				if _, err := calls[c](ctx, userID, body, params); err != nil {
+					b.Fatal(err)
+				}
+				if k++; k%batch == 0 {
+					now := time.Now()
+					spent[c] += now.Sub(start)
+					done[c] += batch
+					start = now
+				}
+			}
+			perCall := map[string]float64{}
+			for i, c := range clients {
+				if done[i] > 0 {
+					perCall[c.name] = float64(spent[i]) / float64(done[i])
+					b.ReportMetric(perCall[c.name], c.name+"-ns/op")
+				}
+			}
+			if perCall["floor"] > 0 && perCall["resty"] > 0 {
+				b.ReportMetric(perCall["sdk"]/perCall["floor"], "sdk/floor")
+				b.ReportMetric(perCall["sdk"]/perCall["resty"], "sdk/resty")
 			}
 		})
 	}
