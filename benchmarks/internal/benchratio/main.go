@@ -29,8 +29,10 @@ import (
 var metrics = []string{"ns/op", "cpu-ns/op", "B/op", "allocs/op"}
 
 // benchLine matches "BenchmarkUpdate/client=sdk-2   25000   47403 ns/op ...": the benchmark
-// without its client, the client, then the measurements.
-var benchLine = regexp.MustCompile(`^(Benchmark\S*?)/client=(\w+)(-\d+)?\s+\d+\s+(.*)$`)
+// without its client, the client, then the measurements. A benchmark that runs the clients
+// together (BenchmarkUpdateInterleaved) has no client and reports the ratios itself, in the
+// units sdk/floor and sdk/resty; its results are kept under the client "together".
+var benchLine = regexp.MustCompile(`^(Benchmark\S*?)(?:/client=(\w+))?(-\d+)?\s+\d+\s+(.*)$`)
 
 // results holds, per benchmark, per client, per unit, the values in the order read.
 type results map[string]map[string]map[string][]float64
@@ -76,6 +78,9 @@ func (res results) read(r io.Reader) error {
 			continue
 		}
 		bench, client, fields := m[1]+m[3], m[2], strings.Fields(m[4])
+		if client == "" {
+			client = "together"
+		}
 		if res[bench] == nil {
 			res[bench] = map[string]map[string][]float64{}
 		}
@@ -101,6 +106,10 @@ func (res results) print(w io.Writer, maxTime, maxAllocs float64) {
 	slices.Sort(benches)
 	for _, bench := range benches {
 		byClient := res[bench]
+		if together := byClient["together"]; together != nil {
+			printTogether(w, bench, together, maxTime)
+			continue
+		}
 		var units []string // the metrics these results have
 		for _, unit := range metrics {
 			if byClient["sdk"][unit] != nil || byClient["floor"][unit] != nil {
@@ -159,6 +168,22 @@ func (res results) print(w io.Writer, maxTime, maxAllocs float64) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// printTogether prints the medians of the ratios a benchmark of the clients taking turns
+// reported, with the time targets.
+func printTogether(w io.Writer, bench string, v map[string][]float64, maxTime float64) {
+	if v["sdk/floor"] == nil {
+		return // not a benchmark of the clients together
+	}
+	fmt.Fprintf(w, "%s: medians of %d runs, each client's time per call\n", bench, len(v["sdk/floor"]))
+	for _, c := range []string{"floor", "sdk", "resty"} {
+		fmt.Fprintf(w, "  %-8s %12s\n", c, formatNs(median(v[c+"-ns/op"])))
+	}
+	f, r := median(v["sdk/floor"]), median(v["sdk/resty"])
+	fmt.Fprintf(w, "  sdk/floor %.3f, sdk/resty %.3f (medians of each run's ratio)\n", f, r)
+	fmt.Fprintf(w, "  target time within %.0f%% of the floor: %s (%+.1f%%)\n", 100*(maxTime-1), verdict(f <= maxTime), 100*(f-1))
+	fmt.Fprintf(w, "  target time below resty's: %s (%+.1f%%)\n\n", verdict(r < 1), 100*(r-1))
 }
 
 func verdict(ok bool) string {

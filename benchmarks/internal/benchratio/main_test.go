@@ -46,6 +46,29 @@ func TestReadAndPrint(t *testing.T) {
 	}
 }
 
+func TestTogether(t *testing.T) {
+	res := results{}
+	const runs = `BenchmarkUpdateInterleaved/transport=loopback-2  100  40000 ns/op  38000 floor-ns/op  50000 resty-ns/op  40000 sdk-ns/op  1.05 sdk/floor  0.80 sdk/resty
+BenchmarkUpdateInterleaved/transport=loopback-2  100  40000 ns/op  38000 floor-ns/op  50000 resty-ns/op  41000 sdk-ns/op  1.08 sdk/floor  0.82 sdk/resty
+BenchmarkUpdateInterleaved/transport=loopback-2  100  40000 ns/op  38000 floor-ns/op  50000 resty-ns/op  39000 sdk-ns/op  1.03 sdk/floor  0.78 sdk/resty
+`
+	if err := res.read(strings.NewReader(runs)); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	res.print(&out, 1.05, 1.10)
+	for _, want := range []string{
+		"BenchmarkUpdateInterleaved/transport=loopback-2: medians of 3 runs",
+		"sdk/floor 1.050, sdk/resty 0.800",
+		"target time within 5% of the floor: met (+5.0%)",
+		"target time below resty's: met (-20.0%)",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
 func TestMedian(t *testing.T) {
 	for _, tt := range []struct {
 		in   []float64
