@@ -4,13 +4,13 @@
 #
 # The three clients run alternating: each round runs floor, sdk and resty once each, in an order
 # that rotates from round to round, each in a fresh process of one prebuilt test binary. Drift
-# (thermal, a noisy neighbour, the page cache) then hits every client alike, and the medians
+# slower than a round (thermal, a noisy neighbour) then hits every client alike, and the medians
 # over the rounds are compared.
 #
 # BenchmarkUpdateInterleaved then runs the three clients in one process, taking turns every
 # millisecond or so: on a shared machine its per-call times and ratios are the steadier ones.
 #
-# Usage: benchmarks/run.sh        (from anywhere; about 4 minutes on 2 cores)
+# Usage: benchmarks/run.sh        (from anywhere; about 5 minutes on 2 cores)
 # It also runs BenchmarkUpdateOAuthParallel once, to show one token generation for all calls.
 # Environment:
 #   ROUNDS=10      alternating rounds of BenchmarkUpdate and of BenchmarkUpdateInMemory, and
