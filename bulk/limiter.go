@@ -1,0 +1,101 @@
+package bulk
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Pacing after a 429: the rate is halved, at most down to ceiling/minFraction, and climbs back
+// linearly to the ceiling over recoveryPeriod (the vendor counts its limits per minute).
+const (
+	minFraction    = 64
+	recoveryPeriod = time.Minute
+)
+
+// limiter paces calls with a rate.Limiter and adapts its rate: a 429 halves it, and it then
+// recovers gradually, never above the configured rate. Without a configured rate it lets
+// calls through until the first 429, and from then on paces at what the run had reached.
+type limiter struct {
+	lim *rate.Limiter
+	now func() time.Time
+
+	mu      sync.Mutex
+	ceiling rate.Limit // the configured rate; rate.Inf for none
+	cutAt   time.Time  // when the last 429 halved the rate; zero before any
+	cutTo   rate.Limit // the rate it was halved to
+	started time.Time  // first call, to measure the pace of an unlimited run
+	granted int        // calls let through, idem
+}
+
+// newLimiter paces at limit calls a second (rate.Inf: no limit). The burst is 1: the vendor
+// counts calls in windows, and a burst at the start of a window is what overflows it.
+func newLimiter(limit rate.Limit, now func() time.Time) *limiter {
+	return &limiter{lim: rate.NewLimiter(limit, 1), ceiling: limit, now: now}
+}
+
+// wait blocks until a call may be sent and returns when it was let through, which throttled
+// needs.
+func (l *limiter) wait(ctx context.Context) (time.Time, error) {
+	l.mu.Lock()
+	now := l.now()
+	if l.started.IsZero() {
+		l.started = now
+	}
+	l.granted++
+	if r := l.rateAt(now); r != l.lim.Limit() {
+		l.lim.SetLimit(r)
+	}
+	l.mu.Unlock()
+	if err := l.lim.Wait(ctx); err != nil {
+		return time.Time{}, err
+	}
+	return l.now(), nil
+}
+
+// rateAt is the rate at time t: the ceiling, or on the way back to it after a 429.
+func (l *limiter) rateAt(t time.Time) rate.Limit {
+	if l.cutAt.IsZero() {
+		return l.ceiling
+	}
+	elapsed := t.Sub(l.cutAt)
+	if elapsed >= recoveryPeriod {
+		return l.ceiling
+	}
+	if elapsed < 0 {
+		elapsed = 0
+	}
+	return l.cutTo + (l.ceiling-l.cutTo)*rate.Limit(elapsed)/rate.Limit(recoveryPeriod)
+}
+
+// throttled halves the rate after a 429 to a call let through at sentAt. Calls let through
+// before the last cut were paced at the old rate, and their 429s, which arrive together, are
+// one signal: they do not halve the rate again.
+func (l *limiter) throttled(sentAt time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.cutAt.IsZero() && sentAt.Before(l.cutAt) {
+		return
+	}
+	now := l.now()
+	if l.ceiling == rate.Inf {
+		// No configured rate: the pace reached so far becomes the ceiling.
+		elapsed := now.Sub(l.started).Seconds()
+		if elapsed <= 0 {
+			elapsed = 1
+		}
+		l.ceiling = rate.Limit(float64(l.granted) / elapsed)
+	}
+	l.cutTo = max(l.rateAt(now)/2, l.ceiling/minFraction)
+	l.cutAt = now
+	l.lim.SetLimit(l.cutTo)
+}
+
+// current returns the rate in force, for progress reports.
+func (l *limiter) current() rate.Limit {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.rateAt(l.now())
+}
