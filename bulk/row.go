@@ -1,6 +1,8 @@
 package bulk
 
 import (
+	"fmt"
+
 	"github.com/capillary-go/capillary"
 )
 
@@ -130,4 +132,9 @@ func resultOf(row *Row) *Result {
 		res.Identifier = &id
 	}
 	return res
+}
+
+// errorf is fmt.Errorf under the package's prefix.
+func errorf(format string, args ...any) error {
+	return fmt.Errorf("bulk: "+format, args...)
 }

@@ -1,0 +1,209 @@
+package bulk
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strconv"
+	"sync"
+)
+
+// JournalFile writes a run's results as JSON lines, one per row outcome, with a line
+// {"row":N,"status":"sending"} before a row is first sent. Each line is on disk (written and
+// synced) before Sending or Finished returns; lines that arrive together share one sync. It
+// is the Journal of the capillary command, and the file ReadHistory reads to resume.
+type JournalFile struct {
+	f *os.File
+
+	mu      sync.Mutex
+	cond    sync.Cond
+	pending []byte // lines not yet written
+	spare   []byte // the buffer the last write used, for the next batch
+	queued  uint64 // lines appended to pending so far
+	synced  uint64 // lines on disk so far
+	writing bool   // one caller is writing and syncing a batch
+	err     error  // the first write or sync error: every later call returns it
+}
+
+// OpenJournal opens path for appending results, creating it if need be. A last line cut short
+// (the process died while writing it) is removed first, so that the next line starts clean.
+func OpenJournal(path string) (*JournalFile, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("bulk: opening the results file: %w", err)
+	}
+	end, err := completeLength(f)
+	if err == nil {
+		err = f.Truncate(end)
+	}
+	if err == nil {
+		_, err = f.Seek(end, io.SeekStart)
+	}
+	if err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("bulk: preparing the results file %s: %w", path, err)
+	}
+	j := &JournalFile{f: f}
+	j.cond.L = &j.mu
+	return j, nil
+}
+
+// completeLength returns the length of f up to the end of its last complete line.
+func completeLength(f *os.File) (int64, error) {
+	info, err := f.Stat()
+	if err != nil || info.Size() == 0 {
+		return 0, err
+	}
+	size := info.Size()
+	buf := make([]byte, 64<<10)
+	for end := size; end > 0; {
+		start := max(end-int64(len(buf)), 0)
+		chunk := buf[:end-start]
+		if _, err := f.ReadAt(chunk, start); err != nil {
+			return 0, err
+		}
+		if i := bytes.LastIndexByte(chunk, '\n'); i >= 0 {
+			return start + int64(i) + 1, nil
+		}
+		end = start
+	}
+	return 0, nil
+}
+
+// Sending records that row is about to be sent.
+func (j *JournalFile) Sending(row int) error {
+	line := make([]byte, 0, 40)
+	line = append(line, `{"row":`...)
+	line = strconv.AppendInt(line, int64(row), 10)
+	line = append(line, `,"status":"sending"}`+"\n"...)
+	return j.append(line)
+}
+
+// Finished records a row's outcome.
+func (j *JournalFile) Finished(res *Result) error {
+	line, err := json.Marshal(res)
+	if err != nil {
+		return fmt.Errorf("bulk: encoding the result of row %d: %w", res.Row, err)
+	}
+	return j.append(append(line, '\n'))
+}
+
+// append queues a line and returns once it is synced. The first caller to find no write under
+// way writes and syncs everything queued; the others wait for it (group commit).
+func (j *JournalFile) append(line []byte) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.err != nil {
+		return j.err
+	}
+	j.pending = append(j.pending, line...)
+	j.queued++
+	mine := j.queued
+	for j.synced < mine && j.err == nil {
+		if j.writing {
+			j.cond.Wait()
+			continue
+		}
+		batch, upTo := j.pending, j.queued
+		j.pending, j.writing = j.spare[:0], true
+		j.mu.Unlock()
+		_, err := j.f.Write(batch)
+		if err == nil {
+			err = j.f.Sync()
+		}
+		j.mu.Lock()
+		j.writing, j.spare = false, batch
+		if err != nil {
+			j.err = fmt.Errorf("bulk: writing the results file: %w", err)
+		} else {
+			j.synced = upTo
+		}
+		j.cond.Broadcast()
+	}
+	return j.err
+}
+
+// Close closes the file. Every line was already synced.
+func (j *JournalFile) Close() error { return j.f.Close() }
+
+// History is what a results file says about each row: its last outcome, or that it was in
+// flight (sent, no outcome after). It keeps one byte per row.
+type History struct {
+	states []byte // by row number: index into historyStatuses
+}
+
+var historyStatuses = [...]Status{"", Sending, Applied, Refused, Invalid, Uncertain}
+
+// ReadHistory reads a results file; a file that does not exist is an empty history. A last
+// line cut short is ignored; any other line that is not a result is an error.
+func ReadHistory(path string) (*History, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &History{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bulk: reading the results file: %w", err)
+	}
+	defer f.Close()
+	h := &History{}
+	r := bufio.NewReaderSize(f, 64<<10)
+	for n := 1; ; n++ {
+		line, err := r.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			var long []byte
+			long, err = readLong(r, line)
+			line = long
+		}
+		if err == io.EOF {
+			return h, nil // a last line without its newline was cut short
+		}
+		if err != nil {
+			return nil, fmt.Errorf("bulk: reading the results file: %w", err)
+		}
+		var entry struct {
+			Row    int    `json:"row"`
+			Status Status `json:"status"`
+		}
+		if err := json.Unmarshal(line, &entry); err != nil || entry.Row < 1 || (!entry.Status.Final() && entry.Status != Sending) {
+			return nil, fmt.Errorf("bulk: %s line %d is not a result line", path, n)
+		}
+		h.set(entry.Row, entry.Status)
+	}
+}
+
+// readLong reads the rest of a line longer than the reader's buffer.
+func readLong(r *bufio.Reader, start []byte) ([]byte, error) {
+	line := append([]byte(nil), start...)
+	for {
+		more, err := r.ReadSlice('\n')
+		line = append(line, more...)
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return line, err
+		}
+	}
+}
+
+func (h *History) set(row int, s Status) {
+	if row >= len(h.states) {
+		h.states = append(h.states, make([]byte, row+1-len(h.states))...)
+	}
+	for i, known := range historyStatuses {
+		if known == s {
+			h.states[row] = byte(i)
+		}
+	}
+}
+
+// Status returns the row's last status: a final one, Sending when it was in flight, or "" when
+// the file does not mention it.
+func (h *History) Status(row int) Status {
+	if row < 1 || row >= len(h.states) {
+		return ""
+	}
+	return historyStatuses[h.states[row]]
+}
