@@ -28,7 +28,7 @@ func testCtx(t *testing.T) context.Context {
 type fakeAPI struct {
 	mu      sync.Mutex
 	answer  func(ctx context.Context, row *Row, n int) (*capillary.UpdateCustomerResponse, error)
-	sends   map[int]int                               // row -> updates received
+	sends   map[int]int                              // row -> updates received
 	applied map[int]*capillary.UpdateCustomerRequest // row -> the state a read returns
 	reads   map[int]int
 	readErr error

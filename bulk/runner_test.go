@@ -15,7 +15,9 @@ import (
 	"github.com/capillary-go/capillary"
 )
 
-func busy() error { return &capillary.APIError{StatusCode: 521, Errors: []capillary.Message{{Code: 521, Message: "busy"}}} }
+func busy() error {
+	return &capillary.APIError{StatusCode: 521, Errors: []capillary.Message{{Code: 521, Message: "busy"}}}
+}
 func throttle() error {
 	return &capillary.APIError{StatusCode: 429, Errors: []capillary.Message{{Code: 429, Message: "slow down"}}}
 }
@@ -152,8 +154,10 @@ func TestRunOutcomes(t *testing.T) {
 			},
 		},
 		{
-			name:   "a 502 without the vendor's errors may hide an applied update",
-			answer: func(int) (*capillary.UpdateCustomerResponse, error) { return nil, appliedError{&capillary.APIError{StatusCode: 502}} },
+			name: "a 502 without the vendor's errors may hide an applied update",
+			answer: func(int) (*capillary.UpdateCustomerResponse, error) {
+				return nil, appliedError{&capillary.APIError{StatusCode: 502}}
+			},
 			status: Applied, sends: 1,
 		},
 		{
@@ -398,7 +402,7 @@ func TestJournalErrorStopsTheRun(t *testing.T) {
 
 type failingJournal struct{}
 
-func (failingJournal) Sending(int) error        { return errors.New("disk full") }
+func (failingJournal) Sending(int) error      { return errors.New("disk full") }
 func (failingJournal) Finished(*Result) error { return errors.New("disk full") }
 
 func TestParamsDefaults(t *testing.T) {

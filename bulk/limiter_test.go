@@ -1,0 +1,72 @@
+package bulk
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
+
+	"github.com/capillary-go/capillary/capillarytest"
+)
+
+func TestLimiterHalvesOn429AndRecoversToTheConfiguredRate(t *testing.T) {
+	t.Parallel()
+	clock := capillarytest.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	l := newLimiter(50, clock.Now)
+	assert.Equal(t, rate.Limit(50), l.current())
+
+	l.throttled(clock.Now())
+	assert.Equal(t, rate.Limit(25), l.current())
+	assert.Equal(t, rate.Limit(25), l.lim.Limit(), "the rate.Limiter paces at the halved rate")
+
+	clock.Advance(recoveryPeriod / 2)
+	assert.InDelta(t, 37.5, float64(l.current()), 1e-9, "half way back after half the recovery period")
+
+	clock.Advance(recoveryPeriod)
+	assert.Equal(t, rate.Limit(50), l.current(), "never above the configured rate")
+	clock.Advance(time.Hour)
+	assert.Equal(t, rate.Limit(50), l.current())
+}
+
+func TestLimiter429sOfOneBurstHalveOnce(t *testing.T) {
+	t.Parallel()
+	clock := capillarytest.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	l := newLimiter(40, clock.Now)
+	sent := clock.Now()
+	clock.Advance(time.Second)
+	for range 5 { // five calls let through before the cut answer 429 together
+		l.throttled(sent)
+	}
+	assert.InDelta(t, 20, float64(l.current()), 1e-9)
+
+	l.throttled(clock.Now()) // a call let through after the cut: halves again
+	assert.InDelta(t, 10, float64(l.current()), 1e-9)
+}
+
+func TestLimiterHasAFloor(t *testing.T) {
+	t.Parallel()
+	clock := capillarytest.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	l := newLimiter(64, clock.Now)
+	for range 20 {
+		clock.Advance(time.Millisecond)
+		l.throttled(clock.Now())
+	}
+	assert.Equal(t, rate.Limit(1), l.current())
+}
+
+func TestLimiterWithoutRateKeepsThePaceReachedAfter429(t *testing.T) {
+	t.Parallel()
+	clock := capillarytest.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	l := newLimiter(rate.Inf, clock.Now)
+	for range 100 {
+		_, err := l.wait(testCtx(t))
+		require.NoError(t, err)
+	}
+	clock.Advance(10 * time.Second) // 100 calls in 10 s: 10 a second
+	l.throttled(clock.Now())
+	assert.InDelta(t, 5, float64(l.current()), 1e-9)
+	clock.Advance(recoveryPeriod)
+	assert.InDelta(t, 10, float64(l.current()), 1e-9)
+}
