@@ -6,7 +6,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+	"unicode/utf8"
+)
+
+// The vendor's headers that the SDK itself reads or writes.
+const (
+	headerOAuthToken = "X-CAP-API-OAUTH-TOKEN"
+	headerRequestID  = "X-Cap-Requestid"
 )
 
 // authenticator puts credentials on a request.
@@ -17,7 +26,7 @@ type authenticator interface {
 	// fresh credentials may cure that, after discarding the rejected ones.
 	renew(h http.Header) bool
 	// redact replaces every credential in s, for text that came from elsewhere (a response
-	// body quoted in an error) and might echo one.
+	// body quoted in an error, a request id) and might echo one.
 	redact(s string) string
 }
 
@@ -50,23 +59,78 @@ func (b basicAuth) authorize(_ context.Context, h http.Header) error {
 // renew reports false: a refused till password does not get better by asking again.
 func (basicAuth) renew(http.Header) bool { return false }
 
-// redact hides every form of the credential a server could echo: the base64 token, the
-// decoded "till:digest", and the digest in either case (longest first). They are derived here,
-// on the error path, rather than kept.
+// redact hides every form of the credential a server could echo: the base64 token with and
+// without its padding, the decoded "till:digest", and the digest in either case. They are
+// derived here, on the error path, rather than kept.
 func (b basicAuth) redact(s string) string {
 	token := strings.TrimPrefix(string(b.header), "Basic ")
 	decoded, _ := base64.StdEncoding.DecodeString(token)
 	_, digest, _ := strings.Cut(string(decoded), ":")
-	return redactAll(s, secret(token), secret(decoded), secret(strings.ToLower(digest)), secret(strings.ToUpper(digest)))
+	return redactAll(s, secret(token), secret(strings.TrimRight(token, "=")), secret(decoded),
+		secret(strings.ToLower(digest)), secret(strings.ToUpper(digest)))
 }
 
-// redactAll replaces each non-empty form in s with [redacted]; forms containing others come
-// first, so that they are replaced whole.
-func redactAll(s string, forms ...secret) string {
-	for _, f := range forms {
-		if f != "" {
-			s = strings.ReplaceAll(s, string(f), "[redacted]")
+// redactAll replaces each non-empty credential in s with [redacted], in every form in which it
+// can come back: as sent, JSON-escaped (encoding/json writes & < > as \u0026..., a Java
+// server = as \u003d) and URL-encoded. Credentials containing others come first.
+func redactAll(s string, creds ...secret) string {
+	if s == "" {
+		return s
+	}
+	// An echo may escape any character; matching on the unescaped text catches every escaping.
+	if u := unescapeJSON(s); u != s && containsAny(u, creds) {
+		s = u
+	}
+	for _, c := range creds {
+		if c == "" {
+			continue
+		}
+		for _, form := range []string{string(c), url.QueryEscape(string(c)), url.PathEscape(string(c))} {
+			s = strings.ReplaceAll(s, form, "[redacted]")
 		}
 	}
 	return s
+}
+
+func containsAny(s string, creds []secret) bool {
+	for _, c := range creds {
+		if c != "" && strings.Contains(s, string(c)) {
+			return true
+		}
+	}
+	return false
+}
+
+// unescapeJSON resolves the escapes of JSON strings (\uXXXX, \/, \", \\) found anywhere in s.
+func unescapeJSON(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 >= len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		switch c := s[i+1]; {
+		case c == '/' || c == '"' || c == '\\':
+			b.WriteByte(c)
+			i++
+		case c == 'u' && i+6 <= len(s):
+			r, err := strconv.ParseUint(s[i+2:i+6], 16, 32)
+			if err != nil {
+				b.WriteByte(s[i])
+				continue
+			}
+			if utf8.ValidRune(rune(r)) {
+				b.WriteRune(rune(r))
+			} else {
+				b.WriteString(s[i : i+6]) // half of a surrogate pair: no credential form has one
+			}
+			i += 5
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
 }

@@ -243,9 +243,9 @@ func TestAuditHeadersPerClientAndPerCall(t *testing.T) {
 // they go on that call alone.
 func TestAuditHeadersOnlyWhenSet(t *testing.T) {
 	t.Parallel()
-	names := []string{HeaderUserContextEntityType, HeaderUserContextEntityID, HeaderUserContextEntitySource,
-		HeaderUserContextEntitySourceID, HeaderAttributionLookupType, HeaderAttributionLookup,
-		HeaderAttributionEntityType, HeaderAttributionEntityCode}
+	names := []string{"USER-CONTEXT-ENTITY-TYPE", "USER-CONTEXT-ENTITY-ID", "USER-CONTEXT-ENTITY-SOURCE",
+		"USER-CONTEXT-ENTITY-SOURCE-ID", "X-CAP-API-ATTRIBUTION-LOOKUP-TYPE", "X-CAP-API-ATTRIBUTION-LOOKUP",
+		"X-CAP-API-ATTRIBUTION-ENTITY-TYPE", "X-CAP-API-ATTRIBUTION-ENTITY-CODE"}
 	c, mt := newMockedClient(t)
 	rec := script(mt)
 	_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore(),
@@ -255,9 +255,9 @@ func TestAuditHeadersOnlyWhenSet(t *testing.T) {
 	require.NoError(t, err)
 	reqs := rec.all()
 	require.Len(t, reqs, 2)
-	assert.Equal(t, "only-id", reqs[0].Header.Get(HeaderUserContextEntityID))
-	assert.Empty(t, reqs[0].Header.Values(HeaderUserContextEntityType), "empty fields are not sent")
-	assert.Equal(t, "t1", reqs[0].Header.Get(HeaderAttributionLookup))
+	assert.Equal(t, "only-id", reqs[0].Header.Get("USER-CONTEXT-ENTITY-ID"))
+	assert.Empty(t, reqs[0].Header.Values("USER-CONTEXT-ENTITY-TYPE"), "empty fields are not sent")
+	assert.Equal(t, "t1", reqs[0].Header.Get("X-CAP-API-ATTRIBUTION-LOOKUP"))
 	for _, name := range names {
 		assert.Empty(t, reqs[1].Header.Values(name), name)
 	}
@@ -296,7 +296,7 @@ func TestBasicAuthOnEveryAttempt(t *testing.T) {
 	require.Len(t, reqs, 3)
 	for i, r := range reqs {
 		assert.Equal(t, []string{testAuthHeader()}, r.Header.Values("Authorization"), "attempt %d", i+1)
-		assert.Equal(t, "ADMIN", r.Header.Get(HeaderUserContextEntityType), "attempt %d", i+1)
-		assert.Equal(t, "x", r.Header.Get(HeaderAttributionLookup), "attempt %d", i+1)
+		assert.Equal(t, "ADMIN", r.Header.Get("USER-CONTEXT-ENTITY-TYPE"), "attempt %d", i+1)
+		assert.Equal(t, "x", r.Header.Get("X-CAP-API-ATTRIBUTION-LOOKUP"), "attempt %d", i+1)
 	}
 }

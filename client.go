@@ -3,7 +3,7 @@
 //
 // A Client is made once with NewClient and is safe for concurrent use. Calls validate their
 // arguments before any I/O, send the vendor's exact wire format, retry what is safe to retry
-// (transport errors, 429, 500, 502, 503, 504, 521) with backoff that honours Retry-After, and
+// (transport errors, 429, 502, 503, 504, 521) with backoff that honours Retry-After, and
 // return typed errors: *ValidationError before sending, *APIError for the server's answers,
 // matched by errors.Is against sentinels such as ErrCustomerNotFound (code 8015).
 package capillary
@@ -11,9 +11,11 @@ package capillary
 import (
 	"errors"
 	"fmt"
-	"io"
+	"log/slog"
+	"math"
 	"net/http"
-	"runtime"
+	"net/url"
+	"strings"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -24,139 +26,175 @@ const Version = "0.1.0"
 // Client talks to one Capillary cluster with one set of credentials. It is safe for concurrent
 // use by many goroutines; make one and share it.
 type Client struct {
-	// Customers updates customer details.
-	Customers *CustomersService
+	// Customers reads and updates customers.
+	Customers CustomersAPI
 
-	cfg *config
-}
-
-// config is settings resolved and checked: what a call needs, fixed once made.
-type config struct {
-	settings               // as given, to derive a call's config from
-	base     string        // base URL without a trailing slash
-	header   http.Header   // headers every request carries, credentials excepted
-	auth     authenticator // puts the credentials on each request
-	retry    *retryablehttp.Client
+	baseURL  string                // without a trailing slash
+	retry    *retryablehttp.Client // built once: the retry policy over the SDK's transport
+	logger   *slog.Logger
+	defaults callSettings // what a call without options uses
 }
 
 // NewClient makes a Client. A base URL (WithRegion or WithBaseURL) and credentials
 // (WithBasicAuth, WithBasicAuthDigest or WithOAuth) are required. A bad option is reported
 // as an error matching ErrInvalidConfig.
 func NewClient(opts ...Option) (*Client, error) {
-	s := settings{
-		maxRetries:   DefaultMaxRetries,
-		retryWaitMin: DefaultRetryWaitMin,
-		retryWaitMax: DefaultRetryWaitMax,
-		timeout:      DefaultAttemptTimeout,
-	}
+	s := settings{callSettings: callSettings{
+		header:     http.Header{"User-Agent": {userAgent("")}},
+		maxRetries: DefaultMaxRetries,
+		waitMin:    DefaultRetryWaitMin,
+		waitMax:    DefaultRetryWaitMax,
+	}}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&s)
 		}
 	}
-	if s.httpClient == nil {
-		// One transport per Client, which calls with their own options share: its pool of
-		// keep-alive connections is what makes sequential calls cheap.
-		s.httpClient = &http.Client{Transport: newTransport()}
-	}
-	cfg, err := s.resolve(nil)
+	base, err := checkBaseURL(s.baseURL, s.allowHTTP)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		s.problem("base URL", "%s", err)
 	}
-	c := &Client{cfg: cfg}
-	c.Customers = &CustomersService{client: c}
+	if s.auth == nil && s.oauth == nil && !hasProblem(s.problems, "WithBasicAuth", "WithBasicAuthDigest", "WithOAuth") {
+		s.problem("credentials", "none given: use WithBasicAuth, WithBasicAuthDigest or WithOAuth")
+	}
+	if len(s.problems) > 0 {
+		return nil, fmt.Errorf("%w: %s", ErrInvalidConfig, problemList(s.problems))
+	}
+
+	hc := &http.Client{}
+	if s.httpClient != nil {
+		*hc = *s.httpClient
+	} else {
+		// One pooled transport per Client: its keep-alive connections are what make sequential
+		// calls cheap, and every call shares them, whatever its options.
+		hc.Transport = newTransport()
+	}
+	if s.timeout == 0 {
+		s.timeout = DefaultAttemptTimeout
+		if hc.Timeout > 0 {
+			s.timeout = hc.Timeout
+		}
+	}
+	if hc.Transport == nil {
+		hc.Transport = http.DefaultTransport
+	}
+	hc.Timeout = 0 // the attempt transport bounds each attempt, at less cost
+	hc.CheckRedirect = redirectPolicy(base.Host, hc.CheckRedirect)
+	hc.Transport = attemptTransport{next: hc.Transport}
+
+	s.header.Set("Content-Type", "application/json")
+	s.header.Set("Accept", "application/json")
+
+	c := &Client{baseURL: base.String(), logger: s.logger}
+	c.retry = &retryablehttp.Client{
+		HTTPClient:     hc,
+		Logger:         nil,           // the SDK logs for itself, metadata only
+		RetryMax:       math.MaxInt32, // the call's own budget is enforced by checkRetry
+		CheckRetry:     checkRetry,
+		Backoff:        noBackoff,
+		RequestLogHook: beforeAttempt,
+		PrepareRetry:   prepareRetry,
+		ErrorHandler:   lastError,
+	}
+	if s.oauth != nil {
+		s.auth = newTokenSource(s.oauth, c, s.callSettings)
+	}
+	c.defaults = s.callSettings
+	c.Customers = &customersService{client: c}
 	return c, nil
+}
+
+// callSettings returns the settings of one call: the client's, with opts applied on a copy.
+func (c *Client) callSettings(opts []Option) (*callSettings, []FieldError) {
+	if len(opts) == 0 {
+		return &c.defaults, nil
+	}
+	s := settings{callSettings: c.defaults}
+	s.header = c.defaults.header.Clone()
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&s)
+		}
+	}
+	for _, option := range s.clientOnly {
+		s.problem("options", "%s configures the client; give it to NewClient", option)
+	}
+	if s.oauth != nil {
+		s.auth = newTokenSource(s.oauth, c, s.callSettings) // a call's own OAuth client gets tokens of its own
+	}
+	return &s.callSettings, s.problems
 }
 
 // Format prints the client's endpoint and nothing else, whatever the verb, so that logging a
 // Client can never show its credentials.
-func (c *Client) Format(f fmt.State, _ rune) {
-	if c == nil || c.cfg == nil {
-		_, _ = io.WriteString(f, "capillary.Client(nil)")
-		return
-	}
-	_, _ = fmt.Fprintf(f, "capillary.Client{BaseURL: %q}", c.cfg.base)
+func (c Client) Format(f fmt.State, _ rune) {
+	_, _ = fmt.Fprintf(f, "capillary.Client{BaseURL: %q}", c.baseURL)
 }
 
 // CloseIdleConnections closes the keep-alive connections the Client is not using. A failed
 // call never does this by itself (other calls may be about to reuse them); call it when the
 // Client will not be used for a while, or before dropping it.
 func (c *Client) CloseIdleConnections() {
-	if ci, ok := c.cfg.httpClient.Transport.(interface{ CloseIdleConnections() }); ok {
-		ci.CloseIdleConnections()
+	if at, ok := c.retry.HTTPClient.Transport.(attemptTransport); ok {
+		at.closeIdleConnections()
 	}
 }
 
 // BaseURL returns the base URL requests go to.
-func (c *Client) BaseURL() string { return c.cfg.base }
+func (c *Client) BaseURL() string { return c.baseURL }
 
-// resolve checks the settings and builds the config. prev is the client's config when
-// resolving a call's options: its transport is reused unless an option changed it.
-func (s settings) resolve(prev *config) (*config, error) {
-	if len(s.problems) > 0 {
-		return nil, errors.New((&ValidationError{Problems: s.problems}).problemList())
-	}
-	base, err := checkBaseURL(s.baseURL, s.allowHTTP)
-	if err != nil {
-		return nil, err
-	}
-	if s.auth == nil && s.oauth == nil {
-		return nil, errors.New("no credentials: use WithBasicAuth, WithBasicAuthDigest or WithOAuth")
-	}
-	ua := "capillary-go/" + Version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
-	if s.userAgent != "" {
-		ua += " " + s.userAgent
-	}
-	header := http.Header{
-		"Content-Type": {"application/json"},
-		"Accept":       {"application/json"},
-		"User-Agent":   {ua},
-	}
-	for name, values := range s.headers {
-		header[name] = values
-	}
-	cfg := &config{settings: s, base: base.String(), header: header, auth: s.auth}
-	if prev != nil && prev.sameTransport(&s) {
-		cfg.retry = prev.retry
-	} else {
-		cfg.retry = newRetryClient(&s, base.Host, prev)
-	}
-	if s.oauth != nil {
-		if prev != nil && prev.oauth == s.oauth && prev.base == cfg.base {
-			cfg.auth = prev.auth // the client's tokens serve its calls
-		} else {
-			cfg.auth = newTokenSource(s.oauth, cfg)
+// hasProblem reports whether one of the problems is about one of the fields.
+func hasProblem(problems []FieldError, fields ...string) bool {
+	for _, p := range problems {
+		for _, f := range fields {
+			if p.Field == f {
+				return true
+			}
 		}
 	}
-	return cfg, nil
+	return false
 }
 
-// sameTransport reports whether s would build the same retry client as c's.
-func (c *config) sameTransport(s *settings) bool {
-	return c.httpClient == s.httpClient && c.maxRetries == s.maxRetries &&
-		c.retryWaitMin == s.retryWaitMin && c.retryWaitMax == s.retryWaitMax &&
-		c.timeout == s.timeout && c.timeoutSet == s.timeoutSet && c.baseURL == s.baseURL
-}
-
-// callConfig is the config for one call: the client's, or a copy with the call's options.
-func (c *Client) callConfig(opts []Option) (*config, []FieldError) {
-	if len(opts) == 0 {
-		return c.cfg, nil
+// checkBaseURL parses and vets the base URL: https, or http on loopback or when allowed.
+func checkBaseURL(raw string, allowHTTP bool) (*url.URL, error) {
+	if raw == "" {
+		return nil, errors.New("none given: use WithRegion or WithBaseURL")
 	}
-	s := c.cfg.settings
-	s.headers = s.headers.Clone()
-	s.problems = nil
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&s)
-		}
+	if !strings.Contains(raw, "://") {
+		return nil, fmt.Errorf("%q has no scheme: write it as https://%s", raw, strings.TrimPrefix(raw, "//"))
 	}
-	if len(s.problems) > 0 {
-		return nil, s.problems
-	}
-	cfg, err := s.resolve(c.cfg)
+	u, err := url.Parse(strings.TrimRight(raw, "/"))
 	if err != nil {
-		return nil, []FieldError{{Field: "options", Problem: err.Error()}}
+		// *url.Error quotes the whole URL, user info and password included: keep only the cause.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("not a valid URL: %w", err)
 	}
-	return cfg, nil
+	switch {
+	case u.Host == "":
+		return nil, fmt.Errorf("%q has no host", u.Redacted())
+	case u.User != nil:
+		return nil, errors.New("must not carry user info: use an auth option")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#"):
+		// An empty "?" or "#" counts too: appended to, it would turn the request path into a
+		// query or a fragment.
+		return nil, errors.New("must not carry a query or fragment")
+	case isVersionPath(u.Path):
+		return nil, fmt.Errorf("%q ends in the API version %s, which the SDK adds to every path: leave it out", u.Redacted(), u.Path[strings.LastIndex(u.Path, "/"):])
+	case u.Scheme == "https":
+	case u.Scheme == "http" && (allowHTTP || isLoopback(u.Hostname())):
+	case u.Scheme == "http":
+		return nil, fmt.Errorf("%q is plain http on a non-loopback host: use https, or WithInsecureHTTP", u.Redacted())
+	default:
+		return nil, fmt.Errorf("scheme %q is not http or https", u.Scheme)
+	}
+	return u, nil
+}
+
+// isVersionPath reports whether a base URL's path ends in an API version such as /v2.
+func isVersionPath(path string) bool {
+	last := path[strings.LastIndex(path, "/")+1:]
+	return len(last) >= 2 && (last[0] == 'v' || last[0] == 'V') && strings.Trim(last[1:], "0123456789") == ""
 }

@@ -39,7 +39,7 @@ func TestConcurrencyOneClientManyGoroutines(t *testing.T) {
 		if i%2 == 1 && n == 1 {
 			return respond(503, `{}`)(req)
 		}
-		return respond(200, `{"createdId": "`+id+`"}`, HeaderRequestID, "rid-"+id)(req)
+		return respond(200, `{"createdId": "`+id+`"}`, headerRequestID, "rid-"+id)(req)
 	})
 
 	var wg sync.WaitGroup
@@ -88,8 +88,8 @@ func TestConcurrencyOneClientManyGoroutines(t *testing.T) {
 			if i%3 == 0 {
 				wantType, wantID = "WORKER", id
 			}
-			assert.Equal(t, wantType, r.Header.Get(HeaderUserContextEntityType), id)
-			assert.Equal(t, wantID, r.Header.Get(HeaderUserContextEntityID), id)
+			assert.Equal(t, wantType, r.Header.Get("USER-CONTEXT-ENTITY-TYPE"), id)
+			assert.Equal(t, wantID, r.Header.Get("USER-CONTEXT-ENTITY-ID"), id)
 			wantAuth := testAuthHeader()
 			if i%5 == 0 {
 				wantAuth = "Basic " + basicToken("till-"+id, md5Hex("pw-"+id))
@@ -103,7 +103,7 @@ func TestConcurrencyOneClientManyGoroutines(t *testing.T) {
 	mu.Lock()
 	last := seen["cust-100"][0]
 	mu.Unlock()
-	assert.Equal(t, "shared", last.Header.Get(HeaderUserContextEntityID))
+	assert.Equal(t, "shared", last.Header.Get("USER-CONTEXT-ENTITY-ID"))
 	assert.Equal(t, testAuthHeader(), last.Header.Get("Authorization"))
 }
 

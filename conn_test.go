@@ -45,7 +45,7 @@ func perfExampleUpdate() (userID string, body *UpdateCustomerRequest, params *Up
 func perfVendorHandler(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.Copy(io.Discard, r.Body)
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set(HeaderRequestID, "perf-request-id")
+	w.Header().Set(headerRequestID, "perf-request-id")
 	_, _ = io.WriteString(w, perfSuccessBody)
 }
 

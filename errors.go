@@ -39,7 +39,8 @@ var (
 	// ErrInvalidCommChannel: codes 8010 (invalid communication channel) and 8106 (channel type
 	// not passed).
 	ErrInvalidCommChannel = errors.New("capillary: invalid communication channel")
-	// ErrCustomerBusy: HTTP 521, other actions are running for the same customer; try later.
+	// ErrCustomerBusy: HTTP 521 or code 521, other actions are running for the same customer;
+	// the call is retried, and this is what remains when retries ran out.
 	ErrCustomerBusy = errors.New("capillary: customer busy with another action")
 
 	// ErrUnauthorized: HTTP 401, the credentials were refused.
@@ -77,6 +78,8 @@ func codeSentinel(code int) error {
 		return ErrIdentifierUpdate
 	case 8010, 8106:
 		return ErrInvalidCommChannel
+	case statusCustomerBusy:
+		return ErrCustomerBusy
 	}
 	return nil
 }
@@ -85,7 +88,7 @@ func codeSentinel(code int) error {
 func statusMatches(status int, target error) bool {
 	switch target {
 	case ErrCustomerBusy:
-		return status == 521
+		return status == statusCustomerBusy
 	case ErrUnauthorized:
 		return status == http.StatusUnauthorized
 	case ErrForbidden:
@@ -120,8 +123,9 @@ type APIError struct {
 	// RetryAfter is the server's Retry-After, when it sent one.
 	RetryAfter time.Duration
 	// Uncertain is true when the call may have been applied although it ends in this error: an
-	// earlier attempt broke after it was sent (a dropped connection, a 500, 502 or 504), or the
-	// server accepted the call (2xx) but its answer could not be read. A refusal such as
+	// attempt broke after it was sent (a dropped connection, or a 500, 502 or 504 that is not
+	// the vendor's own errors envelope), or the server accepted the call (2xx) but its answer
+	// could not be read. Reads are never uncertain. A refusal such as
 	// "already enrolled" (an enrolment cannot be applied twice) may then be the echo of an
 	// earlier attempt's success: read the customer back before acting on this error.
 	Uncertain bool
@@ -142,7 +146,7 @@ func (e *APIError) Error() string {
 	b.WriteString(strconv.Itoa(e.StatusCode))
 	if text := http.StatusText(e.StatusCode); text != "" {
 		b.WriteString(" " + text)
-	} else if e.StatusCode == 521 {
+	} else if e.StatusCode == statusCustomerBusy {
 		b.WriteString(" Customer Busy")
 	}
 	for i, m := range e.Errors {
@@ -166,6 +170,9 @@ func (e *APIError) Error() string {
 	}
 	if e.Attempts > 1 {
 		meta = append(meta, strconv.Itoa(e.Attempts)+" attempts")
+	}
+	if e.RetryAfter > 0 {
+		meta = append(meta, "server asked to retry after "+e.RetryAfter.String())
 	}
 	if e.Uncertain {
 		meta = append(meta, "it may have been applied")
@@ -191,24 +198,6 @@ func (e *APIError) Is(target error) bool {
 
 // Unwrap returns the cause that ended the call after this response, if any.
 func (e *APIError) Unwrap() error { return e.Err }
-
-// Code returns the first error code of the body, or 0 when there is none.
-func (e *APIError) Code() int {
-	if len(e.Errors) == 0 {
-		return 0
-	}
-	return e.Errors[0].Code
-}
-
-// HasCode reports whether any error of the body has the vendor code.
-func (e *APIError) HasCode(code int) bool {
-	for _, m := range e.Errors {
-		if m.Code == code {
-			return true
-		}
-	}
-	return false
-}
 
 // RequestError is a call that got no answer to report: the connection failed or broke, an
 // attempt timed out, or the context ended while an attempt was under way. errors.Is and
@@ -264,12 +253,13 @@ type ValidationError struct {
 
 // Error lists every problem.
 func (e *ValidationError) Error() string {
-	return "capillary: invalid request, nothing was sent: " + e.problemList()
+	return "capillary: invalid request, nothing was sent: " + problemList(e.Problems)
 }
 
-func (e *ValidationError) problemList() string {
-	parts := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
+// problemList joins problems as "field: problem; field: problem".
+func problemList(problems []FieldError) string {
+	parts := make([]string, len(problems))
+	for i, p := range problems {
 		parts[i] = p.String()
 	}
 	return strings.Join(parts, "; ")

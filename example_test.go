@@ -86,7 +86,7 @@ func Example() {
 
 // Optional fields are pointers: nil leaves a field out, capillary.Ptr sends it even when it
 // is zero. Here the enrolment credits exactly 0 points and the call waits for side effects.
-func ExampleCustomersService_Update_explicitZero() {
+func ExampleCustomersAPI_Update_explicitZero() {
 	srv := vendorStandIn()
 	defer srv.Close()
 	c := newExampleClient(srv.URL)
@@ -124,7 +124,7 @@ func ExampleAPIError() {
 	fmt.Println(errors.Is(err, capillary.ErrCustomerNotFound))
 	var apiErr *capillary.APIError
 	if errors.As(err, &apiErr) {
-		fmt.Println(apiErr.StatusCode, apiErr.Code(), apiErr.RequestID)
+		fmt.Println(apiErr.StatusCode, apiErr.Errors[0].Code, apiErr.RequestID)
 	}
 	fmt.Println(err)
 	// Output:

@@ -53,12 +53,10 @@ func fastRetries() Option { return WithRetries(3, time.Millisecond, 5*time.Milli
 
 // retryClientOf is the ONE place the tests reach into the SDK's internals: the retry client a
 // Client sends through. If the internals are renamed, only this function changes.
-func retryClientOf(c *Client) *retryablehttp.Client { return c.cfg.retry }
+func retryClientOf(c *Client) *retryablehttp.Client { return c.retry }
 
 // attemptTimeoutOf is the per-attempt timeout the client's transport applies.
-func attemptTimeoutOf(c *Client) time.Duration {
-	return c.cfg.retry.HTTPClient.Transport.(attemptTransport).timeout
-}
+func attemptTimeoutOf(c *Client) time.Duration { return c.defaults.timeout }
 
 // newMockedClient builds a client for the EU host with the test till, fast retries and opts
 // (which win over those defaults), and installs a fresh httpmock transport, one per test, on
@@ -74,7 +72,7 @@ func newMockedClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTrans
 // installMock puts a fresh httpmock transport on c's retry client and returns it.
 func installMock(c *Client) *httpmock.MockTransport {
 	mt := httpmock.NewMockTransport()
-	retryClientOf(c).HTTPClient.Transport = mt
+	retryClientOf(c).HTTPClient.Transport = attemptTransport{next: mt}
 	return mt
 }
 

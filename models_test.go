@@ -65,7 +65,7 @@ func TestResponseDecodesEveryDocumentedPart(t *testing.T) {
 	  "unknownTopLevel": 3.14
 	}`
 	c, mt := newMockedClient(t)
-	script(mt, respond(http.StatusOK, body, HeaderRequestID, "req-abc-123"))
+	script(mt, respond(http.StatusOK, body, headerRequestID, "req-abc-123"))
 	res, err := c.Customers.Update(testCtx(t), "555594290", minimalBody(), instore())
 	require.NoError(t, err)
 
@@ -106,7 +106,7 @@ func TestResponseVendorSamples(t *testing.T) {
 	}
 	for _, tt := range tests {
 		c, mt := newMockedClient(t)
-		script(mt, respond(tt.status, tt.body, HeaderRequestID, "r-1"))
+		script(mt, respond(tt.status, tt.body, headerRequestID, "r-1"))
 		res, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
 		require.NoError(t, err)
 		tt.want.StatusCode, tt.want.RequestID, tt.want.Attempts = tt.status, "r-1", 1
@@ -119,7 +119,7 @@ func TestResponseAttemptsCountsRetries(t *testing.T) {
 	t.Parallel()
 	c, mt := newMockedClient(t)
 	script(mt, respond(http.StatusServiceUnavailable, `{}`), respond(http.StatusTooManyRequests, ``),
-		respond(http.StatusOK, okBody, HeaderRequestID, "third"))
+		respond(http.StatusOK, okBody, headerRequestID, "third"))
 	res, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
 	require.NoError(t, err)
 	assert.Equal(t, 3, res.Attempts)

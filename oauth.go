@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"strings"
 	"sync"
@@ -28,11 +27,16 @@ var ErrOAuthCredentials = errors.New("capillary: OAuth key or secret refused")
 func WithOAuth(key, secretKey string) Option {
 	creds := &oauthCredentials{key: secret(key), secret: secret(secretKey)}
 	return func(s *settings) {
-		if key == "" || secretKey == "" {
-			s.problem("WithOAuth", "key and secret are both required")
-			return
+		switch {
+		case key == "" && secretKey == "":
+			s.problem("WithOAuth", "key and secret are empty")
+		case key == "":
+			s.problem("WithOAuth", "key is empty")
+		case secretKey == "":
+			s.problem("WithOAuth", "secret is empty")
+		default:
+			s.setCredentials("WithOAuth", nil, creds)
 		}
-		s.oauth, s.auth = creds, nil
 	}
 }
 
@@ -65,8 +69,8 @@ func WithOAuthAttribution(entityType AttributionEntityType, code string) Option 
 			s.problem("WithOAuthAttribution.code", "is required")
 			return
 		}
-		s.setHeader("WithOAuthAttribution.entityType", HeaderAttributionEntityType, string(entityType))
-		s.setHeader("WithOAuthAttribution.code", HeaderAttributionEntityCode, code)
+		s.setHeader("WithOAuthAttribution.entityType", "X-CAP-API-ATTRIBUTION-ENTITY-TYPE", string(entityType))
+		s.setHeader("WithOAuthAttribution.code", "X-CAP-API-ATTRIBUTION-ENTITY-CODE", code)
 	}
 }
 
@@ -115,9 +119,10 @@ func (e *TokenError) Is(target error) bool {
 
 // tokenSource generates, caches and renews an OAuth token for one client.
 type tokenSource struct {
-	creds *oauthCredentials
-	cfg   *config          // how token calls are sent: the client's transport, no credentials
-	now   func() time.Time // the clock, replaced in tests
+	creds    *oauthCredentials
+	client   *Client          // sends the token calls
+	settings callSettings     // how: the client's or the call's, with no credential header
+	now      func() time.Time // the clock, replaced in tests
 
 	mu        sync.Mutex
 	token     secret
@@ -134,10 +139,9 @@ type tokenCall struct {
 	err   error
 }
 
-func newTokenSource(creds *oauthCredentials, cfg *config) *tokenSource {
-	tokenCfg := *cfg
-	tokenCfg.auth = tokenRequestAuth{creds: creds}
-	return &tokenSource{creds: creds, cfg: &tokenCfg, now: time.Now}
+func newTokenSource(creds *oauthCredentials, c *Client, cs callSettings) *tokenSource {
+	cs.auth = tokenRequestAuth{creds: creds}
+	return &tokenSource{creds: creds, client: c, settings: cs, now: time.Now}
 }
 
 // authorize puts a valid token on h, generating one first if there is none.
@@ -147,7 +151,7 @@ func (ts *tokenSource) authorize(ctx context.Context, h http.Header) error {
 		return err
 	}
 	h.Del("Authorization")
-	h.Set(HeaderOAuthToken, string(tok))
+	h.Set(headerOAuthToken, string(tok))
 	return nil
 }
 
@@ -209,14 +213,9 @@ func (ts *tokenSource) generate(ctx context.Context, call *tokenCall) {
 }
 
 // generationBudget bounds a generation, retries included: every attempt and every wait at their
-// longest, saturating instead of overflowing for absurd retry settings.
+// longest. The options' limits keep it far from overflowing.
 func (ts *tokenSource) generationBudget() time.Duration {
-	perAttempt := ts.cfg.timeout + ts.cfg.retryWaitMax
-	attempts := int64(ts.cfg.maxRetries) + 1
-	if perAttempt <= 0 || attempts > int64(math.MaxInt64/perAttempt) {
-		return math.MaxInt64
-	}
-	return perAttempt * time.Duration(attempts)
+	return (ts.settings.timeout + ts.settings.waitMax) * time.Duration(ts.settings.maxRetries+1)
 }
 
 // renewalMargin is how long before expiry a token is replaced: a fifth of its life, at most a
@@ -242,8 +241,12 @@ type tokenData struct {
 	TTLSeconds  int64  `json:"ttlSeconds"`
 }
 
-// defaultTokenTTL is assumed when the server gives no ttlSeconds.
-const defaultTokenTTL = time.Minute
+// defaultTokenTTL is assumed when the server gives no ttlSeconds; maxTokenTTL caps what it
+// gives, so that a huge ttlSeconds cannot overflow into a lifetime of nothing.
+const (
+	defaultTokenTTL = time.Minute
+	maxTokenTTL     = 24 * time.Hour
+)
 
 func (ts *tokenSource) fetch(ctx context.Context) (secret, time.Duration, error) {
 	payload, err := json.Marshal(struct {
@@ -254,15 +257,15 @@ func (ts *tokenSource) fetch(ctx context.Context) (secret, time.Duration, error)
 		return "", 0, err
 	}
 	var out tokenEnvelope
-	if _, err := ts.cfg.do(ctx, http.MethodPost, tokenPath, "", payload, &out); err != nil {
+	if _, err := ts.client.send(ctx, &ts.settings, http.MethodPost, tokenPath, "", payload, false, &out); err != nil {
 		return "", 0, err
 	}
 	if out.Data == nil || strings.TrimSpace(out.Data.AccessToken) == "" {
 		return "", 0, errors.New("the token endpoint's answer carried no accessToken")
 	}
-	ttl := time.Duration(out.Data.TTLSeconds) * time.Second
-	if ttl <= 0 {
-		ttl = defaultTokenTTL
+	ttl := defaultTokenTTL
+	if secs := out.Data.TTLSeconds; secs > 0 {
+		ttl = time.Duration(min(secs, int64(maxTokenTTL/time.Second))) * time.Second
 	}
 	return secret(out.Data.AccessToken), ttl, nil
 }
@@ -271,7 +274,7 @@ func (ts *tokenSource) fetch(ctx context.Context) (secret, time.Duration, error)
 func (ts *tokenSource) renew(h http.Header) bool {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	if sent := h.Get(HeaderOAuthToken); sent != "" && sent == string(ts.token) {
+	if sent := h.Get(headerOAuthToken); sent != "" && sent == string(ts.token) {
 		ts.previous, ts.token = ts.token, ""
 	}
 	return true

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -59,9 +58,9 @@ func newOAuthServer(t *testing.T) *oauthServer {
 }
 
 func (s *oauthServer) serve(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set(HeaderRequestID, "req-"+r.URL.Path)
+	w.Header().Set(headerRequestID, "req-"+r.URL.Path)
 	if r.URL.Path == tokenPath {
-		if r.Header.Get("Authorization") != "" || r.Header.Get(HeaderOAuthToken) != "" {
+		if r.Header.Get("Authorization") != "" || r.Header.Get(headerOAuthToken) != "" {
 			http.Error(w, "token calls carry no credentials header", http.StatusBadRequest)
 			return
 		}
@@ -82,7 +81,7 @@ func (s *oauthServer) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = fmt.Fprintf(w, `{"data":{"accessToken":%q,"ttlSeconds":%d},"errors":null}`, tok, s.ttl)
 		return
 	}
-	tok := r.Header.Get(HeaderOAuthToken)
+	tok := r.Header.Get(headerOAuthToken)
 	s.mu.Lock()
 	ok := s.valid[tok]
 	s.seenTokens = append(s.seenTokens, tok)
@@ -107,7 +106,7 @@ func newOAuthClient(t *testing.T, srv *oauthServer, opts ...Option) (*Client, *f
 	c, err := NewClient(append(base, opts...)...)
 	require.NoError(t, err)
 	clock := &fakeClock{now: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)}
-	c.cfg.auth.(*tokenSource).now = clock.Now
+	c.defaults.auth.(*tokenSource).now = clock.Now
 	return c, clock
 }
 
@@ -135,7 +134,7 @@ func TestOAuthConcurrentCallsShareOneGeneration(t *testing.T) {
 		}()
 	}
 	// Every caller is now waiting on the one generation the first of them started.
-	require.Eventually(t, func() bool { return c.cfg.auth.(*tokenSource).waiting() }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return c.defaults.auth.(*tokenSource).waiting() }, 5*time.Second, time.Millisecond)
 	close(srv.release)
 	wg.Wait()
 	close(errs)
@@ -260,10 +259,10 @@ func TestOAuthSendsTokenHeaderAndAttribution(t *testing.T) {
 	c, _ := newOAuthClient(t, srv, WithOAuthAttribution(AttributionStoreCode, "store-42"))
 	_, err := oauthUpdate(context.Background(), c)
 	require.NoError(t, err)
-	assert.Equal(t, "token-1", got.Get(HeaderOAuthToken))
+	assert.Equal(t, "token-1", got.Get(headerOAuthToken))
 	assert.Empty(t, got.Get("Authorization"))
-	assert.Equal(t, "STORE_CODE", got.Get(HeaderAttributionEntityType))
-	assert.Equal(t, "store-42", got.Get(HeaderAttributionEntityCode))
+	assert.Equal(t, "STORE_CODE", got.Get("X-CAP-API-ATTRIBUTION-ENTITY-TYPE"))
+	assert.Equal(t, "store-42", got.Get("X-CAP-API-ATTRIBUTION-ENTITY-CODE"))
 }
 
 func TestOAuthOptionsRejected(t *testing.T) {
@@ -292,7 +291,7 @@ func TestOAuthCallerGivingUpDoesNotFailOthers(t *testing.T) {
 		_, err := oauthUpdate(impatient, c)
 		done <- err
 	}()
-	require.Eventually(t, func() bool { return c.cfg.auth.(*tokenSource).waiting() }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return c.defaults.auth.(*tokenSource).waiting() }, 5*time.Second, time.Millisecond)
 	cancel()
 	require.ErrorIs(t, <-done, context.Canceled)
 
@@ -313,7 +312,7 @@ func TestOAuthSecretsNeverPrinted(t *testing.T) {
 	_, err := oauthUpdate(context.Background(), c)
 	require.NoError(t, err)
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x", "%q"} {
-		out := fmt.Sprintf(verb, c) + fmt.Sprintf(verb, c.Customers) + fmt.Sprintf(verb, c.cfg.auth)
+		out := fmt.Sprintf(verb, c) + fmt.Sprintf(verb, c.Customers) + fmt.Sprintf(verb, c.defaults.auth)
 		for _, s := range []string{"the-secret", "the-key", "token-1"} {
 			assert.False(t, strings.Contains(out, s), "%s printed %s", verb, s)
 		}
@@ -399,10 +398,10 @@ func TestOAuthShortKeyIsNotRedacted(t *testing.T) {
 	assert.Equal(t, "unknown client [redacted]", auth.redact("unknown client long-client-key"))
 }
 
-func TestOAuthGenerationBudgetSaturates(t *testing.T) {
+func TestOAuthGenerationBudget(t *testing.T) {
 	t.Parallel()
-	ts := &tokenSource{cfg: &config{settings: settings{timeout: 30 * time.Second, retryWaitMax: 10 * time.Second, maxRetries: 3}}}
+	ts := &tokenSource{settings: callSettings{timeout: 30 * time.Second, waitMax: 10 * time.Second, maxRetries: 3}}
 	assert.Equal(t, 160*time.Second, ts.generationBudget())
-	ts.cfg.maxRetries = math.MaxInt32
-	assert.Equal(t, time.Duration(math.MaxInt64), ts.generationBudget())
+	ts.settings = callSettings{timeout: maxAttemptTimeLimit, waitMax: maxRetryWaitLimit, maxRetries: maxRetriesLimit}
+	assert.Equal(t, 101*(maxAttemptTimeLimit+maxRetryWaitLimit), ts.generationBudget(), "the largest settings do not overflow")
 }

@@ -3,18 +3,18 @@ package capillary
 import (
 	"crypto/md5"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
+	"runtime"
 	"strings"
 	"time"
 )
 
-// Option configures a Client when given to NewClient, or one call when given to a service
-// method such as CustomersService.Update, where it applies on top of the client's settings for
-// that call only (another till's credentials, audit headers, a different retry budget).
+// Option configures a Client when given to NewClient. Given to one call, such as
+// Customers.Update, it applies on top of the client's settings for that call only; the options
+// that shape the client itself (WithRegion, WithBaseURL, WithInsecureHTTP, WithHTTPClient,
+// WithLogger) are refused there.
 type Option func(*settings)
 
 // Defaults applied by NewClient.
@@ -25,24 +25,38 @@ const (
 	DefaultAttemptTimeout = 30 * time.Second
 )
 
-// settings is everything the options set. A Client holds one, fixed at NewClient; a call
-// with options works on a copy.
-type settings struct {
-	baseURL      string
-	allowHTTP    bool
-	auth         authenticator     // Basic credentials, or nil
-	oauth        *oauthCredentials // OAuth credentials, or nil
-	httpClient   *http.Client
-	maxRetries   int
-	retryWaitMin time.Duration
-	retryWaitMax time.Duration
-	timeout      time.Duration
-	timeoutSet   bool
-	logger       *slog.Logger
-	userAgent    string
-	headers      http.Header // extra headers: user context, attribution, WithHeader
+// Bounds of what WithRetries and WithAttemptTimeout accept: beyond them a setting is a mistake,
+// not a policy.
+const (
+	maxRetriesLimit     = 100
+	maxRetryWaitLimit   = time.Hour
+	maxAttemptTimeLimit = 24 * time.Hour
+)
 
-	problems []FieldError // what the options found wrong, reported before any I/O
+// callSettings is what a call can change with its own options.
+type callSettings struct {
+	auth       authenticator // puts the credentials on each request
+	header     http.Header   // every other header a request carries
+	maxRetries int
+	waitMin    time.Duration
+	waitMax    time.Duration
+	timeout    time.Duration // per attempt
+}
+
+// settings is what the options write: the call settings, the client's own settings, and the
+// problems found, reported before any I/O.
+type settings struct {
+	callSettings
+	oauth      *oauthCredentials // turned into the auth's token source once the options are read
+	credential string            // the option that set the credentials, to refuse another kind
+
+	baseURL    string
+	allowHTTP  bool
+	httpClient *http.Client
+	logger     *slog.Logger
+	clientOnly []string // the client-only options given, refused on a call
+
+	problems []FieldError
 }
 
 func (s *settings) problem(field, format string, args ...any) {
@@ -55,22 +69,33 @@ func (s *settings) setHeader(option, name, value string) {
 		s.problem(option, "value of %s contains CR, LF or another control character", name)
 		return
 	}
-	if s.headers == nil {
-		s.headers = http.Header{}
-	}
 	if value == "" {
-		s.headers.Del(name)
+		s.header.Del(name)
 		return
 	}
-	s.headers.Set(name, value)
+	s.header.Set(name, value)
 }
 
-// WithRegion sends requests to the api host of a vendor cluster.
+// setCredentials records the credentials of one option; a second credential option in the same
+// list is a mistake that would otherwise be decided silently by the order of the options.
+func (s *settings) setCredentials(option string, auth authenticator, oauth *oauthCredentials) {
+	if s.credential != "" && (s.oauth == nil) != (oauth == nil) {
+		s.problem(option, "conflicts with %s: give Basic or OAuth credentials, not both", s.credential)
+		return
+	}
+	s.credential, s.auth, s.oauth = option, auth, oauth
+}
+
+// forClient marks an option that shapes the client itself.
+func (s *settings) forClient(option string) { s.clientOnly = append(s.clientOnly, option) }
+
+// WithRegion sends requests to the api host of a vendor cluster (any case: "eu" or "EU").
 func WithRegion(r Region) Option {
 	return func(s *settings) {
+		s.forClient("WithRegion")
 		u := r.BaseURL()
 		if u == "" {
-			s.problem("WithRegion", "unknown region %q", string(r))
+			s.problem("WithRegion", "unknown region %q; the regions are %s", string(r), regionList())
 			return
 		}
 		s.baseURL = u
@@ -79,15 +104,22 @@ func WithRegion(r Region) Option {
 
 // WithBaseURL sends requests to any base URL: a region's intouch host, a proxy (a path prefix
 // is kept), a new cluster, or a test server. It must be https, except for loopback hosts or
-// with WithInsecureHTTP. It may not carry a query, a fragment or user info.
+// with WithInsecureHTTP. It may not carry a query, a fragment, user info or the API version
+// (/v2), which the SDK adds.
 func WithBaseURL(rawURL string) Option {
-	return func(s *settings) { s.baseURL = rawURL }
+	return func(s *settings) {
+		s.forClient("WithBaseURL")
+		s.baseURL = rawURL
+	}
 }
 
 // WithInsecureHTTP allows a plain http:// base URL on a host that is not loopback. Credentials
 // then cross the network in clear text: use it only inside a trusted network.
 func WithInsecureHTTP() Option {
-	return func(s *settings) { s.allowHTTP = true }
+	return func(s *settings) {
+		s.forClient("WithInsecureHTTP")
+		s.allowHTTP = true
+	}
 }
 
 // WithBasicAuth authenticates with a till's id and password using the vendor's Basic scheme,
@@ -99,26 +131,27 @@ func WithBasicAuth(till, password string) Option {
 	return func(s *settings) {
 		if empty {
 			s.problem("WithBasicAuth", "password is empty")
-			return
 		}
-		s.setBasic("WithBasicAuth", till, digest)
+		s.setBasic("WithBasicAuth", till, digest, !empty)
 	}
 }
 
-// WithBasicAuthDigest is WithBasicAuth for callers who hold only the lower-case MD5 hex digest
-// of the till password: the digest is sent as given, lower-cased as the vendor expects.
+// WithBasicAuthDigest is WithBasicAuth for callers who hold only the MD5 hex digest of the
+// till password; it is sent lower-cased, as the vendor expects.
 func WithBasicAuthDigest(till, md5Hex string) Option {
 	return func(s *settings) {
 		digest := strings.ToLower(md5Hex)
-		if _, err := hex.DecodeString(digest); err != nil || len(digest) != 2*md5.Size {
+		ok := len(digest) == 2*md5.Size
+		if _, err := hex.DecodeString(digest); err != nil || !ok {
 			s.problem("WithBasicAuthDigest", "digest must be 32 hexadecimal characters (an MD5 sum)")
-			return
+			ok = false
 		}
-		s.setBasic("WithBasicAuthDigest", till, digest)
+		s.setBasic("WithBasicAuthDigest", till, digest, ok)
 	}
 }
 
-func (s *settings) setBasic(option, till, digest string) {
+// setBasic checks the till id and, when the secret part was fine too, sets the credentials.
+func (s *settings) setBasic(option, till, digest string, secretOK bool) {
 	switch {
 	case till == "":
 		s.problem(option, "till id is empty")
@@ -126,32 +159,34 @@ func (s *settings) setBasic(option, till, digest string) {
 		s.problem(option, "till id contains ':', which Basic auth cannot carry")
 	case !validHeaderValue(till):
 		s.problem(option, "till id contains a control character")
-	default:
-		s.auth, s.oauth = newBasicAuth(till, digest), nil
+	case secretOK:
+		s.setCredentials(option, newBasicAuth(till, digest), nil)
 	}
 }
 
-// WithRetries sets how many times a failed attempt is retried (0 disables retrying) and the
-// bounds of the exponential backoff between attempts. Transport errors, 429, 500, 502, 503, 504
-// and 521 are retried; a Retry-After header is honoured up to maxWait.
+// WithRetries sets how many times a failed attempt is retried (0 disables retrying, at most
+// 100) and the bounds of the exponential backoff between attempts (at most an hour).
+// Transport errors, 429, 502, 503, 504 and 521 are retried (reads: every 5xx); Retry-After
+// is honoured up to maxWait.
 func WithRetries(maxRetries int, minWait, maxWait time.Duration) Option {
 	return func(s *settings) {
 		switch {
-		case maxRetries < 0:
-			s.problem("WithRetries", "max retries %d is negative", maxRetries)
-		case minWait < 0 || maxWait < minWait:
-			s.problem("WithRetries", "waits must satisfy 0 <= min (%s) <= max (%s)", minWait, maxWait)
+		case maxRetries < 0 || maxRetries > maxRetriesLimit:
+			s.problem("WithRetries", "max retries %d is not between 0 and %d", maxRetries, maxRetriesLimit)
+		case minWait < 0 || maxWait < minWait || maxWait > maxRetryWaitLimit:
+			s.problem("WithRetries", "waits must satisfy 0 <= min (%s) <= max (%s) <= %s", minWait, maxWait, maxRetryWaitLimit)
 		default:
-			s.maxRetries, s.retryWaitMin, s.retryWaitMax = maxRetries, minWait, maxWait
+			s.maxRetries, s.waitMin, s.waitMax = maxRetries, minWait, maxWait
 		}
 	}
 }
 
-// WithHTTPClient sends requests through hc (its Transport, Jar and Timeout). The client is
-// copied, not changed: the SDK adds its own redirect policy (credentials never follow a
-// redirect to another host) and, unless hc has a Timeout, the per-attempt timeout.
+// WithHTTPClient sends requests through hc's Transport and Jar. hc is copied, not changed: the
+// SDK adds its own redirect policy (credentials never follow a redirect to another host), and
+// hc's Timeout, when set, becomes the default attempt timeout.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) {
+		s.forClient("WithHTTPClient")
 		if hc == nil {
 			s.problem("WithHTTPClient", "client is nil")
 			return
@@ -164,11 +199,11 @@ func WithHTTPClient(hc *http.Client) Option {
 // 30 s. The context given to a call bounds the whole call, retries and waits included.
 func WithAttemptTimeout(d time.Duration) Option {
 	return func(s *settings) {
-		if d <= 0 {
-			s.problem("WithAttemptTimeout", "timeout %s is not positive", d)
+		if d <= 0 || d > maxAttemptTimeLimit {
+			s.problem("WithAttemptTimeout", "timeout %s is not between 0 and %s", d, maxAttemptTimeLimit)
 			return
 		}
-		s.timeout, s.timeoutSet = d, true
+		s.timeout = d
 	}
 }
 
@@ -176,7 +211,10 @@ func WithAttemptTimeout(d time.Duration) Option {
 // without query, status, attempt, latency, request id. Bodies, queries and credentials are
 // never logged. Without it the SDK logs nothing.
 func WithLogger(l *slog.Logger) Option {
-	return func(s *settings) { s.logger = l }
+	return func(s *settings) {
+		s.forClient("WithLogger")
+		s.logger = l
+	}
 }
 
 // WithUserAgent appends a product token (such as "pos-sync/1.4") to the SDK's User-Agent.
@@ -186,8 +224,17 @@ func WithUserAgent(product string) Option {
 			s.problem("WithUserAgent", "contains CR, LF or another control character")
 			return
 		}
-		s.userAgent = product
+		s.header.Set("User-Agent", userAgent(product))
 	}
+}
+
+// userAgent is the SDK's User-Agent, with a product token appended when there is one.
+func userAgent(product string) string {
+	ua := "capillary-go/" + Version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
+	if product != "" {
+		ua += " " + product
+	}
+	return ua
 }
 
 // UserContext names who made a change, for the customer's audit log. Empty fields are not sent.
@@ -203,28 +250,14 @@ type UserContext struct {
 	EntitySourceID string
 }
 
-// Header names of the vendor's user-context (audit) and attribution headers.
-const (
-	HeaderUserContextEntityType     = "USER-CONTEXT-ENTITY-TYPE"
-	HeaderUserContextEntityID       = "USER-CONTEXT-ENTITY-ID"
-	HeaderUserContextEntitySource   = "USER-CONTEXT-ENTITY-SOURCE"
-	HeaderUserContextEntitySourceID = "USER-CONTEXT-ENTITY-SOURCE-ID"
-	HeaderAttributionLookupType     = "X-CAP-API-ATTRIBUTION-LOOKUP-TYPE"
-	HeaderAttributionLookup         = "X-CAP-API-ATTRIBUTION-LOOKUP"
-	HeaderAttributionEntityType     = "X-CAP-API-ATTRIBUTION-ENTITY-TYPE"
-	HeaderAttributionEntityCode     = "X-CAP-API-ATTRIBUTION-ENTITY-CODE"
-	HeaderOAuthToken                = "X-CAP-API-OAUTH-TOKEN"
-	HeaderRequestID                 = "X-Cap-Requestid"
-)
-
 // WithUserContext sends the user-context headers that the vendor records in the customer's
-// audit log.
+// audit log. On a call it replaces the client's user context as a whole.
 func WithUserContext(uc UserContext) Option {
 	return func(s *settings) {
-		s.setHeader("WithUserContext.EntityType", HeaderUserContextEntityType, uc.EntityType)
-		s.setHeader("WithUserContext.EntityID", HeaderUserContextEntityID, uc.EntityID)
-		s.setHeader("WithUserContext.EntitySource", HeaderUserContextEntitySource, uc.EntitySource)
-		s.setHeader("WithUserContext.EntitySourceID", HeaderUserContextEntitySourceID, uc.EntitySourceID)
+		s.setHeader("WithUserContext.EntityType", "USER-CONTEXT-ENTITY-TYPE", uc.EntityType)
+		s.setHeader("WithUserContext.EntityID", "USER-CONTEXT-ENTITY-ID", uc.EntityID)
+		s.setHeader("WithUserContext.EntitySource", "USER-CONTEXT-ENTITY-SOURCE", uc.EntitySource)
+		s.setHeader("WithUserContext.EntitySourceID", "USER-CONTEXT-ENTITY-SOURCE-ID", uc.EntitySourceID)
 	}
 }
 
@@ -237,57 +270,33 @@ func WithTillAttribution(lookupType, lookup string) Option {
 			s.problem("WithTillAttribution", "lookup type and lookup value are both required")
 			return
 		}
-		s.setHeader("WithTillAttribution.lookupType", HeaderAttributionLookupType, lookupType)
-		s.setHeader("WithTillAttribution.lookup", HeaderAttributionLookup, lookup)
+		s.setHeader("WithTillAttribution.lookupType", "X-CAP-API-ATTRIBUTION-LOOKUP-TYPE", lookupType)
+		s.setHeader("WithTillAttribution.lookup", "X-CAP-API-ATTRIBUTION-LOOKUP", lookup)
 	}
 }
 
-// WithHeader sends one more header on every request, for a proxy or tracing. The SDK's own
-// headers (credentials, content negotiation) cannot be replaced this way.
+// ownedHeaders are set by the SDK or by net/http's transport; replacing one would break the
+// call (Accept-Encoding switches off transparent decompression) or its credentials.
+var ownedHeaders = []string{
+	"Accept", "Accept-Encoding", "Authorization", "Connection", "Content-Length", "Content-Type",
+	"Cookie", "Expect", "Host", "Keep-Alive", "Proxy-Authorization", "Proxy-Connection", "Te",
+	"Trailer", "Transfer-Encoding", "Upgrade", "User-Agent", http.CanonicalHeaderKey(headerOAuthToken),
+}
+
+// WithHeader sends one more header on every request, for a proxy or tracing. The headers that
+// the SDK or the transport own (credentials, content negotiation, framing) are refused.
 func WithHeader(name, value string) Option {
 	return func(s *settings) {
 		if !validHeaderName(name) {
 			s.problem("WithHeader", "%q is not a valid header name", name)
 			return
 		}
-		switch http.CanonicalHeaderKey(name) {
-		case "Authorization", http.CanonicalHeaderKey(HeaderOAuthToken), "Content-Type", "Content-Length", "Accept", "Host", "User-Agent":
-			s.problem("WithHeader", "%s is set by the SDK", name)
-			return
+		for _, owned := range ownedHeaders {
+			if http.CanonicalHeaderKey(name) == owned {
+				s.problem("WithHeader", "%s is set by the SDK or its transport", name)
+				return
+			}
 		}
 		s.setHeader("WithHeader", name, value)
 	}
-}
-
-// checkBaseURL parses and vets the base URL: https, or http on loopback or when allowed.
-func checkBaseURL(raw string, allowHTTP bool) (*url.URL, error) {
-	if raw == "" {
-		return nil, fmt.Errorf("no base URL: use WithRegion or WithBaseURL")
-	}
-	u, err := url.Parse(strings.TrimRight(raw, "/"))
-	if err != nil {
-		// *url.Error quotes the whole URL, user info and password included: keep only the cause.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, fmt.Errorf("base URL is not a valid URL: %w", err)
-	}
-	switch {
-	case u.Host == "":
-		return nil, fmt.Errorf("base URL %q has no host", u.Redacted())
-	case u.User != nil:
-		return nil, fmt.Errorf("base URL must not carry user info: use an auth option")
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#"):
-		// An empty "?" or "#" counts too: appended to, it would turn the request path into a
-		// query or a fragment (or leave a "//" in the path).
-		return nil, fmt.Errorf("base URL must not carry a query or fragment")
-	case u.Scheme == "https":
-	case u.Scheme == "http" && (allowHTTP || isLoopback(u.Hostname())):
-	case u.Scheme == "http":
-		return nil, fmt.Errorf("base URL %q is plain http on a non-loopback host: use https, or WithInsecureHTTP", u.Redacted())
-	default:
-		return nil, fmt.Errorf("base URL scheme %q is not http or https", u.Scheme)
-	}
-	return u, nil
 }

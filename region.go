@@ -1,5 +1,7 @@
 package capillary
 
+import "strings"
+
 // Region is a Capillary cluster. The vendor has published two generations of host names for
 // most clusters and both serve the v2 API: BaseURL gives the api host, IntouchBaseURL the older
 // intouch host.
@@ -14,9 +16,22 @@ const (
 	RegionChina Region = "china" // China
 )
 
-// BaseURL is the region's api host as an https URL, or "" for an unknown region.
+// regions lists the documented clusters, for messages.
+var regions = []Region{RegionIndia, RegionAsia2, RegionEU, RegionUS, RegionChina}
+
+// regionList is the region names, for a message.
+func regionList() string {
+	names := make([]string, len(regions))
+	for i, r := range regions {
+		names[i] = string(r)
+	}
+	return strings.Join(names, ", ")
+}
+
+// BaseURL is the region's api host as an https URL, or "" for an unknown region. The name is
+// matched in any case ("EU" is RegionEU).
 func (r Region) BaseURL() string {
-	switch r {
+	switch Region(strings.ToLower(string(r))) {
 	case RegionIndia:
 		return "https://apac.api.capillarytech.com"
 	case RegionAsia2:
@@ -34,7 +49,7 @@ func (r Region) BaseURL() string {
 // IntouchBaseURL is the region's older intouch host as an https URL, for
 // WithBaseURL, or "" where the vendor documents none (China) or the region is unknown.
 func (r Region) IntouchBaseURL() string {
-	switch r {
+	switch Region(strings.ToLower(string(r))) {
 	case RegionIndia:
 		return "https://apac.intouch.capillarytech.com"
 	case RegionAsia2:

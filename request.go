@@ -13,14 +13,27 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/google/go-querystring/query"
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// envelope is a response type that also decodes the vendor's errors and warnings lists.
-type envelope interface {
-	reset() // back to the zero value, before a body is decoded into it
-	// decodeLenient reads a body whose strict decoding failed, field by field (lenient.go).
-	decodeLenient(body []byte) error
+// One call, top to bottom: a service method describes it as a request; do applies the call's
+// options, refuses it with every problem found, or encodes and sends it; the retry client
+// (retry.go) makes the attempts over the attempt transport (transport.go), and readResponse
+// judges each answer; finish turns what happened into the call's error.
+
+// request is one API call as a service method describes it.
+type request struct {
+	method, path string
+	params       any          // the query, from `url` tags; nil for none
+	body         any          // the JSON body; nil for none
+	idempotent   bool         // a read: retried on every 5xx, and never uncertain
+	problems     []FieldError // what the service's validation found
+}
+
+// answer is what a call's response decodes into: its result and the vendor's messages.
+type answer interface {
+	reset() // back to the zero value, before an answer is decoded into it
 	vendorErrors() []Message
 	vendorWarnings() []Message
 }
@@ -32,113 +45,166 @@ type responseMeta struct {
 	attempts  int
 }
 
-// do sends one call, with retries, and decodes the answer into out. The payload is a byte
-// slice so that every attempt replays exactly the same body.
-func (cfg *config) do(ctx context.Context, method, path, rawQuery string, payload []byte, out envelope) (responseMeta, error) {
-	rawURL := cfg.requestURL(path, rawQuery)
-	st := &callState{cfg: cfg, method: method, path: path}
+// do checks, encodes and sends r with the client's settings and opts, and decodes the answer
+// into out. Nothing is sent when anything is wrong with the arguments.
+func (c *Client) do(ctx context.Context, r *request, out answer, opts []Option) (responseMeta, error) {
+	cs, problems := c.callSettings(opts)
+	if ctx == nil {
+		problems = append(problems, FieldError{Field: "ctx", Problem: "is nil; use context.Background()"})
+	}
+	problems = append(problems, r.problems...)
+	var rawQuery string
+	var payload []byte
+	if len(problems) == 0 && r.params != nil {
+		values, err := query.Values(r.params)
+		if err != nil {
+			problems = append(problems, FieldError{Field: "params", Problem: err.Error()})
+		}
+		rawQuery = values.Encode()
+	}
+	if len(problems) == 0 && r.body != nil {
+		var err error
+		if payload, err = json.Marshal(r.body); err != nil {
+			problems = append(problems, FieldError{Field: "body", Problem: "cannot be encoded as JSON: " + err.Error()})
+		}
+	}
+	if len(problems) > 0 {
+		return responseMeta{}, &ValidationError{Problems: problems}
+	}
+	return c.send(ctx, cs, r.method, r.path, rawQuery, payload, r.idempotent, out)
+}
+
+// send makes the attempts of one call. The payload is a byte slice so that every attempt
+// replays exactly the same body. A 401 to an OAuth token renews it and sends the call once more.
+func (c *Client) send(ctx context.Context, cs *callSettings, method, path, rawQuery string, payload []byte, idempotent bool, out answer) (responseMeta, error) {
+	st := &callState{client: c, settings: cs, method: method, path: quoteLimit(path), idempotent: idempotent, out: out}
 	if err := ctx.Err(); err != nil {
 		return responseMeta{}, st.requestError(err) // over before it started: nothing is sent
 	}
+	rawURL := c.baseURL + path
+	if rawQuery != "" {
+		rawURL += "?" + rawQuery
+	}
 	ctx = context.WithValue(ctx, stateKey{}, st)
 	for renewed := false; ; renewed = true {
-		req, err := cfg.newRequest(ctx, method, path, rawURL, payload)
-		if err != nil {
-			var tokErr *TokenError
-			if errors.As(err, &tokErr) {
-				return responseMeta{attempts: st.attempts}, err
-			}
-			return responseMeta{attempts: st.attempts}, st.requestError(err)
-		}
-		resp, err := cfg.retry.Do(req)
-		if err != nil {
-			return responseMeta{attempts: st.attempts}, st.failure(err, out)
-		}
-		meta, err := st.read(resp, out)
+		err := st.run(ctx, rawURL, payload)
 		var apiErr *APIError
-		if !renewed && errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized && cfg.auth.renew(req.Header) {
+		if !renewed && errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized && cs.auth.renew(st.header) {
+			st.last, st.waitErr, st.earlier = nil, nil, st.attempts
 			continue // a rejected OAuth token: fetch a new one and send the call once more
 		}
-		return meta, err
+		return responseMeta{status: st.status, requestID: st.requestID, attempts: st.attempts}, err
 	}
 }
 
-// requestURL is the URL of a call: the base URL, the path and the encoded query, if any.
-func (cfg *config) requestURL(path, rawQuery string) string {
-	if rawQuery == "" {
-		return cfg.base + path
+// run builds the request with fresh credentials and hands it to the retry client.
+func (st *callState) run(ctx context.Context, rawURL string, payload []byte) error {
+	var body any // nil, not an empty []byte, so that a GET goes out without a body
+	if payload != nil {
+		body = payload
 	}
-	return cfg.base + path + "?" + rawQuery
-}
-
-// newRequest builds a call's request to rawURL, with the client's headers and fresh
-// credentials; path names the call in errors.
-func (cfg *config) newRequest(ctx context.Context, method, path, rawURL string, payload []byte) (*retryablehttp.Request, error) {
-	req, err := retryablehttp.NewRequestWithContext(ctx, method, rawURL, payload)
+	req, err := retryablehttp.NewRequestWithContext(ctx, st.method, rawURL, body)
 	if err != nil {
-		return nil, fmt.Errorf("capillary: %s %s: %w", method, path, err)
+		return st.requestError(err)
 	}
-	// The client's headers go into the map the request already has, their value slices shared
-	// by every request rather than cloned: they are only read (net/http does not modify a
-	// request's headers, and setting a header, as the credentials and prepareRetry's clone do,
-	// replaces its slice), so a copy per call would buy nothing.
-	for name, values := range cfg.header {
+	// The shared header values are only read (setting a header replaces its slice), so the
+	// request takes them without a copy.
+	for name, values := range st.settings.header {
 		req.Header[name] = values
 	}
-	if err := cfg.auth.authorize(ctx, req.Header); err != nil {
-		return nil, err // a *TokenError, or the context's error while waiting for one
+	if err := st.settings.auth.authorize(ctx, req.Header); err != nil {
+		return err // a *TokenError, or the context's error while waiting for one
 	}
-	return req, nil
-}
-
-// read decodes a response into out, or into the *APIError that it stands for.
-func (st *callState) read(resp *http.Response, out envelope) (responseMeta, error) {
-	defer resp.Body.Close()
-	meta := responseMeta{status: resp.StatusCode, requestID: resp.Header.Get(HeaderRequestID), attempts: st.attempts}
-	accepted := resp.StatusCode >= 200 && resp.StatusCode <= 299
-	body, complete, err := readCapped(resp.Body, resp.ContentLength)
-	if err != nil {
-		st.uncertain = st.uncertain || accepted
-		return meta, st.apiError(resp, body, nil, fmt.Errorf("reading the answer: %w", err))
-	}
-	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		loc, _ := resp.Location()
-		where := "elsewhere"
-		if loc != nil {
-			where = "to " + loc.Host
-		}
-		return meta, st.apiError(resp, body, nil, fmt.Errorf("redirect %s not followed: the SDK only sends credentials and data to its base URL", where))
-	}
-	out.reset() // a replayed call must not keep what the previous answer said
-	var decodeErr error
-	if !complete {
-		decodeErr = fmt.Errorf("response body exceeds %d bytes", maxBodyBytes)
-	} else if decodeErr = decode(body, out); decodeErr != nil {
-		decodeErr = fmt.Errorf("decoding the answer: %w", decodeErr)
-	}
-	if decodeErr != nil {
-		st.uncertain = st.uncertain || accepted
-		return meta, st.apiError(resp, body, nil, decodeErr)
-	}
-	if errs := out.vendorErrors(); len(errs) > 0 || resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return meta, st.apiError(resp, body, out, nil)
-	}
-	return meta, nil
-}
-
-// decode reads a body into out: strictly, or field by field when the strict way fails. The
-// error is the strict decoder's, when neither works.
-func decode(body []byte, out envelope) error {
-	err := json.Unmarshal(body, out)
-	if err != nil && out.decodeLenient(body) == nil {
+	st.header = req.Header
+	req.SetResponseHandler(st.readResponse)
+	resp, err := st.client.retry.Do(req)
+	if err == nil {
+		_ = resp.Body.Close() // readResponse has read it
 		return nil
 	}
-	return err
+	return st.finish(err)
+}
+
+// readResponse judges one answer, as retryablehttp's response handler: it reads and decodes
+// the body, and returns nil for a success or the *APIError the answer stands for, which
+// checkRetry then weighs.
+func (st *callState) readResponse(resp *http.Response) error {
+	defer resp.Body.Close()
+	st.status, st.requestID = resp.StatusCode, quoteLimit(st.redact(resp.Header.Get(headerRequestID)))
+	st.log(resp.Request.Context(), slog.LevelDebug, "capillary: attempt", slog.Int("attempt", st.attempts),
+		slog.Duration("latency", time.Since(st.attemptStart)), slog.Int("status", st.status), slog.String("request_id", st.requestID))
+
+	accepted := resp.StatusCode >= 200 && resp.StatusCode <= 299
+	body, cause := readBody(resp)
+	var out answer // the decoded answer, when there is one
+	if cause == nil {
+		st.out.reset() // a replayed call must not keep what the previous answer said
+		if err := json.Unmarshal(body, st.out); err != nil {
+			cause = fmt.Errorf("decoding the answer: %w", err)
+		} else if accepted && len(st.out.vendorErrors()) == 0 {
+			st.last = nil
+			return nil
+		} else {
+			out = st.out
+		}
+	}
+	// Could this attempt have been applied although it failed? A 2xx whose answer cannot be
+	// read was accepted; a 500, 502 or 504 without the vendor's own errors list may be a
+	// gateway that cut a success off. The vendor's errors list is its answer: a refusal.
+	switch {
+	case st.idempotent:
+	case accepted && cause != nil:
+		st.uncertain = true
+	case resp.StatusCode == http.StatusInternalServerError || resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout:
+		st.uncertain = st.uncertain || out == nil || len(out.vendorErrors()) == 0
+	}
+	st.last = st.apiError(resp, body, out)
+	st.last.Err = cause
+	return st.last
+}
+
+// readBody reads an answer's body, or says why it was not read whole.
+func readBody(resp *http.Response) ([]byte, error) {
+	if resp.StatusCode < 200 {
+		// A 101 hands over the connection itself: reading it would wait for the server.
+		return nil, fmt.Errorf("unexpected status %d: the server did not answer the request", resp.StatusCode)
+	}
+	body, complete, err := readCapped(resp.Body, resp.ContentLength)
+	switch {
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		return body, redirectRefused(resp)
+	case err != nil:
+		return body, fmt.Errorf("reading the answer: %w", err)
+	case !complete:
+		return body, fmt.Errorf("response body exceeds %d bytes", maxBodyBytes)
+	}
+	return body, nil
+}
+
+// finish turns the retry client's error into the call's: the last answer's *APIError when there
+// was one, else a *RequestError for a call that got no answer.
+func (st *callState) finish(err error) error {
+	if st.last != nil {
+		e := st.last
+		e.Attempts, e.Uncertain = st.attempts, st.uncertain
+		switch {
+		case st.waitErr == nil:
+		case e.Err == nil:
+			e.Err = st.waitErr // the context ended while waiting to retry this answer
+		default:
+			e.Err = fmt.Errorf("%w (while waiting to retry after: %w)", st.waitErr, e.Err)
+		}
+		return e
+	}
+	if st.waitErr != nil && !errors.Is(err, st.waitErr) {
+		err = fmt.Errorf("%w (while waiting to retry after: %w)", st.waitErr, err)
+	}
+	return st.requestError(err)
 }
 
 // readCapped reads at most maxBodyBytes; complete is false when there was more. A body whose
 // length is announced is read into one buffer of that size plus one byte, where EOF shows
-// without growing it (bytes.Buffer.ReadFrom would grow it by 512 bytes first).
+// without growing it.
 func readCapped(r io.Reader, contentLength int64) (body []byte, complete bool, err error) {
 	size := 512
 	if contentLength > 0 && contentLength <= maxBodyBytes {
@@ -161,61 +227,46 @@ func readCapped(r io.Reader, contentLength int64) (body []byte, complete bool, e
 	return buf[:maxBodyBytes], false, nil
 }
 
-// apiError builds the error for a response: its vendor codes when the body had them, a short
-// excerpt of the body otherwise.
-func (st *callState) apiError(resp *http.Response, body []byte, env envelope, cause error) *APIError {
+// apiError builds the error for an answer: its vendor codes when it had them, a short excerpt
+// of the body otherwise.
+func (st *callState) apiError(resp *http.Response, body []byte, out answer) *APIError {
 	e := &APIError{
 		StatusCode: resp.StatusCode,
-		RequestID:  resp.Header.Get(HeaderRequestID),
+		RequestID:  st.requestID,
 		Attempts:   st.attempts,
 		Method:     st.method,
 		Path:       st.path,
 		Uncertain:  st.uncertain,
-		Err:        cause,
 	}
 	if d, ok := retryAfter(resp); ok {
 		e.RetryAfter = d
 	}
-	if env != nil {
-		e.Errors, e.Warnings = st.redactMessages(env.vendorErrors()), st.redactMessages(env.vendorWarnings())
+	if out != nil {
+		e.Errors, e.Warnings = st.redactMessages(out.vendorErrors()), st.redactMessages(out.vendorWarnings())
 	}
 	if len(e.Errors) == 0 {
 		// Redact the whole body before cutting the excerpt: cut first, a credential straddling
 		// the cut would no longer match and half of it would be shown.
-		e.Body = excerpt([]byte(st.redact(string(body))))
+		e.Body = excerpt(st.redact(string(body)))
 	}
 	return e
 }
 
 // redact removes every credential from text the server sent, which may echo them.
-func (st *callState) redact(s string) string { return st.cfg.auth.redact(s) }
+func (st *callState) redact(s string) string { return st.settings.auth.redact(s) }
 
-// redactMessages returns a copy of the vendor's messages with credentials redacted.
+// redactMessages returns a copy of the vendor's messages, credentials redacted and each cut to
+// a length an error can quote.
 func (st *callState) redactMessages(msgs []Message) []Message {
 	if msgs == nil {
 		return nil
 	}
 	out := make([]Message, len(msgs))
 	for i, m := range msgs {
-		m.Message = st.redact(m.Message)
+		m.Message = quoteLimit(st.redact(m.Message))
 		out[i] = m
 	}
 	return out
-}
-
-// failure turns the error of retryablehttp's Do into the call's error. When the last attempt
-// had an answer (the context ended while waiting to retry it), that answer is reported as an
-// *APIError carrying err; otherwise the call got no answer: a *RequestError.
-func (st *callState) failure(err error, out envelope) error {
-	if st.lastStatus == 0 {
-		return st.requestError(err)
-	}
-	resp := &http.Response{StatusCode: st.lastStatus, Header: st.lastHeader}
-	out.reset()
-	if decode(st.lastBody, out) != nil {
-		return st.apiError(resp, st.lastBody, nil, err)
-	}
-	return st.apiError(resp, st.lastBody, out, err)
 }
 
 func (st *callState) requestError(err error) *RequestError {
@@ -223,7 +274,7 @@ func (st *callState) requestError(err error) *RequestError {
 }
 
 // excerpt is the start of a body as one printable line, for an error message.
-func excerpt(body []byte) string {
+func excerpt(body string) string {
 	const limit = 256
 	cut := len(body) > limit
 	if cut {
@@ -234,7 +285,7 @@ func excerpt(body []byte) string {
 			return ' '
 		}
 		return r
-	}, strings.ToValidUTF8(string(body), "\uFFFD"))
+	}, strings.ToValidUTF8(body, "\uFFFD"))
 	s = strings.Join(strings.Fields(s), " ")
 	if cut {
 		s += "…"
@@ -242,28 +293,41 @@ func excerpt(body []byte) string {
 	return s
 }
 
-// callState is one call's bookkeeping, carried in its context so the shared retry client's
-// hooks can reach it.
-type callState struct {
-	cfg          *config
-	method, path string
-	attempts     int
-	attemptStart time.Time
-
-	// uncertain is set when an earlier attempt may have been applied although it failed.
-	uncertain bool
-
-	// The last response that was retried, kept to report it if the call ends while waiting.
-	lastStatus int
-	lastHeader http.Header
-	lastBody   []byte
+// quoteLimit cuts text that an error or a log line quotes (a path, a request id, a vendor
+// message) to a length that cannot flood them.
+func quoteLimit(s string) string {
+	const limit = 1024
+	if len(s) <= limit {
+		return s
+	}
+	return strings.ToValidUTF8(s[:limit], "") + "…"
 }
 
-// maxBodyBytes caps how much of a response is read: the vendor's answers are a few hundred
-// bytes, so anything larger is junk and is not read to the end.
+// maxBodyBytes caps how much of a response is read: the vendor's answers are a few kilobytes,
+// so anything larger is junk and is not read to the end.
 const maxBodyBytes = 1 << 20
 
-// stateKey keys a call's *callState in the request context, where the retry hooks find it.
+// callState is one call's bookkeeping. The retry client's hooks find it in the request's
+// context, the one way go-retryablehttp lets a hook see the call it serves.
+type callState struct {
+	client       *Client
+	settings     *callSettings
+	method, path string
+	idempotent   bool
+	out          answer
+
+	header       http.Header // the last attempt's, whose token a 401 refused
+	attempts     int         // the attempts sent, earlier ones included
+	earlier      int         // the attempts before the token was renewed
+	attemptStart time.Time
+	status       int
+	requestID    string
+	uncertain    bool      // an attempt may have been applied although the call fails
+	last         *APIError // the last attempt's answer, when it was an error
+	waitErr      error     // the context's error, when it ended while waiting to retry
+}
+
+// stateKey keys a call's *callState in the request context.
 type stateKey struct{}
 
 func stateFrom(ctx context.Context) *callState {
@@ -271,9 +335,9 @@ func stateFrom(ctx context.Context) *callState {
 	return st
 }
 
-// log logs one message with metadata only when the call has a logger.
+// log logs one message with metadata only, when the client has a logger.
 func (st *callState) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
-	if l := st.cfg.logger; l != nil && l.Enabled(ctx, level) {
+	if l := st.client.logger; l != nil && l.Enabled(ctx, level) {
 		base := []slog.Attr{slog.String("method", st.method), slog.String("path", st.path)}
 		l.LogAttrs(ctx, level, msg, append(base, attrs...)...)
 	}

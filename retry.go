@@ -1,137 +1,138 @@
 package capillary
 
 import (
-	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// retryBodyLimit caps how much of a response that will be retried is kept, to report it if
-// the call then ends before another answer arrives.
-const retryBodyLimit = 64 << 10
+// The retry policy follows the vendor's own integration tool (Connect+), which retries 502, 503,
+// 504 and 521 and waits on 429. A 500 is the vendor's answer that the request failed ("requests
+// have failed due to errors"), so an update is not sent again; a read, which changes nothing,
+// is retried on every 5xx.
 
-// newRetryClient configures go-retryablehttp explicitly: no logger of its own, the SDK's retry
-// policy, backoff and error handler, and hooks that keep each call's state, over the
-// http.Client of newHTTPClient.
-func newRetryClient(s *settings, host string, prev *config) *retryablehttp.Client {
-	return &retryablehttp.Client{
-		HTTPClient:     newHTTPClient(s, host, prev),
-		Logger:         nil,
-		RetryMax:       s.maxRetries,
-		RetryWaitMin:   s.retryWaitMin,
-		RetryWaitMax:   s.retryWaitMax,
-		CheckRetry:     checkRetry,
-		Backoff:        backoff,
-		ErrorHandler:   keepLastResponse,
-		RequestLogHook: beforeAttempt,
-		PrepareRetry:   prepareRetry,
-	}
-}
+// retryableStatuses are retried on every call.
+var retryableStatuses = []int{http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout, statusCustomerBusy}
 
-// retryableStatus reports whether a status is worth another attempt: rate limiting, the
-// server errors that pass, and 521 (another action is running for the same customer).
-func retryableStatus(code int) bool {
-	switch code {
-	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
-		http.StatusServiceUnavailable, http.StatusGatewayTimeout, 521:
-		return true
-	}
-	return false
-}
+// statusCustomerBusy is the vendor's 521: other actions are running for the same customer. The
+// same number comes as a code in the errors list.
+const statusCustomerBusy = 521
 
-func beforeAttempt(_ retryablehttp.Logger, req *http.Request, _ int) {
+// beforeAttempt counts the attempts, as retryablehttp's RequestLogHook (it runs once per attempt).
+func beforeAttempt(_ retryablehttp.Logger, req *http.Request, retry int) {
 	if st := stateFrom(req.Context()); st != nil {
-		st.attemptStart = time.Now()
+		st.attempts, st.attemptStart = st.earlier+retry+1, time.Now()
 	}
 }
 
-// checkRetry decides after every attempt. Transport errors are retried unless they cannot
-// pass (a bad certificate, a malformed URL: retryablehttp's own judgement); responses only for
-// the statuses of retryableStatus, and not when the server asks for a wait that outlasts the
-// call's deadline.
+// checkRetry is the retry policy, as retryablehttp's CheckRetry. An answer (err nil) goes to
+// readResponse first; what it judged an error comes back here as err. When a retry is due, the
+// wait happens here, bounded by the context: retryablehttp's Backoff hook cannot see the call's
+// own settings after a transport error, so it is left at zero (noBackoff).
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	st := stateFrom(ctx)
-	st.attempts++
-	latency := slog.Duration("latency", time.Since(st.attemptStart))
-	attempt := slog.Int("attempt", st.attempts)
-	if err != nil {
-		// This attempt has no answer: what an earlier one said is no longer the news.
-		st.uncertain = st.uncertain || mayHaveReachedServer(err)
-		st.lastStatus, st.lastHeader, st.lastBody = 0, nil, nil
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return false, ctxErr
-		}
-		retry, policyErr := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
-		st.log(ctx, slog.LevelDebug, "capillary: attempt failed", attempt, latency,
-			slog.String("error", transportCause(err).Error()), slog.Bool("retry", retry))
-		return retry, policyErr
+	if err == nil || st == nil {
+		return false, nil
 	}
-	// The budget is enforced here rather than left to retryablehttp, which on running out would
-	// close the pool's idle connections and hand its ErrorHandler a response to clean up.
-	// An answer that arrives as the context ends is still read and reported; it is only not
-	// retried.
-	retry := retryableStatus(resp.StatusCode) && st.attempts <= st.cfg.maxRetries && ctx.Err() == nil
-	if retry {
-		if wait, ok := retryAfter(resp); ok {
-			if deadline, has := ctx.Deadline(); has && time.Now().Add(min(wait, st.cfg.retryWaitMax)).After(deadline) {
-				retry = false
-			}
+	var apiErr *APIError
+	answered := errors.As(err, &apiErr)
+	if !answered {
+		st.last = nil // this attempt has no answer: what an earlier one said is no longer the news
+		st.uncertain = st.uncertain || (!st.idempotent && mayHaveReachedServer(err))
+		st.log(ctx, slog.LevelDebug, "capillary: attempt failed", slog.Int("attempt", st.attempts),
+			slog.Duration("latency", time.Since(st.attemptStart)), slog.String("error", quoteLimit(st.redact(transportCause(err).Error()))))
+	}
+	if st.attempts-st.earlier > st.settings.maxRetries || ctx.Err() != nil ||
+		(answered && !st.retryableAnswer(apiErr)) || (!answered && !retryableTransportError(ctx, err)) {
+		return false, nil
+	}
+	if asked, ok := retryAfter(resp); ok && answered {
+		if deadline, has := ctx.Deadline(); has && time.Now().Add(min(asked, st.settings.waitMax)).After(deadline) {
+			apiErr.Err = errors.New("not retried: the server asked to wait " + asked.String() + " (Retry-After), past the call's deadline")
+			return false, nil
 		}
 	}
-	st.log(ctx, slog.LevelDebug, "capillary: attempt", attempt, latency,
-		slog.Int("status", resp.StatusCode), slog.String("request_id", resp.Header.Get(HeaderRequestID)),
-		slog.Bool("retry", retry))
-	if retry {
-		st.keep(resp)
-		st.uncertain = st.uncertain || mayHaveBeenApplied(resp.StatusCode)
+	wait := backoff(st.settings.waitMin, st.settings.waitMax, st.attempts-st.earlier-1, resp)
+	st.log(ctx, slog.LevelInfo, "capillary: retrying", slog.Int("attempt", st.attempts+1), slog.Duration("wait", wait))
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true, nil
+	case <-ctx.Done():
+		st.waitErr = ctx.Err()
+		return false, nil
 	}
-	return retry, nil
+}
+
+// retryableAnswer reports whether an answer is worth another attempt: a status of
+// retryableStatuses, any 5xx for a read, or the vendor's code 521 in the body.
+func (st *callState) retryableAnswer(e *APIError) bool {
+	if slices.Contains(retryableStatuses, e.StatusCode) || (st.idempotent && e.StatusCode >= 500 && e.StatusCode <= 599) {
+		return true
+	}
+	return slices.ContainsFunc(e.Errors, func(m Message) bool { return m.Code == statusCustomerBusy })
+}
+
+// retryableTransportError reports whether a failure to get an answer may pass: not when the
+// context ended, not for a host name that does not exist (a configuration error), and not where
+// retryablehttp's own judgement says it cannot (a bad certificate, a malformed URL).
+func retryableTransportError(ctx context.Context, err error) bool {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+		return false
+	}
+	retry, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
+	return retry
 }
 
 // mayHaveReachedServer reports whether a transport error leaves open that the server received
-// and applied the request: anything but a failure to connect.
+// and applied the request. Failures to resolve, connect or agree on TLS come before anything
+// is sent.
 func mayHaveReachedServer(err error) bool {
-	var opErr *net.OpError
-	return !(errors.As(err, &opErr) && opErr.Op == "dial")
+	var (
+		opErr     *net.OpError
+		dnsErr    *net.DNSError
+		verifyErr *tls.CertificateVerificationError
+		recordErr tls.RecordHeaderError
+		alertErr  tls.AlertError
+		authErr   x509.UnknownAuthorityError
+		hostErr   x509.HostnameError
+		certErr   x509.CertificateInvalidError
+	)
+	switch {
+	case errors.As(err, &opErr) && opErr.Op == "dial", errors.As(err, &dnsErr), errors.As(err, &verifyErr),
+		errors.As(err, &recordErr), errors.As(err, &alertErr), errors.As(err, &authErr),
+		errors.As(err, &hostErr), errors.As(err, &certErr):
+		return false
+	}
+	return true
 }
 
-// mayHaveBeenApplied reports whether a retried status leaves open that the update was applied:
-// a 500, or a gateway's 502 or 504 that may have cut off an answer. 429, 503 and 521 say the
-// request was turned away.
-func mayHaveBeenApplied(status int) bool {
-	return status == http.StatusInternalServerError || status == http.StatusBadGateway || status == http.StatusGatewayTimeout
-}
-
-// keep buffers a response about to be retried (retryablehttp would drain it), so that the call
-// can still report it if its context ends during the wait.
-func (st *callState) keep(resp *http.Response) {
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, retryBodyLimit))
-	_ = resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	st.lastStatus, st.lastHeader, st.lastBody = resp.StatusCode, resp.Header, body
-}
+// noBackoff is retryablehttp's Backoff: checkRetry has already waited.
+func noBackoff(time.Duration, time.Duration, int, *http.Response) time.Duration { return 0 }
 
 // backoff waits what the server asked for in Retry-After, capped at max; otherwise it grows
-// exponentially from min with random jitter, so that many clients do not retry in step: the
-// n-th retry (attemptNum n-1) waits a random time between min and min·2^n, at most max.
-func backoff(minWait, maxWait time.Duration, attemptNum int, resp *http.Response) time.Duration {
-	if resp != nil {
-		if wait, ok := retryAfter(resp); ok {
-			return min(wait, maxWait)
-		}
+// exponentially from min with random jitter, so that many clients do not retry in step:
+// retry n (from 0) waits a random time between min and min·2^(n+1), at most max. WithRetries
+// bounds max to an hour, so the sums cannot overflow.
+func backoff(minWait, maxWait time.Duration, retry int, resp *http.Response) time.Duration {
+	if wait, ok := retryAfter(resp); ok {
+		return min(wait, maxWait)
 	}
 	ceiling := maxWait
-	if n := attemptNum + 1; minWait > 0 && n < 63 && minWait <= maxWait>>n {
-		ceiling = minWait << n // cannot overflow: it is at most maxWait
+	if n := retry + 1; minWait > 0 && n < 62 && minWait <= maxWait>>n {
+		ceiling = minWait << n
 	}
 	if ceiling <= minWait {
 		return minWait
@@ -141,6 +142,9 @@ func backoff(minWait, maxWait time.Duration, attemptNum int, resp *http.Response
 
 // retryAfter reads Retry-After as delay-seconds or as an HTTP date; a date in the past is 0.
 func retryAfter(resp *http.Response) (time.Duration, bool) {
+	if resp == nil {
+		return 0, false
+	}
 	v := resp.Header.Get("Retry-After")
 	if v == "" {
 		return 0, false
@@ -158,24 +162,16 @@ func retryAfter(resp *http.Response) (time.Duration, bool) {
 }
 
 // prepareRetry refreshes the credentials before a retry (an OAuth token may have expired
-// during the wait) and logs the retry.
+// during the wait), on a header map of the retry's own.
 func prepareRetry(req *http.Request) error {
-	ctx := req.Context()
-	st := stateFrom(ctx)
+	st := stateFrom(req.Context())
 	req.Header = req.Header.Clone() // the previous attempt's request may still hold the old map
-	st.log(ctx, slog.LevelInfo, "capillary: retrying", slog.Int("attempt", st.attempts+1))
-	return st.cfg.auth.authorize(ctx, req.Header)
+	st.header = req.Header
+	return st.settings.auth.authorize(req.Context(), req.Header)
 }
 
-// keepLastResponse replaces retryablehttp's "giving up" error: when retries run out on a
-// response, that response is handed back so the caller gets its *APIError.
-func keepLastResponse(resp *http.Response, err error, _ int) (*http.Response, error) {
-	if err == nil && resp != nil {
-		return resp, nil
-	}
-	if resp != nil {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, retryBodyLimit))
-		_ = resp.Body.Close()
-	}
+// lastError is retryablehttp's ErrorHandler: the call's error is the last attempt's, not a
+// "giving up" error of the library's (readResponse has closed any body).
+func lastError(_ *http.Response, err error, _ int) (*http.Response, error) {
 	return nil, err
 }

@@ -23,7 +23,7 @@ func TestRetryDefaults(t *testing.T) {
 	c, err := NewClient(WithBaseURL(testBaseURL), WithBasicAuth(testTill, testPassword))
 	require.NoError(t, err)
 	rc := retryClientOf(c)
-	assert.Equal(t, 3, rc.RetryMax)
+	assert.Equal(t, 3, c.defaults.maxRetries)
 	assert.Equal(t, 30*time.Second, attemptTimeoutOf(c))
 	assert.Nil(t, rc.Logger, "retryablehttp's own logger is off")
 
@@ -36,14 +36,15 @@ func TestRetryDefaults(t *testing.T) {
 	assert.Len(t, rec.all(), 4)
 }
 
-// Retried: transport errors, 429, 500, 502, 503, 504, 521. Never: other 4xx, 501, 3xx.
+// Retried: transport errors, 429, 502, 503, 504, 521. Never: 500 (the vendor's "requests have
+// failed"), other 4xx, 501, 3xx.
 func TestRetryWhichStatuses(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		status   int
 		attempts int
 	}{
-		{429, 4}, {500, 4}, {502, 4}, {503, 4}, {504, 4}, {521, 4},
+		{429, 4}, {500, 1}, {502, 4}, {503, 4}, {504, 4}, {521, 4},
 		{400, 1}, {401, 1}, {403, 1}, {404, 1}, {405, 1}, {409, 1}, {415, 1}, {422, 1}, {461, 1},
 		{501, 1}, {302, 1},
 	}
@@ -86,7 +87,7 @@ func TestRetryThenSuccess(t *testing.T) {
 func TestRetryReplaysIdenticalRequest(t *testing.T) {
 	t.Parallel()
 	c, mt := newMockedClient(t, WithUserContext(UserContext{EntityType: "ADMIN", EntityID: "7"}), WithHeader("X-Trace", "t-1"))
-	rec := script(mt, respond(503, `{}`), respond(429, `{}`, "Retry-After", "0"), respond(500, `{}`), okResponder())
+	rec := script(mt, respond(503, `{}`), respond(429, `{}`, "Retry-After", "0"), respond(502, `{}`), okResponder())
 	var body UpdateCustomerRequest
 	require.NoError(t, jsonUnmarshal(vendorExample(t), &body))
 	_, err := c.Customers.Update(testCtx(t), "171891944", &body, &UpdateCustomerParams{Source: SourceInstore, UseAsync: Ptr(false)},
@@ -102,7 +103,7 @@ func TestRetryReplaysIdenticalRequest(t *testing.T) {
 		assert.Equal(t, http.MethodPut, r.Method)
 	}
 	assert.Equal(t, testAuthHeader(), reqs[3].Header.Get("Authorization"))
-	assert.Equal(t, "T-1", reqs[3].Header.Get(HeaderAttributionLookup))
+	assert.Equal(t, "T-1", reqs[3].Header.Get("X-CAP-API-ATTRIBUTION-LOOKUP"))
 }
 
 // When retries run out, the caller gets the *APIError of the LAST response, with the number of
@@ -111,7 +112,7 @@ func TestRetryExhaustedReturnsLastResponse(t *testing.T) {
 	t.Parallel()
 	var steps []httpmock.Responder
 	for i := 1; i <= 4; i++ {
-		steps = append(steps, respond(503, vendorError(10000+i, fmt.Sprintf("failure %d", i)), HeaderRequestID, fmt.Sprintf("rid-%d", i)))
+		steps = append(steps, respond(503, vendorError(10000+i, fmt.Sprintf("failure %d", i)), headerRequestID, fmt.Sprintf("rid-%d", i)))
 	}
 	c, mt := newMockedClient(t)
 	script(mt, steps...)
@@ -132,7 +133,7 @@ func TestRetryExhaustedReturnsLastResponse(t *testing.T) {
 func TestRetryExhaustedOnNonJSON(t *testing.T) {
 	t.Parallel()
 	c, mt := newMockedClient(t)
-	script(mt, respond(502, "<html><h1>502 Bad Gateway</h1></html>", HeaderRequestID, "gw"))
+	script(mt, respond(502, "<html><h1>502 Bad Gateway</h1></html>", headerRequestID, "gw"))
 	_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
 	apiErr := requireAPIError(t, err)
 	assert.Equal(t, 502, apiErr.StatusCode)
@@ -317,7 +318,7 @@ func TestRetryAfterCappedEndToEnd(t *testing.T) {
 func TestRetryContextDeadlineBoundsWaits(t *testing.T) {
 	t.Parallel()
 	c, mt := newMockedClient(t, WithRetries(10, 10*time.Second, 20*time.Second))
-	rec := script(mt, respond(503, vendorError(500, "busy"), HeaderRequestID, "last"))
+	rec := script(mt, respond(503, vendorError(500, "busy"), headerRequestID, "last"))
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -356,7 +357,7 @@ func TestRetryContextCancelDuringWait(t *testing.T) {
 func TestRetryAfterBeyondDeadlineReturnsPromptly(t *testing.T) {
 	t.Parallel()
 	c, mt := newMockedClient(t, WithRetries(3, time.Millisecond, time.Minute))
-	rec := script(mt, respond(503, `{}`, "Retry-After", "30", HeaderRequestID, "ra"))
+	rec := script(mt, respond(503, `{}`, "Retry-After", "30", headerRequestID, "ra"))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	start := time.Now()
@@ -387,7 +388,7 @@ func TestRetryAfterCappedWithinDeadlineIsRetried(t *testing.T) {
 func TestRetryContextDeadlineAfterNonJSONAnswer(t *testing.T) {
 	t.Parallel()
 	c, mt := newMockedClient(t, WithRetries(3, 10*time.Second, 10*time.Second))
-	script(mt, respond(502, "<html><h1>502 Bad Gateway</h1></html>", HeaderRequestID, "gw-1"))
+	script(mt, respond(502, "<html><h1>502 Bad Gateway</h1></html>", headerRequestID, "gw-1"))
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	_, err := c.Customers.Update(ctx, "1", minimalBody(), instore())

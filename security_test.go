@@ -299,8 +299,8 @@ func TestSecurityLogging(t *testing.T) {
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c, mt := newMockedClient(t, WithLogger(logger), WithUserContext(UserContext{EntityID: "auditor-secret-id"}))
-	script(mt, respond(503, `{"errors": [{"code": 1, "message": "echo Sawyer"}]}`, HeaderRequestID, "rid-1"),
-		respond(200, okBody, HeaderRequestID, "rid-2"))
+	script(mt, respond(503, `{"errors": [{"code": 1, "message": "echo Sawyer"}]}`, headerRequestID, "rid-1"),
+		respond(200, okBody, headerRequestID, "rid-2"))
 	var body UpdateCustomerRequest
 	require.NoError(t, json.Unmarshal(vendorExample(t), &body))
 	_, err := c.Customers.Update(testCtx(t), "171891944", &body,

@@ -3,6 +3,7 @@ package capillary
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -22,19 +23,15 @@ func newTransport() *http.Transport {
 
 // attemptTransport is the transport the retry client sees. It does two things:
 //
-//   - It bounds each attempt (connecting, sending, and reading the whole answer) by timeout, as
-//     a context deadline that lasts until the answer's body is closed. http.Client.Timeout would
-//     do the same, but for any transport other than a bare *http.Transport (this one, a mock,
-//     a caller's wrapper) it costs a goroutine and a timer per call.
+//   - It bounds each attempt (connecting, sending, and reading the whole answer) by the call's
+//     attempt timeout, as a context that lasts until the answer's body is closed; when that
+//     context ends, the body is closed, which ends any read, even of a connection the server
+//     took over (101 Switching Protocols) or of a body that never ends.
 //   - It hides the real transport's CloseIdleConnections: retryablehttp calls it after every
-//     call that ends without success (the context ended during a wait, a transport error), and
-//     on a client shared by many goroutines that dropped every caller's idle connections, so
-//     that each failed call, and the calls around it, opened new ones: reconnect storms exactly
-//     when the server is struggling. Idle connections still close after the transport's idle
-//     timeout, or with Client.CloseIdleConnections.
+//     call that ends without success, and on a client shared by many goroutines that dropped
+//     every caller's idle connections, so that each failed call made the others reconnect.
 type attemptTransport struct {
-	next    http.RoundTripper
-	timeout time.Duration // 0: no bound of the SDK's
+	next http.RoundTripper
 }
 
 // errAttemptTimeout is the cause of an attempt's context when its time runs out.
@@ -42,24 +39,43 @@ var errAttemptTimeout = errors.New("attempt timed out")
 
 // RoundTrip sends one attempt within the attempt timeout.
 func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if t.timeout <= 0 {
-		return t.next.RoundTrip(req)
+	var timeout time.Duration
+	if st := stateFrom(req.Context()); st != nil {
+		timeout = st.settings.timeout
 	}
-	ctx, cancel := context.WithTimeoutCause(req.Context(), t.timeout, errAttemptTimeout)
+	ctx, cancel := context.WithCancel(req.Context())
+	if timeout > 0 {
+		cancel()
+		ctx, cancel = context.WithTimeoutCause(req.Context(), timeout, errAttemptTimeout)
+	}
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if err != nil {
 		cancel()
-		return nil, t.explain(ctx, err)
+		return nil, explain(ctx, timeout, err)
 	}
-	resp.Body = &attemptBody{ReadCloser: resp.Body, ctx: ctx, cancel: cancel, t: t}
+	inner := resp.Body
+	stop := context.AfterFunc(ctx, func() { _ = inner.Close() })
+	resp.Body = &attemptBody{ReadCloser: inner, ctx: ctx, timeout: timeout, cancel: cancel, stop: stop}
 	return resp, nil
 }
 
-// explain marks an error caused by the attempt's own deadline (not the caller's context) as a
-// timeout, so that it reads as one and is retried as one.
-func (t attemptTransport) explain(ctx context.Context, err error) error {
-	if err != nil && context.Cause(ctx) == errAttemptTimeout {
-		return &attemptTimeoutError{timeout: t.timeout, err: err}
+// closeIdleConnections closes the real transport's idle connections, for Client.CloseIdleConnections.
+func (t attemptTransport) closeIdleConnections() {
+	if ci, ok := t.next.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}
+
+// explain marks an error caused by the attempt's own deadline as a timeout, so that it reads as
+// one and is retried as one, and one caused by the caller's context as that context's error.
+func explain(ctx context.Context, timeout time.Duration, err error) error {
+	switch {
+	case err == nil || ctx.Err() == nil:
+		return err
+	case context.Cause(ctx) == errAttemptTimeout:
+		return &attemptTimeoutError{timeout: timeout, err: err}
+	case !errors.Is(err, ctx.Err()):
+		return fmt.Errorf("%w: %w", ctx.Err(), err)
 	}
 	return err
 }
@@ -67,20 +83,22 @@ func (t attemptTransport) explain(ctx context.Context, err error) error {
 // attemptBody ends the attempt's deadline when the answer has been read and closed.
 type attemptBody struct {
 	io.ReadCloser
-	ctx    context.Context
-	cancel context.CancelFunc
-	t      attemptTransport
+	ctx     context.Context
+	timeout time.Duration
+	cancel  context.CancelFunc
+	stop    func() bool
 }
 
 func (b *attemptBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	if err != nil && err != io.EOF {
-		err = b.t.explain(b.ctx, err)
+		err = explain(b.ctx, b.timeout, err)
 	}
 	return n, err
 }
 
 func (b *attemptBody) Close() error {
+	b.stop()
 	err := b.ReadCloser.Close()
 	b.cancel()
 	return err
@@ -100,43 +118,18 @@ func (e *attemptTimeoutError) Unwrap() error   { return e.err }
 func (e *attemptTimeoutError) Timeout() bool   { return true }
 func (e *attemptTimeoutError) Temporary() bool { return true }
 
-// newHTTPClient copies the client's http.Client (the caller's, or one around the Client's own
-// pooled transport) and adds the SDK's redirect policy and the attempt transport. prev is the
-// client's config when the http.Client is for one call's options: unless the call brings its
-// own http.Client, it keeps the client's transport, and with it the pool of connections.
-func newHTTPClient(s *settings, host string, prev *config) *http.Client {
-	hc := &http.Client{}
-	*hc = *s.httpClient
-	hc.CheckRedirect = redirectPolicy(host, hc.CheckRedirect)
-	inner := hc.Transport
-	if prev != nil && prev.httpClient == s.httpClient {
-		inner = prev.retry.HTTPClient.Transport
-	}
-	if at, ok := inner.(attemptTransport); ok {
-		inner = at.next
-	}
-	if inner == nil {
-		inner = http.DefaultTransport
-	}
-	// The caller's own http.Client.Timeout stands unless WithAttemptTimeout overrides it;
-	// otherwise the attempt transport bounds each attempt.
-	var timeout time.Duration
-	if s.timeoutSet || hc.Timeout == 0 {
-		timeout, hc.Timeout = s.timeout, 0
-	}
-	hc.Transport = attemptTransport{next: inner, timeout: timeout}
-	return hc
-}
+// maxRedirects is how many redirects one attempt follows.
+const maxRedirects = 10
 
 // redirectPolicy follows a redirect only when it keeps the method (307, 308: a PUT that a
 // 301/302/303 would turn into a body-less GET is never followed), stays on the configured host
-// and does not drop from https to http. Anything else is handed back as the response, so
-// credentials and customer data only ever reach the host they were meant for.
+// and does not drop from https to http. Anything else is handed back as the response, which
+// readResponse reports, so credentials and customer data only reach the host they were meant for.
 func redirectPolicy(host string, next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		first := via[0]
 		if req.Method != first.Method || !strings.EqualFold(req.URL.Host, host) ||
-			(first.URL.Scheme == "https" && req.URL.Scheme != "https") || len(via) >= 10 {
+			(first.URL.Scheme == "https" && req.URL.Scheme != "https") || len(via) >= maxRedirects {
 			return http.ErrUseLastResponse
 		}
 		if next != nil {
@@ -144,4 +137,23 @@ func redirectPolicy(host string, next func(*http.Request, []*http.Request) error
 		}
 		return nil
 	}
+}
+
+// redirectRefused says why a redirect that reached readResponse was not followed.
+func redirectRefused(resp *http.Response) error {
+	loc, err := resp.Location()
+	from := resp.Request.URL
+	switch {
+	case err != nil:
+		return fmt.Errorf("redirect %d without a usable Location", resp.StatusCode)
+	case !strings.EqualFold(loc.Host, from.Host):
+		return fmt.Errorf("redirect to %s not followed: the SDK only sends credentials and data to its base URL", loc.Host)
+	case from.Scheme == "https" && loc.Scheme != "https":
+		return errors.New("redirect from https to http not followed")
+	case resp.StatusCode == http.StatusMovedPermanently || resp.StatusCode == http.StatusFound || resp.StatusCode == http.StatusSeeOther:
+		if resp.Request.Method != http.MethodGet && resp.Request.Method != http.MethodHead {
+			return fmt.Errorf("redirect %d not followed: it would turn the %s into a GET without its body", resp.StatusCode, resp.Request.Method)
+		}
+	}
+	return fmt.Errorf("redirect not followed: stopped after %d redirects on the same host", maxRedirects)
 }

@@ -16,6 +16,57 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// A 500 follows the vendor: with its errors list it is a refusal, neither retried nor
+// uncertain; without it (a proxy's page, an empty list) the update may have been applied, and
+// it is still not sent again.
+func TestAPIError500(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		body      string
+		uncertain bool
+	}{
+		{"the vendor's errors", `{"errors":[{"status":false,"code":500,"message":"All requests have failed due to errors"}]}`, false},
+		{"an empty errors list", `{"errors":[]}`, true},
+		{"a proxy's page", `<html>500</html>`, true},
+		{"no body", ``, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockedClient(t)
+			rec := script(mt, respond(http.StatusInternalServerError, tt.body), okResponder())
+			_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+			apiErr := requireAPIError(t, err)
+			assert.Equal(t, 1, apiErr.Attempts)
+			assert.Len(t, rec.all(), 1, "a 500 is not sent again")
+			assert.Equal(t, tt.uncertain, apiErr.Uncertain)
+			assert.ErrorIs(t, err, ErrServer)
+		})
+	}
+}
+
+// The vendor's code 521 in the body ("multiple actions are running for the same customer") is
+// ErrCustomerBusy, and retried like status 521.
+func TestCustomerBusyCodeIsRetried(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockedClient(t)
+	busy := respond(http.StatusBadRequest, vendorError(521, "Multiple actions are running for the same customer. Please try after some time."))
+	rec := script(mt, busy, busy, busy, busy)
+	_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+	apiErr := requireAPIError(t, err)
+	assert.ErrorIs(t, err, ErrCustomerBusy)
+	assert.Equal(t, 4, apiErr.Attempts)
+	assert.Len(t, rec.all(), 4)
+	assert.False(t, apiErr.Uncertain)
+
+	c, mt = newMockedClient(t)
+	rec = script(mt, busy, okResponder())
+	_, err = c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+	require.NoError(t, err)
+	assert.Len(t, rec.all(), 2)
+}
+
 // An error that follows an attempt which may have been applied says so: a replayed enrolment
 // refused as "already enrolled" may be the echo of the first attempt's success.
 func TestAPIErrorUncertainAfterAmbiguousAttempt(t *testing.T) {
@@ -26,7 +77,6 @@ func TestAPIErrorUncertainAfterAmbiguousAttempt(t *testing.T) {
 		first     httpmock.Responder
 		uncertain bool
 	}{
-		{"500", respond(http.StatusInternalServerError, `{"errors":[]}`), true},
 		{"502 from a gateway", respond(http.StatusBadGateway, "<html>bad gateway</html>"), true},
 		{"504 from a gateway", respond(http.StatusGatewayTimeout, ""), true},
 		{"connection broken after sending", httpmock.NewErrorResponder(errors.New("read: connection reset by peer")), true},
@@ -84,7 +134,7 @@ func TestDeadlineDuringAttemptIsNotReportedAsEarlierAnswer(t *testing.T) {
 	release := make(chan struct{})
 	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1) == 1 {
-			w.Header().Set(HeaderRequestID, "first-503")
+			w.Header().Set(headerRequestID, "first-503")
 			writeJSON(w, http.StatusServiceUnavailable, `{"errors":[]}`)
 			return
 		}
@@ -114,7 +164,7 @@ func TestDeadlineDuringAttemptIsNotReportedAsEarlierAnswer(t *testing.T) {
 func TestDeadlineDuringWaitReportsLastAnswer(t *testing.T) {
 	t.Parallel()
 	srv := newCountingServer(t, func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set(HeaderRequestID, "busy-1")
+		w.Header().Set(headerRequestID, "busy-1")
 		writeJSON(w, 521, `{"errors":[]}`)
 	})
 	c := newServerClient(t, srv.URL, WithRetries(3, time.Hour, time.Hour))
@@ -136,7 +186,7 @@ func TestTruncatedAnswerIsAPIError(t *testing.T) {
 	for _, status := range []int{http.StatusOK, http.StatusBadRequest} {
 		srv := newCountingServer(t, func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Length", "500")
-			w.Header().Set(HeaderRequestID, "cut")
+			w.Header().Set(headerRequestID, "cut")
 			w.WriteHeader(status)
 			_, _ = w.Write([]byte(`{"warnings":[],"errors":[{"status":false,"code":8015`))
 		})

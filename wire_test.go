@@ -365,7 +365,7 @@ func TestWireHeaders(t *testing.T) {
 	ua := h.Get("User-Agent")
 	assert.True(t, strings.HasPrefix(ua, "capillary-go/"+Version+" "), "User-Agent %q", ua)
 	assert.Regexp(t, `^\d+\.\d+\.\d+`, Version)
-	assert.Empty(t, h.Get(HeaderOAuthToken), "Basic auth sends no OAuth token")
+	assert.Empty(t, h.Get(headerOAuthToken), "Basic auth sends no OAuth token")
 }
 
 // WithUserAgent appends a product token; WithHeader adds a header but cannot replace the SDK's.
@@ -387,7 +387,7 @@ func TestWireUserAgentAndExtraHeaders(t *testing.T) {
 	assert.Equal(t, "trace-42", reqs[1].Header.Get("X-Trace-Id"))
 	assert.Empty(t, reqs[1].Header.Get("X-Call"), "a per-call header is for that call only")
 
-	for _, name := range []string{"Authorization", "authorization", "Content-Type", "Accept", "User-Agent", "Host", "Content-Length", HeaderOAuthToken} {
+	for _, name := range []string{"Authorization", "authorization", "Content-Type", "Accept", "User-Agent", "Host", "Content-Length", headerOAuthToken} {
 		_, err := NewClient(WithBaseURL(testBaseURL), WithBasicAuth(testTill, testPassword), WithHeader(name, "x"))
 		require.ErrorIs(t, err, ErrInvalidConfig, name)
 	}

@@ -85,7 +85,7 @@ func exampleRequest() (*capillary.UpdateCustomerRequest, *capillary.UpdateCustom
 func vendorHandler(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.Copy(io.Discard, r.Body)
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set(capillary.HeaderRequestID, requestID)
+	w.Header().Set("X-Cap-Requestid", requestID)
 	_, _ = io.WriteString(w, successBody)
 }
 
@@ -191,7 +191,7 @@ func newFloor(tb testing.TB, baseURL string, hc *http.Client) updateFunc {
 			return nil, fmt.Errorf("status %d: errors %v", resp.StatusCode, out.Errors)
 		}
 		res := &out.UpdateCustomerResponse
-		res.StatusCode, res.RequestID, res.Attempts = resp.StatusCode, resp.Header.Get(capillary.HeaderRequestID), 1
+		res.StatusCode, res.RequestID, res.Attempts = resp.StatusCode, resp.Header.Get("X-Cap-Requestid"), 1
 		return res, nil
 	}
 }
@@ -234,7 +234,7 @@ func newResty(tb testing.TB, baseURL string, hc *http.Client) updateFunc {
 			return nil, fmt.Errorf("status %d: errors %v", resp.StatusCode(), out.Errors)
 		}
 		res := &out.UpdateCustomerResponse
-		res.StatusCode, res.RequestID, res.Attempts = resp.StatusCode(), resp.Header().Get(capillary.HeaderRequestID), 1
+		res.StatusCode, res.RequestID, res.Attempts = resp.StatusCode(), resp.Header().Get("X-Cap-Requestid"), 1
 		return res, nil
 	}
 }
@@ -256,7 +256,7 @@ func (memoryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		Proto:      "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: http.Header{
 			"Content-Type":            {"application/json"},
-			capillary.HeaderRequestID: {requestID},
+			"X-Cap-Requestid": {requestID},
 		},
 		ContentLength: int64(len(successBody)),
 		Body:          io.NopCloser(strings.NewReader(successBody)),

@@ -79,7 +79,7 @@ func TestSDKUpdate(t *testing.T) {
 	assert.Equal(t, "false", reqs[0].Query.Get("use_async"))
 	assert.Equal(t, "application/json", reqs[0].Header.Get("Content-Type"))
 	assert.Equal(t, "Basic [redacted]", reqs[0].Header.Get("Authorization"))
-	assert.Equal(t, "ADMIN_USER", reqs[0].Header.Get(capillary.HeaderUserContextEntityType))
+	assert.Equal(t, "ADMIN_USER", reqs[0].Header.Get("USER-CONTEXT-ENTITY-TYPE"))
 	assert.Equal(t, res.RequestID, reqs[0].RequestID)
 	assert.JSONEq(t, `{
 		"profiles":[{"firstName":"Tom","lastName":"Sawyer","fields":{"gender":"Male","city":"Bangalore"},
@@ -142,7 +142,7 @@ func TestSDKVendorErrors(t *testing.T) {
 			}
 			var apiErr *capillary.APIError
 			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, tc.code, apiErr.Code(), err.Error())
+			assert.Equal(t, tc.code, apiErr.Errors[0].Code, err.Error())
 			assert.NotEmpty(t, apiErr.RequestID)
 			assert.Equal(t, 1, apiErr.Attempts, "a vendor refusal is not retried")
 			if tc.sentinel != nil {
@@ -224,7 +224,7 @@ func TestSDKReplaysAnAppliedUpdate(t *testing.T) {
 	_, err := c.Customers.Update(t.Context(), tomID, tomSawyerRequest(), instore)
 	var apiErr *capillary.APIError
 	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 10002, apiErr.Code())
+	assert.Equal(t, 10002, apiErr.Errors[0].Code)
 	assert.Equal(t, 2, apiErr.Attempts)
 	assert.True(t, apiErr.Uncertain, "the first attempt broke after it was sent")
 	assert.Contains(t, err.Error(), "it may have been applied")

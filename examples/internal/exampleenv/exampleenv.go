@@ -133,7 +133,7 @@ func (p printingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if err != nil {
 		return nil, err
 	}
-	fmt.Printf("< %s %s: %s (X-Cap-Requestid: %s)\n\n", req.Method, req.URL.Path, resp.Status, resp.Header.Get(capillary.HeaderRequestID))
+	fmt.Printf("< %s %s: %s (X-Cap-Requestid: %s)\n\n", req.Method, req.URL.Path, resp.Status, resp.Header.Get("X-Cap-Requestid"))
 	return resp, nil
 }
 
