@@ -3,6 +3,7 @@ package bulk
 import (
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"iter"
 	"strings"
@@ -72,7 +73,11 @@ func ReadCSV(r io.Reader) (iter.Seq2[Row, error], error) {
 			}
 			var parseErr *csv.ParseError
 			if errors.As(err, &parseErr) {
-				if !yield(Row{Number: n, Problems: []Problem{{Field: "line", Problem: parseErr.Err.Error()}}}, nil) {
+				problem := parseErr.Err.Error()
+				if errors.Is(err, csv.ErrFieldCount) {
+					problem = fmt.Sprintf("has %d fields; the header has %d", len(record), len(layout.header))
+				}
+				if !yield(Row{Number: n, Problems: []Problem{{Field: "line", Problem: problem}}}, nil) {
 					return
 				}
 				continue

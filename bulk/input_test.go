@@ -53,7 +53,7 @@ func TestReadCSV(t *testing.T) {
 	assert.Equal(t, []Problem{{Field: "userId", Problem: "is empty: the row has no address"}}, got[2].Problems)
 	assert.Equal(t, "Multi\nLine", *got[3].Body.Profiles[0].FirstName)
 	assert.Equal(t, 5, got[4].Number)
-	assert.Equal(t, []Problem{{Field: "line", Problem: "wrong number of fields"}}, got[4].Problems)
+	assert.Equal(t, []Problem{{Field: "line", Problem: "has 3 fields; the header has 8"}}, got[4].Problems)
 }
 
 func TestReadCSVAddressColumns(t *testing.T) {
