@@ -35,10 +35,14 @@ func SDK(customers capillary.CustomersAPI) API { return sdk{customers} }
 type sdk struct{ customers capillary.CustomersAPI }
 
 func (s sdk) Update(ctx context.Context, row *Row, params *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerResponse, error) {
+	return s.update(ctx, row, params, noRetries)
+}
+
+func (s sdk) update(ctx context.Context, row *Row, params *capillary.UpdateCustomerParams, opts ...capillary.Option) (*capillary.UpdateCustomerResponse, error) {
 	if row.byIdentifier() {
 		return nil, fmt.Errorf("bulk: row %d: updates by identifier need Customers.UpdateByIdentifier: %w", row.Number, capillary.ErrInvalidRequest)
 	}
-	return s.customers.Update(ctx, row.UserID, row.Body, params, noRetries)
+	return s.customers.Update(ctx, row.UserID, row.Body, params, opts...)
 }
 
 func (s sdk) Read(ctx context.Context, row *Row, params *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerRequest, error) {
@@ -49,11 +53,16 @@ func (s sdk) Read(ctx context.Context, row *Row, params *capillary.UpdateCustome
 // first and reports every problem in a *capillary.ValidationError, and a call whose context
 // is over sends nothing.
 func (s sdk) Validate(row *Row, params *capillary.UpdateCustomerParams) []Problem {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err := s.Update(ctx, row, params)
+	_, err := s.update(over, row, params)
 	return problemsOf(err)
 }
+
+// over is a context that is already over, for Validate.
+var over = func() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}()
 
 // problemsOf turns the SDK's validation error into problems; other errors are none.
 func problemsOf(err error) []Problem {

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"os"
+	"strings"
+
+	"github.com/capillary-go/capillary"
+	"github.com/capillary-go/capillary/bulk"
+)
+
+// send runs the update: the rows the results file does not settle already go to the vendor,
+// and each outcome is appended to the results file.
+func (a *app) send(ctx context.Context, f *updateFlags, runner *bulk.Runner, rows iter.Seq2[bulk.Row, error]) (int, error) {
+	hist, err := history(f)
+	if err != nil {
+		return 0, err
+	}
+	journal, err := bulk.OpenJournal(f.results)
+	if err != nil {
+		return 0, err
+	}
+	defer journal.Close()
+	prog := a.newProgress(ctx, f, journal)
+	pl := &plan{history: hist, retryFailed: f.retryFailed, progress: prog}
+	sum, runErr := runner.Run(ctx, pl.filter(rows), prog)
+	prog.stop()
+	a.printSummary(sum, pl, f.results)
+	switch {
+	case errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded):
+		fmt.Fprintf(a.stderr, "%s: interrupted: %d rows left without an outcome; run the same command with --resume to go on\n", programName, len(sum.Unfinished))
+		return exitFailed, nil
+	case runErr != nil:
+		return 0, runErr
+	case sum.Applied == sum.Rows && pl.keptFailed == 0:
+		return exitOK, nil
+	}
+	return exitFailed, nil
+}
+
+// history reads the results of earlier runs when resuming, and refuses to start over a results
+// file that has some otherwise: its rows would be sent twice.
+func history(f *updateFlags) (*bulk.History, error) {
+	if f.resume || f.retryFailed {
+		return bulk.ReadHistory(f.results)
+	}
+	if info, err := os.Stat(f.results); err == nil && info.Size() > 0 {
+		return nil, usagef("the results file %s already holds results: use --resume to go on with that run, "+
+			"--retry-failed to send its failed rows again, or --results to name another file", f.results)
+	}
+	return &bulk.History{}, nil
+}
+
+// plan decides, from the results of earlier runs, which rows to send.
+type plan struct {
+	history     *bulk.History
+	retryFailed bool
+	progress    *progress
+
+	skipped    int // rows with an outcome already, not sent again
+	keptFailed int // of those, rows that were not applied
+	settled    int // rows in flight in an earlier run, read back before sending
+}
+
+// filter yields the rows to send: those without an outcome, those in flight in an earlier run
+// (marked to be settled first), and with --retry-failed those that failed (uncertain ones
+// settled first).
+func (p *plan) filter(rows iter.Seq2[bulk.Row, error]) iter.Seq2[bulk.Row, error] {
+	return func(yield func(bulk.Row, error) bool) {
+		for row, err := range rows {
+			if err == nil {
+				switch status := p.history.Status(row.Number); {
+				case status == bulk.Sending:
+					row.Settle = true
+					p.settled++
+				case status == bulk.Uncertain && p.retryFailed:
+					row.Settle = true
+				case status == bulk.Applied || (status.Final() && !p.retryFailed):
+					p.skipped++
+					if status != bulk.Applied {
+						p.keptFailed++
+					}
+					p.progress.skip()
+					continue
+				}
+			}
+			if !yield(row, err) {
+				return
+			}
+		}
+	}
+}
+
+// dryRun checks every row offline and prints each problem with its row number and field.
+func (a *app) dryRun(rows iter.Seq2[bulk.Row, error], opts []bulk.Option) (int, error) {
+	// The client is never used to send: an SDK call whose context is over checks its
+	// arguments and sends nothing. It needs a base URL and credentials all the same.
+	c, err := capillary.NewClient(capillary.WithBaseURL("https://dry-run.invalid"),
+		capillary.WithBasicAuthDigest("dry-run", strings.Repeat("0", 32)))
+	if err != nil {
+		return 0, err
+	}
+	runner, err := bulk.New(bulk.SDK(c.Customers), opts...)
+	if err != nil {
+		return 0, usagef("%v", err)
+	}
+	w := bufio.NewWriterSize(a.stdout, 64<<10)
+	defer w.Flush()
+	total, bad := 0, 0
+	for row, err := range rows {
+		if err != nil {
+			return 0, fmt.Errorf("reading the input: %w", err)
+		}
+		total++
+		if problems := runner.Validate(&row); len(problems) > 0 {
+			bad++
+			for _, p := range problems {
+				fmt.Fprintf(w, "row %d: %s: %s\n", row.Number, p.Field, p.Problem)
+			}
+		}
+	}
+	fmt.Fprintf(w, "%d rows checked: %d valid, %d invalid. Nothing was sent.\n", total, total-bad, bad)
+	if bad > 0 {
+		return exitFailed, nil
+	}
+	return exitOK, nil
+}
