@@ -43,12 +43,12 @@ func (a *app) newProgress(ctx context.Context, f *updateFlags, j bulk.Journal) *
 		return p
 	}
 	total := countRows(f)
-	p.bars = mpb.NewWithContext(ctx, mpb.WithOutput(a.stderr), mpb.WithWidth(30), mpb.WithRefreshRate(200*time.Millisecond))
+	p.bars = mpb.NewWithContext(ctx, mpb.WithOutput(a.stderr), mpb.WithRefreshRate(200*time.Millisecond), mpb.WithAutoRefresh())
 	count := decor.CountersNoUnit("%d / %d rows", decor.WCSyncSpaceR)
 	if total <= 0 {
 		count = decor.CurrentNoUnit("%d rows", decor.WCSyncSpaceR)
 	}
-	p.bar = p.bars.AddBar(total,
+	p.bar = p.bars.AddBar(total, mpb.BarWidth(30),
 		mpb.PrependDecorators(count),
 		mpb.AppendDecorators(
 			decor.EwmaSpeed(nil, "%.1f rows/s", 30, decor.WCSyncSpace),
@@ -111,14 +111,18 @@ func (p *progress) count(res *bulk.Result, skipped bool) {
 		p.failures[res.Code()]++
 	}
 	now := time.Now()
-	if p.bar != nil {
-		p.bar.EwmaIncrement(now.Sub(p.last))
-		p.last = now
+	if p.bar == nil {
+		if p.done%p.every == 0 {
+			fmt.Fprintf(p.out, "%s: %s\n", programName, p.lineLocked(now))
+		}
 		return
 	}
-	if p.done%p.every == 0 {
-		fmt.Fprintf(p.out, "%s: %s\n", programName, p.lineLocked(now))
-	}
+	took := now.Sub(p.last)
+	p.last = now
+	// Unlocked first: the bar's renderer calls failureText, which takes the lock.
+	p.mu.Unlock()
+	p.bar.EwmaIncrement(took)
+	p.mu.Lock()
 }
 
 // lineLocked is the plain progress line.
