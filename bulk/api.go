@@ -35,34 +35,48 @@ func SDK(customers capillary.CustomersAPI) API { return sdk{customers} }
 type sdk struct{ customers capillary.CustomersAPI }
 
 func (s sdk) Update(ctx context.Context, row *Row, params *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerResponse, error) {
-	return s.update(ctx, row, params, noRetries)
-}
-
-func (s sdk) update(ctx context.Context, row *Row, params *capillary.UpdateCustomerParams, opts ...capillary.Option) (*capillary.UpdateCustomerResponse, error) {
 	if row.byIdentifier() {
 		return nil, fmt.Errorf("bulk: row %d: updates by identifier need Customers.UpdateByIdentifier: %w", row.Number, capillary.ErrInvalidRequest)
 	}
-	return s.customers.Update(ctx, row.UserID, row.Body, params, opts...)
+	return s.customers.Update(ctx, row.UserID, row.Body, params, noRetries)
 }
 
 func (s sdk) Read(ctx context.Context, row *Row, params *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerRequest, error) {
 	return nil, ErrCannotRead
 }
 
-// Validate calls Update with a context that is already over: the SDK checks the arguments
-// first and reports every problem in a *capillary.ValidationError, and a call whose context
-// is over sends nothing.
-func (s sdk) Validate(row *Row, params *capillary.UpdateCustomerParams) []Problem {
-	_, err := s.update(over, row, params)
-	return problemsOf(err)
+func (sdk) Validate(row *Row, params *capillary.UpdateCustomerParams) []Problem {
+	return check(row, params)
 }
 
-// over is a context that is already over, for Validate.
-var over = func() context.Context {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	return ctx
-}()
+// check validates a row's update as the SDK does before sending it.
+func check(row *Row, params *capillary.UpdateCustomerParams) []Problem {
+	if row.byIdentifier() {
+		return nil // checked when sent, until the SDK checks updates by identifier offline
+	}
+	return problemsOf(capillary.CheckUpdate(row.UserID, row.Body, params))
+}
+
+// ErrOffline is the error of every call through Offline.
+var ErrOffline = errors.New("bulk: offline: nothing is sent")
+
+// Offline is an API that checks rows as the SDK does and sends nothing, for dry runs: Update
+// and Read fail with ErrOffline.
+var Offline API = offline{}
+
+type offline struct{}
+
+func (offline) Update(context.Context, *Row, *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerResponse, error) {
+	return nil, ErrOffline
+}
+
+func (offline) Read(context.Context, *Row, *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerRequest, error) {
+	return nil, ErrOffline
+}
+
+func (offline) Validate(row *Row, params *capillary.UpdateCustomerParams) []Problem {
+	return check(row, params)
+}
 
 // problemsOf turns the SDK's validation error into problems; other errors are none.
 func problemsOf(err error) []Problem {

@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"os"
-	"strings"
 
-	"github.com/capillary-go/capillary"
 	"github.com/capillary-go/capillary/bulk"
 )
 
@@ -97,14 +95,7 @@ func (p *plan) filter(rows iter.Seq2[bulk.Row, error]) iter.Seq2[bulk.Row, error
 
 // dryRun checks every row offline and prints each problem with its row number and field.
 func (a *app) dryRun(rows iter.Seq2[bulk.Row, error], opts []bulk.Option) (int, error) {
-	// The client is never used to send: an SDK call whose context is over checks its
-	// arguments and sends nothing. It needs a base URL and credentials all the same.
-	c, err := capillary.NewClient(capillary.WithBaseURL("https://dry-run.invalid"),
-		capillary.WithBasicAuthDigest("dry-run", strings.Repeat("0", 32)))
-	if err != nil {
-		return 0, err
-	}
-	runner, err := bulk.New(bulk.SDK(c.Customers), opts...)
+	runner, err := bulk.New(bulk.Offline, opts...)
 	if err != nil {
 		return 0, usagef("%v", err)
 	}
