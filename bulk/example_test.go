@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/capillary-go/capillary"
 	"github.com/capillary-go/capillary/bulk"
@@ -38,7 +39,7 @@ func Example() {
 
 	r, err := bulk.New(bulk.SDK(c.Customers),
 		bulk.WithSource(capillary.SourceInstore, ""),
-		bulk.WithRate(600.0/60), // the vendor counts a minute; rate.Limit is per second
+		bulk.WithRate(600, time.Minute),
 		bulk.WithConcurrency(4))
 	if err != nil {
 		panic(err)

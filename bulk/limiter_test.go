@@ -70,3 +70,20 @@ func TestLimiterWithoutRateKeepsThePaceReachedAfter429(t *testing.T) {
 	clock.Advance(recoveryPeriod)
 	assert.InDelta(t, 10, float64(l.current()), 1e-9)
 }
+
+func TestWithRateKeepsOnePercentHeadroom(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		n    float64
+		per  time.Duration
+		want rate.Limit
+	}{
+		{3000, time.Minute, 3000.0 / 60.6},
+		{10, time.Second, 10 / 1.01},
+		{36000, time.Hour, 36000.0 / 3601},
+	} {
+		s, err := newSettings([]Option{WithRate(tt.n, tt.per)})
+		require.NoError(t, err)
+		assert.InDelta(t, float64(tt.want), float64(s.limit), 1e-9)
+	}
+}

@@ -52,17 +52,25 @@ func WithConcurrency(n int) Option {
 	}
 }
 
-// WithRate caps the updates sent per second: rate.Every(time.Minute/600) for 600 a minute.
-// After a 429 the Runner halves its pace and climbs back to this rate over a minute. The
-// default, rate.Inf, sends as fast as the workers go until the first 429.
-func WithRate(limit rate.Limit) Option {
+// WithRate caps the updates sent at n per period, as the vendor states its limits: 600 a
+// minute is WithRate(600, time.Minute). Calls are spaced evenly, 1% further apart than n per
+// period: the vendor counts the calls that arrive in a window, and the network's jitter can
+// bring n+1 calls paced exactly into one. After a 429 the Runner halves its pace and climbs
+// back over a minute, never above this rate. Without WithRate the Runner sends as fast as its
+// workers go until the first 429.
+func WithRate(n float64, per time.Duration) Option {
 	return func(s *settings) {
-		if limit <= 0 {
-			s.problems = append(s.problems, fmt.Sprintf("rate %v is not positive", limit))
+		if !(n > 0) || per <= 0 {
+			s.problems = append(s.problems, fmt.Sprintf("rate %v per %s is not positive", n, per))
 			return
 		}
-		s.limit = limit
+		s.limit = rate.Limit(n / (per + rateMargin(per)).Seconds())
 	}
+}
+
+// rateMargin is the headroom WithRate keeps: 1% of the period, at most a second.
+func rateMargin(per time.Duration) time.Duration {
+	return min(per/100, time.Second)
 }
 
 // WithSource sets the source (and its account, for sources with several) of rows that name

@@ -266,7 +266,7 @@ func TestThrottledRowSlowsTheRun(t *testing.T) {
 		}
 		return ok(), nil
 	})
-	r := newRunner(t, api, WithConcurrency(1), WithRate(1000))
+	r := newRunner(t, api, WithConcurrency(1), WithRate(1000, time.Second))
 	sum, err := r.Run(testCtx(t), seq(nameRows(2)), newMemJournal())
 	require.NoError(t, err)
 	assert.Equal(t, 1, sum.Throttled)
@@ -417,9 +417,9 @@ func TestParamsDefaults(t *testing.T) {
 
 func TestNewRefusesBadOptions(t *testing.T) {
 	t.Parallel()
-	_, err := New(newFakeAPI(nil), WithConcurrency(0), WithRate(0), WithMaxAttempts(0), WithGracePeriod(-1), WithRetryDelay(-1))
+	_, err := New(newFakeAPI(nil), WithConcurrency(0), WithRate(0, time.Minute), WithMaxAttempts(0), WithGracePeriod(-1), WithRetryDelay(-1))
 	require.Error(t, err)
-	for _, want := range []string{"concurrency 0", "rate 0", "max attempts 0", "grace period -1ns", "retry delay -1ns"} {
+	for _, want := range []string{"concurrency 0", "rate 0 per 1m0s", "max attempts 0", "grace period -1ns", "retry delay -1ns"} {
 		assert.Contains(t, err.Error(), want)
 	}
 	_, err = New(nil)

@@ -8,7 +8,6 @@ require (
 	github.com/capillary-go/capillary v0.0.0-00010101000000-000000000000
 	github.com/stretchr/testify v1.12.1
 	github.com/vbauerster/mpb/v8 v8.16.2
-	golang.org/x/time v0.14.0
 )
 
 require (
@@ -22,4 +21,5 @@ require (
 	github.com/vbauerster/cupwriter v0.0.5 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/sys v0.48.0 // indirect
+	golang.org/x/time v0.14.0 // indirect
 )

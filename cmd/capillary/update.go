@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/capillary-go/capillary"
 	"github.com/capillary-go/capillary/bulk"
 )
@@ -94,7 +92,7 @@ func (a *app) update(ctx context.Context, args []string) (int, error) {
 	if err := parse(fs, args); err != nil {
 		return 0, err
 	}
-	limit, opts, err := f.check(fs)
+	opts, err := f.check(fs)
 	if err != nil {
 		return 0, err
 	}
@@ -110,7 +108,6 @@ func (a *app) update(ctx context.Context, args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	opts = append(opts, bulk.WithRate(limit))
 	runner, err := bulk.New(bulk.SDK(c.Customers), opts...)
 	if err != nil {
 		return 0, usagef("%v", err)
@@ -118,36 +115,40 @@ func (a *app) update(ctx context.Context, args []string) (int, error) {
 	return a.send(ctx, &f, runner, rows)
 }
 
-// check validates the flags and returns the rate and the Runner's options.
-func (f *updateFlags) check(fs *flag.FlagSet) (rate.Limit, []bulk.Option, error) {
+// check validates the flags and returns the Runner's options.
+func (f *updateFlags) check(fs *flag.FlagSet) ([]bulk.Option, error) {
 	switch {
 	case fs.NArg() > 0:
-		return 0, nil, usagef("customers update: unexpected argument %q", fs.Arg(0))
+		return nil, usagef("customers update: unexpected argument %q", fs.Arg(0))
 	case f.input == "":
-		return 0, nil, usagef("customers update: --input is required")
+		return nil, usagef("customers update: --input is required")
 	case f.source == "":
-		return 0, nil, usagef("customers update: --source is required (%s)", sourceNames())
+		return nil, usagef("customers update: --source is required (%s)", sourceNames())
 	case !capillary.Source(f.source).Valid():
-		return 0, nil, usagef("customers update: --source %q is not one of %s", f.source, sourceNames())
+		return nil, usagef("customers update: --source %q is not one of %s", f.source, sourceNames())
 	case f.format != "" && f.format != "csv" && f.format != "jsonl":
-		return 0, nil, usagef("customers update: --format %q is not csv or jsonl", f.format)
+		return nil, usagef("customers update: --format %q is not csv or jsonl", f.format)
 	case f.input == "-" && f.format == "":
-		return 0, nil, usagef("customers update: --format csv or --format jsonl is needed with --input -")
+		return nil, usagef("customers update: --format csv or --format jsonl is needed with --input -")
 	case f.input == "-" && f.results == "" && !f.dryRun:
-		return 0, nil, usagef("customers update: --results is needed with --input -")
+		return nil, usagef("customers update: --results is needed with --input -")
 	case f.concurrency < 1:
-		return 0, nil, usagef("customers update: --concurrency %d is below 1", f.concurrency)
+		return nil, usagef("customers update: --concurrency %d is below 1", f.concurrency)
 	case f.progressEvery < 1:
-		return 0, nil, usagef("customers update: --progress-every %d is below 1", f.progressEvery)
+		return nil, usagef("customers update: --progress-every %d is below 1", f.progressEvery)
 	case f.dryRun && (f.resume || f.retryFailed):
-		return 0, nil, usagef("customers update: --dry-run sends nothing and cannot be combined with --resume or --retry-failed")
+		return nil, usagef("customers update: --dry-run sends nothing and cannot be combined with --resume or --retry-failed")
 	}
-	limit := rate.Inf
+	opts := []bulk.Option{
+		bulk.WithConcurrency(f.concurrency),
+		bulk.WithSource(capillary.Source(f.source), f.accountID),
+	}
 	if f.rate != "" {
-		var err error
-		if limit, err = parseRate(f.rate); err != nil {
-			return 0, nil, usagef("customers update: --rate %q: %v", f.rate, err)
+		n, per, err := parseRate(f.rate)
+		if err != nil {
+			return nil, usagef("customers update: --rate %q: %v", f.rate, err)
 		}
+		opts = append(opts, bulk.WithRate(n, per))
 	}
 	if f.format == "" {
 		switch ext := strings.ToLower(filepath.Ext(f.input)); ext {
@@ -156,17 +157,13 @@ func (f *updateFlags) check(fs *flag.FlagSet) (rate.Limit, []bulk.Option, error)
 		case ".jsonl", ".ndjson":
 			f.format = "jsonl"
 		default:
-			return 0, nil, usagef("customers update: cannot tell the format of %q from its extension: use --format csv or --format jsonl", f.input)
+			return nil, usagef("customers update: cannot tell the format of %q from its extension: use --format csv or --format jsonl", f.input)
 		}
 	}
 	if f.results == "" {
 		f.results = strings.TrimSuffix(f.input, filepath.Ext(f.input)) + ".results.jsonl"
 	}
-	opts := []bulk.Option{
-		bulk.WithConcurrency(f.concurrency),
-		bulk.WithSource(capillary.Source(f.source), f.accountID),
-	}
-	return limit, opts, nil
+	return opts, nil
 }
 
 func sourceNames() string {
@@ -177,21 +174,21 @@ func sourceNames() string {
 	return strings.Join(names, ", ")
 }
 
-// parseRate reads N/s, N/min or N/h as a rate a second.
-func parseRate(s string) (rate.Limit, error) {
+// parseRate reads N/s, N/min or N/h.
+func parseRate(s string) (n float64, per time.Duration, err error) {
 	num, unit, ok := strings.Cut(s, "/")
 	if !ok {
-		return 0, errors.New("write it as N/s, N/min or N/h")
+		return 0, 0, errors.New("write it as N/s, N/min or N/h")
 	}
-	n, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-	if err != nil || n <= 0 || n > 1e9 {
-		return 0, fmt.Errorf("%q is not a positive number", num)
+	n, err = strconv.ParseFloat(strings.TrimSpace(num), 64)
+	if err != nil || !(n > 0) || n > 1e9 {
+		return 0, 0, fmt.Errorf("%q is not a positive number", num)
 	}
-	per := map[string]time.Duration{"s": time.Second, "min": time.Minute, "h": time.Hour}[strings.TrimSpace(unit)]
+	per = map[string]time.Duration{"s": time.Second, "min": time.Minute, "h": time.Hour}[strings.TrimSpace(unit)]
 	if per == 0 {
-		return 0, fmt.Errorf("unit %q is not s, min or h", unit)
+		return 0, 0, fmt.Errorf("unit %q is not s, min or h", unit)
 	}
-	return rate.Limit(n / per.Seconds()), nil
+	return n, per, nil
 }
 
 // openInput opens the input and reads its header; a bad header is a usage error.

@@ -13,7 +13,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/time/rate"
 
 	"github.com/capillary-go/capillary/bulk"
 	"github.com/capillary-go/capillary/capillarytest"
@@ -297,13 +296,17 @@ func TestHelp(t *testing.T) {
 
 func TestParseRate(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]rate.Limit{"10/s": 10, "600/min": 10, "3600/h": 1, "1.5/s": 1.5, " 60 / min ": 1} {
-		got, err := parseRate(in)
+	for in, want := range map[string]struct {
+		n   float64
+		per time.Duration
+	}{"10/s": {10, time.Second}, "600/min": {600, time.Minute}, "3600/h": {3600, time.Hour}, "1.5/s": {1.5, time.Second}, " 60 / min ": {60, time.Minute}} {
+		n, per, err := parseRate(in)
 		require.NoError(t, err, in)
-		assert.InDelta(t, float64(want), float64(got), 1e-9, in)
+		assert.Equal(t, want.n, n, in)
+		assert.Equal(t, want.per, per, in)
 	}
-	for _, in := range []string{"10", "0/s", "-1/s", "x/s", "10/d", "10/"} {
-		_, err := parseRate(in)
+	for _, in := range []string{"10", "0/s", "-1/s", "x/s", "10/d", "10/", "NaN/s"} {
+		_, _, err := parseRate(in)
 		assert.Error(t, err, in)
 	}
 }
