@@ -110,9 +110,10 @@ func TestE2EBasicAuthAndVendorRules(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, res.Attempts)
 	assert.Equal(t, capillary.ID(e2eCustomer), res.CreatedID)
-	require.Len(t, res.SideEffects, 1)
+	require.Len(t, res.SideEffects, 2, "points, and the tier change of an enrolment at tier 2")
 	assert.Equal(t, capillary.SideEffectPoints, res.SideEffects[0].Type)
 	assert.EqualValues(t, 75, res.SideEffects[0].AwardedPoints)
+	assert.Equal(t, "slab", res.SideEffects[1].Type)
 
 	// The same enrolment again is refused; a downgrade is refused with 8018; an unknown
 	// customer with 8015.

@@ -89,7 +89,7 @@ func (st *callState) retryableAnswer(e *APIError) bool {
 // retryablehttp's own judgement says it cannot (a bad certificate, a malformed URL).
 func retryableTransportError(ctx context.Context, err error) bool {
 	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+	if (errors.As(err, &dnsErr) && dnsErr.IsNotFound) || tlsFailure(err) {
 		return false
 	}
 	retry, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
@@ -101,8 +101,16 @@ func retryableTransportError(ctx context.Context, err error) bool {
 // is sent.
 func mayHaveReachedServer(err error) bool {
 	var (
-		opErr     *net.OpError
-		dnsErr    *net.DNSError
+		opErr  *net.OpError
+		dnsErr *net.DNSError
+	)
+	return !(errors.As(err, &opErr) && opErr.Op == "dial") && !errors.As(err, &dnsErr) && !tlsFailure(err)
+}
+
+// tlsFailure reports whether err is a failed TLS handshake: a certificate that does not verify,
+// a peer that does not speak TLS, or its alert.
+func tlsFailure(err error) bool {
+	var (
 		verifyErr *tls.CertificateVerificationError
 		recordErr tls.RecordHeaderError
 		alertErr  tls.AlertError
@@ -110,13 +118,8 @@ func mayHaveReachedServer(err error) bool {
 		hostErr   x509.HostnameError
 		certErr   x509.CertificateInvalidError
 	)
-	switch {
-	case errors.As(err, &opErr) && opErr.Op == "dial", errors.As(err, &dnsErr), errors.As(err, &verifyErr),
-		errors.As(err, &recordErr), errors.As(err, &alertErr), errors.As(err, &authErr),
-		errors.As(err, &hostErr), errors.As(err, &certErr):
-		return false
-	}
-	return true
+	return errors.As(err, &verifyErr) || errors.As(err, &recordErr) || errors.As(err, &alertErr) ||
+		errors.As(err, &authErr) || errors.As(err, &hostErr) || errors.As(err, &certErr)
 }
 
 // noBackoff is retryablehttp's Backoff: checkRetry has already waited.

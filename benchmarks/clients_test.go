@@ -255,7 +255,7 @@ func (memoryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		StatusCode: http.StatusOK,
 		Proto:      "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: http.Header{
-			"Content-Type":            {"application/json"},
+			"Content-Type":    {"application/json"},
 			"X-Cap-Requestid": {requestID},
 		},
 		ContentLength: int64(len(successBody)),

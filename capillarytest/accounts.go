@@ -1,7 +1,9 @@
 package capillarytest
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -36,22 +38,30 @@ func (a *accountSet) add(source, accountID string) {
 }
 
 // resolve checks the accountId of an update on source: a multi-account source needs one
-// (8045; the vendor documents either this error or a warning 8054, and the fake picks the
-// error, which catches the omission), and a given one must be an account of the source (3217).
-func (a *accountSet) resolve(source, accountID string) (SourceAccount, *answer) {
-	if accountID == "" {
-		if multiAccountSource(source) {
-			ans := failure(http.StatusBadRequest, CodeAccountIDRequired, "source "+source+" has several accounts: pass accountId")
-			return SourceAccount{}, &ans
-		}
-		return SourceAccount{Source: source}, nil
-	}
+// (8045), and a given one must be an account of the source (3217). With warnOnMissing, a
+// multi-account source without one is applied on its first account (in name order) with the
+// warning 8054 instead, when the source has an account.
+func (a *accountSet) resolve(source, accountID string, warnOnMissing bool) (SourceAccount, []message, *answer) {
 	a.mu.Lock()
-	known := a.bySource[source][accountID]
-	a.mu.Unlock()
-	if !known {
-		ans := failure(http.StatusBadRequest, CodeInvalidSourceAccount, "accountId "+strconv.Quote(accountID)+" is not an account of source "+source)
-		return SourceAccount{}, &ans
+	known := a.bySource[source]
+	first := ""
+	if len(known) > 0 {
+		first = slices.Sorted(maps.Keys(known))[0]
 	}
-	return SourceAccount{Source: source, AccountID: accountID}, nil
+	given := known[accountID]
+	a.mu.Unlock()
+	switch {
+	case accountID == "" && !multiAccountSource(source):
+		return SourceAccount{Source: source}, nil, nil
+	case accountID == "" && warnOnMissing && first != "":
+		warning := newMessage(WarningAccountIDNotPassed, "source "+source+" has several accounts; the update went to account "+strconv.Quote(first))
+		return SourceAccount{Source: source, AccountID: first}, []message{warning}, nil
+	case accountID == "":
+		ans := failure(http.StatusBadRequest, CodeAccountIDRequired, "source "+source+" has several accounts: pass accountId")
+		return SourceAccount{}, nil, &ans
+	case !given:
+		ans := failure(http.StatusBadRequest, CodeInvalidSourceAccount, "accountId "+strconv.Quote(accountID)+" is not an account of source "+source)
+		return SourceAccount{}, nil, &ans
+	}
+	return SourceAccount{Source: source, AccountID: accountID}, nil, nil
 }

@@ -21,7 +21,7 @@ func TestUpdateIdentifiersCannotChange(t *testing.T) {
 		message string
 	}{
 		{"new primary mobile", nil, channels(`{"type":"mobile","value":"9999000001","primary":"true"}`), 400, 91005,
-			"mobile is primary identifier and cannot be updated: profiles[0].commChannels[0] would change it"},
+			"mobile is primary identifier and cannot be updated: profiles[0].commChannels[0] would change the primary mobile"},
 		{"new primary mobile as boolean", nil, channels(`{"type":"mobile","value":"9999000001","primary":true}`), 400, 91005, ""},
 		{"unmarking the primary mobile", nil, channels(`{"type":"mobile","value":"9999000000","primary":"false"}`), 400, 91005, ""},
 		{"new primary email", nil, channels(`{"type":"email","value":"tom@example.com","primary":"true"}`), 400, 91006,
@@ -75,7 +75,7 @@ func TestUpdateChannelsAreMerged(t *testing.T) {
 	srv := capillarytest.NewServer(capillarytest.WithCustomers(capillarytest.Customer{ID: "7"}))
 	t.Cleanup(srv.Close)
 	r := update(t, srv, "7", "source=INSTORE", `{"profiles":[{"commChannels":[
-		{"type":"mobile","value":"+919999000000"},
+		{"type":"mobile","value":"919999000000"},
 		{"type":"mobile","value":"919999000001"},
 		{"type":"wechat","value":"wx-1","primary":true},
 		{"type":"android","value":"token-a","verified":"true","meta":{"app":{"version":3}}}]}]}`)
@@ -86,7 +86,7 @@ func TestUpdateChannelsAreMerged(t *testing.T) {
 	require.Equal(t, 200, r.status, r.body)
 	got, _ := srv.Customer("7")
 	assert.Equal(t, []capillarytest.CommChannel{
-		{Type: "mobile", Value: "+919999000000", Primary: true},
+		{Type: "mobile", Value: "919999000000", Primary: true},
 		{Type: "mobile", Value: "919999000001"},
 		{Type: "wechat", Value: "wx-1"},
 		{Type: "android", Value: "token-a", Primary: true, Meta: map[string]any{"app": map[string]any{"version": int64(3)}}},
@@ -104,8 +104,8 @@ func TestUpdateInvalidChannelValuesWarn(t *testing.T) {
 		{"type":"email","value":"huck@example.com"}]}]}`)
 	require.Equal(t, 200, r.status, r.body)
 	assert.JSONEq(t, `{"createdId":7,"sideEffects":[],"warnings":[
-		{"status":false,"code":8055,"message":"Invalid email: profiles[0].commChannels[0].value: \"not-an-address\" is not an email address; the channel was not saved"},
-		{"status":false,"code":8056,"message":"Invalid mobile: profiles[0].commChannels[1].value: \"12-34\" is not a mobile number of 8 to 15 digits; the channel was not saved"}]}`, r.body)
+		{"status":false,"code":8057,"message":"Invalid email id in comm channel: profiles[0].commChannels[0].value: \"not-an-address\" is not an email address; the channel was not saved"},
+		{"status":false,"code":8058,"message":"Invalid mobile in comm channel: profiles[0].commChannels[1].value: \"12-34\" is not a mobile number of 8 to 15 digits; the channel was not saved"}]}`, r.body)
 	got, _ := srv.Customer("7")
 	assert.Equal(t, "Finn", got.LastName, "the rest of the update is applied")
 	assert.Equal(t, []capillarytest.CommChannel{{Type: "email", Value: "huck@example.com", Primary: true}}, got.CommChannels)

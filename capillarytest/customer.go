@@ -3,6 +3,8 @@ package capillarytest
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -10,10 +12,11 @@ import (
 // Customer is a customer as the fake stores it: what a test seeds with Server.AddCustomer and
 // reads back with Server.Customer. The JSON form is the one of the capillary-fake seed file.
 //
-// The fake keeps one profile per customer (names, fields, channels) whatever the source it is
-// updated on; an update on a source the customer has no profile on yet adds that source to
-// LinkedSources, as the vendor adds a source profile (its error 3217 is "org source addition
-// failed").
+// The vendor keeps a profile per source (and account); so does the fake. The customer's own
+// fields (Source, AccountID, FirstName, LastName, Fields, Identifiers, CommChannels) are the
+// profile of the source it was registered on; OtherProfiles are its profiles on other
+// sources. An update on a source the customer has no profile on yet adds one, as the vendor
+// does (its error 3217 is "org source addition failed").
 type Customer struct {
 	// ID is the vendor's user id: a positive decimal integer, as the vendor answers it in
 	// createdId as a JSON number.
@@ -24,8 +27,6 @@ type Customer struct {
 	// FACEBOOK, MOBILE_APP, LINE, WEB_ENGAGE). Seeding a customer on an account makes the
 	// server accept that account for the source.
 	AccountID string `json:"accountId,omitempty"`
-	// LinkedSources are the customer's other source profiles: seeded, or added by updates.
-	LinkedSources []SourceAccount `json:"linkedSources,omitempty"`
 
 	// FirstName and LastName are the customer's names (the fake keeps at most 100 characters
 	// of an updated name, as the vendor does).
@@ -34,15 +35,50 @@ type Customer struct {
 	// Fields are the custom fields (profiles[].fields). JSON numbers are stored as int64 when
 	// integral and float64 otherwise.
 	Fields map[string]any `json:"fields,omitempty"`
+	// Identifiers are the profile's identifiers (mobile, email, externalId, cardnumber, wechat,
+	// ...). A primary mobile or email channel also identifies the customer.
+	Identifiers []Identifier `json:"identifiers,omitempty"`
+	// CommChannels are the customer's communication channels.
+	CommChannels []CommChannel `json:"commChannels,omitempty"`
+	// OtherProfiles are the customer's profiles on other sources: seeded, or added by updates.
+	OtherProfiles []Profile `json:"otherProfiles,omitempty"`
+
 	// ExtendedFields are the extended fields, stored like Fields.
 	ExtendedFields map[string]any `json:"extendedFields,omitempty"`
-	// CommChannels are the customer's communication channels, identifiers included.
-	CommChannels []CommChannel `json:"commChannels,omitempty"`
-
 	// LoyaltyType is "loyalty" or "non_loyalty"; empty means non_loyalty.
 	LoyaltyType string `json:"loyaltyType,omitempty"`
 	// Enrollments are the loyalty programs the customer is enrolled in.
 	Enrollments []Enrollment `json:"enrollments,omitempty"`
+	// Subscriptions are the customer's channel subscriptions, read back with
+	// embed=subscriptions.
+	Subscriptions []Subscription `json:"subscriptions,omitempty"`
+	// Segments maps a segment name to the customer's partition in it, as reads show them.
+	Segments map[string]string `json:"segments,omitempty"`
+
+	// MergedInto, when set, is the id of the customer this one was merged into: reads and
+	// updates of it answer 8069.
+	MergedInto string `json:"mergedInto,omitempty"`
+	// Deleted marks a customer deleted after a PII delete request: reads and updates of it
+	// answer 8109.
+	Deleted bool `json:"deleted,omitempty"`
+}
+
+// Profile is a customer's profile on one source (and account): its names, custom fields,
+// identifiers and channels.
+type Profile struct {
+	// Source is the profile's source, such as WECHAT.
+	Source string `json:"source"`
+	// AccountID is the source's account; empty for single-account sources.
+	AccountID string `json:"accountId,omitempty"`
+	// FirstName and LastName are the names on this profile.
+	FirstName string `json:"firstName,omitempty"`
+	LastName  string `json:"lastName,omitempty"`
+	// Fields are the profile's custom fields.
+	Fields map[string]any `json:"fields,omitempty"`
+	// Identifiers are the profile's identifiers.
+	Identifiers []Identifier `json:"identifiers,omitempty"`
+	// CommChannels are the profile's communication channels.
+	CommChannels []CommChannel `json:"commChannels,omitempty"`
 }
 
 // SourceAccount names one source profile: a source and, for multi-account sources, its account.
@@ -51,6 +87,15 @@ type SourceAccount struct {
 	Source string `json:"source"`
 	// AccountID is the source's account; empty for single-account sources.
 	AccountID string `json:"accountId,omitempty"`
+}
+
+// Identifier is one identifier of a profile, in the vendor's {"type","value"} form.
+type Identifier struct {
+	// Type is mobile, email, externalId, cardnumber, wechat, and the other documented types.
+	Type string `json:"type"`
+	// Value is the identifier's value (a mobile number sent as a JSON number is kept as its
+	// digits).
+	Value string `json:"value"`
 }
 
 // CommChannel is one communication channel of a stored customer.
@@ -63,8 +108,24 @@ type CommChannel struct {
 	Primary bool `json:"primary,omitempty"`
 	// Verified marks a channel the org verified.
 	Verified bool `json:"verified,omitempty"`
+	// Subscribed is the channel's subscription flag, when an update set it.
+	Subscribed *bool `json:"subscribed,omitempty"`
+	// LastViewedDate is the last time a mobilePush channel was viewed, as sent.
+	LastViewedDate string `json:"lastViewedDate,omitempty"`
 	// Meta holds the channel's additional details.
 	Meta map[string]any `json:"meta,omitempty"`
+	// Attributes holds the channel's attributes.
+	Attributes map[string]any `json:"attributes,omitempty"`
+}
+
+// Subscription is one subscription of the customer, in the vendor's subscriptionInfo form.
+type Subscription struct {
+	// Channel is EMAIL, SMS, ANDROID or IOS.
+	Channel string `json:"channel"`
+	// Priority is TRANS or BULK.
+	Priority string `json:"priority"`
+	// Type is OPTIN or OPTOUT.
+	Type string `json:"type"`
 }
 
 // Enrollment is the customer's membership of one loyalty program.
@@ -82,40 +143,47 @@ type Enrollment struct {
 }
 
 // Validate reports what is wrong with c as seed data: an id that is not a positive integer, an
-// unknown source or loyalty type, a multi-account source without account, a channel of an
-// unknown type or without value, an enrolment without a positive program id or with a tier
-// below 1 or negative points, two enrolments in one program.
+// unknown source or loyalty type, a multi-account source without account, two profiles on one
+// source account, a channel of an unknown type or without value, an identifier without type or
+// value, an enrolment without a positive program id or with a tier below 1 or negative points,
+// two enrolments in one program.
 func (c Customer) Validate() error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if _, err := numericID(c.ID); err != nil {
 		bad("id: %v", err)
 	}
-	source := c.source()
-	switch {
-	case !validSource(source):
-		bad("source %q is not one the vendor's update accepts", source)
-	case multiAccountSource(source) && c.AccountID == "":
-		bad("source %s has several accounts: accountId is required", source)
-	}
-	for i, sa := range c.LinkedSources {
+	seenProfiles := map[SourceAccount]bool{}
+	for i, p := range c.profiles() {
+		at := "" // the registration profile's fields are the customer's own
+		if i > 0 {
+			at = fmt.Sprintf("otherProfiles[%d]: ", i-1)
+		}
 		switch {
-		case !validSource(sa.Source):
-			bad("linkedSources[%d]: source %q is not one the vendor's update accepts", i, sa.Source)
-		case multiAccountSource(sa.Source) && sa.AccountID == "":
-			bad("linkedSources[%d]: source %s has several accounts: accountId is required", i, sa.Source)
+		case !validSource(p.Source):
+			bad("%ssource %q is not one the vendor's update accepts", at, p.Source)
+		case multiAccountSource(p.Source) && p.AccountID == "":
+			bad("%ssource %s has several accounts: accountId is required", at, p.Source)
+		case seenProfiles[p.account()]:
+			bad("%sa second profile on source %s account %q", at, p.Source, p.AccountID)
+		}
+		seenProfiles[p.account()] = true
+		for j, ch := range p.CommChannels {
+			if !validChannelType(ch.Type) {
+				bad("%scommChannels[%d]: type %q is not one of %s", at, j, ch.Type, channelTypeList)
+			}
+			if ch.Value == "" {
+				bad("%scommChannels[%d]: value is empty", at, j)
+			}
+		}
+		for j, id := range p.Identifiers {
+			if !validIdentifierType(id.Type) || id.Value == "" {
+				bad("%sidentifiers[%d]: %q=%q is not an identifier (types: %s)", at, j, id.Type, id.Value, identifierTypeList)
+			}
 		}
 	}
 	if lt := c.loyaltyType(); lt != loyaltyTypeLoyalty && lt != loyaltyTypeNonLoyalty {
 		bad("loyaltyType %q is not %q or %q", lt, loyaltyTypeLoyalty, loyaltyTypeNonLoyalty)
-	}
-	for i, ch := range c.CommChannels {
-		if !validChannelType(ch.Type) {
-			bad("commChannels[%d]: type %q is not one of %s", i, ch.Type, channelTypeList)
-		}
-		if ch.Value == "" {
-			bad("commChannels[%d]: value is empty", i)
-		}
 	}
 	seen := map[int64]bool{}
 	for i, e := range c.Enrollments {
@@ -167,17 +235,44 @@ func (c Customer) normalized() Customer {
 	return c
 }
 
-// hasSource reports whether the customer has a profile on the source account.
-func (c *Customer) hasSource(sa SourceAccount) bool {
-	if sa == (SourceAccount{Source: c.source(), AccountID: c.AccountID}) {
-		return true
-	}
-	for _, linked := range c.LinkedSources {
-		if linked == sa {
-			return true
+// account names the profile's source account.
+func (p *Profile) account() SourceAccount {
+	return SourceAccount{Source: p.Source, AccountID: p.AccountID}
+}
+
+// profiles returns every profile of the customer, the registration one first. They are
+// copies: write a changed one back with setProfile.
+func (c *Customer) profiles() []Profile {
+	own := Profile{Source: c.source(), AccountID: c.AccountID, FirstName: c.FirstName, LastName: c.LastName,
+		Fields: c.Fields, Identifiers: c.Identifiers, CommChannels: c.CommChannels}
+	return append([]Profile{own}, c.OtherProfiles...)
+}
+
+// profile returns the customer's profile on a source account, or a new empty one.
+func (c *Customer) profile(sa SourceAccount) Profile {
+	for _, p := range c.profiles() {
+		if p.account() == sa {
+			return p
 		}
 	}
-	return false
+	return Profile{Source: sa.Source, AccountID: sa.AccountID}
+}
+
+// setProfile stores p as the customer's profile on its source account, adding it when the
+// customer has none there yet.
+func (c *Customer) setProfile(p Profile) {
+	if p.account() == (SourceAccount{Source: c.source(), AccountID: c.AccountID}) {
+		c.FirstName, c.LastName, c.Fields = p.FirstName, p.LastName, p.Fields
+		c.Identifiers, c.CommChannels = p.Identifiers, p.CommChannels
+		return
+	}
+	for i := range c.OtherProfiles {
+		if c.OtherProfiles[i].account() == p.account() {
+			c.OtherProfiles[i] = p
+			return
+		}
+	}
+	c.OtherProfiles = append(c.OtherProfiles, p)
 }
 
 // enrollment returns the customer's enrolment in a program, or nil.
@@ -209,19 +304,41 @@ func numericID(id string) (int64, error) {
 // clone returns a deep copy of c, so that a caller holding it cannot change the stored
 // customer and the server cannot change what a caller holds.
 func (c Customer) clone() Customer {
-	c.LinkedSources = append([]SourceAccount(nil), c.LinkedSources...)
 	c.Fields = cloneMap(c.Fields)
-	c.ExtendedFields = cloneMap(c.ExtendedFields)
-	if c.CommChannels != nil {
-		channels := make([]CommChannel, len(c.CommChannels))
-		for i, ch := range c.CommChannels {
-			ch.Meta = cloneMap(ch.Meta)
-			channels[i] = ch
+	c.Identifiers = slices.Clone(c.Identifiers)
+	c.CommChannels = cloneChannels(c.CommChannels)
+	if c.OtherProfiles != nil {
+		profiles := make([]Profile, len(c.OtherProfiles))
+		for i, p := range c.OtherProfiles {
+			p.Fields = cloneMap(p.Fields)
+			p.Identifiers = slices.Clone(p.Identifiers)
+			p.CommChannels = cloneChannels(p.CommChannels)
+			profiles[i] = p
 		}
-		c.CommChannels = channels
+		c.OtherProfiles = profiles
 	}
-	c.Enrollments = append([]Enrollment(nil), c.Enrollments...)
+	c.ExtendedFields = cloneMap(c.ExtendedFields)
+	c.Enrollments = slices.Clone(c.Enrollments)
+	c.Subscriptions = slices.Clone(c.Subscriptions)
+	c.Segments = maps.Clone(c.Segments)
 	return c
+}
+
+func cloneChannels(chs []CommChannel) []CommChannel {
+	if chs == nil {
+		return nil
+	}
+	out := make([]CommChannel, len(chs))
+	for i, ch := range chs {
+		ch.Meta = cloneMap(ch.Meta)
+		ch.Attributes = cloneMap(ch.Attributes)
+		if ch.Subscribed != nil {
+			b := *ch.Subscribed
+			ch.Subscribed = &b
+		}
+		out[i] = ch
+	}
+	return out
 }
 
 // cloneMap deep-copies a map of JSON-like values.

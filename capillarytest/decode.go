@@ -23,22 +23,32 @@ import (
 // updatePatch is a valid update body.
 type updatePatch struct {
 	profiles       []profilePatch
+	fields         map[string]any // top-level fields: custom fields of the query's profile
 	loyaltyType    string         // "" when not given
 	extendedFields map[string]any // nil when not given
 	enrollments    []enrollmentPatch
 }
 
 type profilePatch struct {
+	path                string
+	source, accountID   string  // "" when not given: the query's
 	firstName, lastName *string // truncated to maxNameRunes
 	fields              map[string]any
+	identifiers         []identifierPatch
 	channels            []channelPatch
 }
 
+type identifierPatch struct {
+	path       string
+	typ, value string
+}
+
 type channelPatch struct {
-	path              string
-	typ, value        string
-	primary, verified *bool
-	meta              map[string]any
+	path                          string
+	typ, value                    string
+	primary, verified, subscribed *bool
+	lastViewedDate                *string
+	meta, attributes              map[string]any
 }
 
 type enrollmentPatch struct {
@@ -70,7 +80,8 @@ func decodeUpdate(body []byte, ignoreUnknown bool) (*updatePatch, []message) {
 		return nil, b.errs
 	}
 	p := &updatePatch{}
-	b.unknown(top, "", "profiles", "loyaltyInfo", "extendedFields", "loyaltyProgramEnrollments")
+	b.unknown(top, "", "profiles", "fields", "loyaltyInfo", "extendedFields", "loyaltyProgramEnrollments")
+	p.fields = b.scalars(top["fields"], "fields")
 	for i, v := range b.array(top["profiles"], "profiles") {
 		path := fmt.Sprintf("profiles[%d]", i)
 		if obj, ok := b.element(v, path, CodeInvalidInput); ok {
@@ -128,11 +139,27 @@ func (b *bodyChecker) document(body []byte) (map[string]any, bool) {
 }
 
 func (b *bodyChecker) profile(obj map[string]any, path string) profilePatch {
-	b.unknown(obj, path, "firstName", "lastName", "fields", "commChannels")
-	var p profilePatch
+	b.unknown(obj, path, "firstName", "lastName", "fields", "identifiers", "commChannels", "source", "accountId")
+	p := profilePatch{path: path}
+	switch source, ok := b.str(obj["source"], path+".source", CodeInvalidSource); {
+	case !ok:
+	case source != "" && !validSource(source):
+		b.fail(CodeInvalidSource, path+".source", "%q is not a source the update accepts", source)
+	default:
+		p.source = source
+	}
+	p.accountID, _ = b.str(obj["accountId"], path+".accountId", CodeInvalidInput)
 	p.firstName = b.name(obj["firstName"], path+".firstName")
 	p.lastName = b.name(obj["lastName"], path+".lastName")
 	p.fields = b.scalars(obj["fields"], path+".fields")
+	for i, v := range b.array(obj["identifiers"], path+".identifiers") {
+		at := fmt.Sprintf("%s.identifiers[%d]", path, i)
+		if id, ok := b.element(v, at, CodeInvalidInput); ok {
+			if ip, ok := b.identifier(id, at); ok {
+				p.identifiers = append(p.identifiers, ip)
+			}
+		}
+	}
 	for i, v := range b.array(obj["commChannels"], path+".commChannels") {
 		at := fmt.Sprintf("%s.commChannels[%d]", path, i)
 		if ch, ok := b.element(v, at, CodeInvalidCommChannel); ok {
@@ -178,11 +205,49 @@ func (b *bodyChecker) channel(obj map[string]any, path string) (channelPatch, bo
 	}
 	c.primary = b.looseBool(obj["primary"], path+".primary")
 	c.verified = b.looseBool(obj["verified"], path+".verified")
+	c.subscribed = b.looseBool(obj["subscribed"], path+".subscribed")
+	if obj["lastViewedDate"] != nil {
+		if d, ok := b.str(obj["lastViewedDate"], path+".lastViewedDate", CodeInvalidCommChannel); ok {
+			c.lastViewedDate = &d
+		}
+	}
 	if meta, ok := b.object(obj["meta"], path+".meta", CodeInvalidCommChannel); ok && meta != nil {
 		c.meta = convertMap(meta)
 	}
-	b.unknown(obj, path, "type", "value", "primary", "verified", "meta")
+	if attrs, ok := b.object(obj["attributes"], path+".attributes", CodeInvalidCommChannel); ok && attrs != nil {
+		c.attributes = convertMap(attrs)
+	}
+	b.unknown(obj, path, "type", "value", "primary", "verified", "subscribed", "lastViewedDate", "meta", "attributes")
 	return c, len(b.errs) == before
+}
+
+// identifier reads one {"type","value"} of identifiers[]; the value may be a JSON number, as
+// a mobile is in one of the vendor's samples, and is kept as its digits.
+func (b *bodyChecker) identifier(obj map[string]any, path string) (identifierPatch, bool) {
+	before := len(b.errs)
+	b.unknown(obj, path, "type", "value")
+	id := identifierPatch{path: path}
+	switch t, ok := b.str(obj["type"], path+".type", CodeInvalidInput); {
+	case !ok:
+	case !validIdentifierType(t):
+		b.fail(CodeInvalidInput, path+".type", "%q is not one of %s", t, identifierTypeList)
+	default:
+		id.typ = t
+	}
+	switch v := obj["value"].(type) {
+	case json.Number:
+		id.value = v.String()
+	case string:
+		if strings.TrimSpace(v) == "" {
+			b.fail(CodeInvalidInput, path+".value", "is empty")
+		}
+		id.value = v
+	case nil:
+		b.fail(CodeInvalidInput, path+".value", "is required")
+	default:
+		b.fail(CodeInvalidInput, path+".value", "must be a string or a number, not %s", kind(v))
+	}
+	return id, len(b.errs) == before
 }
 
 // looseBool reads primary or verified: the vendor documents the strings "true" and "false"

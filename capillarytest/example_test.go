@@ -21,7 +21,8 @@ func Example() {
 		capillary.WithBasicAuth(capillarytest.DefaultTill, capillarytest.DefaultPassword),
 	)
 	if err != nil {
-		panic(err)
+		fmt.Println("error:", err)
+		return
 	}
 	res, err := client.Customers.Update(context.Background(), "171891944", &capillary.UpdateCustomerRequest{
 		Profiles:    []capillary.Profile{{LastName: capillary.Ptr("Sawyer")}},
@@ -31,7 +32,8 @@ func Example() {
 		},
 	}, &capillary.UpdateCustomerParams{Source: capillary.SourceInstore})
 	if err != nil {
-		panic(err)
+		fmt.Println("error:", err)
+		return
 	}
 	fmt.Println("created id:", res.CreatedID)
 	fmt.Println("warnings:", res.Warnings)

@@ -1,6 +1,7 @@
 package capillarytest
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -29,6 +30,10 @@ type Fault struct {
 	// Latency delays the answer (in real time; a request the client abandons, or a server that
 	// closes, ends the wait early).
 	Latency time.Duration
+	// Release, when not nil, holds the answer until the channel is closed (or the client or
+	// the server gives up), after any Latency: a test decides when the answer comes, without
+	// depending on how fast the machine is.
+	Release <-chan struct{}
 	// Status, when not 0, answers with this HTTP status instead of the real answer.
 	Status int
 	// RetryAfter, when not empty, is sent as the Retry-After header (seconds or an HTTP date).
@@ -51,6 +56,10 @@ type Fault struct {
 	Malformed bool
 	// Handled processes the request for real even though Status or Drop replaces its answer.
 	Handled bool
+	// Warnings are vendor warning codes added, with the vendor's text, to the warnings of a
+	// successful update: 8050 and 8051 (customers merged), 8075 (primary identifier not
+	// matching), or any other the vendor may send, which the fake does not produce itself.
+	Warnings []int
 }
 
 // String describes the fault briefly, for logs.
@@ -61,6 +70,9 @@ func (f Fault) String() string {
 	}
 	if f.Latency > 0 {
 		parts = append(parts, "latency "+f.Latency.String())
+	}
+	if f.Release != nil {
+		parts = append(parts, "held")
 	}
 	if f.Status != 0 {
 		parts = append(parts, "status "+strconv.Itoa(f.Status))
@@ -75,6 +87,9 @@ func (f Fault) String() string {
 		if flag.on {
 			parts = append(parts, flag.name)
 		}
+	}
+	if len(f.Warnings) > 0 {
+		parts = append(parts, fmt.Sprintf("warnings %v", f.Warnings))
 	}
 	if len(parts) == 0 {
 		return "no-op fault"
@@ -111,12 +126,20 @@ func BadGatewayHTML() Fault {
 // Delay holds the answer back for d, then answers normally.
 func Delay(d time.Duration) Fault { return Fault{Latency: d} }
 
+// Hold holds the answer until release is closed, then answers normally. A client that gives
+// up first (its attempt timeout, its context) finds the request unanswered.
+func Hold(release <-chan struct{}) Fault { return Fault{Release: release} }
+
 // DropConnection closes the connection without answering, before the request is processed.
 func DropConnection() Fault { return Fault{Drop: true} }
 
 // DropAfterHandling processes the request (an update is applied), then closes the connection
 // without answering: the client cannot know that its call succeeded.
 func DropAfterHandling() Fault { return Fault{Drop: true, Handled: true} }
+
+// AddWarnings processes the request and adds warnings of the given vendor codes to its answer,
+// when it is a successful update.
+func AddWarnings(codes ...int) Fault { return Fault{Warnings: codes} }
 
 // TruncatedBody processes the request, then sends half of the answer's body and closes the
 // connection.
@@ -190,6 +213,25 @@ func (f *Fault) answer() answer {
 	return a
 }
 
+// withWarnings adds warnings of the given codes to a successful update answer; other answers
+// are left as they are.
+func withWarnings(a answer, codes []int) answer {
+	var res struct {
+		CreatedID   json.RawMessage   `json:"createdId"`
+		Warnings    []message         `json:"warnings"`
+		SideEffects []json.RawMessage `json:"sideEffects"`
+	}
+	if a.status/100 != 2 || json.Unmarshal(a.body, &res) != nil || res.CreatedID == nil {
+		return a
+	}
+	for _, code := range codes {
+		res.Warnings = append(res.Warnings, newMessage(code, "added by a Fault"))
+	}
+	with := jsonAnswer(a.status, res)
+	with.header = a.header
+	return with
+}
+
 // malformed cuts a body so that it is no longer valid JSON (an empty body becomes "{").
 func malformed(body []byte) []byte {
 	if len(body) < 2 {
@@ -207,6 +249,8 @@ func (f *Fault) validate() error {
 		return fmt.Errorf("capillarytest: fault latency %s is negative", f.Latency)
 	case f.Status == 0 && (f.RetryAfter != "" || f.Body != "" || f.Code != 0 || f.Message != ""):
 		return fmt.Errorf("capillarytest: fault %v sets a body or header without a Status", *f)
+	case len(f.Warnings) > 0 && (f.Status != 0 || f.Drop):
+		return fmt.Errorf("capillarytest: fault %v adds warnings to an answer it replaces", *f)
 	}
 	return nil
 }

@@ -22,7 +22,7 @@ const (
 	DefaultOAuthSecret = "fake-oauth-secret"
 	// DefaultTokenTTL is how long an OAuth token lives, as in the vendor's sample (ttlSeconds 300).
 	DefaultTokenTTL = 300 * time.Second
-	// DefaultPrimaryIdentifier is the channel type that is the org's primary identifier.
+	// DefaultPrimaryIdentifier is the identifier type that is the org's primary identifier.
 	DefaultPrimaryIdentifier = "mobile"
 	// DefaultMaxBodyBytes caps a request body; the vendor's bodies are a few kilobytes.
 	DefaultMaxBodyBytes = 1 << 20
@@ -44,6 +44,17 @@ type config struct {
 	primaryIdentifier  string
 	defaultStatusLabel string
 	programs           map[int64]bool // nil: every positive program id exists
+	extendedFields     fieldSet       // nil: every key is accepted
+	customFields       fieldSet       // nil: every key is accepted
+	dualEligibility    bool
+	accountIDWarning   bool
+	createdIDString    bool
+	codeStatus         map[int]int // vendor code -> HTTP status of the answers that carry it first
+	rateLimit          int         // requests per rateLimitPer and API; 0: none
+	rateLimitPer       time.Duration
+	latency            time.Duration
+	faultFraction      float64
+	faultSeed          uint64
 	ignoreUnknown      bool
 	maxRecorded        int // 0: keep every request
 	maxBodyBytes       int64
@@ -191,16 +202,68 @@ func WithCustomers(customers ...Customer) Option {
 	return func(c *config) { c.seed = append(c.seed, customers...) }
 }
 
-// WithPrimaryIdentifier sets the channel type that is the org's primary identifier, "mobile"
-// (the default) or "email". A channel that would change its value is refused with 91005; one
-// that would change the primary value of the other identifier is refused with 91006.
-func WithPrimaryIdentifier(channelType string) Option {
+// WithPrimaryIdentifier sets the identifier type that is the org's primary identifier (its
+// registration primary key): "mobile" (the default), "email" or "externalId". A change of its
+// value is refused with 91005; a change of another identifier is refused with 91006. With
+// WithDualEligibility, a lookup by several identifiers goes by this one.
+func WithPrimaryIdentifier(identifierType string) Option {
 	return func(c *config) {
-		if !identifierType(channelType) {
-			c.problem("WithPrimaryIdentifier: %q is not mobile or email", channelType)
+		if !validPrimaryKey(identifierType) {
+			c.problem("WithPrimaryIdentifier: %q is not mobile, email or externalId", identifierType)
 			return
 		}
-		c.primaryIdentifier = channelType
+		c.primaryIdentifier = identifierType
+	}
+}
+
+// WithDualEligibility switches on the vendor's Dual Eligibility: an update on INSTORE may
+// change the mobile and email channels of the INSTORE profile (no 91005/91006 for them), and
+// a lookup may name several identifiers, comma-separated, of which the primary one decides.
+func WithDualEligibility() Option {
+	return func(c *config) { c.dualEligibility = true }
+}
+
+// WithExtendedFields declares the org's extended fields and their types: an update that sets
+// another key, or a value not of the field's type, is refused with 91015. Without it every key
+// and scalar value is accepted.
+func WithExtendedFields(fields ...Field) Option {
+	return func(c *config) { c.declareFields("WithExtendedFields", &c.extendedFields, fields) }
+}
+
+// WithCustomFields declares the org's custom fields (profiles[].fields and the top-level
+// fields) and their types: an update that sets another key, or a value not of the field's
+// type, is refused with code 400 (the vendor documents no code of its own for this). Without
+// it every key and scalar value is accepted.
+func WithCustomFields(fields ...Field) Option {
+	return func(c *config) { c.declareFields("WithCustomFields", &c.customFields, fields) }
+}
+
+// WithAccountIDWarning makes a multi-account source without accountId an update applied on
+// the source's first account with the warning 8054, which the vendor documents beside the
+// error 8045 that the fake answers by default.
+func WithAccountIDWarning() Option {
+	return func(c *config) { c.accountIDWarning = true }
+}
+
+// WithCreatedIDAsString answers createdId as a JSON string ("171891944"), as the vendor's
+// response table types it, instead of the JSON number of its samples.
+func WithCreatedIDAsString() Option {
+	return func(c *config) { c.createdIDString = true }
+}
+
+// WithCodeStatus answers status, instead of 400, with every error answer whose first error has
+// the vendor code. The vendor pairs no status with its codes and documents 201, 400, 403 and
+// 500 among others, so clients that branch on the status can be tested with each.
+func WithCodeStatus(code, status int) Option {
+	return func(c *config) {
+		if status < 200 || status > 599 {
+			c.problem("WithCodeStatus: status %d is not 200 to 599", status)
+			return
+		}
+		if c.codeStatus == nil {
+			c.codeStatus = map[int]int{}
+		}
+		c.codeStatus[code] = status
 	}
 }
 
@@ -231,6 +294,46 @@ func WithPrograms(programIDs ...int64) Option {
 			}
 			c.programs[id] = true
 		}
+	}
+}
+
+// WithRateLimit answers 429, with the vendor's envelope and a Retry-After in whole seconds,
+// to a request beyond n in any span of per (by the server's clock, see WithClock) to the same
+// API, as the vendor limits each API per minute. Refused requests do not count against the
+// limit. The vendor documents neither the body nor the header of its 429: a client must not
+// depend on them.
+func WithRateLimit(n int, per time.Duration) Option {
+	return func(c *config) {
+		if n <= 0 || per <= 0 {
+			c.problem("WithRateLimit: %d per %s is not a positive rate", n, per)
+			return
+		}
+		c.rateLimit, c.rateLimitPer = n, per
+	}
+}
+
+// WithLatency holds every answer for d (in real time; a client that gives up, or a server that
+// closes, ends the wait), as a remote server's round trip would.
+func WithLatency(d time.Duration) Option {
+	return func(c *config) {
+		if d < 0 {
+			c.problem("WithLatency: %s is negative", d)
+			return
+		}
+		c.latency = d
+	}
+}
+
+// WithRandomFaults gives a fraction (0 to 1) of the update requests that no injected fault
+// matches a random fault: 429 (Retry-After 1), 521, or a connection dropped after the update
+// was applied, each as likely. seed fixes the draw, so a run can be repeated.
+func WithRandomFaults(fraction float64, seed uint64) Option {
+	return func(c *config) {
+		if !(fraction >= 0 && fraction <= 1) {
+			c.problem("WithRandomFaults: fraction %v is not between 0 and 1", fraction)
+			return
+		}
+		c.faultFraction, c.faultSeed = fraction, seed
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"math/rand/v2"
 	"mime"
 	"net"
 	"net/http"
@@ -29,10 +30,12 @@ type Server struct {
 	Listener net.Listener
 
 	cfg      *config
+	started  time.Time // by the server's clock: when its customers were created, for reads
 	store    *store
 	accounts *accountSet
 	tokens   tokenStore
 	faults   faultQueue
+	traffic  traffic
 	recorder recorder
 	requests atomic.Int64 // numbers the X-Cap-Requestid of each answer
 
@@ -72,10 +75,15 @@ func New(opts ...Option) (*Server, error) {
 	}
 	s := &Server{
 		cfg:      cfg,
+		started:  cfg.now(),
 		store:    newStore(),
 		accounts: newAccountSet(cfg.accounts),
 		recorder: recorder{max: cfg.maxRecorded},
 		closing:  make(chan struct{}),
+	}
+	s.traffic.limit, s.traffic.per = cfg.rateLimit, cfg.rateLimitPer
+	if cfg.faultFraction > 0 {
+		s.traffic.rng = rand.New(rand.NewPCG(cfg.faultSeed, cfg.faultSeed))
 	}
 	for _, c := range cfg.seed {
 		s.AddCustomer(c) // validated by newConfig
@@ -195,15 +203,21 @@ func (s *Server) AddCustomer(c Customer) {
 	if err := c.Validate(); err != nil {
 		panic(err.Error())
 	}
-	s.accounts.add(c.source(), c.AccountID)
-	for _, sa := range c.LinkedSources {
-		s.accounts.add(sa.Source, sa.AccountID)
+	for _, p := range c.profiles() {
+		s.accounts.add(p.Source, p.AccountID)
 	}
 	s.store.put(c)
 }
 
 // Customer returns a copy of the stored customer, as updates left it.
 func (s *Server) Customer(id string) (Customer, bool) { return s.store.get(id) }
+
+// UpdateCounts returns how many update requests reached the customer and how many were
+// applied; ok is false when there is no such customer.
+func (s *Server) UpdateCounts(id string) (counts UpdateCounts, ok bool) {
+	_, _, counts, ok = s.store.read(id)
+	return counts, ok
+}
 
 // Customers returns copies of every stored customer, in id order.
 func (s *Server) Customers() []Customer { return s.store.all() }
@@ -246,25 +260,48 @@ func (s *Server) RevokeTokens() { s.tokens.revoke() }
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := fmt.Sprintf("capfake-%08d", s.requests.Add(1))
 	w.Header().Set(headerRequestID, requestID)
+	api := apiOf(r)
+	wait, admitted := s.traffic.arrive(api, s.cfg.now())
 	body, tooLarge, err := readBody(r.Body, s.cfg.maxBodyBytes)
 	recorded := RecordedRequest{
 		Time: s.cfg.now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(),
 		Header: maskedHeader(r.Header), Body: body, RequestID: requestID,
 	}
-	if r.URL.Path == tokenPath {
+	if strings.HasSuffix(r.URL.Path, tokenPath) {
+		// Also under a prefix the fake does not serve (a base URL with a path): the secret in
+		// the body is a credential wherever it was sent.
 		recorded.Body = maskedTokenBody(body)
 	}
 	handle := s.recorder.add(recorded)
 	if err != nil {
-		s.log(r, requestID, 0, nil, "reading the body: "+err.Error())
-		return // the client went away while sending
+		// A body that cannot be read (a malformed chunk, a client gone) is not processed: say
+		// so, rather than the empty 200 that returning from the handler would send.
+		a := failure(http.StatusBadRequest, CodeInvalidInput, "reading the body: "+err.Error())
+		s.finish(handle, r, requestID, a.status, nil, principal{})
+		w.Header().Set("Connection", "close")
+		write(w, a, false)
+		return
 	}
 
+	if !s.wait(r.Context(), s.cfg.latency, nil) {
+		s.finish(handle, r, requestID, 0, nil, principal{})
+		drop(w)
+		return
+	}
+	if !admitted {
+		a := rateLimited(api, wait)
+		s.finish(handle, r, requestID, a.status, nil, principal{})
+		write(w, a, false)
+		return
+	}
 	fault, faulted := s.faults.take(r.URL.Path)
+	if !faulted && isUpdate(api) {
+		fault, faulted = s.traffic.randomFault(s.cfg.faultFraction)
+	}
 	var f *Fault
 	if faulted {
 		f = &fault
-		if f.Latency > 0 && !s.wait(r.Context(), f.Latency) {
+		if !s.wait(r.Context(), f.Latency, f.Release) {
 			// The client gave up, or the server is closing: answer nothing rather than the
 			// empty 200 that returning from the handler would send.
 			s.finish(handle, r, requestID, 0, f, principal{})
@@ -278,8 +315,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	// and also then when the fault says the request was Handled.
 	if f == nil || f.Handled || (f.Status == 0 && !f.Drop) {
 		a, who = s.route(r, body, tooLarge)
+		if status, ok := s.cfg.codeStatus[a.code]; ok && a.code != 0 {
+			a.status = status
+		}
 	}
 	if f != nil {
+		a = withWarnings(a, f.Warnings)
 		if f.Status != 0 {
 			a = f.answer()
 		}
@@ -326,12 +367,25 @@ func (s *Server) log(r *http.Request, requestID string, status int, f *Fault, pr
 	l.LogAttrs(r.Context(), slog.LevelInfo, "capillarytest: request", attrs...)
 }
 
-// wait holds a request for d; it reports false when the client or the server gave up first.
-func (s *Server) wait(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
+// wait holds a request for d, then until release is closed (a nil release does not hold); it
+// reports false when the client or the server gave up first.
+func (s *Server) wait(ctx context.Context, d time.Duration, release <-chan struct{}) bool {
+	if d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return false
+		case <-s.closing:
+			return false
+		}
+	}
+	if release == nil {
+		return true
+	}
 	select {
-	case <-t.C:
+	case <-release:
 		return true
 	case <-ctx.Done():
 		return false
@@ -343,34 +397,53 @@ func (s *Server) wait(ctx context.Context, d time.Duration) bool {
 // tokenPath is the vendor's OAuth token endpoint.
 const tokenPath = "/v3/oauth/token/generate"
 
-// customersPrefix starts the path of the customer update.
-const customersPrefix = "/v2/customers/"
+// The customer paths.
+const (
+	customersPrefix = "/v2/customers/"
+	lookupPath      = "/v2/customers/lookup"
+	lookupReadPath  = "/v2/customers/lookup/customerDetails"
+)
 
 // route answers a request that reached the fake's logic: the OAuth token endpoint and the
-// customer update; 404 for any other path, 405 for another method.
+// customer calls; 404 for any other path, 405 for another method.
 func (s *Server) route(r *http.Request, body []byte, tooLarge bool) (answer, principal) {
 	path := r.URL.EscapedPath()
-	switch {
-	case path == tokenPath:
+	if path == tokenPath {
 		return s.handleTokenGenerate(r, body, tooLarge), principal{}
-	case strings.HasPrefix(path, customersPrefix):
-		rest := strings.TrimPrefix(path, customersPrefix)
-		userID, err := url.PathUnescape(rest)
-		if rest == "" || strings.Contains(rest, "/") || err != nil {
-			return failure(http.StatusNotFound, CodeNotFound, "no resource at "+r.URL.Path), principal{}
-		}
-		if r.Method != http.MethodPut {
-			a := failure(http.StatusMethodNotAllowed, CodeMethodNotAllowed, r.Method+" is not allowed on "+customersPrefix+"{userId}; the fake serves PUT")
-			a.header.Set("Allow", http.MethodPut)
-			return a, principal{}
-		}
-		who, deny := s.authenticate(r.Header)
-		if deny != nil {
-			return *deny, principal{}
-		}
-		return s.handleUpdate(r, userID, body, tooLarge), who
 	}
-	return failure(http.StatusNotFound, CodeNotFound, "no resource at "+r.URL.Path), principal{}
+	var allow string
+	var handle func() answer
+	switch rest := strings.TrimPrefix(path, customersPrefix); {
+	case path == lookupPath:
+		allow, handle = http.MethodPut, func() answer { return s.handleUpdateByLookup(r, body, tooLarge) }
+	case path == lookupReadPath:
+		allow, handle = http.MethodGet, func() answer { return s.handleLookupRead(r) }
+	case strings.HasPrefix(path, customersPrefix) && rest != "" && !strings.Contains(rest, "/"):
+		userID, err := url.PathUnescape(rest)
+		if err != nil {
+			break
+		}
+		allow = "GET, PUT"
+		handle = func() answer {
+			if r.Method == http.MethodGet {
+				return s.handleGet(r, userID)
+			}
+			return s.handleUpdate(r, userID, body, tooLarge)
+		}
+	}
+	if handle == nil {
+		return failure(http.StatusNotFound, CodeNotFound, "no resource at "+r.URL.Path), principal{}
+	}
+	if !strings.Contains(allow, r.Method) {
+		a := failure(http.StatusMethodNotAllowed, CodeMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path+"; the fake serves "+allow)
+		a.header.Set("Allow", allow)
+		return a, principal{}
+	}
+	who, deny := s.authenticate(r.Header)
+	if deny != nil {
+		return *deny, principal{}
+	}
+	return handle(), who
 }
 
 // readBody reads at most limit bytes; tooLarge reports that the body went on beyond.

@@ -4,32 +4,45 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/mail"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 )
 
 // updateAnswer is the success body of the update, in the vendor's field order. createdId is a
-// JSON number, as in the vendor's samples.
+// JSON number, as in the vendor's samples, or a string with WithCreatedIDAsString.
 type updateAnswer struct {
-	CreatedID   json.Number  `json:"createdId"`
-	Warnings    []message    `json:"warnings"`
-	SideEffects []sideEffect `json:"sideEffects"`
+	CreatedID   any       `json:"createdId"`
+	Warnings    []message `json:"warnings"`
+	SideEffects []any     `json:"sideEffects"`
 }
 
-// sideEffect is the points kind of the vendor's side effects.
-type sideEffect struct {
+// pointsEffect is the points kind of the vendor's side effects.
+type pointsEffect struct {
 	EntityType       string  `json:"entityType"`
 	RawAwardedPoints float64 `json:"rawAwardedPoints"`
 	AwardedPoints    int64   `json:"awardedPoints"`
 	Type             string  `json:"type"`
 }
 
+// slabEffect is the tier ("slab") kind of side effect: the tier before and after, and the new
+// tier's expiry. The field names are the fake's reading of the vendor's slab fields.
+type slabEffect struct {
+	EntityType         string `json:"entityType"`
+	Type               string `json:"type"`
+	PreviousSlabName   string `json:"previousSlabName"`
+	PreviousSlabNumber int    `json:"previousSlabNumber"`
+	NewSlabName        string `json:"newSlabName"`
+	NewSlabNumber      int    `json:"newSlabNumber"`
+	SlabExpiryDate     string `json:"slabExpiryDate,omitempty"`
+}
+
 // outcome is what applying an update found: errors refuse the whole update.
 type outcome struct {
 	errs        []message
 	warnings    []message
-	sideEffects []sideEffect
+	sideEffects []any
 }
 
 func (o *outcome) fail(code int, format string, args ...any) {
@@ -40,67 +53,127 @@ func (o *outcome) warn(code int, format string, args ...any) {
 	o.warnings = append(o.warnings, newMessage(code, fmt.Sprintf(format, args...)))
 }
 
-// handleUpdate answers PUT /v2/customers/{userId} for an authenticated request. The checks run
-// from the request down to the customer: media type, query, source account, body, customer,
-// then the rules that need the customer's state. An update is all or nothing.
+// updateRequest is an update whose query and body passed every check that needs no customer.
+type updateRequest struct {
+	patch    *updatePatch
+	account  SourceAccount
+	warnings []message // found before the customer, such as 8054
+	useAsync bool
+}
+
+// handleUpdate answers PUT /v2/customers/{userId} for an authenticated request.
 func (s *Server) handleUpdate(r *http.Request, userID string, body []byte, tooLarge bool) answer {
+	req, deny := s.checkUpdate(r, body, tooLarge, true)
+	if deny != nil {
+		return *deny
+	}
+	if _, err := numericID(userID); err != nil {
+		return failure(http.StatusBadRequest, CodeCustomerNotFound, fmt.Sprintf("no customer has user id %q", userID))
+	}
+	return s.updateCustomer(userID, req)
+}
+
+// checkUpdate runs the checks from the request down to the body: media type, query, source
+// account, body. mlpAllowed says whether the call documents mlp_single_enroll.
+func (s *Server) checkUpdate(r *http.Request, body []byte, tooLarge, mlpAllowed bool) (*updateRequest, *answer) {
+	refuse := func(a answer) (*updateRequest, *answer) { return nil, &a }
 	if !isJSON(r.Header.Get("Content-Type")) {
-		return failure(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "send the body as Content-Type: application/json")
+		return refuse(failure(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "send the body as Content-Type: application/json"))
 	}
 	if tooLarge {
-		return failure(http.StatusBadRequest, CodeInvalidInput, fmt.Sprintf("the body is larger than %d bytes", s.cfg.maxBodyBytes))
+		return refuse(failure(http.StatusBadRequest, CodeInvalidInput, fmt.Sprintf("the body is larger than %d bytes", s.cfg.maxBodyBytes)))
 	}
 	q := r.URL.Query()
 	switch source := q.Get("source"); {
 	case source == "":
-		return failure(http.StatusBadRequest, CodeInvalidSource, "the source query parameter is required")
+		return refuse(failure(http.StatusBadRequest, CodeInvalidSource, "the source query parameter is required"))
 	case !validSource(source):
-		return failure(http.StatusBadRequest, CodeInvalidSource, fmt.Sprintf("%q is not a source the update accepts", source))
+		return refuse(failure(http.StatusBadRequest, CodeInvalidSource, fmt.Sprintf("%q is not a source the update accepts", source)))
 	}
 	var queryErrs []message
 	useAsync, err := boolParam(q, "use_async")
 	if err != nil {
 		queryErrs = append(queryErrs, newMessage(CodeInvalidInput, err.Error()))
 	}
-	if _, err := boolParam(q, "mlp_single_enroll"); err != nil {
+	if !mlpAllowed && q.Has("mlp_single_enroll") {
+		queryErrs = append(queryErrs, newMessage(CodeInvalidInput, "query parameter mlp_single_enroll is not documented for the update by lookup"))
+	} else if _, err := boolParam(q, "mlp_single_enroll"); err != nil {
 		queryErrs = append(queryErrs, newMessage(CodeInvalidInput, err.Error()))
 	}
 	if len(queryErrs) > 0 {
-		return errorAnswer(http.StatusBadRequest, queryErrs...)
+		return refuse(errorAnswer(http.StatusBadRequest, queryErrs...))
 	}
-	sa, deny := s.accounts.resolve(q.Get("source"), q.Get("accountId"))
+	sa, warnings, deny := s.accounts.resolve(q.Get("source"), q.Get("accountId"), s.cfg.accountIDWarning)
 	if deny != nil {
-		return *deny
+		return nil, deny
 	}
 	patch, errs := decodeUpdate(body, s.cfg.ignoreUnknown)
+	if len(errs) == 0 {
+		errs = s.checkFields(patch)
+	}
 	if len(errs) > 0 {
-		return errorAnswer(http.StatusBadRequest, errs...)
+		return refuse(errorAnswer(http.StatusBadRequest, errs...))
 	}
-	notFound := failure(http.StatusBadRequest, CodeCustomerNotFound, fmt.Sprintf("no customer has user id %q", userID))
-	if _, err := numericID(userID); err != nil {
-		return notFound
+	return &updateRequest{patch: patch, account: sa, warnings: warnings, useAsync: useAsync}, nil
+}
+
+// checkFields refuses the custom and extended fields the org does not declare.
+func (s *Server) checkFields(p *updatePatch) []message {
+	errs := s.cfg.customFields.check(p.fields, "fields", CodeInvalidInput)
+	for _, pp := range p.profiles {
+		errs = append(errs, s.cfg.customFields.check(pp.fields, pp.path+".fields", CodeInvalidInput)...)
 	}
+	return append(errs, s.cfg.extendedFields.check(p.extendedFields, "extendedFields", CodeExtendedFieldUpdate)...)
+}
+
+// updateCustomer applies a checked update to a stored customer, all or nothing, and answers.
+func (s *Server) updateCustomer(userID string, req *updateRequest) answer {
 	var out outcome
-	found := s.store.update(userID, func(c *Customer) bool {
-		out = s.apply(c, patch, sa)
+	var gone *answer
+	found := s.store.update(userID, s.cfg.now(), func(c *Customer) bool {
+		if a := unavailable(c); a != nil {
+			gone = a
+			return false
+		}
+		out = s.apply(c, req.patch, req.account)
 		return len(out.errs) == 0
 	})
 	switch {
 	case !found:
-		return notFound
+		return failure(http.StatusBadRequest, CodeCustomerNotFound, fmt.Sprintf("no customer has user id %q", userID))
+	case gone != nil:
+		return *gone
 	case len(out.errs) > 0:
 		return errorAnswer(http.StatusBadRequest, out.errs...)
 	}
-	res := updateAnswer{CreatedID: json.Number(userID), Warnings: out.warnings, SideEffects: out.sideEffects}
+	res := updateAnswer{CreatedID: json.Number(userID), Warnings: append(req.warnings, out.warnings...), SideEffects: out.sideEffects}
+	if s.cfg.createdIDString {
+		res.CreatedID = userID
+	}
 	if res.Warnings == nil {
 		res.Warnings = []message{}
 	}
-	if useAsync || res.SideEffects == nil {
+	if req.useAsync || res.SideEffects == nil {
 		// use_async=true runs the loyalty activities in the background: they are applied (the
 		// fake applies them at once) but not reported.
-		res.SideEffects = []sideEffect{}
+		res.SideEffects = []any{}
 	}
 	return jsonAnswer(http.StatusOK, res)
+}
+
+// unavailable answers for a customer the vendor no longer serves: merged into another one
+// (8069) or deleted after a PII request (8109); nil for the others.
+func unavailable(c *Customer) *answer {
+	var a answer
+	switch {
+	case c.Deleted:
+		a = failure(http.StatusBadRequest, CodeDeletedCustomer, "customer "+c.ID)
+	case c.MergedInto != "":
+		a = failure(http.StatusBadRequest, CodeMergedCustomer, "customer "+c.ID+" was merged into customer "+c.MergedInto)
+	default:
+		return nil
+	}
+	return &a
 }
 
 // boolParam reads an optional boolean query parameter: true or false, in any case.
@@ -119,7 +192,8 @@ func boolParam(q url.Values, name string) (bool, error) {
 }
 
 // apply changes c as the update asks, or reports why it cannot; c is a copy that is kept only
-// when no error was found.
+// when no error was found. Each profile of the body goes to the customer's profile on its
+// source account (the query's unless the profile names one), which is added when missing.
 func (s *Server) apply(c *Customer, p *updatePatch, sa SourceAccount) outcome {
 	var o outcome
 	switch {
@@ -131,26 +205,57 @@ func (s *Server) apply(c *Customer, p *updatePatch, sa SourceAccount) outcome {
 			o.warn(WarningNoDefaultStatusLabel, "customer %s became loyalty without a status label", c.ID)
 		}
 	}
+	own := c.profile(sa)
+	own.Fields = mergeFields(own.Fields, p.fields)
+	c.setProfile(own)
 	for _, pp := range p.profiles {
+		target, ok := s.profileAccount(pp, sa, &o)
+		if !ok {
+			continue
+		}
+		prof := c.profile(target)
 		if pp.firstName != nil {
-			c.FirstName = *pp.firstName
+			prof.FirstName = *pp.firstName
 		}
 		if pp.lastName != nil {
-			c.LastName = *pp.lastName
+			prof.LastName = *pp.lastName
 		}
-		c.Fields = mergeFields(c.Fields, pp.fields)
+		prof.Fields = mergeFields(prof.Fields, pp.fields)
+		for _, id := range pp.identifiers {
+			s.applyIdentifier(&prof, id, &o)
+		}
 		for _, ch := range pp.channels {
-			s.applyChannel(c, ch, &o)
+			s.applyChannel(&prof, ch, &o)
 		}
+		c.setProfile(prof)
 	}
 	c.ExtendedFields = mergeFields(c.ExtendedFields, p.extendedFields)
 	for _, e := range p.enrollments {
 		s.enroll(c, e, &o)
 	}
-	if !c.hasSource(sa) {
-		c.LinkedSources = append(c.LinkedSources, sa)
-	}
 	return o
+}
+
+// profileAccount is the source account a body profile updates: the query's, or the one the
+// profile names (its accountId defaulting to the query's when the source is the same).
+func (s *Server) profileAccount(pp profilePatch, query SourceAccount, o *outcome) (SourceAccount, bool) {
+	if pp.source == "" && pp.accountID == "" {
+		return query, true
+	}
+	source, accountID := pp.source, pp.accountID
+	if source == "" {
+		source = query.Source
+	}
+	if accountID == "" && source == query.Source {
+		accountID = query.AccountID
+	}
+	sa, warnings, deny := s.accounts.resolve(source, accountID, s.cfg.accountIDWarning)
+	if deny != nil {
+		o.errs = append(o.errs, message{Code: deny.code, Message: vendorText(deny.code) + ": " + pp.path + ": source " + source + " account " + strconv.Quote(accountID)})
+		return SourceAccount{}, false
+	}
+	o.warnings = append(o.warnings, warnings...)
+	return sa, true
 }
 
 // mergeFields sets each field of patch on fields; a null value removes the field.
@@ -168,73 +273,115 @@ func mergeFields(fields, patch map[string]any) map[string]any {
 	return fields
 }
 
-// applyChannel adds or updates one channel. Identifiers cannot be changed: for mobile and email,
-// a channel marked primary with another value than the customer's primary one, or one that
-// unmarks the primary one, is refused (91005 for the org's primary identifier type, 91006 for
-// the other). A value that is not an email address or a mobile number is dropped with a
-// warning, as the vendor does.
-func (s *Server) applyChannel(c *Customer, ch channelPatch, o *outcome) {
+// applyIdentifier adds an identifier to a profile. A value that is not an email address or a
+// mobile number is dropped with a warning (8055, 8056); one the profile already has is left
+// alone; one that would replace the profile's identifier of its type is refused (91005 for the
+// org's primary identifier type, 91006 for the others): identifiers cannot be changed.
+func (s *Server) applyIdentifier(p *Profile, id identifierPatch, o *outcome) {
 	switch {
-	case ch.typ == "email" && !validEmail(ch.value):
-		o.warn(WarningInvalidEmail, "%s.value: %q is not an email address; the channel was not saved", ch.path, ch.value)
+	case id.typ == "email" && !validEmail(id.value):
+		o.warn(WarningInvalidEmail, "%s.value: %q is not an email address; the identifier was not saved", id.path, id.value)
 		return
-	case ch.typ == "mobile" && !validMobile(ch.value):
-		o.warn(WarningInvalidMobile, "%s.value: %q is not a mobile number of 8 to 15 digits; the channel was not saved", ch.path, ch.value)
+	case id.typ == "mobile" && !validMobile(id.value):
+		o.warn(WarningInvalidMobile, "%s.value: %q is not a mobile number of 8 to 15 digits; the identifier was not saved", id.path, id.value)
 		return
 	}
-	current, hasPrimary := primaryValue(c, ch.typ)
-	if identifierType(ch.typ) && hasPrimary {
-		changes := (ch.primary != nil && *ch.primary && ch.value != current) ||
-			(ch.primary != nil && !*ch.primary && ch.value == current)
-		if changes {
-			if ch.typ == s.cfg.primaryIdentifier {
-				o.errs = append(o.errs, message{Code: CodePrimaryIdentifier,
-					Message: ch.typ + " " + vendorText(CodePrimaryIdentifier) + ": " + ch.path + " would change it"})
-			} else {
-				o.errs = append(o.errs, message{Code: CodeIdentifierUpdate,
-					Message: ch.typ + " " + vendorText(CodeIdentifierUpdate) + ": " + ch.path + " would change the primary " + ch.typ})
-			}
+	for _, have := range identifiersOf(p) {
+		switch {
+		case have.Type != id.typ:
+		case have.Value == id.value:
+			return
+		default:
+			o.errs = append(o.errs, s.identifierChange(id.typ, id.path+" would change it from "+strconv.Quote(have.Value)))
 			return
 		}
 	}
-	for i := range c.CommChannels {
-		existing := &c.CommChannels[i]
-		if existing.Type != ch.typ || existing.Value != ch.value {
-			continue
-		}
-		if ch.primary != nil {
-			if *ch.primary {
-				demote(c, ch.typ)
-			}
-			existing.Primary = *ch.primary
-		}
-		if ch.verified != nil {
-			existing.Verified = *ch.verified
-		}
-		if ch.meta != nil {
-			existing.Meta = ch.meta
-		}
-		return
-	}
-	// A new channel is primary when the request says so, or when it is the customer's first
-	// channel of its type and the request does not say otherwise.
-	primary := !hasPrimary && !hasType(c, ch.typ)
-	if ch.primary != nil {
-		primary = *ch.primary
-	}
-	if primary {
-		demote(c, ch.typ)
-	}
-	added := CommChannel{Type: ch.typ, Value: ch.value, Primary: primary, Meta: ch.meta}
-	if ch.verified != nil {
-		added.Verified = *ch.verified
-	}
-	c.CommChannels = append(c.CommChannels, added)
+	p.Identifiers = append(p.Identifiers, Identifier{Type: id.typ, Value: id.value})
 }
 
-// primaryValue returns the value of the customer's primary channel of a type.
-func primaryValue(c *Customer, typ string) (string, bool) {
-	for _, ch := range c.CommChannels {
+// identifierChange is the refusal of a change to an identifier of type t.
+func (s *Server) identifierChange(t, detail string) message {
+	if t == s.cfg.primaryIdentifier {
+		return message{Code: CodePrimaryIdentifier, Message: t + " " + vendorText(CodePrimaryIdentifier) + ": " + detail}
+	}
+	return message{Code: CodeIdentifierUpdate, Message: t + " " + vendorText(CodeIdentifierUpdate) + ": " + detail}
+}
+
+// identifiersOf lists a profile's identifiers: its own, then its primary mobile and email
+// channels of a type it has no identifier of.
+func identifiersOf(p *Profile) []Identifier {
+	ids := slices.Clone(p.Identifiers)
+	for _, ch := range p.CommChannels {
+		if identifierChannel(ch.Type) && ch.Primary &&
+			!slices.ContainsFunc(ids, func(id Identifier) bool { return id.Type == ch.Type }) {
+			ids = append(ids, Identifier{Type: ch.Type, Value: ch.Value})
+		}
+	}
+	return ids
+}
+
+// applyChannel adds or updates one channel. Identifiers cannot be changed: for mobile and email,
+// a channel marked primary with another value than the profile's primary one, or one that
+// unmarks the primary one, is refused (91005 for the org's primary identifier type, 91006 for
+// the others), except on the INSTORE profile under Dual Eligibility. A value that is not an
+// email address or a mobile number is dropped with a warning (8057, 8058), as the vendor does.
+func (s *Server) applyChannel(p *Profile, ch channelPatch, o *outcome) {
+	switch {
+	case ch.typ == "email" && !validEmail(ch.value):
+		o.warn(WarningInvalidChannelEmail, "%s.value: %q is not an email address; the channel was not saved", ch.path, ch.value)
+		return
+	case ch.typ == "mobile" && !validMobile(ch.value):
+		o.warn(WarningInvalidChannelMobile, "%s.value: %q is not a mobile number of 8 to 15 digits; the channel was not saved", ch.path, ch.value)
+		return
+	}
+	current, hasPrimary := primaryValue(p, ch.typ)
+	locked := identifierChannel(ch.typ) && !(s.cfg.dualEligibility && p.Source == "INSTORE")
+	if locked && hasPrimary {
+		changes := (ch.primary != nil && *ch.primary && ch.value != current) ||
+			(ch.primary != nil && !*ch.primary && ch.value == current)
+		if changes {
+			o.errs = append(o.errs, s.identifierChange(ch.typ, ch.path+" would change the primary "+ch.typ))
+			return
+		}
+	}
+	i := slices.IndexFunc(p.CommChannels, func(c CommChannel) bool { return c.Type == ch.typ && c.Value == ch.value })
+	if i < 0 {
+		// A new channel is primary when the request says so, or when it is the profile's first
+		// channel of its type and the request does not say otherwise.
+		primary := !hasPrimary && !hasType(p, ch.typ)
+		if ch.primary == nil {
+			ch.primary = &primary
+		}
+		p.CommChannels = append(p.CommChannels, CommChannel{Type: ch.typ, Value: ch.value})
+		i = len(p.CommChannels) - 1
+	}
+	if ch.primary != nil && *ch.primary {
+		demote(p, ch.typ)
+	}
+	existing := &p.CommChannels[i]
+	if ch.primary != nil {
+		existing.Primary = *ch.primary
+	}
+	if ch.verified != nil {
+		existing.Verified = *ch.verified
+	}
+	if ch.subscribed != nil {
+		existing.Subscribed = ch.subscribed
+	}
+	if ch.lastViewedDate != nil {
+		existing.LastViewedDate = *ch.lastViewedDate
+	}
+	if ch.meta != nil {
+		existing.Meta = ch.meta
+	}
+	if ch.attributes != nil {
+		existing.Attributes = ch.attributes
+	}
+}
+
+// primaryValue returns the value of the profile's primary channel of a type.
+func primaryValue(p *Profile, typ string) (string, bool) {
+	for _, ch := range p.CommChannels {
 		if ch.Type == typ && ch.Primary {
 			return ch.Value, true
 		}
@@ -242,41 +389,58 @@ func primaryValue(c *Customer, typ string) (string, bool) {
 	return "", false
 }
 
-func hasType(c *Customer, typ string) bool {
-	for _, ch := range c.CommChannels {
-		if ch.Type == typ {
-			return true
-		}
-	}
-	return false
+func hasType(p *Profile, typ string) bool {
+	return slices.ContainsFunc(p.CommChannels, func(c CommChannel) bool { return c.Type == typ })
 }
 
 // demote unmarks the primary channel of a type, before another one becomes primary.
-func demote(c *Customer, typ string) {
-	for i := range c.CommChannels {
-		if c.CommChannels[i].Type == typ {
-			c.CommChannels[i].Primary = false
+func demote(p *Profile, typ string) {
+	for i := range p.CommChannels {
+		if p.CommChannels[i].Type == typ {
+			p.CommChannels[i].Primary = false
 		}
 	}
 }
 
-// validEmail accepts a bare address with a dotted domain: tomsawyer@gmail.com.
+// validEmail accepts an address of at most 255 characters whose local part holds letters,
+// digits and . _ % + - and whose domain is dotted labels of letters, digits and hyphens:
+// tomsawyer@gmail.com. The vendor limits both the characters and the length; the exact set
+// is the fake's reading.
 func validEmail(v string) bool {
-	addr, err := mail.ParseAddress(v)
-	if err != nil || addr.Name != "" || addr.Address != v {
+	local, domain, ok := strings.Cut(v, "@")
+	if !ok || len(v) > 255 || local == "" || !strings.Contains(domain, ".") {
 		return false
 	}
-	_, domain, _ := strings.Cut(v, "@")
-	return strings.Contains(domain, ".") && !strings.HasSuffix(domain, ".")
+	for _, r := range local {
+		if !isAlnum(r) && !strings.ContainsRune("._%+-", r) {
+			return false
+		}
+	}
+	for _, label := range strings.Split(domain, ".") {
+		if label == "" || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
+			return false
+		}
+		for _, r := range label {
+			if !isAlnum(r) && r != '-' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
-// validMobile accepts 8 to 15 digits (the E.164 maximum), with an optional leading +.
+func isAlnum(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+}
+
+// validMobile accepts 8 to 15 digits (the E.164 maximum) and nothing else: the vendor wants
+// the country code and digits only; which lengths an org takes depends on its country
+// settings, which the fake does not model.
 func validMobile(v string) bool {
-	digits := strings.TrimPrefix(v, "+")
-	if len(digits) < 8 || len(digits) > 15 {
+	if len(v) < 8 || len(v) > 15 {
 		return false
 	}
-	for _, r := range digits {
+	for _, r := range v {
 		if r < '0' || r > '9' {
 			return false
 		}
@@ -311,8 +475,20 @@ func (s *Server) enroll(c *Customer, e enrollmentPatch, o *outcome) {
 	}
 	c.Enrollments = append(c.Enrollments, en)
 	if en.Points > 0 {
-		o.sideEffects = append(o.sideEffects, sideEffect{
+		o.sideEffects = append(o.sideEffects, pointsEffect{
 			EntityType: "USER", RawAwardedPoints: float64(en.Points), AwardedPoints: en.Points, Type: "points",
 		})
 	}
+	if en.TierNumber > 1 {
+		// Enrolment starts at the base tier: a higher one is a tier change.
+		slab := slabEffect{EntityType: "USER", Type: "slab", PreviousSlabName: tierName(1), PreviousSlabNumber: 1,
+			NewSlabName: tierName(en.TierNumber), NewSlabNumber: en.TierNumber}
+		if !en.TierExpiryDate.IsZero() {
+			slab.SlabExpiryDate = en.TierExpiryDate.Format(DateTimeLayout)
+		}
+		o.sideEffects = append(o.sideEffects, slab)
+	}
 }
+
+// tierName is the name the fake gives a program's tier: the fake has no tier names of its own.
+func tierName(n int) string { return "Tier " + strconv.Itoa(n) }

@@ -63,15 +63,18 @@ func normalizeTimes(c capillarytest.Customer) capillarytest.Customer {
 
 func TestUpdateSideEffects(t *testing.T) {
 	t.Parallel()
-	body := `{"loyaltyProgramEnrollments": [{"programId": 699, "tierNumber": 2, "loyaltyPoints": 75},
-		{"programId": 700, "loyaltyPoints": 0}]}`
+	body := `{"loyaltyProgramEnrollments": [{"programId": 699, "tierNumber": 2, "loyaltyPoints": 75,
+		"tierExpiryDate": "2030-01-31T23:59:59+05:30"}, {"programId": 700, "loyaltyPoints": 0}]}`
+	sync := `[{"entityType":"USER","rawAwardedPoints":75,"awardedPoints":75,"type":"points"},
+		{"entityType":"USER","type":"slab","previousSlabName":"Tier 1","previousSlabNumber":1,"newSlabName":"Tier 2","newSlabNumber":2,
+		"slabExpiryDate":"2030-01-31T23:59:59+05:30"}]`
 	tests := []struct {
 		name        string
 		query       string
 		sideEffects string
 	}{
-		{"sync by default", "source=INSTORE", `[{"entityType":"USER","rawAwardedPoints":75,"awardedPoints":75,"type":"points"}]`},
-		{"sync", "source=INSTORE&use_async=false", `[{"entityType":"USER","rawAwardedPoints":75,"awardedPoints":75,"type":"points"}]`},
+		{"sync by default", "source=INSTORE", sync},
+		{"sync", "source=INSTORE&use_async=false", sync},
 		{"async hides them", "source=INSTORE&use_async=true", `[]`},
 		{"async in any case", "source=INSTORE&use_async=TRUE", `[]`},
 	}
@@ -86,7 +89,7 @@ func TestUpdateSideEffects(t *testing.T) {
 
 			got, _ := srv.Customer(tomID)
 			assert.Equal(t, []capillarytest.Enrollment{
-				{ProgramID: 699, TierNumber: 2, Points: 75},
+				{ProgramID: 699, TierNumber: 2, Points: 75, TierExpiryDate: time.Date(2030, 1, 31, 23, 59, 59, 0, time.FixedZone("", 5*3600+1800))},
 				{ProgramID: 700, TierNumber: 1, Points: 0},
 			}, got.Enrollments, "points and tier are applied, async or not")
 			assert.Equal(t, "non_loyalty", got.LoyaltyType, "an enrolment alone does not change the loyalty type")
@@ -143,7 +146,7 @@ func TestUpdateLoyaltyType(t *testing.T) {
 		opts           []capillarytest.Option
 	}{
 		{"loyalty to non_loyalty is refused", "loyalty", "non_loyalty", 400,
-			`{"warnings":[],"errors":[{"status":false,"code":8018,"message":"Conversion from loyalty to non-loyalty is not allowed: customer 171891944 is a loyalty customer"}]}`,
+			`{"warnings":[],"errors":[{"status":false,"code":8018,"message":"Conversion from loyalty to non-loyalty not allowed: customer 171891944 is a loyalty customer"}]}`,
 			"loyalty", nil},
 		{"non_loyalty to loyalty warns 8107", "non_loyalty", "loyalty", 200,
 			`{"createdId":171891944,"warnings":[{"status":false,"code":8107,"message":"Default customer status label not set: customer 171891944 became loyalty without a status label"}],"sideEffects":[]}`,
@@ -222,9 +225,10 @@ func TestUpdateSources(t *testing.T) {
 		}
 	}
 	got, _ := srv.Customer(tomID)
-	assert.Equal(t, []capillarytest.SourceAccount{
-		{Source: "MARTJACK"}, {Source: "MARTJACK", AccountID: "mj-1"}, {Source: "WECHAT", AccountID: "wx-2"},
-	}, got.LinkedSources, "an update on a new source account adds that source profile")
+	assert.Equal(t, []capillarytest.Profile{
+		{Source: "MARTJACK", FirstName: "Tom"}, {Source: "MARTJACK", AccountID: "mj-1", FirstName: "Tom"},
+		{Source: "WECHAT", AccountID: "wx-2", FirstName: "Tom"},
+	}, got.OtherProfiles, "an update on a new source account adds that source profile")
 	assert.Equal(t, "INSTORE", got.Source, "the registration source never changes")
 
 	r := update(t, srv, tomID, "source=WECHAT&accountId=wx-3", body)

@@ -43,9 +43,28 @@ func validChannelType(t string) bool {
 	return false
 }
 
-// identifierType reports whether channels of type t are customer identifiers, which the
+// identifierChannel reports whether channels of type t are customer identifiers, which the
 // update cannot change (the vendor's identifiers among the channel types are mobile and email).
-func identifierType(t string) bool { return t == "mobile" || t == "email" }
+func identifierChannel(t string) bool { return t == "mobile" || t == "email" }
+
+// identifierTypeList names the identifier types a profile can hold: those the vendor documents
+// for identifiers[] in the update body, with cardExternalId and unionId from its lookup and
+// changeIdentifier pages.
+const identifierTypeList = "mobile, email, externalId, cardnumber, cardExternalId, wechat, unionId, martjackId, fbId, tmall_uname, cuid, ali_uname, jd_uname, vip_uname, line"
+
+// validIdentifierType reports whether t is one of identifierTypeList.
+func validIdentifierType(t string) bool {
+	switch t {
+	case "mobile", "email", "externalId", "cardnumber", "cardExternalId", "wechat", "unionId", "martjackId",
+		"fbId", "tmall_uname", "cuid", "ali_uname", "jd_uname", "vip_uname", "line":
+		return true
+	}
+	return false
+}
+
+// validPrimaryKey reports whether t can be the org's primary identifier (its registration
+// primary key): mobile, email or externalId.
+func validPrimaryKey(t string) bool { return t == "mobile" || t == "email" || t == "externalId" }
 
 // The loyalty types.
 const (

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"math/rand/v2"
 	"net"
 	"slices"
 	"strings"
@@ -23,6 +25,11 @@ type config struct {
 	tokenTTL              time.Duration
 	accounts              accountFlag
 	quiet                 bool
+	rateLimit             int
+	latency               time.Duration
+	faults                float64
+	randomSeed            uint64
+	dump                  string
 }
 
 // parseFlags reads the command line into a config.
@@ -39,9 +46,16 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.tokenTTL, "token-ttl", capillarytest.DefaultTokenTTL, "lifetime of an OAuth token")
 	fs.Var(&c.accounts, "account", "a source account, `SOURCE=ID` (repeat for more), e.g. WECHAT=wx-1")
 	fs.BoolVar(&c.quiet, "quiet", false, "do not log requests")
+	fs.IntVar(&c.rateLimit, "rate-limit", 0, "answer 429 beyond `N` requests a minute per API (0: no limit)")
+	fs.DurationVar(&c.latency, "latency", 0, "add `D` to every answer, e.g. 20ms")
+	fs.Float64Var(&c.faults, "faults", 0, "give a `fraction` (0 to 1) of update requests a random fault: 429, 521, or a connection\ndropped after the update was applied")
+	fs.Uint64Var(&c.randomSeed, "random-seed", 0, "`seed` of the -faults draw (0: a new draw each run)")
+	fs.StringVar(&c.dump, "dump", "", "on shutdown, write every customer to `file` in the -seed format, with\nupdatesReceived and updatesApplied")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: capillary-fake [flags]\n\nServes a fake of Capillary's API (PUT /v2/customers/{userId}, POST /v3/oauth/token/generate)\n"+
-			"on a loopback port. The credentials are printed at start: never use real ones.\n\nFlags:")
+		fmt.Fprintln(fs.Output(), "Usage: capillary-fake [flags]\n\nServes a fake of Capillary's API (PUT and GET /v2/customers/{userId}, PUT /v2/customers/lookup,\n"+
+			"GET /v2/customers/lookup/customerDetails, POST /v3/oauth/token/generate) on a loopback port.\n"+
+			"The credentials are printed at start: never use real ones.\n\n"+
+			"Examples:\n  capillary-fake -seed seed.example.json\n  capillary-fake -addr 127.0.0.1:0 -account WECHAT=wx-1 -quiet\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -61,6 +75,15 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, usageError("-oauth-key and -oauth-secret must not be empty")
 	case c.tokenTTL < time.Second:
 		return nil, usageError("-token-ttl must be at least 1s")
+	case c.rateLimit < 0:
+		return nil, usageError("-rate-limit must not be negative")
+	case c.latency < 0:
+		return nil, usageError("-latency must not be negative")
+	case !(c.faults >= 0 && c.faults <= 1):
+		return nil, usageError("-faults must be between 0 and 1")
+	}
+	if c.randomSeed == 0 {
+		c.randomSeed = rand.Uint64()
 	}
 	return c, nil
 }
@@ -91,6 +114,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, a := range c.accounts {
 		opts = append(opts, capillarytest.WithSourceAccounts(a.source, a.id))
 	}
+	if c.rateLimit > 0 {
+		opts = append(opts, capillarytest.WithRateLimit(c.rateLimit, time.Minute))
+	}
+	opts = append(opts, capillarytest.WithLatency(c.latency), capillarytest.WithRandomFaults(c.faults, c.randomSeed))
 	if !c.quiet {
 		opts = append(opts, capillarytest.WithLogger(slog.New(slog.NewTextHandler(stderr, nil))))
 	}
@@ -109,8 +136,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutting down: %w", err)
 	}
+	printPeak(stdout, srv.Peak())
+	if c.dump != "" {
+		if err := dump(c.dump, srv); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "customers written to %s\n", c.dump)
+	}
 	fmt.Fprintln(stdout, "capillary-fake stopped")
 	return nil
+}
+
+// printPeak tells the most requests seen in any one-minute window, in all and per API.
+func printPeak(w io.Writer, p capillarytest.Peak) {
+	apis := slices.Sorted(maps.Keys(p.ByAPI))
+	parts := make([]string, len(apis))
+	for i, api := range apis {
+		parts[i] = fmt.Sprintf("%s %d", api, p.ByAPI[api])
+	}
+	fmt.Fprintf(w, "peak requests in one minute: %d", p.All)
+	if len(parts) > 0 {
+		fmt.Fprintf(w, " (%s)", strings.Join(parts, ", "))
+	}
+	fmt.Fprintln(w)
 }
 
 // listenLoopback listens on addr after checking that its host is a loopback address or
@@ -141,11 +189,18 @@ func printBanner(w io.Writer, url string, c *config, customers []capillarytest.C
 	basic := basicHeader(c.till, c.password)
 	fmt.Fprintf(w, "capillary-fake listening on %s\n", url)
 	fmt.Fprintf(w, "  PUT  %s/v2/customers/{userId}?source=INSTORE\n", url)
+	fmt.Fprintf(w, "  GET  %s/v2/customers/{userId}?source=INSTORE&embed=points\n", url)
+	fmt.Fprintf(w, "  PUT  %s/v2/customers/lookup?source=INSTORE&identifierName=mobile&identifierValue=...\n", url)
+	fmt.Fprintf(w, "  GET  %s/v2/customers/lookup/customerDetails?source=INSTORE&identifierName=mobile&identifierValue=...\n", url)
 	fmt.Fprintf(w, "  POST %s/v3/oauth/token/generate\n", url)
 	fmt.Fprintf(w, "Basic auth: till %q, password %q\n  Authorization: %s\n", c.till, c.password, basic)
 	fmt.Fprintf(w, "OAuth: key %q, secret %q, tokens live %s\n", c.oauthKey, c.oauthSecret, c.tokenTTL)
 	if len(c.accounts) > 0 {
 		fmt.Fprintf(w, "Source accounts: %s\n", c.accounts.String())
+	}
+	if c.rateLimit > 0 || c.latency > 0 || c.faults > 0 {
+		fmt.Fprintf(w, "Rate limit %d/min per API (0: none), latency %s, faults %v of updates (seed %d)\n",
+			c.rateLimit, c.latency, c.faults, c.randomSeed)
 	}
 	ids := make([]string, len(customers))
 	for i, cust := range customers {

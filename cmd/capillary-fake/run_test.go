@@ -11,9 +11,9 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -36,8 +36,16 @@ func basic(till, password string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(till+":"+hex.EncodeToString(sum[:])))
 }
 
+// bound limits every wait of these tests: far above the work, it only turns a hang into a
+// clear failure.
+const bound = 30 * time.Second
+
+// client makes the tests' requests, each bounded.
+var client = &http.Client{Timeout: bound}
+
 // started runs the command with args until the test ends, and returns its URL and its
-// output so far (the banner).
+// output so far (the banner). It fails the test, without hanging, when the command does not
+// start (no loopback, say).
 func started(t *testing.T, args ...string) (url string, banner string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -48,29 +56,52 @@ func started(t *testing.T, args ...string) (url string, banner string) {
 		_ = w.CloseWithError(err)
 		done <- err
 	}()
-	lines := bufio.NewScanner(out)
-	var b strings.Builder
-	for lines.Scan() {
-		b.WriteString(lines.Text() + "\n")
-		if rest, ok := strings.CutPrefix(lines.Text(), "capillary-fake listening on "); ok {
-			url = rest
-		}
-		if lines.Text() == "Stop with Ctrl-C." {
-			break
-		}
-	}
-	require.NotEmpty(t, url, "no URL in the output: %s", b.String())
-	go func() { _, _ = io.Copy(io.Discard, out) }() // keep the pipe flowing
 	t.Cleanup(func() {
 		cancel()
 		select {
 		case err := <-done:
 			assert.NoError(t, err, "run ends cleanly when its context ends")
-		case <-time.After(10 * time.Second):
+		case <-time.After(bound):
 			t.Error("run did not stop")
 		}
 	})
-	return url, b.String()
+	url, banner, err := readBanner(out)
+	go func() { _, _ = io.Copy(io.Discard, out) }() // keep the pipe flowing
+	require.NoError(t, err, "the command did not start: %s", banner)
+	return url, banner
+}
+
+// readBanner reads the banner up to its last line, within bound.
+func readBanner(out io.Reader) (url, banner string, err error) {
+	type result struct{ url, banner string }
+	got := make(chan result, 1)
+	go func() {
+		lines := bufio.NewScanner(out)
+		var b strings.Builder
+		var url string
+		for lines.Scan() {
+			b.WriteString(lines.Text() + "\n")
+			if rest, ok := strings.CutPrefix(lines.Text(), "capillary-fake listening on "); ok {
+				url = rest
+			}
+			if lines.Text() == "Stop with Ctrl-C." {
+				break
+			}
+		}
+		if lines.Err() != nil {
+			b.WriteString(lines.Err().Error())
+		}
+		got <- result{url, b.String()}
+	}()
+	select {
+	case r := <-got:
+		if r.url == "" {
+			return "", r.banner, errors.New("no URL in the output")
+		}
+		return r.url, r.banner, nil
+	case <-time.After(bound):
+		return "", "", errors.New("no banner within " + bound.String())
+	}
 }
 
 func put(t *testing.T, url, auth, body string) (int, string) {
@@ -79,7 +110,7 @@ func put(t *testing.T, url, auth, body string) (int, string) {
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", auth)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
@@ -122,7 +153,7 @@ func TestRunWithCredentialsAndAccounts(t *testing.T) {
 	assert.Equal(t, 400, status)
 	assert.Contains(t, body, `"code":3217`)
 
-	resp, err := http.Post(url+"/v3/oauth/token/generate", "application/json", strings.NewReader(`{"key":"k","secret":"s"}`))
+	resp, err := client.Post(url+"/v3/oauth/token/generate", "application/json", strings.NewReader(`{"key":"k","secret":"s"}`))
 	require.NoError(t, err)
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -155,6 +186,9 @@ func TestRunRefuses(t *testing.T) {
 		{"till with colon", []string{"-till", "a:b"}, true, "must not contain ':'"},
 		{"empty secret", []string{"-oauth-secret", ""}, true, "-oauth-key and -oauth-secret must not be empty"},
 		{"short TTL", []string{"-token-ttl", "0s"}, true, "-token-ttl must be at least 1s"},
+		{"negative rate limit", []string{"-rate-limit", "-1"}, true, "-rate-limit must not be negative"},
+		{"negative latency", []string{"-latency", "-1s"}, true, "-latency must not be negative"},
+		{"faults above 1", []string{"-faults", "1.5"}, true, "-faults must be between 0 and 1"},
 		{"bad account", []string{"-account", "WECHAT"}, true, `"WECHAT" is not SOURCE=ID`},
 		{"unknown source", []string{"-addr", "127.0.0.1:0", "-account", "SMS=1"}, true, `"SMS" is not a source the update accepts`},
 		{"missing seed", []string{"-seed", filepath.Join(dir, "nope.json")}, false, "no such file"},
@@ -183,42 +217,164 @@ func TestRunRefuses(t *testing.T) {
 	})
 }
 
-// TestBinaryStopsOnSignals builds the command and stops it with SIGTERM and SIGINT, as a
-// person or a CI script would.
-func TestBinaryStopsOnSignals(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "capillary-fake")
-	build := exec.Command("go", "build", "-buildvcs=false", "-o", bin, ".")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, string(out))
-
+// TestServeStopsOnSignals runs the command as main does and stops it with SIGTERM and SIGINT,
+// as a person or a CI script would. It runs in the test's own process: the signal goes to
+// the handler serve registered (before its banner is printed), and no child process is left
+// behind whatever happens. Not parallel: the signals are the process's.
+func TestServeStopsOnSignals(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
-			cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-seed", "seed.example.json")
-			stdout, err := cmd.StdoutPipe()
+			out, w := io.Pipe()
+			var stderr syncBuffer
+			exit := make(chan int, 1)
+			go func() {
+				code := serve([]string{"-addr", "127.0.0.1:0", "-seed", "seed.example.json"}, w, &stderr)
+				_ = w.Close()
+				exit <- code
+			}()
+			stopped := false
+			t.Cleanup(func() { // a failed test still stops serve, within the bound
+				if !stopped {
+					_ = syscall.Kill(os.Getpid(), sig)
+					select {
+					case <-exit:
+					case <-time.After(bound):
+					}
+				}
+			})
+			url, _, err := readBanner(out)
 			require.NoError(t, err)
-			var stderr strings.Builder
-			cmd.Stderr = &stderr
-			require.NoError(t, cmd.Start())
-			lines := bufio.NewScanner(stdout)
-			require.True(t, lines.Scan())
-			url, ok := strings.CutPrefix(lines.Text(), "capillary-fake listening on ")
-			require.True(t, ok, lines.Text())
+			rest := make(chan string, 1)
+			go func() {
+				b, _ := io.ReadAll(out)
+				rest <- string(b)
+			}()
 
 			status, _ := put(t, url+"/v2/customers/171891944?source=INSTORE", basic("fake.till", "fake-till-password"), `{"profiles":[{"firstName":"Tom"}]}`)
 			assert.Equal(t, 200, status)
 
-			require.NoError(t, cmd.Process.Signal(sig))
-			var rest strings.Builder
-			for lines.Scan() {
-				rest.WriteString(lines.Text() + "\n")
+			require.NoError(t, syscall.Kill(os.Getpid(), sig))
+			select {
+			case code := <-exit:
+				stopped = true
+				assert.Equal(t, 0, code, "exit status after %s", sig)
+			case <-time.After(bound):
+				t.Fatalf("serve did not stop on %s", sig)
 			}
-			assert.NoError(t, cmd.Wait(), "exit status 0 after %s", sig)
-			assert.Contains(t, rest.String(), "capillary-fake stopped")
+			assert.Contains(t, <-rest, "capillary-fake stopped")
 			assert.Contains(t, stderr.String(), "path=/v2/customers/171891944 status=200")
 			assert.NotContains(t, stderr.String(), "ZmFrZS50aWxs", "no credential in the log")
 		})
 	}
+}
+
+func TestServeExitStatus(t *testing.T) {
+	t.Parallel()
+	var stderr syncBuffer
+	assert.Equal(t, 2, serve([]string{"-addr", ":0"}, io.Discard, &stderr))
+	assert.Contains(t, stderr.String(), "capillary-fake: usage: -addr")
+	assert.Equal(t, 1, serve([]string{"-seed", "no-such-file.json"}, io.Discard, io.Discard))
+	assert.Equal(t, 0, serve([]string{"-h"}, io.Discard, io.Discard))
+}
+
+// syncBuffer is a strings.Builder safe for the server's logger and the test at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// session runs the command with args, calls use with its URL, stops it, and returns what it
+// printed after its banner.
+func session(t *testing.T, args []string, use func(url string)) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out, w := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, args, w, io.Discard)
+		_ = w.CloseWithError(err)
+		done <- err
+	}()
+	url, banner, err := readBanner(out)
+	rest := make(chan string, 1)
+	go func() {
+		b, _ := io.ReadAll(out)
+		rest <- string(b)
+	}()
+	require.NoError(t, err, banner)
+	use(url)
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(bound):
+		t.Fatal("run did not stop")
+	}
+	return <-rest
+}
+
+func TestRunRateLimitPeakAndDump(t *testing.T) {
+	t.Parallel()
+	dumpFile := filepath.Join(t.TempDir(), "dump.json")
+	auth := basic("fake.till", "fake-till-password")
+	out := session(t, []string{"-addr", "127.0.0.1:0", "-seed", "seed.example.json", "-quiet", "-rate-limit", "1", "-dump", dumpFile},
+		func(url string) {
+			status, body := put(t, url+"/v2/customers/171891944?source=INSTORE", auth, `{"profiles":[{"firstName":"Huck"}]}`)
+			assert.Equal(t, 200, status, body)
+			status, body = put(t, url+"/v2/customers/171891944?source=INSTORE", auth, `{"profiles":[{"firstName":"Joe"}]}`)
+			assert.Equal(t, 429, status, body)
+		})
+	assert.Contains(t, out, "peak requests in one minute: 2 (PUT /v2/customers/{userId} 2)\n")
+	assert.Contains(t, out, "customers written to "+dumpFile+"\n")
+
+	data, err := os.ReadFile(dumpFile)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `"firstName": "Huck"`)
+	assert.Contains(t, string(data), `"updatesReceived": 1,`)
+	assert.Contains(t, string(data), `"updatesApplied": 1`)
+	customers, err := loadSeed(dumpFile)
+	require.NoError(t, err, "a dump seeds the next run")
+	require.Len(t, customers, 1)
+	assert.Equal(t, "Huck", customers[0].FirstName)
+}
+
+func TestRunRandomFaults(t *testing.T) {
+	t.Parallel()
+	auth := basic("fake.till", "fake-till-password")
+	statuses := func(seed string) []int {
+		var got []int
+		session(t, []string{"-addr", "127.0.0.1:0", "-seed", "seed.example.json", "-quiet", "-faults", "1", "-random-seed", seed},
+			func(url string) {
+				for range 12 {
+					req, err := http.NewRequestWithContext(t.Context(), http.MethodPut, url+"/v2/customers/171891944?source=INSTORE", strings.NewReader(`{}`))
+					require.NoError(t, err)
+					req.Header.Set("Content-Type", "application/json")
+					req.Header.Set("Authorization", auth)
+					resp, err := client.Do(req)
+					if err != nil {
+						got = append(got, 0) // the connection was dropped
+						continue
+					}
+					resp.Body.Close()
+					got = append(got, resp.StatusCode)
+				}
+			})
+		return got
+	}
+	first := statuses("5")
+	assert.NotContains(t, first, 200, "every update gets a fault: %v", first)
+	assert.Equal(t, first, statuses("5"), "-random-seed fixes the draw")
 }

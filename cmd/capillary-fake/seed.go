@@ -27,9 +27,13 @@ func loadSeed(path string) ([]capillarytest.Customer, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	var customers []capillarytest.Customer
-	if err := dec.Decode(&customers); err != nil {
+	var entries []seedEntry
+	if err := dec.Decode(&entries); err != nil {
 		return nil, fmt.Errorf("seed %s: not a JSON array of customers: %w", path, err)
+	}
+	customers := make([]capillarytest.Customer, len(entries))
+	for i, e := range entries {
+		customers[i] = e.Customer
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("seed %s: more after the JSON array", path)
@@ -45,6 +49,31 @@ func loadSeed(path string) ([]capillarytest.Customer, error) {
 		seen[c.ID] = true
 	}
 	return customers, nil
+}
+
+// seedEntry is one customer of a seed or dump file: a dump adds the update counts, which a
+// seed ignores, so that a dump can seed the next run.
+type seedEntry struct {
+	capillarytest.Customer
+	capillarytest.UpdateCounts
+}
+
+// dump writes every customer with its update counts, in the seed format.
+func dump(path string, srv *capillarytest.Server) error {
+	customers := srv.Customers()
+	entries := make([]seedEntry, len(customers))
+	for i, c := range customers {
+		counts, _ := srv.UpdateCounts(c.ID)
+		entries[i] = seedEntry{Customer: c, UpdateCounts: counts}
+	}
+	data, err := json.MarshalIndent(entries, "", "  ")
+	if err != nil {
+		return fmt.Errorf("dump: %w", err)
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("dump: %w", err)
+	}
+	return nil
 }
 
 // sourceAccount is one -account flag.

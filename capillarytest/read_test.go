@@ -1,0 +1,257 @@
+package capillarytest_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/capillary-go/capillary/capillarytest"
+)
+
+// get sends GET path?query with the default till.
+func get(t *testing.T, srv *capillarytest.Server, path, query string) reply {
+	t.Helper()
+	return send(t, http.MethodGet, srv.URL+path+"?"+query, "", nil)
+}
+
+// readServer holds Tom with identifiers of every type the lookup takes, and a WECHAT profile.
+func readServer(t *testing.T, opts ...capillarytest.Option) (*capillarytest.Server, *capillarytest.ManualClock) {
+	t.Helper()
+	clock := capillarytest.NewManualClock(time.Date(2024, 7, 11, 16, 36, 17, 0, time.FixedZone("IST", 5*3600+1800)))
+	tom := tomSawyer()
+	tom.Identifiers = []capillarytest.Identifier{{Type: "externalId", Value: "MPQSP100"}, {Type: "cardnumber", Value: "TTM001"},
+		{Type: "cardExternalId", Value: "card-uuid-1"}}
+	tom.OtherProfiles = []capillarytest.Profile{{Source: "WECHAT", AccountID: "wx-1", FirstName: "汤姆",
+		Identifiers: []capillarytest.Identifier{{Type: "wechat", Value: "wc_2"}}}}
+	tom.Fields = map[string]any{"city": "Bangalore"}
+	tom.Subscriptions = []capillarytest.Subscription{{Channel: "EMAIL", Priority: "TRANS", Type: "OPTIN"}}
+	tom.Segments = map[string]string{"Activity segment": "Lapsed"}
+	srv := capillarytest.NewServer(append([]capillarytest.Option{capillarytest.WithClock(clock.Now), capillarytest.WithCustomers(tom)}, opts...)...)
+	t.Cleanup(srv.Close)
+	return srv, clock
+}
+
+func TestGetCustomerInTheVendorsShape(t *testing.T) {
+	t.Parallel()
+	srv, _ := readServer(t)
+	r := get(t, srv, "/v2/customers/"+tomID, "source=INSTORE")
+	require.Equal(t, 200, r.status, r.body)
+	assert.Equal(t, "application/json", r.header.Get("Content-Type"))
+	stamp := `{"createDate":"2024-07-11T16:36:17+05:30","createdBy":{"code":"capillarytest","name":"capillarytest","type":"TILL"},
+		"modifiedBy":{"code":"capillarytest","name":"capillarytest","type":"TILL"},"modifiedDate":"2024-07-11T16:36:17+05:30"}`
+	assert.JSONEq(t, `{"id":171891944,
+		"profiles":[
+		 {"firstName":"Tom","lastName":"Sawyer","attribution":`+stamp+`,"fields":{"city":"Bangalore"},
+		  "identifiers":[{"type":"externalId","value":"MPQSP100"},{"type":"cardnumber","value":"TTM001"},{"type":"cardExternalId","value":"card-uuid-1"},
+		   {"type":"mobile","value":"9999000000"},{"type":"email","value":"tomsawyer@gmail.com"}],
+		  "commChannels":[{"type":"mobile","value":"9999000000","primary":true,"verified":true,"meta":{},"attributes":{}},
+		   {"type":"email","value":"tomsawyer@gmail.com","primary":true,"verified":true,"meta":{},"attributes":{}}],
+		  "source":"INSTORE","userId":171891944,"accountId":"","conflictingProfileList":[],"autoUpdateTime":"2024-07-11T16:36:17+05:30",
+		  "identifiersAll":[{"type":"externalId","value":"MPQSP100"},{"type":"cardnumber","value":"TTM001"},{"type":"cardExternalId","value":"card-uuid-1"},
+		   {"type":"mobile","value":"9999000000"},{"type":"email","value":"tomsawyer@gmail.com"}]},
+		 {"firstName":"汤姆","lastName":"","attribution":`+stamp+`,"fields":{},"identifiers":[{"type":"wechat","value":"wc_2"}],"commChannels":[],
+		  "source":"WECHAT","userId":171891944,"accountId":"wx-1","conflictingProfileList":[],"autoUpdateTime":"2024-07-11T16:36:17+05:30",
+		  "identifiersAll":[{"type":"wechat","value":"wc_2"}]}],
+		"loyaltyInfo":{"loyaltyType":"non_loyalty","attributionV2":`+stamp+`,"lifetimePurchases":0},
+		"segments":{"Activity segment":"Lapsed"},"associatedWith":"capillarytest","extendedFields":{},"cardDetails":[],"warnings":[]}`, r.body)
+
+	r = get(t, srv, "/v2/customers/"+tomID, "source=WECHAT&accountId=wx-1&includedOnlyCurrentProfile=true")
+	require.Equal(t, 200, r.status, r.body)
+	assert.Contains(t, r.body, `"profiles":[{"firstName":"汤姆"`, "only the WECHAT profile")
+}
+
+func TestGetReadsBackAnUpdate(t *testing.T) {
+	t.Parallel()
+	srv, clock := readServer(t)
+	clock.Advance(time.Hour)
+	r := update(t, srv, tomID, "source=INSTORE", `{"loyaltyInfo":{"loyaltyType":"loyalty"},"extendedFields":{"gender":"MALE"},
+		"loyaltyProgramEnrollments":[{"programId":699,"tierNumber":2,"loyaltyPoints":75,"tierExpiryDate":"2030-01-31T23:59:59+05:30"},
+		{"programId":700}]}`)
+	require.Equal(t, 200, r.status, r.body)
+
+	r = get(t, srv, "/v2/customers/"+tomID, "source=ALL&embed=points,mlp&embed=subscriptions")
+	require.Equal(t, 200, r.status, r.body)
+	assert.Contains(t, r.body, `"loyaltyInfo":{"loyaltyType":"loyalty"`)
+	assert.Contains(t, r.body, `"modifiedDate":"2024-07-11T17:36:17+05:30"`, "the update's time, by the server's clock")
+	assert.Contains(t, r.body, `"extendedFields":{"gender":"MALE"}`)
+	assert.Contains(t, r.body, `"pointsSummary":{"adjusted":0,"cumulativePurchases":0,"currentSlab":"Tier 2","expired":0,"lifetimePoints":75,`+
+		`"loyaltyId":171891944,"loyaltyPoints":75,"nextSlab":"","nextSlabDescription":"","nextSlabSerialNumber":-1,"redeemed":0,"returned":0,`+
+		`"slabExpiryDate":"2030-01-31T23:59:59+05:30","slabSNo":2}`)
+	assert.Contains(t, r.body, `"loyaltyProgramDetails":[{"redeemed":0,"expired":0,"returned":0,"adjusted":0,"lifetimePoints":75,"loyaltyPoints":75,`+
+		`"cumulativePurchases":0,"loyaltyId":171891944,"currentSlab":"Tier 2","nextSlab":"","nextSlabSerialNumber":-1,"nextSlabDescription":"",`+
+		`"slabSNo":2,"slabExpiryDate":"2030-01-31T23:59:59+05:30","programId":699,"delayedPoints":0,"delayedReturnedPoints":0,`+
+		`"totalAvailablePoints":75,"totalReturnedPoints":0,"linkedPartnerPrograms":[],"programTitle":"Program 699","programDescription":"",`+
+		`"programPointsToCurrencyRatio":1},{`)
+	assert.Contains(t, r.body, `"subscriptionInfo":{"subscriptions":[{"channel":"EMAIL","priority":"TRANS","type":"OPTIN"}]}`)
+
+	r = get(t, srv, "/v2/customers/"+tomID, "source=INSTORE")
+	assert.NotContains(t, r.body, "pointsSummary", "embeds only when asked")
+	counts, ok := srv.UpdateCounts(tomID)
+	require.True(t, ok)
+	assert.Equal(t, capillarytest.UpdateCounts{Received: 1, Applied: 1}, counts)
+}
+
+func TestGetRefusals(t *testing.T) {
+	t.Parallel()
+	srv, _ := readServer(t)
+	srv.AddCustomer(capillarytest.Customer{ID: "8", MergedInto: tomID})
+	srv.AddCustomer(capillarytest.Customer{ID: "9", Deleted: true})
+	tests := []struct {
+		path, query string
+		code        int
+		message     string
+	}{
+		{"/v2/customers/" + tomID, "", 8012, ""},
+		{"/v2/customers/" + tomID, "source=SMS", 8012, `Invalid source passed: source "SMS" is not ALL or a source the API knows`},
+		{"/v2/customers/" + tomID, "source=WECHAT", 8045, ""},
+		{"/v2/customers/" + tomID, "source=WECHAT&accountId=wx-2", 8065, ""},
+		{"/v2/customers/" + tomID, "source=MARTJACK", 8065, ""},
+		{"/v2/customers/1", "source=INSTORE", 8015, ""},
+		{"/v2/customers/tom", "source=INSTORE", 8015, ""},
+		{"/v2/customers/8", "source=INSTORE", 8069, "The customer is merged into another account: customer 8 was merged into customer 171891944"},
+		{"/v2/customers/9", "source=INSTORE", 8109, "Customer is deleted after PII delete request: customer 9"},
+		{"/v2/customers/" + tomID, "source=INSTORE&embed=point", 400, ""},
+		{"/v2/customers/" + tomID, "source=INSTORE&includedOnlyCurrentProfile=yes", 400, ""},
+	}
+	for _, tc := range tests {
+		r := get(t, srv, tc.path, tc.query)
+		assert.Equal(t, 400, r.status, "%s?%s: %s", tc.path, tc.query, r.body)
+		e := decode(t, r.body)
+		assert.Equal(t, []int{tc.code}, codes(e.Errors), "%s?%s", tc.path, tc.query)
+		if tc.message != "" {
+			assert.Equal(t, tc.message, e.Errors[0].Message)
+		}
+	}
+	r := update(t, srv, "9", "source=INSTORE", `{}`)
+	assert.Equal(t, []int{8109}, codes(decode(t, r.body).Errors), "an update of a deleted customer")
+	r = send(t, http.MethodGet, srv.URL+"/v2/customers/"+tomID+"?source=INSTORE", "", map[string]string{})
+	assert.Equal(t, 401, r.status, "reads authenticate too")
+}
+
+func TestLookupReadByEachIdentifier(t *testing.T) {
+	t.Parallel()
+	srv, _ := readServer(t)
+	for _, q := range []string{
+		"identifierName=mobile&identifierValue=9999000000",
+		"identifierName=email&identifierValue=tomsawyer@gmail.com",
+		"identifierName=externalId&identifierValue=MPQSP100",
+		"identifierName=cardnumber&identifierValue=TTM001",
+		"identifierName=cardExternalId&identifierValue=card-uuid-1",
+		"identifierName=wechat&identifierValue=wc_2",
+	} {
+		r := get(t, srv, "/v2/customers/lookup/customerDetails", "source=INSTORE&"+q+"&embed=points")
+		require.Equal(t, 200, r.status, "%s: %s", q, r.body)
+		assert.Contains(t, r.body, `{"id":171891944,"profiles":[`, q)
+		assert.Contains(t, r.body, `"pointsSummary":{`, q)
+	}
+	r := get(t, srv, "/v2/customers/lookup/customerDetails", "source=WECHAT&accountId=wx-1&identifierName=wechat&identifierValue=wc_2")
+	assert.Equal(t, 200, r.status, r.body)
+}
+
+func TestLookupReadRefusals(t *testing.T) {
+	t.Parallel()
+	srv, _ := readServer(t)
+	tests := []struct {
+		query string
+		code  int
+	}{
+		{"source=WECHAT&identifierName=wechat&identifierValue=wc_2", 8015},
+		{"source=MARTJACK&identifierName=mobile&identifierValue=9999000000", 8015},
+		{"source=INSTORE&identifierName=phone&identifierValue=9999000000", 8013},
+		{"source=INSTORE&identifierName=mobile", 8013},
+		{"source=INSTORE&identifierName=mobile&identifierValue=", 8013},
+		{"source=INSTORE&identifierName=mobile,email&identifierValue=9999000000,tomsawyer@gmail.com", 8013},
+		{"source=INSTORE&identifierName=mobile,email&identifierValue=9999000000", 8013},
+		{"source=INSTORE&identifierName=mobile&identifierValue=9999000009", 8015},
+		{"source=SMS&identifierName=mobile&identifierValue=9999000000", 8012},
+		{"source=WECHAT&accountId=wx-2&identifierName=mobile&identifierValue=9999000000", 8065},
+	}
+	for _, tc := range tests {
+		r := get(t, srv, "/v2/customers/lookup/customerDetails", tc.query)
+		assert.Equal(t, 400, r.status, "%s: %s", tc.query, r.body)
+		assert.Equal(t, []int{tc.code}, codes(decode(t, r.body).Errors), tc.query)
+	}
+}
+
+func TestLookupReadDualEligibility(t *testing.T) {
+	t.Parallel()
+	srv, _ := readServer(t, capillarytest.WithDualEligibility())
+	lookup := func(names, values string) reply {
+		return get(t, srv, "/v2/customers/lookup/customerDetails", "source=INSTORE&identifierName="+names+"&identifierValue="+values)
+	}
+	r := lookup("email,mobile,externalId", "tomsawyer%40gmail.com,9999000000,MPQSP100")
+	require.Equal(t, 200, r.status, r.body)
+	assert.Contains(t, r.body, `"warnings":[]`)
+
+	r = lookup("email%2Cmobile", "someone%40example.com%2C9999000000")
+	require.Equal(t, 200, r.status, "the primary identifier (mobile) decides: %s", r.body)
+	e := decode(t, r.body)
+	assert.Equal(t, []int{8075}, codes(e.Warnings), r.body)
+	assert.Equal(t, "Primary identifier not matching: email someone@example.com is not customer 171891944's", e.Warnings[0].Message)
+
+	r = lookup("email", "tomsawyer%40gmail.com")
+	assert.Equal(t, []int{8015}, codes(decode(t, r.body).Errors), "one identifier that is not the primary one: %s", r.body)
+}
+
+func TestUpdateByLookup(t *testing.T) {
+	t.Parallel()
+	srv, _ := readServer(t)
+	for i, q := range []string{
+		"identifierName=mobile&identifierValue=9999000000",
+		"identifierName=email&identifierValue=tomsawyer@gmail.com",
+		"identifierName=externalId&identifierValue=MPQSP100",
+	} {
+		points := []string{"10", "20", "30"}[i]
+		program := []string{"1", "2", "3"}[i]
+		r := send(t, http.MethodPut, srv.URL+"/v2/customers/lookup?source=INSTORE&use_async=false&"+q,
+			`{"loyaltyProgramEnrollments":[{"programId":`+program+`,"loyaltyPoints":`+points+`}]}`, nil)
+		require.Equal(t, 200, r.status, "%s: %s", q, r.body)
+		assert.JSONEq(t, `{"createdId":171891944,"warnings":[],"sideEffects":[{"entityType":"USER","rawAwardedPoints":`+points+
+			`,"awardedPoints":`+points+`,"type":"points"}]}`, r.body, q)
+	}
+	got, _ := srv.Customer(tomID)
+	assert.Len(t, got.Enrollments, 3)
+
+	tests := []struct {
+		query string
+		code  int
+	}{
+		{"source=INSTORE&identifierName=cardnumber&identifierValue=TTM001", 8013},
+		{"source=INSTORE&identifierName=mobile", 8013},
+		{"source=INSTORE&identifierName=mobile,email&identifierValue=9999000000,tomsawyer@gmail.com", 8013},
+		{"source=INSTORE&identifierName=mobile&identifierValue=9999000009", 8015},
+		{"source=INSTORE&identifierName=mobile&identifierValue=9999000000&mlp_single_enroll=true", 400},
+		{"identifierName=mobile&identifierValue=9999000000", 8003},
+		{"source=WECHAT&identifierName=mobile&identifierValue=9999000000", 8045},
+	}
+	for _, tc := range tests {
+		r := send(t, http.MethodPut, srv.URL+"/v2/customers/lookup?"+tc.query, `{}`, nil)
+		assert.Equal(t, 400, r.status, "%s: %s", tc.query, r.body)
+		assert.Equal(t, []int{tc.code}, codes(decode(t, r.body).Errors), tc.query)
+	}
+}
+
+func TestLookupFollowsChanges(t *testing.T) {
+	t.Parallel()
+	srv, _ := readServer(t)
+	byExternalID := func(v string) int {
+		return get(t, srv, "/v2/customers/lookup/customerDetails", "source=INSTORE&identifierName=externalId&identifierValue="+v).status
+	}
+	srv.AddCustomer(capillarytest.Customer{ID: "5"})
+	require.Equal(t, 200, update(t, srv, "5", "source=INSTORE", `{"profiles":[{"identifiers":[{"type":"externalId","value":"X-5"}]}]}`).status)
+	assert.Equal(t, 200, byExternalID("X-5"), "an identifier an update added")
+	srv.AddCustomer(capillarytest.Customer{ID: "5", Identifiers: []capillarytest.Identifier{{Type: "externalId", Value: "X-6"}}})
+	assert.Equal(t, 400, byExternalID("X-5"), "replaced")
+	assert.Equal(t, 200, byExternalID("X-6"))
+	srv.AddCustomer(capillarytest.Customer{ID: "40", Identifiers: []capillarytest.Identifier{{Type: "externalId", Value: "X-6"}}})
+	r := get(t, srv, "/v2/customers/lookup/customerDetails", "source=INSTORE&identifierName=externalId&identifierValue=X-6")
+	assert.Contains(t, r.body, `{"id":5,`, "two holders: the lowest id")
+	require.True(t, srv.RemoveCustomer("5"))
+	r = get(t, srv, "/v2/customers/lookup/customerDetails", "source=INSTORE&identifierName=externalId&identifierValue=X-6")
+	assert.Contains(t, r.body, `{"id":40,`)
+	require.True(t, srv.RemoveCustomer("40"))
+	assert.Equal(t, 400, byExternalID("X-6"))
+}
