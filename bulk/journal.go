@@ -14,9 +14,14 @@ import (
 )
 
 // JournalFile writes a run's results as JSON lines, one per row outcome, with a line
-// {"row":N,"status":"sending"} before a row is first sent. Each line is on disk (written and
-// synced) before Sending or Finished returns; lines that arrive together share one sync. It
-// is the Journal of the capillary command, and the file ReadHistory reads to resume.
+// {"row":N,"status":"sending"} before a row is first sent. It is the Journal of the capillary
+// command, and the file ReadHistory reads to resume.
+//
+// An outcome line is on disk, written and synced, before Finished returns; outcomes that
+// arrive together share one sync (group commit). A sending line is written before Sending
+// returns, and synced with the next outcome: a process that is killed loses nothing, while a
+// power cut can lose the marks of the rows sent since the last sync, which a resumed run then
+// sends again.
 type JournalFile struct {
 	f *os.File
 
@@ -81,7 +86,11 @@ func (j *JournalFile) Sending(row int) error {
 	line = append(line, `{"row":`...)
 	line = strconv.AppendInt(line, int64(row), 10)
 	line = append(line, `,"status":"sending"}`+"\n"...)
-	return j.append(line)
+	// One write(2) of the whole line: os.File serialises writes, so lines never interleave.
+	if _, err := j.f.Write(line); err != nil {
+		return fmt.Errorf("bulk: writing the results file: %w", err)
+	}
+	return nil
 }
 
 // Finished records a row's outcome.
