@@ -30,11 +30,14 @@ type limiter struct {
 	granted int        // calls let through, idem
 }
 
-// newLimiter paces at limit calls a second (rate.Inf: no limit). The burst is 1: the vendor
-// counts calls in windows, and a burst at the start of a window is what overflows it.
+// newLimiter paces at limit calls a second (rate.Inf: no limit). The burst is 2: a worker that
+// wakes late can make up for one missed turn, while a burst at the start of the vendor's window,
+// what overflows it, stays within the headroom that WithRate keeps.
 func newLimiter(limit rate.Limit, now func() time.Time) *limiter {
-	return &limiter{lim: rate.NewLimiter(limit, 1), ceiling: limit, now: now}
+	return &limiter{lim: rate.NewLimiter(limit, limiterBurst), ceiling: limit, now: now}
 }
+
+const limiterBurst = 2
 
 // wait blocks until a call may be sent and returns when it was let through, which throttled
 // needs.
