@@ -2,8 +2,11 @@ package bulk_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/capillary-go/capillary"
 	"github.com/capillary-go/capillary/bulk"
@@ -38,6 +41,56 @@ func BenchmarkDryRunCSV(b *testing.B) {
 			if err != nil || len(r.Validate(&row)) > 0 {
 				b.Fatal("invalid row", err)
 			}
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// sleepyAPI answers every update after a fixed latency, as a server 20 ms away would, and
+// costs nothing else: what BenchmarkRunLatency measures is the Runner's own overhead.
+type sleepyAPI struct{ latency time.Duration }
+
+func (a sleepyAPI) Update(ctx context.Context, row *bulk.Row, _ *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerResponse, error) {
+	t := time.NewTimer(a.latency)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return &capillary.UpdateCustomerResponse{CreatedID: capillary.ID(row.UserID), StatusCode: 200}, nil
+}
+
+func (sleepyAPI) Read(context.Context, *bulk.Row, *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerRequest, error) {
+	return nil, bulk.ErrCannotRead
+}
+
+func (sleepyAPI) Validate(*bulk.Row, *capillary.UpdateCustomerParams) []bulk.Problem { return nil }
+
+// BenchmarkRunLatency runs 3200 CSV rows with 32 workers against updates that take 20 ms,
+// journaled to a results file: the ceiling is 32/0.020 = 1600 rows/s.
+func BenchmarkRunLatency(b *testing.B) {
+	const n, workers, latency = 3200, 32, 20 * time.Millisecond
+	data := csvRows(n)
+	r, err := bulk.New(sleepyAPI{latency}, bulk.WithConcurrency(workers), bulk.WithSource(capillary.SourceInstore, ""))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		rows, err := bulk.ReadCSV(bytes.NewReader(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		j, err := bulk.OpenJournal(filepath.Join(b.TempDir(), "results.jsonl"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		sum, err := r.Run(context.Background(), rows, j)
+		if err != nil || sum.Applied != n {
+			b.Fatal(err, sum)
+		}
+		if err := j.Close(); err != nil {
+			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "rows/s")

@@ -17,23 +17,30 @@ import (
 // {"row":N,"status":"sending"} before a row is first sent. It is the Journal of the capillary
 // command, and the file ReadHistory reads to resume.
 //
-// An outcome line is on disk, written and synced, before Finished returns; outcomes that
-// arrive together share one sync (group commit). A sending line is written before Sending
-// returns, and synced with the next outcome: a process that is killed loses nothing, while a
-// power cut can lose the marks of the rows sent since the last sync, which a resumed run then
-// sends again.
+// A sending line is written before Sending returns, so that it is in the file before the row
+// goes out. Outcome lines are written and synced by a writer of their own as they come, those
+// that come together in one write and one sync, so that a worker does not wait for the disk;
+// Close writes the last of them. A process killed before an outcome line reached the file
+// leaves its row in flight, and a resumed run settles it by reading the customer back. A
+// power cut can also lose the sending marks since the last sync: those rows are sent again.
 type JournalFile struct {
-	f *os.File
+	f    *os.File
+	done chan struct{} // closed when the writer has written everything and stopped
 
 	mu      sync.Mutex
-	cond    sync.Cond
-	pending []byte // lines not yet written
-	spare   []byte // the buffer the last write used, for the next batch
-	queued  uint64 // lines appended to pending so far
-	synced  uint64 // lines on disk so far
-	writing bool   // one caller is writing and syncing a batch
-	err     error  // the first write or sync error: every later call returns it
+	wake    sync.Cond // the writer waits for lines, or for Close
+	room    sync.Cond // Finished waits while too much is queued
+	pending []byte    // outcome lines not yet written
+	spare   []byte    // the buffer of the last write, for the next lines
+	closing bool
+	err     error // the first write or sync error: every later call returns it
 }
+
+// maxPending bounds the outcome lines queued for the writer; beyond it Finished waits.
+const maxPending = 1 << 20
+
+// errJournalClosed is returned by a JournalFile used after Close.
+var errJournalClosed = errors.New("bulk: the results file is closed")
 
 // OpenJournal opens path for appending results, creating it if need be. A last line cut short
 // (the process died while writing it) is removed first, so that the next line starts clean.
@@ -53,8 +60,9 @@ func OpenJournal(path string) (*JournalFile, error) {
 		_ = f.Close()
 		return nil, fmt.Errorf("bulk: preparing the results file %s: %w", path, err)
 	}
-	j := &JournalFile{f: f}
-	j.cond.L = &j.mu
+	j := &JournalFile{f: f, done: make(chan struct{})}
+	j.wake.L, j.room.L = &j.mu, &j.mu
+	go j.write()
 	return j, nil
 }
 
@@ -82,6 +90,9 @@ func completeLength(f *os.File) (int64, error) {
 
 // Sending records that row is about to be sent.
 func (j *JournalFile) Sending(row int) error {
+	if err := j.failed(); err != nil {
+		return err
+	}
 	line := make([]byte, 0, 40)
 	line = append(line, `{"row":`...)
 	line = strconv.AppendInt(line, int64(row), 10)
@@ -93,52 +104,80 @@ func (j *JournalFile) Sending(row int) error {
 	return nil
 }
 
-// Finished records a row's outcome.
+func (j *JournalFile) failed() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.closing {
+		return errJournalClosed
+	}
+	return j.err
+}
+
+// Finished queues a row's outcome for the writer.
 func (j *JournalFile) Finished(res *Result) error {
 	line, err := json.Marshal(res)
 	if err != nil {
 		return fmt.Errorf("bulk: encoding the result of row %d: %w", res.Row, err)
 	}
-	return j.append(append(line, '\n'))
-}
-
-// append queues a line and returns once it is synced. The first caller to find no write under
-// way writes and syncs everything queued; the others wait for it (group commit).
-func (j *JournalFile) append(line []byte) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.err != nil {
-		return j.err
+	for len(j.pending) >= maxPending && j.err == nil && !j.closing {
+		j.room.Wait()
 	}
-	j.pending = append(j.pending, line...)
-	j.queued++
-	mine := j.queued
-	for j.synced < mine && j.err == nil {
-		if j.writing {
-			j.cond.Wait()
-			continue
+	switch {
+	case j.err != nil:
+		return j.err
+	case j.closing:
+		return errJournalClosed
+	}
+	j.pending = append(append(j.pending, line...), '\n')
+	j.wake.Signal()
+	return nil
+}
+
+// write writes and syncs the queued lines until Close, each batch in one write and one sync.
+func (j *JournalFile) write() {
+	defer close(j.done)
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for {
+		for len(j.pending) == 0 && !j.closing {
+			j.wake.Wait()
 		}
-		batch, upTo := j.pending, j.queued
-		j.pending, j.writing = j.spare[:0], true
+		if len(j.pending) == 0 || j.err != nil {
+			return // closing, and everything is written (or cannot be)
+		}
+		batch := j.pending
+		j.pending = j.spare[:0]
 		j.mu.Unlock()
 		_, err := j.f.Write(batch)
 		if err == nil {
 			err = j.f.Sync()
 		}
 		j.mu.Lock()
-		j.writing, j.spare = false, batch
+		j.spare = batch
 		if err != nil {
 			j.err = fmt.Errorf("bulk: writing the results file: %w", err)
-		} else {
-			j.synced = upTo
 		}
-		j.cond.Broadcast()
+		j.room.Broadcast()
 	}
-	return j.err
 }
 
-// Close closes the file. Every line was already synced.
-func (j *JournalFile) Close() error { return j.f.Close() }
+// Close writes and syncs the outcomes still queued, and closes the file. It returns the first
+// error met writing the file.
+func (j *JournalFile) Close() error {
+	j.mu.Lock()
+	j.closing = true
+	j.wake.Signal()
+	j.room.Broadcast()
+	j.mu.Unlock()
+	<-j.done
+	err := j.f.Close()
+	if j.err != nil {
+		return j.err
+	}
+	return err
+}
 
 // History is what a results file says about each row: its last outcome, or that it was in
 // flight (sent, no outcome after). It keeps one byte per row.

@@ -22,11 +22,13 @@ func (a *app) send(ctx context.Context, f *updateFlags, runner *bulk.Runner, row
 	if err != nil {
 		return 0, err
 	}
-	defer journal.Close()
 	prog := a.newProgress(ctx, f, journal)
 	pl := &plan{history: hist, retryFailed: f.retryFailed, progress: prog}
 	sum, runErr := runner.Run(ctx, pl.filter(rows), prog)
 	prog.stop()
+	if err := journal.Close(); err != nil && runErr == nil {
+		runErr = err
+	}
 	a.printSummary(sum, pl, f.results)
 	switch {
 	case errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded):
