@@ -18,6 +18,22 @@ type CustomersAPI interface {
 	// (errors.Is matches ErrCustomerNotFound for code 8015, ErrInvalidSourceAccount for 3217,
 	// and so on). opts apply to this call only.
 	Update(ctx context.Context, userID string, body *UpdateCustomerRequest, params *UpdateCustomerParams, opts ...Option) (*UpdateCustomerResponse, error)
+
+	// UpdateByIdentifier is Update for the customer that id names (mobile, email or
+	// externalId) on params.Source: PUT /v2/customers/lookup with the same body, validation,
+	// retries and errors. MLPSingleEnroll is refused: the vendor does not document it here.
+	UpdateByIdentifier(ctx context.Context, id Identifier, body *UpdateCustomerRequest, params *UpdateCustomerParams, opts ...Option) (*UpdateCustomerResponse, error)
+
+	// Get reads customer userID (GET /v2/customers/{id}) with the embeds params asks for.
+	// A read is idempotent: it is retried on transport errors, 5xx, 429 and 521, and never
+	// reported Uncertain. errors.Is matches ErrCustomerNotFound (8015, 8065),
+	// ErrCustomerMerged (8069) and ErrCustomerDeleted (8109).
+	Get(ctx context.Context, userID string, params *GetCustomerParams, opts ...Option) (*Customer, error)
+
+	// Lookup reads the customer that ids name (GET /v2/customers/lookup/customerDetails).
+	// Several identifiers (dual eligibility) are sent comma-joined, names and values in the
+	// same order. Retries and errors are as for Get, and ErrInvalidIdentifier matches 8013.
+	Lookup(ctx context.Context, ids []Identifier, params *GetCustomerParams, opts ...Option) (*Customer, error)
 }
 
 // customersService is the Client's CustomersAPI.
@@ -47,6 +63,11 @@ func (s *customersService) Update(ctx context.Context, userID string, body *Upda
 		body:     body,
 		problems: validateUpdate(userID, body, params),
 	}
+	return s.update(ctx, r, opts)
+}
+
+// update sends an update, by user id or by identifier, and returns its answer.
+func (s *customersService) update(ctx context.Context, r *request, opts []Option) (*UpdateCustomerResponse, error) {
 	var out updateEnvelope
 	meta, err := s.client.do(ctx, r, &out, opts)
 	if err != nil {
@@ -60,7 +81,7 @@ func (s *customersService) Update(ctx context.Context, userID string, body *Upda
 // updateEnvelope decodes the update's answer and the vendor's errors list in one pass.
 type updateEnvelope struct {
 	UpdateCustomerResponse
-	Errors []Message `json:"errors"`
+	Errors List[Message] `json:"errors"`
 }
 
 func (e *updateEnvelope) reset()                    { *e = updateEnvelope{} }

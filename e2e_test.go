@@ -120,7 +120,7 @@ func TestE2EBasicAuthAndVendorRules(t *testing.T) {
 	_, err = c.Customers.Update(t.Context(), e2eCustomer, enrol, params)
 	var apiErr *capillary.APIError
 	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 10002, apiErr.Errors[0].Code)
+	assert.EqualValues(t, 10002, apiErr.Errors[0].Code)
 
 	_, err = c.Customers.Update(t.Context(), e2eCustomer,
 		&capillary.UpdateCustomerRequest{LoyaltyInfo: &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeNonLoyalty}}, params)

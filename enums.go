@@ -1,6 +1,11 @@
 package capillary
 
-// Source is the source (channel of the org) whose customer profile an update applies to.
+import (
+	"slices"
+	"strings"
+)
+
+// Source is the source (channel of the org) whose customer profile a call applies to.
 type Source string
 
 // The sources on which the vendor allows a customer update.
@@ -19,33 +24,31 @@ const (
 	SourceMobileApp Source = "MOBILE_APP"
 )
 
-// Sources lists every source the update accepts, in the vendor's order.
-func Sources() []Source {
-	return []Source{
-		SourceFacebook, SourceWebEngage, SourceWeChat, SourceInstore, SourceMartjack, SourceTmall,
-		SourceTaobao, SourceJD, SourceEcommerce, SourceWebsite, SourceLine, SourceMobileApp,
-	}
+// SourceAll reads a customer across every source (Get and Lookup only).
+const SourceAll Source = "ALL"
+
+// sources is the one list of the sources an update accepts, in the vendor's order.
+var sources = []Source{
+	SourceFacebook, SourceWebEngage, SourceWeChat, SourceInstore, SourceMartjack, SourceTmall,
+	SourceTaobao, SourceJD, SourceEcommerce, SourceWebsite, SourceLine, SourceMobileApp,
 }
+
+// readSources are the sources Get and Lookup accept: those of the update, and ALL.
+var readSources = append(slices.Clone(sources), SourceAll)
+
+// multiAccountSources can hold several accounts, so the vendor wants an accountId with them
+// (WEB_ENGAGE is listed in the vendor's older pages).
+var multiAccountSources = []Source{SourceWeChat, SourceFacebook, SourceMobileApp, SourceLine, SourceWebEngage}
+
+// Sources lists every source the update accepts, in the vendor's order.
+func Sources() []Source { return slices.Clone(sources) }
 
 // Valid reports whether s is one of the sources the update accepts.
-func (s Source) Valid() bool {
-	switch s {
-	case SourceFacebook, SourceWebEngage, SourceWeChat, SourceInstore, SourceMartjack, SourceTmall,
-		SourceTaobao, SourceJD, SourceEcommerce, SourceWebsite, SourceLine, SourceMobileApp:
-		return true
-	}
-	return false
-}
+func (s Source) Valid() bool { return slices.Contains(sources, s) }
 
 // MultiAccount reports whether the source can hold several accounts, so that the vendor wants
-// an accountId with it (WEB_ENGAGE is listed in the vendor's older pages).
-func (s Source) MultiAccount() bool {
-	switch s {
-	case SourceWeChat, SourceFacebook, SourceMobileApp, SourceLine, SourceWebEngage:
-		return true
-	}
-	return false
-}
+// an accountId with it.
+func (s Source) MultiAccount() bool { return slices.Contains(multiAccountSources, s) }
 
 // ChannelType is the kind of a communication channel.
 type ChannelType string
@@ -61,14 +64,14 @@ const (
 	ChannelMobilePush ChannelType = "mobilePush"
 )
 
+// channelTypes is the one list of documented channel types.
+var channelTypes = []ChannelType{ChannelMobile, ChannelEmail, ChannelWeChat, ChannelIOS, ChannelAndroid, ChannelLine, ChannelMobilePush}
+
+// ChannelTypes lists every documented channel type.
+func ChannelTypes() []ChannelType { return slices.Clone(channelTypes) }
+
 // Valid reports whether t is a documented channel type.
-func (t ChannelType) Valid() bool {
-	switch t {
-	case ChannelMobile, ChannelEmail, ChannelWeChat, ChannelIOS, ChannelAndroid, ChannelLine, ChannelMobilePush:
-		return true
-	}
-	return false
-}
+func (t ChannelType) Valid() bool { return slices.Contains(channelTypes, t) }
 
 // LoyaltyType is a customer's loyalty status.
 type LoyaltyType string
@@ -83,3 +86,48 @@ const (
 func (t LoyaltyType) Valid() bool {
 	return t == LoyaltyTypeLoyalty || t == LoyaltyTypeNonLoyalty
 }
+
+// listOf joins an enum's list for an error message: "mobile, email, ...".
+func listOf[T ~string](list []T) string {
+	names := make([]string, len(list))
+	for i, v := range list {
+		names[i] = string(v)
+	}
+	return strings.Join(names, ", ")
+}
+
+// Embed names a part of the customer that Get and Lookup add to their answer.
+type Embed string
+
+// The embeds the vendor documents for GET v2/customers/{id} and lookup/customerDetails; some
+// are documented for one of them only.
+const (
+	EmbedPoints              Embed = "points"
+	EmbedSubscriptions       Embed = "subscriptions"
+	EmbedMLP                 Embed = "mlp"
+	EmbedUserGroup           Embed = "userGroup"
+	EmbedGapDetails          Embed = "gapDetails"
+	EmbedPromotionalPoints   Embed = "promotionalPoints"
+	EmbedExpirySchedules     Embed = "expirySchedules"
+	EmbedExpiredPoints       Embed = "expiredPoints"
+	EmbedCustomerImage       Embed = "customerImage"
+	EmbedReturnedPoints      Embed = "returnedPoints"
+	EmbedAssociatedImages    Embed = "associatedImages"
+	EmbedSegments            Embed = "segments"
+	EmbedCardLoyaltyDetails  Embed = "cardLoyaltyDetails"
+	EmbedFleetParentDetails  Embed = "fleetParentDetails"
+	EmbedIgnoreCardDetails   Embed = "ignoreCardDetails"
+	EmbedCustomerStatus      Embed = "customerStatus"
+	EmbedAlternateCurrencies Embed = "alternateCurrencies"
+)
+
+// embeds is the one list of documented embeds.
+var embeds = []Embed{
+	EmbedPoints, EmbedSubscriptions, EmbedMLP, EmbedUserGroup, EmbedGapDetails, EmbedPromotionalPoints,
+	EmbedExpirySchedules, EmbedExpiredPoints, EmbedCustomerImage, EmbedReturnedPoints, EmbedAssociatedImages,
+	EmbedSegments, EmbedCardLoyaltyDetails, EmbedFleetParentDetails, EmbedIgnoreCardDetails, EmbedCustomerStatus,
+	EmbedAlternateCurrencies,
+}
+
+// Embeds lists every documented embed.
+func Embeds() []Embed { return slices.Clone(embeds) }

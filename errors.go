@@ -39,6 +39,12 @@ var (
 	// ErrInvalidCommChannel: codes 8010 (invalid communication channel) and 8106 (channel type
 	// not passed).
 	ErrInvalidCommChannel = errors.New("capillary: invalid communication channel")
+	// ErrInvalidIdentifier: code 8013, the identifier's name or value is missing or invalid.
+	ErrInvalidIdentifier = errors.New("capillary: invalid identifier")
+	// ErrCustomerMerged: code 8069, the customer was merged into another one; read the survivor.
+	ErrCustomerMerged = errors.New("capillary: customer merged into another")
+	// ErrCustomerDeleted: code 8109, the customer was deleted after a PII delete request.
+	ErrCustomerDeleted = errors.New("capillary: customer deleted after a PII delete request")
 	// ErrCustomerBusy: HTTP 521 or code 521, other actions are running for the same customer;
 	// the call is retried, and this is what remains when retries ran out.
 	ErrCustomerBusy = errors.New("capillary: customer busy with another action")
@@ -78,6 +84,12 @@ func codeSentinel(code int) error {
 		return ErrIdentifierUpdate
 	case 8010, 8106:
 		return ErrInvalidCommChannel
+	case 8013:
+		return ErrInvalidIdentifier
+	case 8069:
+		return ErrCustomerMerged
+	case 8109:
+		return ErrCustomerDeleted
 	case statusCustomerBusy:
 		return ErrCustomerBusy
 	}
@@ -189,7 +201,7 @@ func (e *APIError) Error() string {
 // Is reports whether one of the error's codes or its status maps to target.
 func (e *APIError) Is(target error) bool {
 	for _, m := range e.Errors {
-		if s := codeSentinel(m.Code); s != nil && s == target {
+		if s := codeSentinel(int(m.Code)); s != nil && s == target {
 			return true
 		}
 	}

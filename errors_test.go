@@ -48,7 +48,7 @@ func TestErrorsBodyDecidesWhateverTheStatus(t *testing.T) {
 			apiErr := requireAPIError(t, err)
 			assert.Equal(t, status, apiErr.StatusCode)
 			assert.Equal(t, "rid-1", apiErr.RequestID)
-			assert.Equal(t, 8015, apiErr.Errors[0].Code)
+			assert.EqualValues(t, 8015, apiErr.Errors[0].Code)
 			assert.ErrorIs(t, err, ErrCustomerNotFound)
 		})
 	}
@@ -171,7 +171,7 @@ func TestErrorsIsTable(t *testing.T) {
 			}
 			codes := []int{}
 			for _, m := range apiErr.Errors {
-				codes = append(codes, m.Code)
+				codes = append(codes, int(m.Code))
 			}
 			assert.Equal(t, append([]int{}, tt.codes...), codes)
 		})

@@ -1,5 +1,10 @@
 package capillary
 
+import (
+	"slices"
+	"strings"
+)
+
 // IdentifierType names a kind of customer identifier, as the vendor spells it in
 // identifierName and in a profile's identifiers.
 type IdentifierType string
@@ -25,11 +30,67 @@ const (
 	IdentifierVIPUname       IdentifierType = "vip_uname"
 )
 
+// identifierTypes is the one list of documented identifier types.
+var identifierTypes = []IdentifierType{
+	IdentifierMobile, IdentifierEmail, IdentifierExternalID, IdentifierCardNumber,
+	IdentifierCardExternalID, IdentifierWechat, IdentifierUnionID, IdentifierCUID,
+	IdentifierMartjackID, IdentifierFacebookID, IdentifierLine, IdentifierTmallUname,
+	IdentifierAliUname, IdentifierJDUname, IdentifierVIPUname,
+}
+
+// updateIdentifierTypes are the types the update by identifier takes as identifierName.
+var updateIdentifierTypes = []IdentifierType{IdentifierMobile, IdentifierEmail, IdentifierExternalID}
+
+// lookupIdentifierTypes are the types Lookup takes as identifierName.
+var lookupIdentifierTypes = []IdentifierType{
+	IdentifierMobile, IdentifierEmail, IdentifierExternalID, IdentifierCardNumber, IdentifierCardExternalID, IdentifierWechat,
+}
+
+// IdentifierTypes lists every documented identifier type.
+func IdentifierTypes() []IdentifierType { return slices.Clone(identifierTypes) }
+
+// Valid reports whether t is a documented identifier type.
+func (t IdentifierType) Valid() bool { return slices.Contains(identifierTypes, t) }
+
+// UnmarshalJSON reads a type, spelling a documented one as its constant does: the vendor writes
+// both "cardNumber" and "cardnumber".
+func (t *IdentifierType) UnmarshalJSON(data []byte) error {
+	s, err := scalarText(data)
+	if err != nil {
+		return err
+	}
+	*t = IdentifierType(s)
+	for _, known := range identifierTypes {
+		if strings.EqualFold(string(s), string(known)) {
+			*t = known
+		}
+	}
+	return nil
+}
+
 // Identifier is one identifier of a customer: its type and its value, such as
 // {"type": "mobile", "value": "919999000001"}.
 type Identifier struct {
 	// Type is the kind of identifier.
 	Type IdentifierType `json:"type"`
-	// Value is the identifier itself; mobiles carry the country code, digits only.
+	// Value is the identifier itself; mobiles carry the country code, digits only. A value the
+	// vendor sends as a JSON number (919111111111) is kept digit for digit.
 	Value string `json:"value"`
+	// Unknown holds what else the vendor sends with an identifier (a card's seriesId and
+	// statusLabel, ...), as it came; it is sent back when the identifier is.
+	Unknown Unknown `json:"-"`
+}
+
+// UnmarshalJSON decodes an identifier whose value is a JSON string or a JSON number.
+func (id *Identifier) UnmarshalJSON(data []byte) error {
+	type plain Identifier
+	aux := struct {
+		*plain
+		Value ID `json:"value"`
+	}{plain: (*plain)(id)}
+	if err := decodeObject(data, &aux, &id.Unknown); err != nil {
+		return err
+	}
+	id.Value = string(aux.Value)
+	return nil
 }

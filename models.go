@@ -3,17 +3,17 @@ package capillary
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"strconv"
-	"strings"
-	"time"
 	"unicode/utf8"
 )
 
-// UpdateCustomerRequest is the body of PUT /v2/customers/{userId}. It mirrors the vendor's
-// request schema field for field. Every field is optional: a nil pointer, map or slice is left
-// out of the JSON, while a non-nil one is sent even when it holds a zero value, so an explicit
-// 0, "" or false always reaches the server.
+// UpdateCustomerRequest is the body of PUT /v2/customers/{userId} and of the update by
+// identifier. It mirrors the vendor's request schema field for field. Every field is optional:
+// a nil pointer, map or slice is left out of the JSON, while a non-nil one is sent even when it
+// holds a zero value, so an explicit 0, "" or false always reaches the server.
+//
+// A request decoded from JSON is re-sent as it came: numbers keep their digits (json.Number),
+// and fields the SDK does not model are kept in Unknown and sent back.
 type UpdateCustomerRequest struct {
 	// Profiles holds the customer's profile on the source being updated.
 	Profiles []Profile `json:"profiles,omitzero"`
@@ -22,24 +22,41 @@ type UpdateCustomerRequest struct {
 	// ExtendedFields are the org's extended fields as key/value pairs. Values keep their JSON
 	// type: extended fields are typed (INTEGER, STRING, DOUBLE, DATETIME, STANDARD_ENUM).
 	ExtendedFields map[string]any `json:"extendedFields,omitzero"`
+	// Fields are custom fields given at the top level, as the vendor's body table lists them
+	// beside profiles[].fields.
+	Fields map[string]any `json:"fields,omitzero"`
 	// LoyaltyProgramEnrollments enrols the customer into loyalty programs.
 	LoyaltyProgramEnrollments []LoyaltyProgramEnrollment `json:"loyaltyProgramEnrollments,omitzero"`
+	// Unknown holds the fields of a decoded request that the SDK does not model; they are sent.
+	Unknown Unknown `json:"-"`
 }
 
-// UnmarshalJSON decodes a request keeping the numbers of fields, extendedFields and meta as
-// json.Number, so that a decoded request is re-sent exactly as written: an INTEGER extended
-// field beyond 2^53 keeps every digit and 1.0 stays 1.0 (float64 would change both).
+// UnmarshalJSON decodes a request keeping its numbers as json.Number (an INTEGER extended field
+// beyond 2^53 keeps every digit, 1.0 stays 1.0) and its unknown fields in Unknown.
 func (r *UpdateCustomerRequest) UnmarshalJSON(data []byte) error {
-	type plain UpdateCustomerRequest // same fields, without this method
-	return decodeKeepingNumbers(data, (*plain)(r))
+	type plain UpdateCustomerRequest // same fields, without the methods
+	return decodeObject(data, (*plain)(r), &r.Unknown)
 }
 
-// decodeKeepingNumbers is json.Unmarshal with the numbers of untyped values kept as
-// json.Number.
-func decodeKeepingNumbers(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	return dec.Decode(v)
+// MarshalJSON writes the request with its unknown fields and those of the objects within it.
+func (r UpdateCustomerRequest) MarshalJSON() ([]byte, error) { return r.encode() }
+
+var replacementEscape = []byte(`\ufffd`)
+
+// encode writes the request as MarshalJSON does. encoding/json writes invalid UTF-8 in a string
+// as the escape \ufffd (a real U+FFFD goes out as itself) and copies Unknown's raw JSON as it
+// is, so only a body holding that escape or invalid bytes is walked to name the strings that
+// would lose their bytes: a *ValidationError.
+func (r *UpdateCustomerRequest) encode() ([]byte, error) {
+	type plain UpdateCustomerRequest
+	b, err := marshalWithUnknown((*plain)(r))
+	if err == nil && (bytes.Contains(b, replacementEscape) || !utf8.Valid(b)) {
+		var p problems
+		if checkUTF8(&p, r); len(p) > 0 {
+			return nil, &ValidationError{Problems: p}
+		}
+	}
+	return b, err
 }
 
 // Profile is the customer's meta information on one source.
@@ -51,21 +68,29 @@ type Profile struct {
 	LastName *string `json:"lastName,omitzero"`
 	// Fields are the org's custom fields (gender, city, ...) as key/value pairs of any JSON type.
 	Fields map[string]any `json:"fields,omitzero"`
+	// Identifiers are the customer's identifiers (type and value), as the vendor's request
+	// samples carry them; identifiers are changed through the vendor's changeIdentifier API.
+	Identifiers []Identifier `json:"identifiers,omitzero"`
 	// CommChannels are the customer's communication channels.
 	CommChannels []CommChannel `json:"commChannels,omitzero"`
+	// Source is the source of this profile, as the vendor's request samples carry it.
+	Source Source `json:"source,omitzero"`
+	// AccountID is the source account of this profile.
+	AccountID string `json:"accountId,omitzero"`
+	// Unknown holds the fields of a decoded profile that the SDK does not model; they are sent.
+	Unknown Unknown `json:"-"`
 }
 
-// UnmarshalJSON decodes a profile keeping the numbers of its custom fields as json.Number, as
-// UpdateCustomerRequest does.
+// UnmarshalJSON decodes a profile as UpdateCustomerRequest does.
 func (p *Profile) UnmarshalJSON(data []byte) error {
-	type plain Profile // same fields, without this method
-	return decodeKeepingNumbers(data, (*plain)(p))
+	type plain Profile
+	return decodeObject(data, (*plain)(p), &p.Unknown)
 }
 
-// CommChannel is one communication channel of a customer.
+// CommChannel is one communication channel of a customer, in a request or in a read answer.
 //
-// Primary and Verified are sent as the strings "true" and "false", as the vendor documents
-// them; when decoding, JSON booleans are accepted too, as the vendor's own samples use them.
+// Primary, Verified and Subscribed are sent as the strings "true" and "false", as the vendor
+// documents them; when decoding, JSON booleans are accepted too, as the vendor's answers use them.
 type CommChannel struct {
 	// Type is the kind of channel (mobile, email, ...).
 	Type ChannelType `json:"type"`
@@ -75,51 +100,48 @@ type CommChannel struct {
 	Primary *bool `json:"primary,omitzero,string"`
 	// Verified marks a channel verified by the org, for example through an OTP.
 	Verified *bool `json:"verified,omitzero,string"`
+	// Subscribed marks a channel the customer is subscribed on.
+	Subscribed *bool `json:"subscribed,omitzero,string"`
+	// LastViewedDate is when a mobilePush channel was last viewed, as the vendor writes it
+	// (such as "2019-10-25").
+	LastViewedDate string `json:"lastViewedDate,omitzero"`
 	// Meta holds additional details of the channel, of any JSON type.
 	Meta map[string]any `json:"meta,omitzero"`
+	// Attributes holds the channel's attributes, of any JSON type.
+	Attributes map[string]any `json:"attributes,omitzero"`
+	// Unknown holds the fields of a decoded channel that the SDK does not model; they are sent.
+	Unknown Unknown `json:"-"`
 }
 
-// UnmarshalJSON decodes a channel whose primary and verified flags are JSON strings
-// ("true") or JSON booleans (true): the vendor documents the first and sends both. The numbers
-// in Meta are kept as json.Number, as UpdateCustomerRequest does.
+// UnmarshalJSON decodes a channel whose flags are JSON strings ("true") or JSON booleans: the
+// vendor documents the first and answers with the second. The flags are read as Bool.
 func (c *CommChannel) UnmarshalJSON(data []byte) error {
-	type plain CommChannel // same fields, without this method
+	type plain CommChannel
 	aux := struct {
 		*plain
-		Primary  json.RawMessage `json:"primary"`
-		Verified json.RawMessage `json:"verified"`
+		Primary    *Bool `json:"primary"`
+		Verified   *Bool `json:"verified"`
+		Subscribed *Bool `json:"subscribed"`
 	}{plain: (*plain)(c)}
-	if err := decodeKeepingNumbers(data, &aux); err != nil {
+	if err := decodeObject(data, &aux, &c.Unknown); err != nil {
 		return err
 	}
-	var err error
-	if c.Primary, err = decodeLooseBool("primary", aux.Primary); err != nil {
-		return err
-	}
-	c.Verified, err = decodeLooseBool("verified", aux.Verified)
-	return err
-}
-
-// decodeLooseBool reads true, false, "true", "false" (any case) or null.
-func decodeLooseBool(field string, raw json.RawMessage) (*bool, error) {
-	s := string(bytes.TrimSpace(raw))
-	if s == "" || s == "null" {
-		return nil, nil
-	}
-	if unquoted, err := strconv.Unquote(s); err == nil {
-		s = unquoted
-	}
-	b, err := strconv.ParseBool(strings.ToLower(strings.TrimSpace(s)))
-	if err != nil {
-		return nil, fmt.Errorf("capillary: %s: %s is not a boolean", field, raw)
-	}
-	return &b, nil
+	c.Primary, c.Verified, c.Subscribed = (*bool)(aux.Primary), (*bool)(aux.Verified), (*bool)(aux.Subscribed)
+	return nil
 }
 
 // LoyaltyInfo carries the customer's loyalty status.
 type LoyaltyInfo struct {
 	// LoyaltyType is LoyaltyTypeLoyalty or LoyaltyTypeNonLoyalty.
 	LoyaltyType LoyaltyType `json:"loyaltyType"`
+	// Unknown holds the fields of a decoded object that the SDK does not model; they are sent.
+	Unknown Unknown `json:"-"`
+}
+
+// UnmarshalJSON decodes the object keeping its unknown fields.
+func (l *LoyaltyInfo) UnmarshalJSON(data []byte) error {
+	type plain LoyaltyInfo
+	return decodeObject(data, (*plain)(l), &l.Unknown)
 }
 
 // LoyaltyProgramEnrollment enrols the customer into one loyalty program. The server refuses an
@@ -135,58 +157,14 @@ type LoyaltyProgramEnrollment struct {
 	TierExpiryDate *DateTime `json:"tierExpiryDate,omitzero"`
 	// PointsExpiryDate is when the credited points expire.
 	PointsExpiryDate *DateTime `json:"pointsExpiryDate,omitzero"`
+	// Unknown holds the fields of a decoded enrolment that the SDK does not model; they are sent.
+	Unknown Unknown `json:"-"`
 }
 
-// DateTimeLayout is the vendor's date-time format, YYYY-MM-DDTHH:MM:SS+HH:MM.
-const DateTimeLayout = "2006-01-02T15:04:05-07:00"
-
-// DateTime is a point in time in the vendor's format (DateTimeLayout), always written with a
-// numeric offset: 2024-07-11T16:36:17+05:30, never Z and never with fractions.
-type DateTime struct {
-	time.Time
-}
-
-// NewDateTime returns t as a *DateTime, ready for a request field.
-func NewDateTime(t time.Time) *DateTime {
-	return &DateTime{Time: t}
-}
-
-// dateTimeLayouts are the forms accepted when reading: the documented one first, then RFC 3339
-// (Z, fractions) and an offset without a colon, which the vendor's prose also allows.
-var dateTimeLayouts = [...]string{DateTimeLayout, time.RFC3339Nano, "2006-01-02T15:04:05-0700", "2006-01-02T15:04:05.999999999-0700"}
-
-// MarshalJSON writes the time in DateTimeLayout, seconds precision.
-func (d DateTime) MarshalJSON() ([]byte, error) {
-	if y := d.Year(); y < 0 || y > 9999 {
-		return nil, fmt.Errorf("capillary: DateTime year %d is outside 0000-9999", y)
-	}
-	b := make([]byte, 0, len(DateTimeLayout)+2)
-	b = append(b, '"')
-	b = d.AppendFormat(b, DateTimeLayout)
-	return append(b, '"'), nil
-}
-
-// UnmarshalJSON reads any of the forms the vendor documents.
-func (d *DateTime) UnmarshalJSON(data []byte) error {
-	if string(data) == "null" {
-		return nil
-	}
-	s, err := strconv.Unquote(string(data))
-	if err != nil {
-		return fmt.Errorf("capillary: date-time %s is not a JSON string", data)
-	}
-	for _, layout := range dateTimeLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			d.Time = t
-			return nil
-		}
-	}
-	return fmt.Errorf("capillary: date-time %q is not in the form %s", s, DateTimeLayout)
-}
-
-// String formats the time in DateTimeLayout.
-func (d DateTime) String() string {
-	return d.Format(DateTimeLayout)
+// UnmarshalJSON decodes the enrolment keeping its unknown fields.
+func (e *LoyaltyProgramEnrollment) UnmarshalJSON(data []byte) error {
+	type plain LoyaltyProgramEnrollment
+	return decodeObject(data, (*plain)(e), &e.Unknown)
 }
 
 // UpdateCustomerResponse is the answer to a successful update.
@@ -195,10 +173,10 @@ type UpdateCustomerResponse struct {
 	// string; both decode.
 	CreatedID ID `json:"createdId"`
 	// Warnings lists what the server accepted but flagged (code 8107 and others).
-	Warnings []Message `json:"warnings"`
+	Warnings List[Message] `json:"warnings"`
 	// SideEffects lists what the update caused: points, alternate currency, coupons, referral
-	// rewards. It is empty when the call ran with use_async=true.
-	SideEffects []SideEffect `json:"sideEffects"`
+	// rewards, tier changes. It is empty when the call ran with use_async=true.
+	SideEffects List[SideEffect] `json:"sideEffects"`
 
 	// StatusCode is the HTTP status of the response (200, or 201 when parts failed).
 	StatusCode int `json:"-"`
@@ -211,16 +189,16 @@ type UpdateCustomerResponse struct {
 // Message is one warning or error entry of the vendor's envelope: {status, code, message}.
 type Message struct {
 	// Code is the vendor's numeric code, such as 8015 or 8107.
-	Code int `json:"code"`
+	Code Int `json:"code"`
 	// Message is the vendor's text for the code.
 	Message string `json:"message"`
 	// Status is the vendor's status flag; it is false on errors and warnings.
-	Status bool `json:"status"`
+	Status Bool `json:"status"`
 }
 
 // String formats the message as "code message".
 func (m Message) String() string {
-	return strconv.Itoa(m.Code) + " " + m.Message
+	return strconv.FormatInt(int64(m.Code), 10) + " " + m.Message
 }
 
 // Side-effect kinds the vendor documents in SideEffect.Type.
@@ -228,30 +206,31 @@ const (
 	SideEffectPoints            = "points"
 	SideEffectAlternateCurrency = "alternate_currency"
 	SideEffectCoupon            = "coupon"
+	SideEffectSlab              = "slab" // a tier change
 )
 
 // SideEffect is one result of the update. The vendor sends several kinds in one list,
 // told apart by Type; the fields of the other kinds are zero.
 type SideEffect struct {
-	// Type is the kind: SideEffectPoints, SideEffectAlternateCurrency, SideEffectCoupon, or
-	// another the vendor adds later.
+	// Type is the kind: SideEffectPoints, SideEffectAlternateCurrency, SideEffectCoupon,
+	// SideEffectSlab, or another the vendor adds later (see Raw).
 	Type string `json:"type"`
 	// EntityType is the entity affected: USER, USERGROUP2 or GROUP2.
 	EntityType string `json:"entityType,omitzero"`
 
 	// AwardedPoints are the points awarded after adjustments (points kind).
-	AwardedPoints float64 `json:"awardedPoints,omitzero"`
+	AwardedPoints Number `json:"awardedPoints,omitzero"`
 	// RawAwardedPoints are the points before adjustments (points kind).
-	RawAwardedPoints float64 `json:"rawAwardedPoints,omitzero"`
+	RawAwardedPoints Number `json:"rawAwardedPoints,omitzero"`
 	// CustomerID is the customer credited, on referral points.
 	CustomerID ID `json:"customerId,omitzero"`
 	// IsReferrer tells, on referral points, whether CustomerID is the referrer.
-	IsReferrer bool `json:"isReferrer,omitzero"`
+	IsReferrer Bool `json:"isReferrer,omitzero"`
 
 	// AwardedValue is the alternate currency awarded after adjustments.
-	AwardedValue float64 `json:"awardedValue,omitzero"`
+	AwardedValue Number `json:"awardedValue,omitzero"`
 	// RawAwardedValue is the alternate currency before adjustments.
-	RawAwardedValue float64 `json:"rawAwardedValue,omitzero"`
+	RawAwardedValue Number `json:"rawAwardedValue,omitzero"`
 	// AlternateCurrencyIdentifier identifies the alternate currency.
 	AlternateCurrencyIdentifier string `json:"alternateCurrencyIdentifier,omitzero"`
 	// AlternateCurrencyName is the alternate currency's name.
@@ -271,46 +250,37 @@ type SideEffect struct {
 	Description string `json:"description,omitzero"`
 	// DiscountCode is the coupon's discount code.
 	DiscountCode string `json:"discountCode,omitzero"`
+
+	// PreviousSlabName is the tier's name before the change (slab kind).
+	PreviousSlabName string `json:"previousSlabName,omitzero"`
+	// PreviousSlabNumber is the tier's sequence number before the change, 1 for the lowest.
+	PreviousSlabNumber Int `json:"previousSlabNumber,omitzero"`
+	// UpgradedSlabName is the tier's name after the change (lower on a downgrade).
+	UpgradedSlabName string `json:"upgradedSlabName,omitzero"`
+	// UpgradedSlabNumber is the tier's sequence number after the change.
+	UpgradedSlabNumber Int `json:"upgradedSlabNumber,omitzero"`
+	// SlabExpiryDate is when the new tier expires, as the vendor writes it ("30th Nov, 2025").
+	SlabExpiryDate string `json:"slabExpiryDate,omitzero"`
+
+	// Raw is the side effect's JSON as it came, for a kind the SDK does not model (nil for the
+	// kinds above), so that nothing the server said is lost.
+	Raw json.RawMessage `json:"-"`
 }
 
-// ID is an identifier that the vendor sends sometimes as a JSON number and sometimes as a
-// string (createdId is documented as a String and sampled as a number). It decodes from either,
-// keeping every digit, and encodes as a string.
-type ID string
-
-// UnmarshalJSON accepts a JSON string, a JSON number or null. The forms the vendor sends, a
-// number or a string without escapes, are taken as their bytes: decoding them again through
-// encoding/json would cost allocations on every answer. Anything else goes through
-// encoding/json, which has the last word on what is valid.
-func (id *ID) UnmarshalJSON(data []byte) error {
-	if n := len(data); n > 0 && json.Valid(data) {
-		switch first, last := data[0], data[n-1]; {
-		case (first == '-' || isDigit(first)) && isDigit(last): // a number, no space around it
-			*id = ID(data)
-			return nil
-		case first == '"' && last == '"' && bytes.IndexByte(data, '\\') < 0 && utf8.Valid(data):
-			*id = ID(data[1 : n-1])
-			return nil
-		}
+// UnmarshalJSON decodes a side effect, keeping the JSON of a kind the SDK does not model.
+func (se *SideEffect) UnmarshalJSON(data []byte) error {
+	type plain SideEffect
+	if err := json.Unmarshal(data, (*plain)(se)); err != nil {
+		return err
 	}
-	switch {
-	case string(data) == "null":
-		return nil
-	case len(data) > 0 && data[0] == '"':
-		return json.Unmarshal(data, (*string)(id))
+	switch se.Type {
+	case SideEffectPoints, SideEffectAlternateCurrency, SideEffectCoupon, SideEffectSlab:
+		se.Raw = nil
+	default:
+		se.Raw = append(json.RawMessage(nil), data...)
 	}
-	var n json.Number
-	if err := json.Unmarshal(data, &n); err != nil {
-		return fmt.Errorf("capillary: id %s is neither a string nor a number", data)
-	}
-	*id = ID(n)
 	return nil
 }
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-// String returns the id as text.
-func (id ID) String() string { return string(id) }
 
 // Ptr returns a pointer to v, for the optional fields of requests and params:
 // capillary.Ptr(int64(0)) sends an explicit zero.

@@ -73,11 +73,11 @@ func TestResponseDecodesEveryDocumentedPart(t *testing.T) {
 	assert.Equal(t, http.StatusOK, res.StatusCode)
 	assert.Equal(t, "req-abc-123", res.RequestID)
 	assert.Equal(t, 1, res.Attempts)
-	assert.Equal(t, []Message{
+	assert.Equal(t, List[Message]{
 		{Code: 8107, Message: "Default customer status label not set"},
 		{Code: 8054, Message: "Account id not passed"},
 	}, res.Warnings)
-	assert.Equal(t, []SideEffect{
+	assert.Equal(t, List[SideEffect]{
 		{Type: SideEffectPoints, EntityType: "USER", RawAwardedPoints: 75, AwardedPoints: 75},
 		{Type: SideEffectAlternateCurrency, EntityType: "USERGROUP2", RawAwardedValue: 12.5, AwardedValue: 10,
 			AlternateCurrencyIdentifier: "AC-1", AlternateCurrencyName: "Stars"},
@@ -85,7 +85,7 @@ func TestResponseDecodesEveryDocumentedPart(t *testing.T) {
 			TrimmedCouponCode: "SAVE10XYZ", ValidTill: "2024-12-31T23:59:59+05:30", Description: "10% off", DiscountCode: "D10"},
 		{Type: SideEffectPoints, EntityType: "USER", AwardedPoints: 50, RawAwardedPoints: 50.5, CustomerID: "171891944", IsReferrer: true},
 		{Type: SideEffectPoints, EntityType: "GROUP2", AwardedPoints: 5, CustomerID: "171891945"},
-		{Type: "some_future_kind"},
+		{Type: "some_future_kind", Raw: json.RawMessage(`{"type": "some_future_kind", "whatever": {"x": [1, 2]}}`)},
 	}, res.SideEffects)
 	assert.Equal(t, "8107 Default customer status label not set", res.Warnings[0].String())
 }
@@ -99,7 +99,7 @@ func TestResponseVendorSamples(t *testing.T) {
 		want   UpdateCustomerResponse
 	}{
 		{`{"createdId": 162116213, "warnings": [], "sideEffects": [{"awardedPoints": 25, "type": "points"}]}`, http.StatusOK,
-			UpdateCustomerResponse{CreatedID: "162116213", Warnings: []Message{}, SideEffects: []SideEffect{{Type: "points", AwardedPoints: 25}}}},
+			UpdateCustomerResponse{CreatedID: "162116213", Warnings: List[Message]{}, SideEffects: List[SideEffect]{{Type: "points", AwardedPoints: 25}}}},
 		// 201: the vendor's "some parts failed", without errors in the body, is a success.
 		{`{"createdId": "162116213", "warnings": null}`, http.StatusCreated,
 			UpdateCustomerResponse{CreatedID: "162116213"}},
@@ -199,7 +199,8 @@ func TestDateTimeEncoding(t *testing.T) {
 	assert.Equal(t, "2006-01-02T15:04:05-07:00", DateTimeLayout)
 }
 
-// Dates are read in the documented form and the forms the vendor's prose allows.
+// Dates are read in the documented form and the forms the vendor's prose and answers use; a
+// bare date is midnight UTC.
 func TestDateTimeDecoding(t *testing.T) {
 	t.Parallel()
 	want := time.Date(2024, 7, 11, 11, 6, 17, 0, time.UTC)
@@ -211,12 +212,17 @@ func TestDateTimeDecoding(t *testing.T) {
 		require.NoError(t, json.Unmarshal([]byte(raw), &d), raw)
 		assert.True(t, d.Equal(want), "%s decoded as %s", raw, d)
 	}
-	for _, bad := range []string{`"2024-07-11"`, `"11/07/2024 16:36"`, `1720695977`, `"2024-07-11 16:36:17"`} {
+	var day DateTime
+	require.NoError(t, json.Unmarshal([]byte(`"2021-11-23"`), &day))
+	assert.True(t, day.Equal(time.Date(2021, 11, 23, 0, 0, 0, 0, time.UTC)), day.String())
+	for _, bad := range []string{`"2024-07-1"`, `"11/07/2024 16:36"`, `1720695977`, `"2024-07-11 16:36:17"`} {
 		var d DateTime
 		assert.Error(t, json.Unmarshal([]byte(bad), &d), bad)
 	}
 	var d DateTime
 	require.NoError(t, json.Unmarshal([]byte(`null`), &d))
+	assert.True(t, d.IsZero())
+	require.NoError(t, json.Unmarshal([]byte(`""`), &d), "no date, as answers carry it")
 	assert.True(t, d.IsZero())
 }
 

@@ -226,9 +226,9 @@ func renewalMargin(ttl time.Duration) time.Duration {
 
 // tokenEnvelope is the token endpoint's answer.
 type tokenEnvelope struct {
-	Data     *tokenData `json:"data"`
-	Errors   []Message  `json:"errors"`
-	Warnings []Message  `json:"warnings"`
+	Data     *tokenData    `json:"data"`
+	Errors   List[Message] `json:"errors"`
+	Warnings List[Message] `json:"warnings"`
 }
 
 func (e *tokenEnvelope) reset()                    { *e = tokenEnvelope{} }
@@ -238,7 +238,7 @@ func (e *tokenEnvelope) vendorWarnings() []Message { return e.Warnings }
 // tokenData is the token and its lifetime.
 type tokenData struct {
 	AccessToken string `json:"accessToken"`
-	TTLSeconds  int64  `json:"ttlSeconds"`
+	TTLSeconds  Int    `json:"ttlSeconds"` // a number or a string
 }
 
 // defaultTokenTTL is assumed when the server gives no ttlSeconds; maxTokenTTL caps what it
@@ -265,7 +265,7 @@ func (ts *tokenSource) fetch(ctx context.Context) (secret, time.Duration, error)
 	}
 	ttl := defaultTokenTTL
 	if secs := out.Data.TTLSeconds; secs > 0 {
-		ttl = time.Duration(min(secs, int64(maxTokenTTL/time.Second))) * time.Second
+		ttl = time.Duration(min(int64(secs), int64(maxTokenTTL/time.Second))) * time.Second
 	}
 	return secret(out.Data.AccessToken), ttl, nil
 }

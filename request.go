@@ -64,14 +64,33 @@ func (c *Client) do(ctx context.Context, r *request, out answer, opts []Option) 
 	}
 	if len(problems) == 0 && r.body != nil {
 		var err error
-		if payload, err = json.Marshal(r.body); err != nil {
-			problems = append(problems, FieldError{Field: "body", Problem: "cannot be encoded as JSON: " + err.Error()})
+		if payload, err = encodeBody(r.body); err != nil {
+			problems = append(problems, bodyProblems(err)...)
 		}
 	}
 	if len(problems) > 0 {
 		return responseMeta{}, &ValidationError{Problems: problems}
 	}
 	return c.send(ctx, cs, r.method, r.path, rawQuery, payload, r.idempotent, out)
+}
+
+// encodeBody encodes a request body. UpdateCustomerRequest encodes itself directly: through its
+// MarshalJSON, encoding/json would check and copy the result in a second pass.
+func encodeBody(body any) ([]byte, error) {
+	if r, ok := body.(*UpdateCustomerRequest); ok && r != nil {
+		return r.encode()
+	}
+	return json.Marshal(body)
+}
+
+// bodyProblems are the problems of a body that could not be encoded: those the encoding found
+// (invalid UTF-8, with their paths), or the encoding's error.
+func bodyProblems(err error) []FieldError {
+	var invalid *ValidationError
+	if errors.As(err, &invalid) {
+		return invalid.Problems
+	}
+	return []FieldError{{Field: "body", Problem: "cannot be encoded as JSON: " + err.Error()}}
 }
 
 // send makes the attempts of one call. The payload is a byte slice so that every attempt

@@ -50,8 +50,9 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if err != nil {
+		err = explain(ctx, timeout, err) // before cancel, which would make every error look cancelled
 		cancel()
-		return nil, explain(ctx, timeout, err)
+		return nil, err
 	}
 	inner := resp.Body
 	stop := context.AfterFunc(ctx, func() { _ = inner.Close() })

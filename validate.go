@@ -2,6 +2,7 @@ package capillary
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -21,6 +22,58 @@ func (p *problems) add(field, format string, args ...any) {
 // validateUpdate checks every argument of an update and returns every problem found.
 func validateUpdate(userID string, body *UpdateCustomerRequest, params *UpdateCustomerParams) []FieldError {
 	var p problems
+	checkUserID(&p, userID)
+	if params == nil {
+		p.add("params", "is required (it carries the source)")
+	} else {
+		checkSource(&p, params.Source, params.AccountID, sources, "the update")
+	}
+	checkBody(&p, body)
+	return p
+}
+
+// validateUpdateByIdentifier checks every argument of an update by identifier.
+func validateUpdateByIdentifier(id Identifier, body *UpdateCustomerRequest, params *UpdateCustomerParams) []FieldError {
+	var p problems
+	checkIdentifier(&p, "identifier", id, updateIdentifierTypes)
+	if params == nil {
+		p.add("params", "is required (it carries the source)")
+	} else {
+		checkSource(&p, params.Source, params.AccountID, sources, "the update")
+		if params.MLPSingleEnroll != nil {
+			p.add("params.mlp_single_enroll", "is not documented for the update by identifier; use Update with the user id")
+		}
+	}
+	checkBody(&p, body)
+	return p
+}
+
+// validateGet checks the arguments of Get.
+func validateGet(userID string, params *GetCustomerParams) []FieldError {
+	var p problems
+	checkUserID(&p, userID)
+	checkReadParams(&p, params)
+	return p
+}
+
+// validateLookup checks the arguments of Lookup. The vendor wants an account id on a lookup
+// for every source but INSTORE (and ALL, which reads every source).
+func validateLookup(ids []Identifier, params *GetCustomerParams) []FieldError {
+	var p problems
+	if len(ids) == 0 {
+		p.add("ids", "must hold at least one identifier")
+	}
+	for i, id := range ids {
+		checkIdentifier(&p, "ids["+strconv.Itoa(i)+"]", id, lookupIdentifierTypes)
+	}
+	checkReadParams(&p, params)
+	if params != nil && params.AccountID == "" && params.Source != SourceInstore && params.Source != SourceAll && params.Source.Valid() {
+		p.add("params.accountId", "is required on a lookup for source %s (every source but INSTORE)", params.Source)
+	}
+	return p
+}
+
+func checkUserID(p *problems, userID string) {
 	switch {
 	case strings.TrimSpace(userID) == "":
 		p.add("userId", "must not be empty")
@@ -29,28 +82,67 @@ func validateUpdate(userID string, body *UpdateCustomerRequest, params *UpdateCu
 	case !validHeaderValue(userID) || !utf8.ValidString(userID):
 		p.add("userId", "contains a control character or invalid UTF-8")
 	}
+}
+
+func checkSource(p *problems, source Source, accountID string, valid []Source, call string) {
+	switch {
+	case source == "":
+		p.add("params.source", "is required")
+	case !slices.Contains(valid, source):
+		p.add("params.source", "%q is not a source %s accepts (%s)", string(source), call, listOf(valid))
+	}
+	if !validHeaderValue(accountID) || !utf8.ValidString(accountID) {
+		p.add("params.accountId", "contains a control character or invalid UTF-8")
+	}
+}
+
+func checkReadParams(p *problems, params *GetCustomerParams) {
 	if params == nil {
 		p.add("params", "is required (it carries the source)")
-	} else {
-		switch {
-		case params.Source == "":
-			p.add("params.source", "is required")
-		case !params.Source.Valid():
-			p.add("params.source", "%q is not a source the update accepts (%s)", string(params.Source), sourceList())
-		}
-		if !validHeaderValue(params.AccountID) {
-			p.add("params.accountId", "contains a control character")
+		return
+	}
+	checkSource(p, params.Source, params.AccountID, readSources, "a read")
+	for i, e := range params.Embed {
+		if !slices.Contains(embeds, e) {
+			p.add("params.embed["+strconv.Itoa(i)+"]", "%q is not an embed the vendor documents (%s)", string(e), listOf(embeds))
 		}
 	}
+	if d := params.GapToUpgrade; d != nil && *d < 0 {
+		p.add("params.gapToUpgrade", "must not be negative, got %d", *d)
+	}
+	if d := params.GapToRenew; d != nil && *d < 0 {
+		p.add("params.gapToRenew", "must not be negative, got %d", *d)
+	}
+}
+
+// checkIdentifier checks one identifier for a call that takes the types in valid. Its name and
+// value go into a comma-separated query, so neither may hold a comma.
+func checkIdentifier(p *problems, path string, id Identifier, valid []IdentifierType) {
+	if !slices.Contains(valid, id.Type) {
+		p.add(path+".type", "%q is not an identifier type this call accepts (%s)", string(id.Type), listOf(valid))
+	}
+	switch {
+	case strings.TrimSpace(id.Value) == "":
+		p.add(path+".value", "must not be empty")
+	case strings.Contains(id.Value, ","):
+		p.add(path+".value", "must not contain a comma: identifiers go comma-separated in the query")
+	case !validHeaderValue(id.Value) || !utf8.ValidString(id.Value):
+		p.add(path+".value", "contains a control character or invalid UTF-8")
+	}
+}
+
+// checkBody checks an update's body.
+func checkBody(p *problems, body *UpdateCustomerRequest) {
 	if body == nil {
 		p.add("body", "is required")
-		return p
+		return
 	}
-	if body.Profiles == nil && body.LoyaltyInfo == nil && body.ExtendedFields == nil && body.LoyaltyProgramEnrollments == nil {
+	if body.Profiles == nil && body.LoyaltyInfo == nil && body.ExtendedFields == nil && body.Fields == nil &&
+		body.LoyaltyProgramEnrollments == nil && body.Unknown == nil {
 		p.add("body", "has nothing to update")
 	}
 	for i := range body.Profiles {
-		validateProfile(&p, i, &body.Profiles[i])
+		validateProfile(p, i, &body.Profiles[i])
 	}
 	if li := body.LoyaltyInfo; li != nil && !li.LoyaltyType.Valid() {
 		p.add("loyaltyInfo.loyaltyType", "%q is not %q or %q", string(li.LoyaltyType), LoyaltyTypeLoyalty, LoyaltyTypeNonLoyalty)
@@ -58,10 +150,15 @@ func validateUpdate(userID string, body *UpdateCustomerRequest, params *UpdateCu
 	for range blankKeys(body.ExtendedFields) {
 		p.add("extendedFields", "has an empty key")
 	}
-	for i := range body.LoyaltyProgramEnrollments {
-		validateEnrollment(&p, i, &body.LoyaltyProgramEnrollments[i])
+	for range blankKeys(body.Fields) {
+		p.add("fields", "has an empty key")
 	}
-	return p
+	for i := range body.LoyaltyProgramEnrollments {
+		validateEnrollment(p, i, &body.LoyaltyProgramEnrollments[i])
+	}
+	if len(*p) > 0 {
+		checkUTF8(p, body) // refused anyway: list invalid UTF-8 too; otherwise encode finds it
+	}
 }
 
 // The paths of nested fields, such as profiles[0].commChannels[1].type, are built only once a
@@ -96,13 +193,10 @@ func validateProfile(p *problems, i int, prof *Profile) {
 		case ch.Type == "":
 			p.add(channelPath(i, j, "type"), "is required")
 		case !ch.Type.Valid():
-			p.add(channelPath(i, j, "type"), "%q is not a channel type (mobile, email, wechat, ios, android, line, mobilePush)", string(ch.Type))
+			p.add(channelPath(i, j, "type"), "%q is not a channel type (%s)", string(ch.Type), listOf(channelTypes))
 		}
-		switch {
-		case strings.TrimSpace(ch.Value) == "":
+		if strings.TrimSpace(ch.Value) == "" {
 			p.add(channelPath(i, j, "value"), "is required")
-		case !utf8.ValidString(ch.Value):
-			p.add(channelPath(i, j, "value"), "is not valid UTF-8")
 		}
 		for range blankKeys(ch.Meta) {
 			p.add(channelPath(i, j, "meta"), "has an empty key")
@@ -115,13 +209,10 @@ func nameProblem(name *string) string {
 	if name == nil {
 		return ""
 	}
-	switch n := utf8.RuneCountInString(*name); {
-	case !utf8.ValidString(*name):
-		return "is not valid UTF-8"
-	case n > maxNameRunes:
+	if n := utf8.RuneCountInString(*name); n > maxNameRunes {
 		return fmt.Sprintf("is %d characters long; the vendor keeps at most %d", n, maxNameRunes)
 	}
-	return ""
+	return "" // invalid UTF-8 is found by checkUTF8
 }
 
 // blankKeys counts the keys of fields that are empty or only white space.
@@ -163,12 +254,4 @@ func dateProblem(d *DateTime) string {
 		return fmt.Sprintf("year %d is outside 0000-9999", d.Year())
 	}
 	return ""
-}
-
-func sourceList() string {
-	names := make([]string, 0, 12)
-	for _, s := range Sources() {
-		names = append(names, string(s))
-	}
-	return strings.Join(names, ", ")
 }

@@ -65,8 +65,8 @@ func TestSDKUpdate(t *testing.T) {
 	assert.Equal(t, 1, res.Attempts)
 	assert.NotEmpty(t, res.RequestID)
 	require.Len(t, res.Warnings, 1)
-	assert.Equal(t, 8107, res.Warnings[0].Code)
-	assert.Equal(t, []capillary.SideEffect{{Type: "points", EntityType: "USER", AwardedPoints: 75, RawAwardedPoints: 75}}, res.SideEffects)
+	assert.EqualValues(t, 8107, res.Warnings[0].Code)
+	assert.Equal(t, capillary.List[capillary.SideEffect]{{Type: "points", EntityType: "USER", AwardedPoints: 75, RawAwardedPoints: 75}}, res.SideEffects)
 
 	got, _ := srv.Customer(tomID)
 	assert.Equal(t, "loyalty", got.LoyaltyType)
@@ -142,7 +142,7 @@ func TestSDKVendorErrors(t *testing.T) {
 			}
 			var apiErr *capillary.APIError
 			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, tc.code, apiErr.Errors[0].Code, err.Error())
+			assert.EqualValues(t, tc.code, apiErr.Errors[0].Code, err.Error())
 			assert.NotEmpty(t, apiErr.RequestID)
 			assert.Equal(t, 1, apiErr.Attempts, "a vendor refusal is not retried")
 			if tc.sentinel != nil {
@@ -224,7 +224,7 @@ func TestSDKReplaysAnAppliedUpdate(t *testing.T) {
 	_, err := c.Customers.Update(t.Context(), tomID, tomSawyerRequest(), instore)
 	var apiErr *capillary.APIError
 	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 10002, apiErr.Errors[0].Code)
+	assert.EqualValues(t, 10002, apiErr.Errors[0].Code)
 	assert.Equal(t, 2, apiErr.Attempts)
 	assert.True(t, apiErr.Uncertain, "the first attempt broke after it was sent")
 	assert.Contains(t, err.Error(), "it may have been applied")

@@ -1,0 +1,102 @@
+package capillary
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// GetCustomerParams are the query parameters of Get and Lookup.
+type GetCustomerParams struct {
+	// Source is the source whose profile is read, or SourceAll for every source; it is required.
+	Source Source `url:"source"`
+	// AccountID is the source account. Lookup needs it for every source but INSTORE and ALL.
+	AccountID string `url:"accountId,omitempty"`
+	// Embed adds parts to the answer (EmbedPoints, EmbedMLP, ...); sent as one comma list.
+	Embed []Embed `url:"embed,comma,omitempty"`
+	// IncludedOnlyCurrentProfile hides the profiles of other sources (Get only).
+	IncludedOnlyCurrentProfile *bool `url:"includedOnlyCurrentProfile,omitempty"`
+	// IncludedFraudDetails adds the customer's fraud status.
+	IncludedFraudDetails *bool `url:"includedFraudDetails,omitempty"`
+	// IncludedUserGroup2LoyaltyDetails adds the loyalty details of the customer's groups.
+	IncludedUserGroup2LoyaltyDetails *bool `url:"includedUserGroup2LoyaltyDetails,omitempty"`
+	// IncludedAllUserGroup2 adds the customer's details in every user group.
+	IncludedAllUserGroup2 *bool `url:"includedAllUserGroup2,omitempty"`
+	// UserGroup2ID reads the customer's details in one user group.
+	UserGroup2ID *int64 `url:"userGroup2Id,omitempty"`
+	// GapToUpgrade adds what the customer lacks to reach the next tier, that many days ahead
+	// (0 today, 1 tomorrow); it needs EmbedMLP.
+	GapToUpgrade *int `url:"gapToUpgrade,omitempty"`
+	// GapToRenew adds what the customer lacks to keep the current tier, that many days ahead;
+	// it needs EmbedMLP.
+	GapToRenew *int `url:"gapToRenew,omitempty"`
+}
+
+// byIdentifierQuery is the query of the update by identifier.
+type byIdentifierQuery struct {
+	Source          Source         `url:"source"`
+	AccountID       string         `url:"accountId,omitempty"`
+	IdentifierName  IdentifierType `url:"identifierName"`
+	IdentifierValue string         `url:"identifierValue"`
+	UseAsync        *bool          `url:"use_async,omitempty"`
+}
+
+// lookupQuery is the query of Lookup: the read's params and the identifiers, comma-joined with
+// names and values in the same order.
+type lookupQuery struct {
+	*GetCustomerParams
+	IdentifierName  string `url:"identifierName"`
+	IdentifierValue string `url:"identifierValue"`
+}
+
+func (s *customersService) UpdateByIdentifier(ctx context.Context, id Identifier, body *UpdateCustomerRequest, params *UpdateCustomerParams, opts ...Option) (*UpdateCustomerResponse, error) {
+	r := &request{
+		method:   http.MethodPut,
+		path:     "/v2/customers/lookup",
+		body:     body,
+		problems: validateUpdateByIdentifier(id, body, params),
+	}
+	if params != nil {
+		r.params = &byIdentifierQuery{Source: params.Source, AccountID: params.AccountID,
+			IdentifierName: id.Type, IdentifierValue: id.Value, UseAsync: params.UseAsync}
+	}
+	return s.update(ctx, r, opts)
+}
+
+func (s *customersService) Get(ctx context.Context, userID string, params *GetCustomerParams, opts ...Option) (*Customer, error) {
+	return s.read(ctx, &request{
+		method:   http.MethodGet,
+		path:     "/v2/customers/" + url.PathEscape(userID),
+		params:   params,
+		problems: validateGet(userID, params),
+	}, opts)
+}
+
+func (s *customersService) Lookup(ctx context.Context, ids []Identifier, params *GetCustomerParams, opts ...Option) (*Customer, error) {
+	names, values := make([]string, len(ids)), make([]string, len(ids))
+	for i, id := range ids {
+		names[i], values[i] = string(id.Type), id.Value
+	}
+	return s.read(ctx, &request{
+		method: http.MethodGet,
+		path:   "/v2/customers/lookup/customerDetails",
+		params: &lookupQuery{GetCustomerParams: params,
+			IdentifierName: strings.Join(names, ","), IdentifierValue: strings.Join(values, ",")},
+		problems: validateLookup(ids, params),
+	}, opts)
+}
+
+// read sends a read, which is idempotent: retried on every 5xx, 429 and transport error, and
+// never uncertain.
+func (s *customersService) read(ctx context.Context, r *request, opts []Option) (*Customer, error) {
+	r.idempotent = true
+	var out customerEnvelope
+	meta, err := s.client.do(ctx, r, &out, opts)
+	if err != nil {
+		return nil, err
+	}
+	c := &out.Customer
+	c.StatusCode, c.RequestID, c.Attempts = meta.status, meta.requestID, meta.attempts
+	return c, nil
+}
