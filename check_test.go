@@ -11,6 +11,7 @@ import (
 func TestCheckUpdateRefusesWhatUpdateRefuses(t *testing.T) {
 	t.Parallel()
 	c, mt := newMockedClient(t)
+	badUTF8 := &UpdateCustomerRequest{Profiles: []Profile{{FirstName: Ptr("Tom\xff")}}}
 	tests := []struct {
 		name   string
 		userID string
@@ -21,6 +22,7 @@ func TestCheckUpdateRefusesWhatUpdateRefuses(t *testing.T) {
 		{"no source", "1", minimalBody(), &UpdateCustomerParams{}},
 		{"no user", "", minimalBody(), instore()},
 		{"several problems", "", &UpdateCustomerRequest{LoyaltyInfo: &LoyaltyInfo{LoyaltyType: "gold"}}, nil},
+		{"invalid UTF-8, found by the encoding", "1", badUTF8, instore()},
 	}
 	for _, tt := range tests {
 		checked := CheckUpdate(tt.userID, tt.body, tt.params)
@@ -28,7 +30,17 @@ func TestCheckUpdateRefusesWhatUpdateRefuses(t *testing.T) {
 		require.Error(t, checked, tt.name)
 		assert.ErrorIs(t, checked, ErrInvalidRequest, tt.name)
 		assert.Equal(t, updated, checked, tt.name)
+
+		id := Identifier{Type: IdentifierMobile, Value: "919999000001"}
+		checked = CheckUpdateByIdentifier(id, tt.body, tt.params)
+		_, updated = c.Customers.UpdateByIdentifier(context.Background(), id, tt.body, tt.params)
+		if tt.userID == "" {
+			continue // the identifier is fine: fewer problems
+		}
+		assert.Equal(t, updated, checked, tt.name)
 	}
 	assert.NoError(t, CheckUpdate("1", minimalBody(), instore()))
+	assert.NoError(t, CheckUpdateByIdentifier(Identifier{Type: IdentifierEmail, Value: "a@b.c"}, minimalBody(), instore()))
+	assert.Error(t, CheckUpdateByIdentifier(Identifier{Type: IdentifierCardNumber, Value: "1"}, minimalBody(), instore()))
 	assert.Zero(t, mt.GetTotalCallCount(), "nothing was sent")
 }

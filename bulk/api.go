@@ -3,7 +3,7 @@ package bulk
 import (
 	"context"
 	"errors"
-	"fmt"
+	"strconv"
 
 	"github.com/capillary-go/capillary"
 )
@@ -22,8 +22,8 @@ type API interface {
 	Validate(row *Row, params *capillary.UpdateCustomerParams) []Problem
 }
 
-// ErrCannotRead is returned by API.Read when the API has no way to read a customer: rows
-// whose answer is lost stay uncertain.
+// ErrCannotRead is for an API.Read that has no way to read a customer: rows whose answer is
+// lost then stay uncertain.
 var ErrCannotRead = errors.New("bulk: reading customers back is not available")
 
 // noRetries turns the SDK's retries off for one update: the Runner does its own.
@@ -36,13 +36,62 @@ type sdk struct{ customers capillary.CustomersAPI }
 
 func (s sdk) Update(ctx context.Context, row *Row, params *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerResponse, error) {
 	if row.byIdentifier() {
-		return nil, fmt.Errorf("bulk: row %d: updates by identifier need Customers.UpdateByIdentifier: %w", row.Number, capillary.ErrInvalidRequest)
+		return s.customers.UpdateByIdentifier(ctx, row.Identifier, row.Body, params, noRetries)
 	}
 	return s.customers.Update(ctx, row.UserID, row.Body, params, noRetries)
 }
 
+// Read gets the customer by user id, or looks it up by the row's identifier, on the source the
+// row updates, with the loyalty programs when the row enrols the customer in one.
 func (s sdk) Read(ctx context.Context, row *Row, params *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerRequest, error) {
-	return nil, ErrCannotRead
+	get := &capillary.GetCustomerParams{Source: params.Source, AccountID: params.AccountID}
+	if row.Body != nil && len(row.Body.LoyaltyProgramEnrollments) > 0 {
+		get.Embed = []capillary.Embed{capillary.EmbedMLP}
+	}
+	var c *capillary.Customer
+	var err error
+	if row.byIdentifier() {
+		c, err = s.customers.Lookup(ctx, []capillary.Identifier{row.Identifier}, get)
+	} else {
+		c, err = s.customers.Get(ctx, row.UserID, get)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return held(c, params), nil
+}
+
+// held is what a customer read back holds, in the shape of an update body: the names, fields
+// and channels of its profile on the source updated (its first profile if none matches), its
+// loyalty type and extended fields, and the programs it is in with their tiers.
+func held(c *capillary.Customer, params *capillary.UpdateCustomerParams) *capillary.UpdateCustomerRequest {
+	out := &capillary.UpdateCustomerRequest{ExtendedFields: c.ExtendedFields}
+	if c.LoyaltyInfo != nil {
+		out.LoyaltyInfo = &capillary.LoyaltyInfo{LoyaltyType: c.LoyaltyInfo.LoyaltyType}
+	}
+	if len(c.Profiles) > 0 {
+		p := &c.Profiles[0]
+		for i := range c.Profiles {
+			if c.Profiles[i].Source == params.Source && c.Profiles[i].AccountID == params.AccountID {
+				p = &c.Profiles[i]
+				break
+			}
+		}
+		first, last := p.FirstName, p.LastName
+		out.Profiles = []capillary.Profile{{FirstName: &first, LastName: &last, Fields: p.Fields, CommChannels: p.CommChannels}}
+	}
+	for _, d := range c.LoyaltyProgramDetails {
+		id, err := strconv.ParseInt(d.ProgramID.String(), 10, 64)
+		if err != nil {
+			continue
+		}
+		e := capillary.LoyaltyProgramEnrollment{ProgramID: id}
+		if tier := int(d.SlabSNo); tier > 0 {
+			e.TierNumber = &tier
+		}
+		out.LoyaltyProgramEnrollments = append(out.LoyaltyProgramEnrollments, e)
+	}
+	return out
 }
 
 func (sdk) Validate(row *Row, params *capillary.UpdateCustomerParams) []Problem {
@@ -52,7 +101,7 @@ func (sdk) Validate(row *Row, params *capillary.UpdateCustomerParams) []Problem 
 // check validates a row's update as the SDK does before sending it.
 func check(row *Row, params *capillary.UpdateCustomerParams) []Problem {
 	if row.byIdentifier() {
-		return nil // checked when sent, until the SDK checks updates by identifier offline
+		return problemsOf(capillary.CheckUpdateByIdentifier(row.Identifier, row.Body, params))
 	}
 	return problemsOf(capillary.CheckUpdate(row.UserID, row.Body, params))
 }

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"iter"
-	"sort"
-	"strconv"
 
 	"github.com/capillary-go/capillary"
 )
@@ -27,10 +25,9 @@ type jsonlRow struct {
 //	{"identifier": {"type": "mobile", "value": "919999000001"}, "source": "INSTORE", "body": {...}}
 //
 // userId (a string or a number) or identifier addresses the customer; source and accountId
-// are optional; body is the vendor's update body. A row's number is its line number; blank
-// lines are skipped. A line that is not such an object, or a body with a field the update
-// does not know (it would be dropped), gives a row with Problems. The iterator's error is an
-// I/O error only.
+// are optional; body is the vendor's update body, sent with every field it has (those the SDK
+// does not model too). A row's number is its line number; blank lines are skipped. A line that
+// is not such an object gives a row with Problems. The iterator's error is an I/O error only.
 func ReadJSONL(r io.Reader) iter.Seq2[Row, error] {
 	return func(yield func(Row, error) bool) {
 		br := bufio.NewReaderSize(r, 64<<10)
@@ -82,57 +79,6 @@ func parseJSONLine(n int, line []byte) Row {
 		row.Problems = append(row.Problems, Problem{Field: "body", Problem: err.Error()})
 		return row
 	}
-	for _, path := range droppedFields(in.Body, body) {
-		row.Problems = append(row.Problems, Problem{Field: "body." + path, Problem: "is not a field of the update: it would be dropped"})
-	}
 	row.Body = body
 	return row
-}
-
-// droppedFields lists the paths of the fields of raw that decoding into body left out.
-func droppedFields(raw json.RawMessage, body *capillary.UpdateCustomerRequest) []string {
-	again, err := json.Marshal(body)
-	if err != nil {
-		return nil // the SDK's validation will report it
-	}
-	var before, after any
-	if json.Unmarshal(raw, &before) != nil || json.Unmarshal(again, &after) != nil {
-		return nil
-	}
-	var out []string
-	walkDropped("", before, after, &out)
-	return out
-}
-
-func walkDropped(path string, before, after any, out *[]string) {
-	switch b := before.(type) {
-	case map[string]any:
-		a, _ := after.(map[string]any)
-		keys := make([]string, 0, len(b))
-		for k := range b {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			sub := k
-			if path != "" {
-				sub = path + "." + k
-			}
-			av, kept := a[k]
-			switch {
-			case b[k] == nil: // null: not set, nothing to lose
-			case !kept:
-				*out = append(*out, sub)
-			default:
-				walkDropped(sub, b[k], av, out)
-			}
-		}
-	case []any:
-		a, _ := after.([]any)
-		for i := range b {
-			if i < len(a) {
-				walkDropped(path+"["+strconv.Itoa(i)+"]", b[i], a[i], out)
-			}
-		}
-	}
 }

@@ -2,6 +2,7 @@ package bulk
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/capillary-go/capillary"
 )
@@ -117,7 +118,7 @@ func (r *Result) Code() string {
 	case r.Status == Uncertain:
 		return "uncertain"
 	case len(r.Errors) > 0:
-		return itoa(r.Errors[0].Code)
+		return strconv.FormatInt(int64(r.Errors[0].Code), 10)
 	case r.HTTPStatus != 0:
 		return "http " + itoa(r.HTTPStatus)
 	}

@@ -84,7 +84,7 @@ func TestRunAgainstTheFake(t *testing.T) {
 	assert.Equal(t, bulk.Invalid, got.rows[3].Status)
 	assert.Equal(t, []bulk.Problem{{Field: "body", Problem: "has nothing to update"}}, got.rows[3].Problems)
 	assert.Equal(t, bulk.Refused, got.rows[4].Status)
-	assert.Equal(t, 8015, got.rows[4].Errors[0].Code)
+	assert.Equal(t, capillary.Int(8015), got.rows[4].Errors[0].Code)
 	assert.NotEmpty(t, got.rows[4].RequestID)
 
 	puts := 0

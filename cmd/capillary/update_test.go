@@ -150,7 +150,7 @@ func TestUpdateFromJSONLOnStdinReportsEachOutcome(t *testing.T) {
 	got := finals(t, results(t, out))
 	assert.Equal(t, bulk.Applied, got[1].Status)
 	assert.Equal(t, bulk.Refused, got[2].Status)
-	assert.Equal(t, 8015, got[2].Errors[0].Code)
+	assert.EqualValues(t, 8015, got[2].Errors[0].Code)
 	assert.Equal(t, bulk.Invalid, got[3].Status)
 	assert.Equal(t, "profiles[0].firstName", got[3].Problems[0].Field)
 	assert.Contains(t, stdout, "Not applied, by code: 8015 ×1, invalid ×1")
