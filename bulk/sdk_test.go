@@ -110,3 +110,97 @@ func TestSDKValidateSendsNothing(t *testing.T) {
 	assert.Empty(t, api.Validate(row, &capillary.UpdateCustomerParams{Source: capillary.SourceInstore}))
 	assert.Empty(t, srv.Requests())
 }
+
+// runRows runs rows against the fake with one worker and returns the outcomes by row.
+func runRows(t *testing.T, c *capillary.Client, rows []bulk.Row) (*bulk.Summary, map[int]bulk.Result) {
+	t.Helper()
+	r, err := bulk.New(bulk.SDK(c.Customers), bulk.WithConcurrency(1), bulk.WithSource(capillary.SourceInstore, ""), bulk.WithRetryDelay(0))
+	require.NoError(t, err)
+	got := &results{rows: map[int]bulk.Result{}}
+	sum, err := r.Run(ctxFor(t), func(yield func(bulk.Row, error) bool) {
+		for _, row := range rows {
+			if !yield(row, nil) {
+				return
+			}
+		}
+	}, got)
+	require.NoError(t, err)
+	return sum, got.rows
+}
+
+func firstName(name string) *capillary.UpdateCustomerRequest {
+	return &capillary.UpdateCustomerRequest{Profiles: []capillary.Profile{{FirstName: capillary.Ptr(name)}}}
+}
+
+func TestLostAnswersAreSettledByReadingBack(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		fault      capillarytest.Fault
+		sends      int
+		settlement string
+	}{
+		{"applied, then the connection dropped", capillarytest.DropAfterHandling(), 1,
+			"the answer was lost (capillary: PUT /v2/customers/101: EOF (it may have been applied)); read back: the customer holds every value of the row"},
+		{"dropped before it was applied", capillarytest.DropConnection(), 2,
+			"read back: not applied (profiles[0].firstName is \"before\", not \"Ann\"), sent again"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, c := newFake(t, "101")
+			srv.InjectFaults(tt.fault)
+			sum, got := runRows(t, c, []bulk.Row{{Number: 1, UserID: "101", Body: firstName("Ann")}})
+			assert.Equal(t, 1, sum.Applied)
+			res := got[1]
+			assert.Equal(t, bulk.Applied, res.Status)
+			assert.Equal(t, tt.sends, res.Attempts)
+			assert.Contains(t, res.Settlement, tt.settlement)
+			counts, _ := srv.UpdateCounts("101")
+			assert.Equal(t, 1, counts.Applied, "applied once")
+			ann, _ := srv.Customer("101")
+			assert.Equal(t, "Ann", ann.FirstName)
+		})
+	}
+}
+
+func TestRowsByIdentifier(t *testing.T) {
+	t.Parallel()
+	srv, c := newFake(t)
+	srv.AddCustomer(capillarytest.Customer{ID: "201", FirstName: "before",
+		CommChannels: []capillarytest.CommChannel{{Type: "mobile", Value: "919999000001", Primary: true}}})
+	srv.InjectFaults(capillarytest.DropAfterHandling())
+	mobile := capillary.Identifier{Type: capillary.IdentifierMobile, Value: "919999000001"}
+	sum, got := runRows(t, c, []bulk.Row{
+		{Number: 1, Identifier: mobile, Body: firstName("Bea")},
+		{Number: 2, Identifier: capillary.Identifier{Type: capillary.IdentifierMobile, Value: "910000000000"}, Body: firstName("Nobody")},
+		{Number: 3, Identifier: capillary.Identifier{Type: capillary.IdentifierCardNumber, Value: "C1"}, Body: firstName("Card")},
+	})
+	assert.Equal(t, 1, sum.Applied)
+	assert.Equal(t, bulk.Applied, got[1].Status)
+	assert.Contains(t, got[1].Settlement, "read back: the customer holds every value of the row")
+	assert.Equal(t, &mobile, got[1].Identifier)
+	bea, _ := srv.Customer("201")
+	assert.Equal(t, "Bea", bea.FirstName)
+	assert.Equal(t, bulk.Refused, got[2].Status)
+	assert.True(t, got[2].Errors[0].Code > 0, "%+v", got[2])
+	assert.Equal(t, bulk.Invalid, got[3].Status, "the update by identifier takes mobile, email and externalId")
+	assert.Equal(t, "identifier.type", got[3].Problems[0].Field)
+}
+
+func TestRowsInFlightInAnEarlierRunAreReadBackFirst(t *testing.T) {
+	t.Parallel()
+	srv, c := newFake(t, "101", "102")
+	srv.AddCustomer(capillarytest.Customer{ID: "101", FirstName: "Ann"}) // the earlier run's update was applied
+	sum, got := runRows(t, c, []bulk.Row{
+		{Number: 1, UserID: "101", Body: firstName("Ann"), Settle: true},
+		{Number: 2, UserID: "102", Body: firstName("Bob"), Settle: true},
+	})
+	assert.Equal(t, 2, sum.Applied)
+	assert.Equal(t, 1, sum.Sent, "only the row that was not applied is sent")
+	assert.Equal(t, 0, got[1].Attempts)
+	assert.Contains(t, got[1].Settlement, "in flight when an earlier run stopped; read back: the customer holds every value of the row")
+	assert.Equal(t, 1, got[2].Attempts)
+	counts, _ := srv.UpdateCounts("101")
+	assert.Zero(t, counts.Received)
+}
