@@ -60,7 +60,11 @@ func (a *app) run(ctx context.Context, args []string) int {
 		fmt.Fprintf(a.stderr, "Run '%s --help' for usage.\n", programName)
 		return exitUsage
 	case err != nil:
-		fmt.Fprintf(a.stderr, "%s: %v\n", programName, err)
+		msg := err.Error()
+		if !strings.HasPrefix(msg, programName+": ") { // the SDK's errors name it already
+			msg = programName + ": " + msg
+		}
+		fmt.Fprintln(a.stderr, msg)
 		return exitFailed
 	}
 	return status
