@@ -42,12 +42,17 @@ const maxPending = 1 << 20
 // errJournalClosed is returned by a JournalFile used after Close.
 var errJournalClosed = errors.New("bulk: the results file is closed")
 
-// OpenJournal opens path for appending results, creating it if need be. A last line cut short
-// (the process died while writing it) is removed first, so that the next line starts clean.
+// OpenJournal opens path for appending results, creating it if need be, and locks it (on Unix)
+// against another run while it is open. A last line cut short (the process died while writing
+// it) is removed first, so that the next line starts clean.
 func OpenJournal(path string) (*JournalFile, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("bulk: opening the results file: %w", err)
+	}
+	if err := lock(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("bulk: results file %s: %w", path, err)
 	}
 	end, err := completeLength(f)
 	if err == nil {

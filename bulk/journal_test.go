@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -106,4 +107,20 @@ func TestReadHistory(t *testing.T) {
 	require.NoError(t, os.WriteFile(bad, []byte(`{"row":1,"status":"applied"}`+"\n"+`hello`+"\n"), 0o644))
 	_, err = ReadHistory(bad)
 	require.ErrorContains(t, err, "line 2 is not a result line")
+}
+
+func TestJournalFileIsLockedWhileOpen(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("no flock")
+	}
+	path := filepath.Join(t.TempDir(), "results.jsonl")
+	j, err := OpenJournal(path)
+	require.NoError(t, err)
+	_, err = OpenJournal(path)
+	require.ErrorContains(t, err, "another run is writing it")
+	require.NoError(t, j.Close())
+	again, err := OpenJournal(path)
+	require.NoError(t, err, "closed, the file is free")
+	require.NoError(t, again.Close())
 }

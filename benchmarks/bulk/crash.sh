@@ -14,14 +14,12 @@ build
 rm -f "$out/in.results.jsonl" "$out/dump.json"
 start_fake -seed "$out/seed.json" -faults 0.1 -random-seed "$seed" -latency 2ms -dump "$out/dump.json"
 RANDOM=$seed
-update() {
-  "$out/capillary" customers update --input "$out/in.csv" --source INSTORE --concurrency 16 \
-    --progress-every 5000 "$@"
-}
+update=("$out/capillary" customers update --input "$out/in.csv" --source INSTORE --concurrency 16 --progress-every 5000)
 for kill in 1 2 3; do
   flags=()
   [ "$kill" -gt 1 ] && flags=(--resume)
-  update "${flags[@]}" >"$out/run$kill.txt" 2>&1 &
+  # The command itself in the background, not a subshell around it: $! is its pid.
+  "${update[@]}" "${flags[@]}" >"$out/run$kill.txt" 2>&1 &
   pid=$!
   wait_ms=$((1000 + RANDOM % 3000))
   sleep "$(awk -v ms="$wait_ms" 'BEGIN { print ms / 1000 }')"
@@ -29,6 +27,6 @@ for kill in 1 2 3; do
   wait "$pid" 2>/dev/null || true
   echo "kill $kill after ${wait_ms} ms: $(grep -c . "$out/in.results.jsonl") result lines so far"
 done
-update --resume || true
+"${update[@]}" --resume || true
 stop_fake
 "$out/bulkcheck" verify -csv "$out/in.csv" -results "$out/in.results.jsonl" -dump "$out/dump.json"

@@ -14,12 +14,14 @@ import (
 // send runs the update: the rows the results file does not settle already go to the vendor,
 // and each outcome is appended to the results file.
 func (a *app) send(ctx context.Context, f *updateFlags, runner *bulk.Runner, rows iter.Seq2[bulk.Row, error]) (int, error) {
-	hist, err := history(f)
+	// The journal first: its lock keeps another run off the file while this one reads it.
+	journal, err := bulk.OpenJournal(f.results)
 	if err != nil {
 		return 0, err
 	}
-	journal, err := bulk.OpenJournal(f.results)
+	hist, err := history(f)
 	if err != nil {
+		_ = journal.Close()
 		return 0, err
 	}
 	prog := a.newProgress(ctx, f, journal)
