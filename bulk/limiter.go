@@ -8,10 +8,13 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Pacing after a 429: the rate is halved, at most down to ceiling/minFraction, and climbs back
-// linearly to the ceiling over recoveryPeriod (the vendor counts its limits per minute).
+// Pacing after a 429: the rate is halved, at most once per cutInterval and down to
+// ceiling/minFraction, and climbs back linearly to the ceiling over recoveryPeriod (the vendor
+// counts its limits per minute). The interval keeps the 429s of one overflow, which arrive
+// within moments of each other, from counting as many.
 const (
-	minFraction    = 64
+	minFraction    = 16
+	cutInterval    = time.Second
 	recoveryPeriod = time.Minute
 )
 
@@ -74,15 +77,15 @@ func (l *limiter) rateAt(t time.Time) rate.Limit {
 }
 
 // throttled halves the rate after a 429 to a call let through at sentAt. Calls let through
-// before the last cut were paced at the old rate, and their 429s, which arrive together, are
-// one signal: they do not halve the rate again.
+// before the last cut were paced at the old rate, and 429s within cutInterval of the last cut
+// answer the same overflow: neither halves the rate again.
 func (l *limiter) throttled(sentAt time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !l.cutAt.IsZero() && sentAt.Before(l.cutAt) {
+	now := l.now()
+	if !l.cutAt.IsZero() && (sentAt.Before(l.cutAt) || now.Sub(l.cutAt) < cutInterval) {
 		return
 	}
-	now := l.now()
 	if l.ceiling == rate.Inf {
 		// No configured rate: the pace reached so far becomes the ceiling.
 		elapsed := now.Sub(l.started).Seconds()

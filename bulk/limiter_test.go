@@ -41,8 +41,12 @@ func TestLimiter429sOfOneBurstHalveOnce(t *testing.T) {
 	}
 	assert.InDelta(t, 20, float64(l.current()), 1e-9)
 
-	l.throttled(clock.Now()) // a call let through after the cut: halves again
-	assert.InDelta(t, 10, float64(l.current()), 1e-9)
+	l.throttled(clock.Now()) // a call let through after the cut, but within a second of it
+	assert.InDelta(t, 20, float64(l.current()), 1e-9)
+
+	clock.Advance(cutInterval)
+	l.throttled(clock.Now()) // a call let through after the cut, a second later: halves again
+	assert.InDelta(t, 10+(40-20)*float64(cutInterval)/float64(recoveryPeriod)/2, float64(l.current()), 1e-9)
 }
 
 func TestLimiterHasAFloor(t *testing.T) {
@@ -50,10 +54,11 @@ func TestLimiterHasAFloor(t *testing.T) {
 	clock := capillarytest.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	l := newLimiter(64, clock.Now)
 	for range 20 {
-		clock.Advance(time.Millisecond)
 		l.throttled(clock.Now())
+		clock.Advance(cutInterval)
 	}
-	assert.Equal(t, rate.Limit(1), l.current())
+	l.throttled(clock.Now())
+	assert.Equal(t, rate.Limit(64/minFraction), l.current())
 }
 
 func TestLimiterWithoutRateKeepsThePaceReachedAfter429(t *testing.T) {
