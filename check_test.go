@@ -22,7 +22,6 @@ func TestCheckUpdateRefusesWhatUpdateRefuses(t *testing.T) {
 		{"no source", "1", minimalBody(), &UpdateCustomerParams{}},
 		{"no user", "", minimalBody(), instore()},
 		{"several problems", "", &UpdateCustomerRequest{LoyaltyInfo: &LoyaltyInfo{LoyaltyType: "gold"}}, nil},
-		{"invalid UTF-8, found by the encoding", "1", badUTF8, instore()},
 	}
 	for _, tt := range tests {
 		checked := CheckUpdate(tt.userID, tt.body, tt.params)
@@ -42,5 +41,8 @@ func TestCheckUpdateRefusesWhatUpdateRefuses(t *testing.T) {
 	assert.NoError(t, CheckUpdate("1", minimalBody(), instore()))
 	assert.NoError(t, CheckUpdateByIdentifier(Identifier{Type: IdentifierEmail, Value: "a@b.c"}, minimalBody(), instore()))
 	assert.Error(t, CheckUpdateByIdentifier(Identifier{Type: IdentifierCardNumber, Value: "1"}, minimalBody(), instore()))
+	assert.NoError(t, CheckUpdate("1", badUTF8, instore()), "the body is not encoded: invalid UTF-8 is found by Update")
+	_, err := c.Customers.Update(context.Background(), "1", badUTF8, instore())
+	assert.ErrorIs(t, err, ErrInvalidRequest)
 	assert.Zero(t, mt.GetTotalCallCount(), "nothing was sent")
 }

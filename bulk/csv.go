@@ -7,6 +7,7 @@ import (
 	"io"
 	"iter"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/capillary-go/capillary"
 )
@@ -161,6 +162,11 @@ func (l *csvLayout) row(n int, record []string) Row {
 		if v == "" {
 			continue
 		}
+		if !utf8.ValidString(v) {
+			// The SDK would find it when encoding the body; found here, it is named by column.
+			row.Problems = append(row.Problems, Problem{Field: l.header[i], Problem: "is not valid UTF-8"})
+			continue
+		}
 		switch l.kinds[i] {
 		case colAddress:
 			if l.idType == "" {
@@ -197,7 +203,7 @@ func (l *csvLayout) row(n int, record []string) Row {
 		}
 	}
 	if record[l.address] == "" {
-		row.Problems = []Problem{{Field: l.header[l.address], Problem: "is empty: the row has no address"}}
+		row.Problems = append(row.Problems, Problem{Field: l.header[l.address], Problem: "is empty: the row has no address"})
 	}
 	row.Body = body
 	return row

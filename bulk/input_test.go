@@ -53,6 +53,9 @@ func TestReadCSV(t *testing.T) {
 	assert.Equal(t, []Problem{{Field: "userId", Problem: "is empty: the row has no address"}}, got[2].Problems)
 	assert.Equal(t, "Multi\nLine", *got[3].Body.Profiles[0].FirstName)
 	assert.Equal(t, 5, got[4].Number)
+	bad, err := ReadCSV(strings.NewReader("userId,firstName\n1,Ann\xff\n"))
+	require.NoError(t, err)
+	assert.Equal(t, []Problem{{Field: "firstName", Problem: "is not valid UTF-8"}}, collect(t, bad)[0].Problems)
 	assert.Equal(t, []Problem{{Field: "line", Problem: "has 3 fields; the header has 8"}}, got[4].Problems)
 }
 
@@ -138,6 +141,12 @@ not json
 	assert.Equal(t, "line", got[7].Problems[0].Field)
 	assert.Equal(t, []Problem{{Field: "body", Problem: "is required"}}, got[8].Problems)
 	assert.Equal(t, []Problem{{Field: "identifier", Problem: `needs a "type" and a "value"`}}, got[9].Problems)
+}
+
+func TestReadJSONLRefusesInvalidUTF8(t *testing.T) {
+	t.Parallel()
+	got := collect(t, ReadJSONL(strings.NewReader(`{"userId":"1","body":{"profiles":[{"firstName":"Ann`+"\xff"+`"}]}}`)))
+	assert.Equal(t, []Problem{{Field: "line", Problem: "is not valid UTF-8"}}, got[0].Problems)
 }
 
 func TestReadJSONLReportsIOErrors(t *testing.T) {

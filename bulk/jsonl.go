@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"iter"
+	"unicode/utf8"
 
 	"github.com/capillary-go/capillary"
 )
@@ -51,6 +52,11 @@ func ReadJSONL(r io.Reader) iter.Seq2[Row, error] {
 
 func parseJSONLine(n int, line []byte) Row {
 	row := Row{Number: n}
+	if !utf8.Valid(line) {
+		// encoding/json would replace the bad bytes with U+FFFD without a word.
+		row.Problems = []Problem{{Field: "line", Problem: "is not valid UTF-8"}}
+		return row
+	}
 	var in jsonlRow
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()

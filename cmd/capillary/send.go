@@ -105,18 +105,15 @@ func (a *app) dryRun(rows iter.Seq2[bulk.Row, error], opts []bulk.Option) (int, 
 	}
 	w := bufio.NewWriterSize(a.stdout, 64<<10)
 	defer w.Flush()
-	total, bad := 0, 0
-	for row, err := range rows {
-		if err != nil {
-			return 0, fmt.Errorf("reading the input: %w", err)
+	bad := 0
+	total, err := runner.Check(rows, func(row int, problems []bulk.Problem) {
+		bad++
+		for _, p := range problems {
+			fmt.Fprintf(w, "row %d: %s: %s\n", row, p.Field, p.Problem)
 		}
-		total++
-		if problems := runner.Validate(&row); len(problems) > 0 {
-			bad++
-			for _, p := range problems {
-				fmt.Fprintf(w, "row %d: %s: %s\n", row.Number, p.Field, p.Problem)
-			}
-		}
+	})
+	if err != nil {
+		return 0, fmt.Errorf("reading the input: %w", err)
 	}
 	fmt.Fprintf(w, "%d rows checked: %d valid, %d invalid. Nothing was sent.\n", total, total-bad, bad)
 	if bad > 0 {
