@@ -425,3 +425,29 @@ func TestNewRefusesBadOptions(t *testing.T) {
 	_, err = New(nil)
 	require.Error(t, err)
 }
+
+func TestCheckReportsBadRowsInOrder(t *testing.T) {
+	t.Parallel()
+	rows := nameRows(3*checkBatch + 7)
+	var want []int
+	for _, n := range []int{2, checkBatch + 1, 2 * checkBatch, 3*checkBatch + 7} {
+		rows[n-1].Body = nil
+		want = append(want, n)
+	}
+	var got []int
+	total, err := newRunner(t, newFakeAPI(nil)).Check(seq(rows), func(row int, problems []Problem) {
+		got = append(got, row)
+		assert.Equal(t, []Problem{{Field: "body", Problem: "is required"}}, problems)
+	})
+	require.NoError(t, err)
+	assert.Equal(t, len(rows), total)
+	assert.Equal(t, want, got)
+
+	boom := errors.New("unreadable")
+	_, err = newRunner(t, newFakeAPI(nil)).Check(func(yield func(Row, error) bool) {
+		if yield(nameRow(1), nil) {
+			yield(Row{}, boom)
+		}
+	}, func(int, []Problem) {})
+	assert.ErrorIs(t, err, boom)
+}
