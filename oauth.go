@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // tokenPath is the vendor's OAuth token endpoint, on the same host as the API.
@@ -34,6 +35,8 @@ func WithOAuth(key, secretKey string) Option {
 			s.problem("WithOAuth", "key is empty")
 		case secretKey == "":
 			s.problem("WithOAuth", "secret is empty")
+		case !utf8.ValidString(key) || !utf8.ValidString(secretKey):
+			s.problem("WithOAuth", "key or secret is not valid UTF-8, which JSON cannot carry")
 		default:
 			s.setCredentials("WithOAuth", nil, creds)
 		}
@@ -257,7 +260,9 @@ func (ts *tokenSource) fetch(ctx context.Context) (secret, time.Duration, error)
 		return "", 0, err
 	}
 	var out tokenEnvelope
-	if _, err := ts.client.send(ctx, &ts.settings, http.MethodPost, tokenPath, "", payload, false, &out); err != nil {
+	// Idempotent: generating a token changes no customer, so it is retried on every 5xx and
+	// never reported as an update that may have been applied.
+	if _, err := ts.client.send(ctx, &ts.settings, http.MethodPost, tokenPath, "", payload, true, &out); err != nil {
 		return "", 0, err
 	}
 	if out.Data == nil || strings.TrimSpace(out.Data.AccessToken) == "" {

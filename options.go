@@ -278,7 +278,7 @@ func WithTillAttribution(lookupType, lookup string) Option {
 // ownedHeaders are set by the SDK or by net/http's transport; replacing one would break the
 // call (Accept-Encoding switches off transparent decompression) or its credentials.
 var ownedHeaders = []string{
-	"Accept", "Accept-Encoding", "Authorization", "Connection", "Content-Length", "Content-Type",
+	"Accept", "Accept-Encoding", "Authorization", "Connection", "Content-Encoding", "Content-Length", "Content-Type",
 	"Cookie", "Expect", "Host", "Keep-Alive", "Proxy-Authorization", "Proxy-Connection", "Te",
 	"Trailer", "Transfer-Encoding", "Upgrade", "User-Agent", http.CanonicalHeaderKey(headerOAuthToken),
 }

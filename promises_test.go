@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -342,4 +343,105 @@ func TestPromiseRetryAfterPastDeadlineIsExplained(t *testing.T) {
 	assert.Contains(t, err.Error(), "retry after 1h0m0s")
 	assert.Contains(t, err.Error(), "past the call's deadline")
 	assert.False(t, errors.Is(err, context.DeadlineExceeded), "the call ended before its deadline")
+}
+
+// A server that echoes the credential into what the transport itself quotes (a malformed status
+// line or header) or into a value the decoding quotes does not get it into the error text, and
+// what is quoted is bounded.
+func TestPromiseTransportAndDecodeErrorsAreRedacted(t *testing.T) {
+	t.Parallel()
+	auth := testAuthHeader()
+	token := strings.TrimPrefix(auth, "Basic ")
+	answers := map[string]string{
+		"status line": "HTTP/1.1 " + token + " OK\r\n\r\n",
+		"header line": "HTTP/1.1 200 OK\r\n" + token + "\r\n\r\n",
+		"field value": "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" +
+			`{"createdId":["` + auth + `","` + strings.Repeat("x", 100_000) + `"]}`,
+	}
+	for name, answer := range answers {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			url := hostileServer(t, func(conn net.Conn) {
+				_, _ = io.WriteString(conn, answer)
+				_ = conn.Close()
+			})
+			_, err := newServerClient(t, url, WithRetries(0, 0, 0)).Customers.Update(testCtx(t), "1", minimalBody(), instore())
+			require.Error(t, err)
+			text := fmt.Sprintf("%v %+v", err, err)
+			assert.NotContains(t, text, token)
+			assert.Less(t, len(text), 4<<10)
+		})
+	}
+}
+
+// The answers that leave open whether an update was applied, and those that do not.
+func TestPromiseUncertainAnswers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		status    int
+		body      string
+		uncertain bool
+	}{
+		{"201, one or more requests failed", 201, `{"createdId":1,"errors":[{"code":91015,"message":"extended field update failed"}]}`, true},
+		{"200 with the vendor's refusal", 200, vendorError(8015, "Customer not found"), false},
+		{"524 from a gateway", 524, `<html>timeout</html>`, true},
+		{"520 from a gateway", 520, ``, true},
+		{"503 turned away", 503, `<html>down</html>`, false},
+		{"502 with the vendor's errors", 502, vendorError(500, "All requests have failed due to errors"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockedClient(t, WithRetries(0, 0, 0))
+			script(mt, respond(tt.status, tt.body))
+			_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+			assert.Equal(t, tt.uncertain, requireAPIError(t, err).Uncertain, err.Error())
+		})
+	}
+}
+
+// A token that cannot be generated means nothing was sent: neither a read nor an update is
+// uncertain, and a token endpoint's 5xx is retried.
+func TestPromiseTokenFailureIsNotUncertain(t *testing.T) {
+	t.Parallel()
+	var generations atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		generations.Add(1)
+		writeJSON(w, http.StatusBadGateway, ``)
+	}))
+	defer srv.Close()
+	c, err := NewClient(WithBaseURL(srv.URL), WithOAuth("the-key", "the-secret"), fastRetries())
+	require.NoError(t, err)
+	_, err = c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+	var tokErr *TokenError
+	require.ErrorAs(t, err, &tokErr)
+	assert.NotContains(t, err.Error(), "may have been applied")
+	assert.EqualValues(t, 4, generations.Load(), "a token call is retried like a read")
+	_, err = c.Customers.Get(testCtx(t), "1", &GetCustomerParams{Source: SourceInstore})
+	require.ErrorAs(t, err, &tokErr)
+	assert.NotContains(t, err.Error(), "may have been applied")
+}
+
+// An OAuth secret echoed Java-style, with a character outside the BMP as a surrogate pair, is
+// redacted; a secret that is not valid UTF-8 is refused, since JSON cannot carry it.
+func TestPromiseSurrogatePairEcho(t *testing.T) {
+	t.Parallel()
+	const sec = "s3cr3t-\U0001F511-TAIL"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set(headerRequestID, `echo s3cr3t-\ud83d\udd11-TAIL`)
+		writeJSON(w, 401, `{"error":"bad secret s3cr3t-\ud83d\udd11-TAIL"}`)
+	}))
+	defer srv.Close()
+	c, err := NewClient(WithBaseURL(srv.URL), WithOAuth("the-key-123", sec), WithRetries(0, 0, 0))
+	require.NoError(t, err)
+	_, err = c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+	require.Error(t, err)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	text := fmt.Sprintf("%v", err) + apiErr.Body + apiErr.RequestID
+	assert.NotContains(t, text, "TAIL")
+
+	_, err = NewClient(WithBaseURL(srv.URL), WithOAuth("the-key-123", "abc\xffdef"))
+	require.ErrorIs(t, err, ErrInvalidConfig)
 }

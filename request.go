@@ -74,11 +74,11 @@ func (c *Client) do(ctx context.Context, r *request, out answer, opts []Option) 
 	return c.send(ctx, cs, r.method, r.path, rawQuery, payload, r.idempotent, out)
 }
 
-// encodeBody encodes a request body. UpdateCustomerRequest encodes itself directly: through its
-// MarshalJSON, encoding/json would check and copy the result in a second pass.
+// encodeBody encodes a request body. A body with an encode method (UpdateCustomerRequest) is
+// asked directly: through its MarshalJSON, encoding/json would check and copy it a second time.
 func encodeBody(body any) ([]byte, error) {
-	if r, ok := body.(*UpdateCustomerRequest); ok && r != nil {
-		return r.encode()
+	if e, ok := body.(interface{ encode() ([]byte, error) }); ok {
+		return e.encode()
 	}
 	return json.Marshal(body)
 }
@@ -168,17 +168,21 @@ func (st *callState) readResponse(resp *http.Response) error {
 		}
 	}
 	// Could this attempt have been applied although it failed? A 2xx whose answer cannot be
-	// read was accepted; a 500, 502 or 504 without the vendor's own errors list may be a
-	// gateway that cut a success off. The vendor's errors list is its answer: a refusal.
+	// read was accepted; a 201 with errors is the vendor's "one or more requests have failed",
+	// a part applied; a 5xx without the vendor's own errors list may be a gateway that cut a
+	// success off, unless it says the request was turned away (503, 521). Otherwise the
+	// vendor's errors list is its answer: a refusal.
 	switch {
 	case st.idempotent:
-	case accepted && cause != nil:
+	case accepted && (cause != nil || resp.StatusCode == http.StatusCreated):
 		st.uncertain = true
-	case resp.StatusCode == http.StatusInternalServerError || resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout:
+	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusServiceUnavailable && resp.StatusCode != statusCustomerBusy:
 		st.uncertain = st.uncertain || out == nil || len(out.vendorErrors()) == 0
 	}
 	st.last = st.apiError(resp, body, out)
-	st.last.Err = cause
+	if cause != nil {
+		st.last.Err = st.quote(cause)
+	}
 	return st.last
 }
 
@@ -201,24 +205,29 @@ func readBody(resp *http.Response) ([]byte, error) {
 }
 
 // finish turns the retry client's error into the call's: the last answer's *APIError when there
-// was one, else a *RequestError for a call that got no answer.
+// was one, else a *RequestError for a call that got no answer. What ended the call after that
+// answer (the context, a token that could not be renewed) is its cause.
 func (st *callState) finish(err error) error {
-	if st.last != nil {
-		e := st.last
-		e.Attempts, e.Uncertain = st.attempts, st.uncertain
-		switch {
-		case st.waitErr == nil:
-		case e.Err == nil:
-			e.Err = st.waitErr // the context ended while waiting to retry this answer
-		default:
-			e.Err = fmt.Errorf("%w (while waiting to retry after: %w)", st.waitErr, e.Err)
+	ended := st.waitErr
+	if st.last == nil || !errors.Is(err, st.last) {
+		ended = err
+	}
+	if st.last == nil {
+		if st.waitErr != nil && !errors.Is(err, st.waitErr) {
+			ended = fmt.Errorf("%w (while waiting to retry after: %w)", st.waitErr, st.quote(err))
 		}
-		return e
+		return st.requestError(ended)
 	}
-	if st.waitErr != nil && !errors.Is(err, st.waitErr) {
-		err = fmt.Errorf("%w (while waiting to retry after: %w)", st.waitErr, err)
+	e := st.last
+	e.Attempts, e.Uncertain = st.attempts, st.uncertain
+	switch {
+	case ended == nil:
+	case e.Err == nil:
+		e.Err = ended
+	default:
+		e.Err = fmt.Errorf("%w (after: %w)", ended, e.Err)
 	}
-	return st.requestError(err)
+	return e
 }
 
 // readCapped reads at most maxBodyBytes; complete is false when there was more. A body whose
@@ -289,8 +298,28 @@ func (st *callState) redactMessages(msgs []Message) []Message {
 }
 
 func (st *callState) requestError(err error) *RequestError {
-	return &RequestError{Method: st.method, Path: st.path, Attempts: st.attempts, Uncertain: st.uncertain, Err: err}
+	return &RequestError{Method: st.method, Path: st.path, Attempts: st.attempts, Uncertain: st.uncertain, Err: st.quote(err)}
 }
+
+// quote makes an error safe to show: a transport or decoding error may quote what the server
+// sent (a malformed status line, a field's value), so its text is redacted and bounded.
+// errors.Is and errors.As still see the cause.
+func (st *callState) quote(err error) error {
+	var q *quotedError
+	if errors.As(err, &q) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &quotedError{text: quoteLimit(st.redact(transportCause(err).Error())), err: err}
+}
+
+// quotedError is an error whose text was made safe to show.
+type quotedError struct {
+	text string
+	err  error
+}
+
+func (e *quotedError) Error() string { return e.text }
+func (e *quotedError) Unwrap() error { return e.err }
 
 // excerpt is the start of a body as one printable line, for an error message.
 func excerpt(body string) string {

@@ -50,10 +50,14 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		st.last = nil // this attempt has no answer: what an earlier one said is no longer the news
 		st.uncertain = st.uncertain || (!st.idempotent && mayHaveReachedServer(err))
 		st.log(ctx, slog.LevelDebug, "capillary: attempt failed", slog.Int("attempt", st.attempts),
-			slog.Duration("latency", time.Since(st.attemptStart)), slog.String("error", quoteLimit(st.redact(transportCause(err).Error()))))
+			slog.Duration("latency", time.Since(st.attemptStart)), slog.String("error", st.quote(err).Error()))
 	}
-	if st.attempts-st.earlier > st.settings.maxRetries || ctx.Err() != nil ||
+	if st.attempts-st.earlier > st.settings.maxRetries ||
 		(answered && !st.retryableAnswer(apiErr)) || (!answered && !retryableTransportError(ctx, err)) {
+		return false, nil
+	}
+	if ctx.Err() != nil {
+		st.waitErr = ctx.Err() // a retry was due, but the context ended first
 		return false, nil
 	}
 	if asked, ok := retryAfter(resp); ok && answered {
