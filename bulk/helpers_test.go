@@ -3,7 +3,7 @@ package bulk
 import (
 	"context"
 	"iter"
-	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -147,6 +147,8 @@ func nameRows(n int) []Row {
 	return rows
 }
 
+func itoa(n int) string { return strconv.Itoa(n) }
+
 // nameRow is row n of nameRows.
 func nameRow(n int) Row {
 	return Row{
@@ -164,15 +166,6 @@ func seq(rows []Row) iter.Seq2[Row, error] {
 			}
 		}
 	}
-}
-
-func sortedKeys(m map[int]*Result) []int {
-	keys := make([]int, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // immediately makes a Runner's waits before re-sending a row end at once, and records them.

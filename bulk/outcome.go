@@ -3,7 +3,6 @@ package bulk
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/capillary-go/capillary"
@@ -97,8 +96,6 @@ func (r *Result) fillError(err error) {
 	}
 	r.Error = err.Error()
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // discard is the Journal of a run that records nothing.
 type discard struct{}

@@ -120,7 +120,7 @@ func (r *Result) Code() string {
 	case len(r.Errors) > 0:
 		return strconv.FormatInt(int64(r.Errors[0].Code), 10)
 	case r.HTTPStatus != 0:
-		return "http " + itoa(r.HTTPStatus)
+		return "http " + strconv.Itoa(r.HTTPStatus)
 	}
 	return "error"
 }
