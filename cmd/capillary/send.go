@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"os"
+	"sync/atomic"
 
 	"github.com/capillary-go/capillary/bulk"
 )
@@ -38,7 +39,7 @@ func (a *app) send(ctx context.Context, f *updateFlags, runner *bulk.Runner, row
 		return exitFailed, nil
 	case runErr != nil:
 		return 0, runErr
-	case sum.Applied == sum.Rows && pl.keptFailed == 0:
+	case sum.Applied == sum.Rows && pl.keptFailed.Load() == 0:
 		return exitOK, nil
 	}
 	return exitFailed, nil
@@ -63,9 +64,10 @@ type plan struct {
 	retryFailed bool
 	progress    *progress
 
-	skipped    int // rows with an outcome already, not sent again
-	keptFailed int // of those, rows that were not applied
-	settled    int // rows in flight in an earlier run, read back before sending
+	// Counted on the Runner's reading goroutine, which a cancelled run may leave behind.
+	skipped    atomic.Int64 // rows with an outcome already, not sent again
+	keptFailed atomic.Int64 // of those, rows that were not applied
+	settled    atomic.Int64 // rows in flight in an earlier run, read back before sending
 }
 
 // filter yields the rows to send: those without an outcome, those in flight in an earlier run
@@ -78,13 +80,13 @@ func (p *plan) filter(rows iter.Seq2[bulk.Row, error]) iter.Seq2[bulk.Row, error
 				switch status := p.history.Status(row.Number); {
 				case status == bulk.Sending:
 					row.Settle = true
-					p.settled++
+					p.settled.Add(1)
 				case status == bulk.Uncertain && p.retryFailed:
 					row.Settle = true
 				case status == bulk.Applied || (status.Final() && !p.retryFailed):
-					p.skipped++
+					p.skipped.Add(1)
 					if status != bulk.Applied {
-						p.keptFailed++
+						p.keptFailed.Add(1)
 					}
 					p.progress.skip()
 					continue

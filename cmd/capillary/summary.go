@@ -21,11 +21,11 @@ func (a *app) printSummary(sum *bulk.Summary, pl *plan, results string) {
 	if n := len(sum.Unfinished); n > 0 {
 		line("unfinished", n, "interrupted: --resume goes on")
 	}
-	if pl.skipped > 0 {
-		line("skipped", pl.skipped, fmt.Sprintf("an earlier run settled them (%d not applied: --retry-failed)", pl.keptFailed))
+	if n := int(pl.skipped.Load()); n > 0 {
+		line("skipped", n, fmt.Sprintf("an earlier run settled them (%d not applied: --retry-failed)", pl.keptFailed.Load()))
 	}
-	if pl.settled > 0 {
-		line("in flight before", pl.settled, "read back before sending")
+	if n := int(pl.settled.Load()); n > 0 {
+		line("in flight before", n, "read back before sending")
 	}
 	line("updates sent", sum.Sent, fmt.Sprintf("%d throttled (429)", sum.Throttled))
 	_ = w.Flush()
