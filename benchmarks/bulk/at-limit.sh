@@ -10,5 +10,5 @@ build
 rm -f "$out/in.results.jsonl" "$out/dump.json"
 start_fake -seed "$out/seed.json" -rate-limit 3000 -latency 20ms
 "$out/capillary" customers update --input "$out/in.csv" --source INSTORE --rate 3000/min \
-  --concurrency 4 --progress-every 1000 || true
+  --concurrency 16 --progress-every 1000 || true
 stop_fake
