@@ -9,7 +9,8 @@ import (
 
 // Row is one customer update: who, on which source, and the vendor's update body.
 type Row struct {
-	// Number is the row's 1-based number among the input's data rows; results carry it.
+	// Number is the row's 1-based number among the input's data rows, unique in a run;
+	// results carry it.
 	Number int
 	// UserID addresses the customer by the vendor's user id. When it is empty, Identifier
 	// does.
