@@ -310,3 +310,24 @@ func TestParseRate(t *testing.T) {
 		assert.Error(t, err, in)
 	}
 }
+
+func TestResumeSettlesRowsInFlightByReadingBack(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "102")
+	h.srv.AddCustomer(capillarytest.Customer{ID: "101", FirstName: "Ann"}) // the killed run's update was applied
+	in := h.file("c.csv", "userId,firstName\n101,Ann\n102,Bob\n")
+	res := h.file("c.results.jsonl", `{"row":1,"status":"sending"}`+"\n"+`{"row":2,"status":"sending"}`+"\n"+`{"row":2,"status":"appl`)
+
+	code, stdout, stderr := h.run(testCtx(t), "customers", "update", "--input", in, "--source", "INSTORE", "--resume")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, map[string]int{"102": 1}, h.puts(), "the row already applied is not sent again")
+	assert.Regexp(t, `in flight before\s+2\s+read back before sending`, stdout)
+	got := finals(t, results(t, res))
+	assert.Equal(t, bulk.Applied, got[1].Status)
+	assert.Equal(t, 0, got[1].Attempts)
+	assert.Contains(t, got[1].Settlement, "in flight when an earlier run stopped; read back: the customer holds every value of the row")
+	assert.Equal(t, bulk.Applied, got[2].Status)
+	assert.Equal(t, 1, got[2].Attempts)
+	bob, _ := h.srv.Customer("102")
+	assert.Equal(t, "Bob", bob.FirstName)
+}
