@@ -83,7 +83,7 @@ func (a *app) update(ctx context.Context, args []string) (int, error) {
 	fs.StringVar(&f.source, "source", "", "the `SOURCE` whose profiles are updated (INSTORE, WECHAT, ...), for rows that name none")
 	fs.StringVar(&f.accountID, "account-id", "", "the source's account `ID`, for sources with several accounts")
 	fs.StringVar(&f.rate, "rate", "", "at most `N/s`, N/min or N/h updates (default: no limit until the first 429)")
-	fs.IntVar(&f.concurrency, "concurrency", bulk.DefaultConcurrency, "rows in flight at once")
+	fs.IntVar(&f.concurrency, "concurrency", bulk.DefaultConcurrency, "rows in flight at once: at least the rate times the time an answer takes (50/s × 0.2 s: 10)")
 	fs.StringVar(&f.results, "results", "", "the results `FILE` (default: beside the input, .results.jsonl)")
 	fs.BoolVar(&f.resume, "resume", false, "go on with an earlier run: skip the rows with an outcome, settle those in flight")
 	fs.BoolVar(&f.retryFailed, "retry-failed", false, "like --resume, and send again the rows that were refused, invalid or uncertain")
