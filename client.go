@@ -1,11 +1,3 @@
-// Package capillary is a typed client for Capillary's loyalty and CRM API (v2), starting with
-// the customer update, PUT /v2/customers/{userId}.
-//
-// A Client is made once with NewClient and is safe for concurrent use. Calls validate their
-// arguments before any I/O, send the vendor's exact wire format, retry what is safe to retry
-// (transport errors, 429, 502, 503, 504, 521) with backoff that honours Retry-After, and
-// return typed errors: *ValidationError before sending, *APIError for the server's answers,
-// matched by errors.Is against sentinels such as ErrCustomerNotFound (code 8015).
 package capillary
 
 import (

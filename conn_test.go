@@ -56,6 +56,7 @@ func newConnCountingServer(t *testing.T, h http.HandlerFunc) (*Client, *atomic.I
 	if h == nil {
 		h = perfVendorHandler
 	}
+	requireLoopback(t)
 	var conns atomic.Int64
 	srv := httptest.NewUnstartedServer(h)
 	srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
@@ -72,7 +73,8 @@ func newConnCountingServer(t *testing.T, h http.HandlerFunc) (*Client, *atomic.I
 	return c, &conns
 }
 
-// TestConnReuseSequential: calls one after another share one kept-alive connection.
+// TestConnReuseSequential: calls one after another share kept-alive connections: one, or a
+// few when net/http drops one (see assertConnsReused), never one per call.
 func TestConnReuseSequential(t *testing.T) {
 	c, conns := newConnCountingServer(t, nil)
 	userID, body, params := perfExampleUpdate()
@@ -85,13 +87,12 @@ func TestConnReuseSequential(t *testing.T) {
 			t.Fatalf("call %d: createdId %q", i, res.CreatedID)
 		}
 	}
-	if n := conns.Load(); n != 1 {
-		t.Errorf("200 sequential calls opened %d connections, want 1", n)
-	}
+	assertConnsReused(t, conns.Load(), 200, 1)
 }
 
-// TestConnReuseConcurrent: N callers at once need at most N connections, however many calls
-// each makes: every connection goes back to the pool after its call and is taken again from it.
+// TestConnReuseConcurrent: N callers at once need N connections (plus the few net/http drops,
+// see assertConnsReused), however many calls each makes: every connection goes back to the
+// pool after its call and is taken again from it.
 //
 // The server holds the first N requests until all N have arrived. Without that, net/http itself
 // may dial more than N at start-up, whoever the client: a request waiting for its dial is handed
@@ -111,7 +112,7 @@ func TestConnReuseConcurrent(t *testing.T) {
 		}
 		select {
 		case <-allArrived:
-		case <-time.After(10 * time.Second): // a bug must fail the test, not hang it
+		case <-time.After(waitBound): // a bug must fail the test, not hang it
 		}
 		perfVendorHandler(w, r)
 	})
@@ -137,7 +138,5 @@ func TestConnReuseConcurrent(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if n := conns.Load(); n < 1 || n > callers {
-		t.Errorf("%d concurrent callers making %d calls each opened %d connections, want 1 to %d", callers, calls, n, callers)
-	}
+	assertConnsReused(t, conns.Load(), callers*calls, callers)
 }

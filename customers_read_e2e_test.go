@@ -31,6 +31,7 @@ func readTom() capillarytest.Customer {
 
 func readClient(t *testing.T, opts ...capillarytest.Option) (*capillary.Client, *capillarytest.Server) {
 	t.Helper()
+	capillary.RequireLoopback(t)
 	srv := capillarytest.NewServer(append([]capillarytest.Option{capillarytest.WithCustomers(readTom()), capillarytest.WithPrograms(699)}, opts...)...)
 	t.Cleanup(srv.Close)
 	c, err := capillary.NewClient(capillary.WithBaseURL(srv.URL),

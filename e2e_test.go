@@ -19,6 +19,7 @@ const e2eCustomer = "171891944"
 
 func e2eServer(t *testing.T, opts ...capillarytest.Option) *capillarytest.Server {
 	t.Helper()
+	capillary.RequireLoopback(t)
 	srv := capillarytest.NewServer(opts...)
 	t.Cleanup(srv.Close)
 	srv.AddCustomer(capillarytest.Customer{ID: e2eCustomer, Source: "INSTORE", LoyaltyType: "non_loyalty"})

@@ -176,7 +176,7 @@ func minimalBody() *UpdateCustomerRequest {
 // testCtx is a context that ends with the test, bounded so a hang fails instead of blocking.
 func testCtx(t *testing.T) context.Context {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), waitBound)
 	t.Cleanup(cancel)
 	return ctx
 }
@@ -192,6 +192,7 @@ type countingServer struct {
 // every new connection (ConnState StateNew).
 func newCountingServer(t *testing.T, h http.HandlerFunc) *countingServer {
 	t.Helper()
+	requireLoopback(t)
 	cs := &countingServer{}
 	cs.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cs.requests.Add(1)

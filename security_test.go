@@ -3,6 +3,7 @@ package capillary
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -176,7 +177,7 @@ func TestSecurityRedirectSameHost(t *testing.T) {
 			c := newServerClient(t, srv.URL)
 			body := minimalBody()
 			_, err := c.Customers.Update(testCtx(t), "1", body, instore())
-			first := <-got
+			first := receive(t, got)
 			assert.Equal(t, http.MethodPut, first.method)
 			if !tt.followed {
 				apiErr := requireAPIError(t, err)
@@ -185,7 +186,7 @@ func TestSecurityRedirectSameHost(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			second := <-got
+			second := receive(t, got)
 			assert.Equal(t, http.MethodPut, second.method)
 			assert.Equal(t, "/moved/v2/customers/1", second.path)
 			assert.Equal(t, first.body, second.body)
@@ -350,6 +351,9 @@ func TestSecurityNoLoggingByDefault(t *testing.T) {
 }
 
 // The per-attempt timeout fires on a slow server; each attempt is bounded, and a retry follows.
+// The server never answers, so only the attempt timeout can end each attempt: the outcome does
+// not depend on how fast the machine is (a timer never fires early, so three attempts last at
+// least three timeouts), and testCtx's 30 s would end a call that the timeout did not.
 func TestSecurityAttemptTimeout(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
@@ -369,9 +373,10 @@ func TestSecurityAttemptTimeout(t *testing.T) {
 	var netErr net.Error
 	require.ErrorAs(t, err, &netErr)
 	assert.True(t, netErr.Timeout(), "a timeout: %v", err)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded, "the attempt timeout, not testCtx, ended the call")
 	assert.GreaterOrEqual(t, elapsed, 300*time.Millisecond, "three attempts of 100 ms")
-	assert.Less(t, elapsed, 5*time.Second)
-	assert.EqualValues(t, 3, srv.requests.Load())
+	// On a loaded machine an attempt may time out before its request reaches the handler.
+	assert.LessOrEqual(t, srv.requests.Load(), int64(3))
 	assert.Contains(t, err.Error(), "3 attempts")
 	assert.NotContains(t, err.Error(), "source=")
 
@@ -386,10 +391,10 @@ func TestSecurityAttemptTimeout(t *testing.T) {
 		}
 	})
 	c2 := newServerClient(t, slowBody.URL, WithAttemptTimeout(100*time.Millisecond), WithRetries(0, 0, 0))
-	start = time.Now()
 	_, err = c2.Customers.Update(testCtx(t), "1", minimalBody(), instore())
-	require.Error(t, err)
-	assert.Less(t, time.Since(start), 5*time.Second)
+	require.ErrorAs(t, err, &netErr)
+	assert.True(t, netErr.Timeout(), "a timeout: %v", err)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded, "the attempt timeout, not testCtx, ended the call")
 }
 
 // WithHTTPClient: the caller's client is copied, not changed, and its transport is used; the

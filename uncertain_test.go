@@ -115,15 +115,16 @@ func TestClientCloseIdleConnections(t *testing.T) {
 	t.Parallel()
 	srv := newCountingServer(t, func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, okBody) })
 	c := newServerClient(t, srv.URL)
-	for range 3 {
+	for range 8 {
 		_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
 		require.NoError(t, err)
 	}
-	assert.EqualValues(t, 1, srv.conns.Load())
+	before := srv.conns.Load()
+	assertConnsReused(t, before, 8, 1)
 	c.CloseIdleConnections()
 	_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
 	require.NoError(t, err)
-	assert.EqualValues(t, 2, srv.conns.Load())
+	assert.Equal(t, before+1, srv.conns.Load(), "the call after CloseIdleConnections dialled")
 }
 
 // The context ends while the second attempt is in flight: the first attempt's 503 is old news,
@@ -132,6 +133,7 @@ func TestDeadlineDuringAttemptIsNotReportedAsEarlierAnswer(t *testing.T) {
 	t.Parallel()
 	var n atomic.Int32
 	release := make(chan struct{})
+	second := make(chan struct{}, 1)
 	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1) == 1 {
 			w.Header().Set(headerRequestID, "first-503")
@@ -139,16 +141,19 @@ func TestDeadlineDuringAttemptIsNotReportedAsEarlierAnswer(t *testing.T) {
 			return
 		}
 		_, _ = io.Copy(io.Discard, r.Body) // so the server notices when the client hangs up
-		select {                           // the second attempt gets no answer before the deadline
+		second <- struct{}{}
+		select { // the second attempt gets no answer before the deadline
 		case <-r.Context().Done():
 		case <-release:
 		}
 	})
 	t.Cleanup(func() { close(release) }) // runs before the server's Close
 	c := newServerClient(t, srv.URL)
-	ctx, cancel := context.WithTimeout(testCtx(t), 150*time.Millisecond)
-	defer cancel()
-	_, err := c.Customers.Update(ctx, "1", minimalBody(), instore())
+	d := newManualDeadline(t)
+	done := goUpdate(d, c)
+	receive(t, second) // the second attempt reached the server: now the deadline passes
+	d.expire()
+	err := receive(t, done).err
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	var apiErr *APIError
 	assert.False(t, errors.As(err, &apiErr), "no answer to the last attempt: %v", err)
@@ -167,10 +172,11 @@ func TestDeadlineDuringWaitReportsLastAnswer(t *testing.T) {
 		w.Header().Set(headerRequestID, "busy-1")
 		writeJSON(w, 521, `{"errors":[]}`)
 	})
-	c := newServerClient(t, srv.URL, WithRetries(3, time.Hour, time.Hour))
-	ctx, cancel := context.WithTimeout(testCtx(t), 100*time.Millisecond)
-	defer cancel()
-	_, err := c.Customers.Update(ctx, "1", minimalBody(), instore())
+	hook := &waitHook{}
+	c := newServerClient(t, srv.URL, WithRetries(3, time.Hour, time.Hour), hook.option())
+	d := newManualDeadline(t)
+	hook.onWait(d.expire) // the deadline passes during the wait
+	err := receive(t, goUpdate(d, c)).err
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)

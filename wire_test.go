@@ -271,7 +271,7 @@ func TestWireUserIDIsPathEscapedOnRealServer(t *testing.T) {
 	for _, id := range []string{"a/b", "?x=1", "#", "%2F", "ü/..", ".x"} {
 		_, err := c.Customers.Update(testCtx(t), id, minimalBody(), instore())
 		require.NoError(t, err, id)
-		s := <-got
+		s := receive(t, got)
 		assert.Equal(t, "/v2/customers/"+url.PathEscape(id), s.rawPath, id)
 		assert.Equal(t, "/v2/customers/"+id, s.path, id)
 		assert.Equal(t, "source=INSTORE", s.query, id)

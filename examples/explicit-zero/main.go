@@ -29,7 +29,8 @@ func run(env *exampleenv.Env, c *capillary.Client) error {
 		Source:   capillary.SourceInstore,
 		UseAsync: capillary.Ptr(false), // sent as use_async=false: wait for the side effects
 	}
-	res, err := c.Customers.Update(context.Background(), env.UserID, body, params,
+	// Enrolling twice is refused: UpdateEnrolling sends the rest alone on a second run.
+	res, err := exampleenv.UpdateEnrolling(context.Background(), c, env.UserID, body, params,
 		// Per-call option: who made this change, for the customer's audit log.
 		capillary.WithUserContext(capillary.UserContext{
 			EntityType:   "ADMIN_USER",

@@ -3,14 +3,12 @@ package main
 import (
 	"testing"
 
-	"github.com/capillary-go/capillary/examples/internal/exampleenv"
+	"github.com/capillary-go/capillary/examples/internal/exampletest"
 )
 
 // TestRunsOffline runs the example against the embedded fake, as a fresh clone does.
-func TestRunsOffline(t *testing.T) {
-	t.Setenv("CAPILLARY_BASE_URL", "")
-	t.Setenv("CAPILLARY_REGION", "")
-	if err := exampleenv.Run(false, run); err != nil {
-		t.Fatal(err)
-	}
-}
+func TestRunsOffline(t *testing.T) { exampletest.RunOffline(t, false, run) }
+
+// TestRunsTwiceAgainstOneServer runs it twice against one server, as against a standalone
+// capillary-fake: it can be run again.
+func TestRunsTwiceAgainstOneServer(t *testing.T) { exampletest.RunTwice(t, false, run) }

@@ -6,6 +6,7 @@ import (
 	"github.com/capillary-go/capillary"
 	"github.com/capillary-go/capillary/capillarytest"
 	"github.com/capillary-go/capillary/examples/internal/exampleenv"
+	"github.com/capillary-go/capillary/examples/internal/exampletest"
 )
 
 // TestRunsOffline runs the example against the embedded fake, as a fresh clone does.
@@ -35,3 +36,7 @@ func TestResendsWhenNotApplied(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRunsTwiceAgainstOneServer runs it twice against one server, as against a standalone
+// capillary-fake: it can be run again.
+func TestRunsTwiceAgainstOneServer(t *testing.T) { exampletest.RunTwice(t, false, run) }

@@ -42,7 +42,8 @@ func run(env *exampleenv.Env, c *capillary.Client) error {
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	res, err := c.Customers.Update(ctx, env.UserID, body,
+	// Enrolling twice is refused: UpdateEnrolling sends the rest alone on a second run.
+	res, err := exampleenv.UpdateEnrolling(ctx, c, env.UserID, body,
 		&capillary.UpdateCustomerParams{Source: capillary.SourceInstore, UseAsync: capillary.Ptr(false)})
 	if err != nil {
 		return fmt.Errorf("update failed: %w", err)
