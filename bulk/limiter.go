@@ -20,24 +20,26 @@ const (
 
 // limiter paces calls with a rate.Limiter and adapts its rate: a 429 halves it, and it then
 // recovers gradually, never above the configured rate. Without a configured rate it lets
-// calls through until the first 429, and from then on paces at what the run had reached.
+// calls through until a 429, climbs back from there to the pace the run had reached, and is
+// unlimited again once recovered.
 type limiter struct {
 	lim *rate.Limiter
 	now func() time.Time
 
-	mu      sync.Mutex
-	ceiling rate.Limit // the configured rate; rate.Inf for none
-	cutAt   time.Time  // when the last 429 halved the rate; zero before any
-	cutTo   rate.Limit // the rate it was halved to
-	started time.Time  // first call, to measure the pace of an unlimited run
-	granted int        // calls let through, idem
+	mu         sync.Mutex
+	configured rate.Limit // the configured rate; rate.Inf for none
+	ceiling    rate.Limit // what a recovery climbs back to
+	cutAt      time.Time  // when the last 429 halved the rate; zero when none is in force
+	cutTo      rate.Limit // the rate it was halved to
+	paceFrom   time.Time  // an unlimited run measures its pace from here...
+	granted    int        // ...counting the calls let through since
 }
 
 // newLimiter paces at limit calls a second (rate.Inf: no limit). The burst is 2: a worker that
 // wakes late can make up for one missed turn, while a burst at the start of the vendor's window,
 // what overflows it, stays within the headroom that WithRate keeps.
 func newLimiter(limit rate.Limit, now func() time.Time) *limiter {
-	return &limiter{lim: rate.NewLimiter(limit, limiterBurst), ceiling: limit, now: now}
+	return &limiter{lim: rate.NewLimiter(limit, limiterBurst), configured: limit, ceiling: limit, now: now}
 }
 
 const limiterBurst = 2
@@ -47,9 +49,7 @@ const limiterBurst = 2
 func (l *limiter) wait(ctx context.Context) (time.Time, error) {
 	l.mu.Lock()
 	now := l.now()
-	if l.started.IsZero() {
-		l.started = now
-	}
+	l.recover(now)
 	l.granted++
 	if r := l.rateAt(now); r != l.lim.Limit() {
 		l.lim.SetLimit(r)
@@ -59,6 +59,21 @@ func (l *limiter) wait(ctx context.Context) (time.Time, error) {
 		return time.Time{}, err
 	}
 	return l.now(), nil
+}
+
+// recover ends a recovery that is over: the rate is the configured one again, and an
+// unlimited run measures its pace afresh.
+func (l *limiter) recover(now time.Time) {
+	if l.paceFrom.IsZero() {
+		l.paceFrom = now
+	}
+	if l.cutAt.IsZero() || now.Sub(l.cutAt) < recoveryPeriod {
+		return
+	}
+	l.cutAt, l.ceiling = time.Time{}, l.configured
+	if l.configured == rate.Inf {
+		l.paceFrom, l.granted = now, 0
+	}
 }
 
 // rateAt is the rate at time t: the ceiling, or on the way back to it after a 429.
@@ -83,25 +98,28 @@ func (l *limiter) throttled(sentAt time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
+	l.recover(now)
 	if !l.cutAt.IsZero() && (sentAt.Before(l.cutAt) || now.Sub(l.cutAt) < cutInterval) {
 		return
 	}
 	if l.ceiling == rate.Inf {
-		// No configured rate: the pace reached so far becomes the ceiling.
-		elapsed := now.Sub(l.started).Seconds()
-		if elapsed <= 0 {
+		// No configured rate: the pace reached since the last recovery is what to climb back to.
+		elapsed := now.Sub(l.paceFrom).Seconds()
+		if elapsed < 1 {
 			elapsed = 1
 		}
-		l.ceiling = rate.Limit(float64(l.granted) / elapsed)
+		l.ceiling = rate.Limit(float64(max(l.granted, 1)) / elapsed)
 	}
 	l.cutTo = max(l.rateAt(now)/2, l.ceiling/minFraction)
 	l.cutAt = now
 	l.lim.SetLimit(l.cutTo)
 }
 
-// current returns the rate in force, for progress reports.
+// current returns the rate in force.
 func (l *limiter) current() rate.Limit {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.rateAt(l.now())
+	now := l.now()
+	l.recover(now)
+	return l.rateAt(now)
 }

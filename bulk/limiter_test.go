@@ -61,7 +61,7 @@ func TestLimiterHasAFloor(t *testing.T) {
 	assert.Equal(t, rate.Limit(64/minFraction), l.current())
 }
 
-func TestLimiterWithoutRateKeepsThePaceReachedAfter429(t *testing.T) {
+func TestLimiterWithoutRateClimbsBackToThePaceReachedThenIsUnlimited(t *testing.T) {
 	t.Parallel()
 	clock := capillarytest.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	l := newLimiter(rate.Inf, clock.Now)
@@ -72,8 +72,18 @@ func TestLimiterWithoutRateKeepsThePaceReachedAfter429(t *testing.T) {
 	clock.Advance(10 * time.Second) // 100 calls in 10 s: 10 a second
 	l.throttled(clock.Now())
 	assert.InDelta(t, 5, float64(l.current()), 1e-9)
-	clock.Advance(recoveryPeriod)
-	assert.InDelta(t, 10, float64(l.current()), 1e-9)
+	clock.Advance(recoveryPeriod / 2)
+	assert.InDelta(t, 7.5, float64(l.current()), 1e-9, "climbing back to the pace reached")
+
+	clock.Advance(recoveryPeriod / 2)
+	assert.Equal(t, rate.Inf, l.current(), "recovered: unlimited again")
+	for range 50 {
+		_, err := l.wait(testCtx(t))
+		require.NoError(t, err)
+	}
+	clock.Advance(time.Second) // 50 calls in the second since the recovery
+	l.throttled(clock.Now())
+	assert.InDelta(t, 25, float64(l.current()), 1e-9, "the pace is measured afresh")
 }
 
 func TestWithRateKeepsOnePercentHeadroom(t *testing.T) {
