@@ -44,6 +44,9 @@ func newLimiter(limit rate.Limit, now func() time.Time) *limiter {
 
 const limiterBurst = 2
 
+// minPaceSpan is the shortest span an unlimited run's pace is measured over.
+const minPaceSpan = 100 * time.Millisecond
+
 // wait blocks until a call may be sent and returns when it was let through, which throttled
 // needs.
 func (l *limiter) wait(ctx context.Context) (time.Time, error) {
@@ -104,11 +107,8 @@ func (l *limiter) throttled(sentAt time.Time) {
 	}
 	if l.ceiling == rate.Inf {
 		// No configured rate: the pace reached since the last recovery is what to climb back to.
-		elapsed := now.Sub(l.paceFrom).Seconds()
-		if elapsed < 1 {
-			elapsed = 1
-		}
-		l.ceiling = rate.Limit(float64(max(l.granted, 1)) / elapsed)
+		elapsed := max(now.Sub(l.paceFrom), minPaceSpan)
+		l.ceiling = rate.Limit(float64(max(l.granted, 1)) / elapsed.Seconds())
 	}
 	l.cutTo = max(l.rateAt(now)/2, l.ceiling/minFraction)
 	l.cutAt = now
