@@ -44,8 +44,9 @@ func newLimiter(limit rate.Limit, now func() time.Time) *limiter {
 
 const limiterBurst = 2
 
-// minPaceSpan is the shortest span an unlimited run's pace is measured over.
-const minPaceSpan = 100 * time.Millisecond
+// minPaceSpan is the shortest span an unlimited run's pace is measured over: a 429 among the
+// first calls must not make a handful of calls the pace to climb back to.
+const minPaceSpan = 10 * time.Millisecond
 
 // wait blocks until a call may be sent and returns when it was let through, which throttled
 // needs.
