@@ -44,8 +44,8 @@ func newLimiter(limit rate.Limit, now func() time.Time) *limiter {
 
 const limiterBurst = 2
 
-// minPaceSpan is the shortest span an unlimited run's pace is measured over: a 429 among the
-// first calls must not make a handful of calls the pace to climb back to.
+// minPaceSpan is the shortest span an unlimited run's pace is measured over. It is short: a
+// 429 among the first few calls must not set a low pace for the rest of the run.
 const minPaceSpan = 10 * time.Millisecond
 
 // wait blocks until a call may be sent and returns when it was let through, which throttled
