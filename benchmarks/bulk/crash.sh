@@ -5,7 +5,7 @@
 # checks the results file against the fake's dump: every row has exactly one final outcome,
 # every customer holds its row's values, no customer got more than one update except rows whose
 # answer was lost.
-# Usage: benchmarks/bulk/crash.sh   (about 4 minutes)   ROWS=20000 SEED=42 to change the draw.
+# Usage: benchmarks/bulk/crash.sh   (4 to 7 minutes)   ROWS=20000 SEED=42 to change the draw.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 rows=${ROWS:-20000}
 seed=${SEED:-42}
