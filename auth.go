@@ -42,14 +42,14 @@ func (secret) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, "[redacted]
 // basicAuth is the vendor's Basic scheme: the header value, computed once (the password is not
 // kept), and every form of the credential a server could echo, for redact.
 type basicAuth struct {
-	header secret   // "Basic base64(till:md5hex(password))"
+	header []string // {"Basic base64(till:md5hex(password))"}, shared by every request
 	forms  []secret // longest first, so that a form containing another is replaced whole
 }
 
 func newBasicAuth(till, digest string) basicAuth {
 	token := base64.StdEncoding.EncodeToString([]byte(till + ":" + digest))
 	return basicAuth{
-		header: secret("Basic " + token),
+		header: []string{"Basic " + token},
 		// The base64 token with and without its padding, the decoded "till:digest", and the
 		// digest in either case.
 		forms: []secret{secret(token), secret(strings.TrimRight(token, "=")), secret(till + ":" + digest),
@@ -61,7 +61,7 @@ func newBasicAuth(till, digest string) basicAuth {
 func (basicAuth) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, "[redacted]") }
 
 func (b basicAuth) authorize(_ context.Context, h http.Header) error {
-	h["Authorization"] = []string{string(b.header)}
+	h["Authorization"] = b.header
 	return nil
 }
 

@@ -25,6 +25,8 @@ type Client struct {
 	retry    *retryablehttp.Client // built once: the retry policy over the SDK's transport
 	logger   *slog.Logger
 	defaults callSettings // what a call without options uses
+
+	queries *queryCache // the query of each UpdateCustomerParams value sent (request.go)
 }
 
 // NewClient makes a Client. A base URL (WithRegion or WithBaseURL) and credentials
@@ -72,12 +74,13 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	hc.Timeout = 0 // the attempt transport bounds each attempt, at less cost
 	hc.CheckRedirect = redirectPolicy(base.Host, hc.CheckRedirect)
-	hc.Transport = attemptTransport{next: hc.Transport}
+	_, netHTTP := hc.Transport.(*http.Transport)
+	hc.Transport = attemptTransport{next: hc.Transport, netHTTP: netHTTP}
 
 	s.header.Set("Content-Type", "application/json")
 	s.header.Set("Accept", "application/json")
 
-	c := &Client{baseURL: base.String(), logger: s.logger}
+	c := &Client{baseURL: base.String(), logger: s.logger, queries: &queryCache{}}
 	c.retry = &retryablehttp.Client{
 		HTTPClient:     hc,
 		Logger:         nil,           // the SDK logs for itself, metadata only

@@ -55,6 +55,30 @@ type UpdateCustomerParams struct {
 	MLPSingleEnroll *bool `url:"mlp_single_enroll,omitempty"`
 }
 
+// updateParamsKey is an UpdateCustomerParams by value, its *bool read as unset, false or
+// true, for the query cache. It has one field per field of the params (a test checks it).
+type updateParamsKey struct {
+	source          Source
+	accountID       string
+	useAsync        int8
+	mlpSingleEnroll int8
+}
+
+func (p *UpdateCustomerParams) key() updateParamsKey {
+	return updateParamsKey{p.Source, p.AccountID, tristate(p.UseAsync), tristate(p.MLPSingleEnroll)}
+}
+
+// tristate is a *bool by value: 0 unset, 1 false, 2 true.
+func tristate(b *bool) int8 {
+	switch {
+	case b == nil:
+		return 0
+	case *b:
+		return 2
+	}
+	return 1
+}
+
 func (s *customersService) Update(ctx context.Context, userID string, body *UpdateCustomerRequest, params *UpdateCustomerParams, opts ...Option) (*UpdateCustomerResponse, error) {
 	r := &request{
 		method:   http.MethodPut,

@@ -11,7 +11,7 @@ import (
 type GetCustomerParams struct {
 	// Source is the source whose profile is read, or SourceAll for every source; it is required.
 	Source Source `url:"source"`
-	// AccountID is the source account. Lookup needs it for every source but INSTORE and ALL.
+	// AccountID is the source account. Lookup needs it for every source but INSTORE (ALL too).
 	AccountID string `url:"accountId,omitempty"`
 	// Embed adds parts to the answer (EmbedPoints, EmbedMLP, ...); sent as one comma list.
 	Embed []Embed `url:"embed,comma,omitempty"`

@@ -95,6 +95,25 @@ func TestE2ELookupByEachIdentifierType(t *testing.T) {
 	assert.ErrorIs(t, err, capillary.ErrCustomerNotFound)
 }
 
+// The SDK and the fake agree on the read sources: MAPP_SDK is one (the fake has no profile on
+// it: 8065), and a lookup on ALL needs an account id like every source but INSTORE.
+func TestE2EReadSources(t *testing.T) {
+	t.Parallel()
+	c, _ := readClient(t)
+	mobile := []capillary.Identifier{{Type: capillary.IdentifierMobile, Value: "919999000001"}}
+
+	_, err := c.Customers.Get(t.Context(), e2eCustomer, &capillary.GetCustomerParams{Source: capillary.SourceMappSDK})
+	assert.ErrorIs(t, err, capillary.ErrCustomerNotFound)
+	_, err = c.Customers.Lookup(t.Context(), mobile, &capillary.GetCustomerParams{Source: capillary.SourceMappSDK, AccountID: "app-1"})
+	assert.ErrorIs(t, err, capillary.ErrCustomerNotFound)
+
+	_, err = c.Customers.Lookup(t.Context(), mobile, &capillary.GetCustomerParams{Source: capillary.SourceAll})
+	assert.ErrorIs(t, err, capillary.ErrInvalidRequest, "refused before it is sent, as the fake would")
+	cust, err := c.Customers.Lookup(t.Context(), mobile, &capillary.GetCustomerParams{Source: capillary.SourceAll, AccountID: "wx-1"})
+	require.NoError(t, err)
+	assert.Len(t, cust.Profiles, 2, "source ALL: every profile")
+}
+
 // Under dual eligibility several identifiers go comma-joined, and the primary one decides.
 func TestE2ELookupDualEligibility(t *testing.T) {
 	t.Parallel()

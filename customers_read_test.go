@@ -47,6 +47,21 @@ func TestReadCallsWire(t *testing.T) {
 				_, err := c.Customers.Get(testCtx(t), "17742", &GetCustomerParams{Source: SourceAll})
 				return err
 			}},
+		{"get on the mobile app SDK", http.MethodGet, "/v2/customers/17742", "source=MAPP_SDK",
+			func(c *Client) error {
+				_, err := c.Customers.Get(testCtx(t), "17742", &GetCustomerParams{Source: SourceMappSDK})
+				return err
+			}},
+		{"lookup on the mobile app SDK", http.MethodGet, "/v2/customers/lookup/customerDetails", "accountId=app-1&identifierName=mobile&identifierValue=919999000001&source=MAPP_SDK",
+			func(c *Client) error {
+				_, err := c.Customers.Lookup(testCtx(t), []Identifier{{Type: IdentifierMobile, Value: "919999000001"}}, &GetCustomerParams{Source: SourceMappSDK, AccountID: "app-1"})
+				return err
+			}},
+		{"lookup across every source", http.MethodGet, "/v2/customers/lookup/customerDetails", "accountId=22232&identifierName=mobile&identifierValue=919999000001&source=ALL",
+			func(c *Client) error {
+				_, err := c.Customers.Lookup(testCtx(t), []Identifier{{Type: IdentifierMobile, Value: "919999000001"}}, &GetCustomerParams{Source: SourceAll, AccountID: "22232"})
+				return err
+			}},
 		{"lookup by mobile", http.MethodGet, "/v2/customers/lookup/customerDetails", "identifierName=mobile&identifierValue=919999000001&source=INSTORE",
 			func(c *Client) error {
 				_, err := c.Customers.Lookup(testCtx(t), []Identifier{{Type: IdentifierMobile, Value: "919999000001"}}, &GetCustomerParams{Source: SourceInstore})
@@ -164,6 +179,14 @@ func TestReadCallsValidation(t *testing.T) {
 			_, err := c.Customers.Get(testCtx(t), "1", &GetCustomerParams{Source: SourceAll, Embed: []Embed{EmbedPoints, "point"}, GapToRenew: &neg})
 			return err
 		}, []string{"params.embed[1]", "params.gapToRenew"}},
+		{"gaps without embed=mlp", func(c *Client) error {
+			_, err := c.Customers.Get(testCtx(t), "1", &GetCustomerParams{Source: SourceInstore, Embed: []Embed{EmbedPoints}, GapToUpgrade: Ptr(30), GapToRenew: Ptr(0)})
+			return err
+		}, []string{"params.gapToUpgrade", "params.gapToRenew"}},
+		{"get with a user id naming another endpoint", func(c *Client) error {
+			_, err := c.Customers.Get(testCtx(t), "lookup", instoreRead)
+			return err
+		}, []string{"userId"}},
 		{"lookup without identifiers", func(c *Client) error {
 			_, err := c.Customers.Lookup(testCtx(t), nil, instoreRead)
 			return err
@@ -176,6 +199,18 @@ func TestReadCallsValidation(t *testing.T) {
 			_, err := c.Customers.Lookup(testCtx(t), []Identifier{mobile}, &GetCustomerParams{Source: SourceWeChat})
 			return err
 		}, []string{"params.accountId"}},
+		{"lookup without account id on ALL", func(c *Client) error {
+			_, err := c.Customers.Lookup(testCtx(t), []Identifier{mobile}, &GetCustomerParams{Source: SourceAll})
+			return err
+		}, []string{"params.accountId"}},
+		{"lookup without account id on MAPP_SDK", func(c *Client) error {
+			_, err := c.Customers.Lookup(testCtx(t), []Identifier{mobile}, &GetCustomerParams{Source: SourceMappSDK})
+			return err
+		}, []string{"params.accountId"}},
+		{"update on MAPP_SDK, a read source only", func(c *Client) error {
+			_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), &UpdateCustomerParams{Source: SourceMappSDK})
+			return err
+		}, []string{"params.source"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,8 +24,14 @@ const (
 	SourceMobileApp Source = "MOBILE_APP"
 )
 
-// SourceAll reads a customer across every source (Get and Lookup only).
-const SourceAll Source = "ALL"
+// The sources that only Get and Lookup accept.
+const (
+	// SourceAll reads a customer across every source.
+	SourceAll Source = "ALL"
+	// SourceMappSDK reads the customer's profile on the vendor's mobile app SDK; the vendor's
+	// lookup page lists it among the read sources.
+	SourceMappSDK Source = "MAPP_SDK"
+)
 
 // sources is the one list of the sources an update accepts, in the vendor's order.
 var sources = []Source{
@@ -33,8 +39,8 @@ var sources = []Source{
 	SourceTaobao, SourceJD, SourceEcommerce, SourceWebsite, SourceLine, SourceMobileApp,
 }
 
-// readSources are the sources Get and Lookup accept: those of the update, and ALL.
-var readSources = append(slices.Clone(sources), SourceAll)
+// readSources are the sources Get and Lookup accept: those of the update, ALL and MAPP_SDK.
+var readSources = append(slices.Clone(sources), SourceAll, SourceMappSDK)
 
 // multiAccountSources can hold several accounts, so the vendor wants an accountId with them
 // (WEB_ENGAGE is listed in the vendor's older pages).

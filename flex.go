@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // The vendor's answers vary in shape: a number may come as a string, a flag as "true", a date
@@ -20,31 +19,19 @@ import (
 // keeping every digit, and encodes as a string.
 type ID string
 
-// UnmarshalJSON accepts a JSON string, a JSON number or null. The forms the vendor sends, a
-// number or a string without escapes, are taken as their bytes without a second decode.
+// UnmarshalJSON accepts a JSON string, a JSON number (kept as its text, every digit) or null.
 func (id *ID) UnmarshalJSON(data []byte) error {
-	if n := len(data); n > 0 && json.Valid(data) {
-		switch first, last := data[0], data[n-1]; {
-		case (first == '-' || isDigit(first)) && isDigit(last): // a number, no space around it
-			*id = ID(data)
-			return nil
-		case first == '"' && last == '"' && bytes.IndexByte(data, '\\') < 0 && utf8.Valid(data):
-			*id = ID(data[1 : n-1])
-			return nil
-		}
-	}
+	data = bytes.TrimSpace(data)
 	switch {
 	case string(data) == "null":
 		return nil
 	case len(data) > 0 && data[0] == '"':
 		return json.Unmarshal(data, (*string)(id))
+	case len(data) > 0 && (data[0] == '-' || isDigit(data[0])) && json.Valid(data):
+		*id = ID(data)
+		return nil
 	}
-	var n json.Number
-	if err := json.Unmarshal(data, &n); err != nil {
-		return fmt.Errorf("capillary: id %s is neither a string nor a number", data)
-	}
-	*id = ID(n)
-	return nil
+	return fmt.Errorf("capillary: id %.40s is neither a string nor a number", data)
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
@@ -107,13 +94,10 @@ func (n *Int) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// scalarText is the text of a JSON number, boolean or string, trimmed; empty for null. A
-// string without escapes is taken as its bytes, without a decode.
+// scalarText is the text of a JSON number, boolean or string, trimmed; empty for null.
 func scalarText(data []byte) ([]byte, error) {
 	data = bytes.TrimSpace(data)
 	switch {
-	case len(data) >= 2 && data[0] == '"' && data[len(data)-1] == '"' && bytes.IndexByte(data, '\\') < 0:
-		return bytes.TrimSpace(data[1 : len(data)-1]), nil
 	case len(data) > 0 && data[0] == '"':
 		var s string
 		if err := json.Unmarshal(data, &s); err != nil {

@@ -75,7 +75,7 @@ func TestAnswerShapesDecode(t *testing.T) {
 				assert.Equal(t, Number(25.5), se.RawAwardedPoints)
 				assert.True(t, bool(se.IsReferrer))
 				assert.Equal(t, ID("42"), se.CustomerID)
-				assert.Nil(t, se.Raw, "a modelled kind")
+				assert.Nil(t, se.Unknown, "every field modelled")
 			}},
 	}
 	for _, tt := range tests {
@@ -131,22 +131,26 @@ func TestTokenEnvelopeShapes(t *testing.T) {
 }
 
 // The tier ("slab") side effect keeps the previous and new tier and the expiry, from the
-// vendor's samples; a kind the SDK does not model keeps its JSON whole.
+// vendor's samples; what the SDK does not model, a field of a known kind or a whole kind, is
+// kept in Unknown.
 func TestSideEffectKinds(t *testing.T) {
 	t.Parallel()
 	body := `{"createdId": 424134447, "warnings": [], "sideEffects": [
 	  {"entityType": "USER", "previousSlabName": "GOLD", "previousSlabNumber": 3, "upgradedSlabName": "Silver",
-	   "upgradedSlabNumber": 2, "slabExpiryDate": "30th Nov, 2025", "type": "slab"},
+	   "upgradedSlabNumber": 2, "slabExpiryDate": "30th Nov, 2025", "type": "slab", "slabChangeReason": "RENEWAL"},
+	  {"type": "points", "awardedPoints": 5, "pointsExpiryDate": "2026-01-01"},
 	  {"type": "badge", "badgeId": "b-1", "earnedOn": "2025-01-02"}]}`
 	c, mt := newMockedClient(t)
 	script(mt, respond(http.StatusOK, body))
 	res, err := c.Customers.Update(testCtx(t), "424134447", minimalBody(), instore())
 	require.NoError(t, err)
-	require.Len(t, res.SideEffects, 2)
-	assert.Equal(t, SideEffect{Type: SideEffectSlab, EntityType: "USER", PreviousSlabName: "GOLD", PreviousSlabNumber: 3,
-		UpgradedSlabName: "Silver", UpgradedSlabNumber: 2, SlabExpiryDate: "30th Nov, 2025"}, res.SideEffects[0])
-	assert.Equal(t, "badge", res.SideEffects[1].Type)
-	assert.JSONEq(t, `{"type": "badge", "badgeId": "b-1", "earnedOn": "2025-01-02"}`, string(res.SideEffects[1].Raw))
+	assert.Equal(t, List[SideEffect]{
+		{Type: SideEffectSlab, EntityType: "USER", PreviousSlabName: "GOLD", PreviousSlabNumber: 3,
+			UpgradedSlabName: "Silver", UpgradedSlabNumber: 2, SlabExpiryDate: "30th Nov, 2025",
+			Unknown: Unknown{"slabChangeReason": json.RawMessage(`"RENEWAL"`)}},
+		{Type: SideEffectPoints, AwardedPoints: 5, Unknown: Unknown{"pointsExpiryDate": json.RawMessage(`"2026-01-01"`)}},
+		{Type: "badge", Unknown: Unknown{"badgeId": json.RawMessage(`"b-1"`), "earnedOn": json.RawMessage(`"2025-01-02"`)}},
+	}, res.SideEffects)
 }
 
 // The vendor's own request sample (profiles[].identifiers, source, accountId) is decoded and

@@ -1,14 +1,20 @@
 package capillary
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
-// referenceUnmarshalID is ID.UnmarshalJSON without its fast paths: encoding/json decides.
+// referenceUnmarshalID is ID.UnmarshalJSON with encoding/json deciding every form: a number
+// through json.Number instead of being taken as its text.
 func referenceUnmarshalID(id *ID, data []byte) error {
+	data = bytes.TrimSpace(data)
 	s := string(data)
 	switch {
 	case s == "null":
@@ -18,15 +24,15 @@ func referenceUnmarshalID(id *ID, data []byte) error {
 	default:
 		var n json.Number
 		if err := json.Unmarshal(data, &n); err != nil {
-			return fmt.Errorf("capillary: id %s is neither a string nor a number", data)
+			return fmt.Errorf("capillary: id %.40s is neither a string nor a number", data)
 		}
 		*id = ID(n)
 		return nil
 	}
 }
 
-// FuzzIDUnmarshalJSON checks that the fast paths of ID.UnmarshalJSON decode exactly what
-// encoding/json does, and refuse what it refuses.
+// FuzzIDUnmarshalJSON checks that ID.UnmarshalJSON, which keeps a number as its text, decodes
+// exactly what encoding/json does, and refuses what it refuses.
 func FuzzIDUnmarshalJSON(f *testing.F) {
 	for _, seed := range []string{
 		`162116213`, `"555594290"`, `123456789012345678901234567890`, `-0`, `-12.5e+10`, `1E-2`, `0.0`,
@@ -43,4 +49,16 @@ func FuzzIDUnmarshalJSON(f *testing.F) {
 			t.Errorf("UnmarshalJSON(%q) = %q, %v; encoding/json gives %q, %v", data, got, gotErr, want, wantErr)
 		}
 	})
+}
+
+// An id that is neither a string nor a number is refused with a short quote of it.
+func TestIDErrorQuotesLittle(t *testing.T) {
+	t.Parallel()
+	for _, data := range []string{`[` + strings.Repeat(`"x",`, 1000) + `1]`, `{"a":` + strings.Repeat("1", 1000) + `}`, ` true `} {
+		var id ID
+		err := id.UnmarshalJSON([]byte(data))
+		require.Error(t, err)
+		assert.LessOrEqual(t, len(err.Error()), 100, err.Error())
+		assert.Empty(t, id)
+	}
 }

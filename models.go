@@ -44,19 +44,29 @@ func (r UpdateCustomerRequest) MarshalJSON() ([]byte, error) { return r.encode()
 var replacementEscape = []byte(`\ufffd`)
 
 // encode writes the request as MarshalJSON does. encoding/json writes invalid UTF-8 in a string
-// as the escape \ufffd (a real U+FFFD goes out as itself) and copies Unknown's raw JSON as it
-// is, so only a body holding that escape or invalid bytes is walked to name the strings that
-// would lose their bytes: a *ValidationError.
+// as the escape \ufffd (a real U+FFFD goes out as itself) and copies raw JSON as it is, so only
+// a body holding more escapes than its raw JSON, or invalid bytes, is walked to name the strings
+// that would lose their bytes: a *ValidationError. The escapes are counted before Unknown's
+// fields are merged in, which re-encodes them as U+FFFD itself.
 func (r *UpdateCustomerRequest) encode() ([]byte, error) {
 	type plain UpdateCustomerRequest
-	b, err := marshalWithUnknown((*plain)(r))
-	if err == nil && (bytes.Contains(b, replacementEscape) || !utf8.Valid(b)) {
+	v := (*plain)(r)
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	out, err := withUnknown(b, v)
+	if err == nil && (bytes.Contains(b, replacementEscape) || !utf8.Valid(out)) {
 		var p problems
-		if checkUTF8(&p, r); len(p) > 0 {
+		rawEscapes := checkUTF8(&p, r)
+		if len(p) == 0 && (bytes.Count(b, replacementEscape) > rawEscapes || !utf8.Valid(out)) {
+			p.add("body", "contains invalid UTF-8 (from a value that encodes itself)")
+		}
+		if len(p) > 0 {
 			return nil, &ValidationError{Problems: p}
 		}
 	}
-	return b, err
+	return out, err
 }
 
 // Profile is the customer's meta information on one source.
@@ -210,10 +220,11 @@ const (
 )
 
 // SideEffect is one result of the update. The vendor sends several kinds in one list,
-// told apart by Type; the fields of the other kinds are zero.
+// told apart by Type; the fields of the other kinds are zero, and what the SDK does not model
+// (a field the vendor adds, a kind it does not know) is kept in Unknown.
 type SideEffect struct {
 	// Type is the kind: SideEffectPoints, SideEffectAlternateCurrency, SideEffectCoupon,
-	// SideEffectSlab, or another the vendor adds later (see Raw).
+	// SideEffectSlab, or another the vendor adds later (see Unknown).
 	Type string `json:"type"`
 	// EntityType is the entity affected: USER, USERGROUP2 or GROUP2.
 	EntityType string `json:"entityType,omitzero"`
@@ -262,24 +273,15 @@ type SideEffect struct {
 	// SlabExpiryDate is when the new tier expires, as the vendor writes it ("30th Nov, 2025").
 	SlabExpiryDate string `json:"slabExpiryDate,omitzero"`
 
-	// Raw is the side effect's JSON as it came, for a kind the SDK does not model (nil for the
-	// kinds above), so that nothing the server said is lost.
-	Raw json.RawMessage `json:"-"`
+	// Unknown holds the fields the SDK does not model (the fields of a kind it does not know),
+	// as they came, so that nothing the server said is lost.
+	Unknown Unknown `json:"-"`
 }
 
-// UnmarshalJSON decodes a side effect, keeping the JSON of a kind the SDK does not model.
+// UnmarshalJSON decodes a side effect keeping the fields the SDK does not model.
 func (se *SideEffect) UnmarshalJSON(data []byte) error {
 	type plain SideEffect
-	if err := json.Unmarshal(data, (*plain)(se)); err != nil {
-		return err
-	}
-	switch se.Type {
-	case SideEffectPoints, SideEffectAlternateCurrency, SideEffectCoupon, SideEffectSlab:
-		se.Raw = nil
-	default:
-		se.Raw = append(json.RawMessage(nil), data...)
-	}
-	return nil
+	return decodeObject(data, (*plain)(se), &se.Unknown)
 }
 
 // Ptr returns a pointer to v, for the optional fields of requests and params:

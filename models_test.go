@@ -85,7 +85,7 @@ func TestResponseDecodesEveryDocumentedPart(t *testing.T) {
 			TrimmedCouponCode: "SAVE10XYZ", ValidTill: "2024-12-31T23:59:59+05:30", Description: "10% off", DiscountCode: "D10"},
 		{Type: SideEffectPoints, EntityType: "USER", AwardedPoints: 50, RawAwardedPoints: 50.5, CustomerID: "171891944", IsReferrer: true},
 		{Type: SideEffectPoints, EntityType: "GROUP2", AwardedPoints: 5, CustomerID: "171891945"},
-		{Type: "some_future_kind", Raw: json.RawMessage(`{"type": "some_future_kind", "whatever": {"x": [1, 2]}}`)},
+		{Type: "some_future_kind", Unknown: Unknown{"whatever": json.RawMessage(`{"x": [1, 2]}`)}},
 	}, res.SideEffects)
 	assert.Equal(t, "8107 Default customer status label not set", res.Warnings[0].String())
 }

@@ -25,13 +25,16 @@ func newTransport() *http.Transport {
 //
 //   - It bounds each attempt (connecting, sending, and reading the whole answer) by the call's
 //     attempt timeout, as a context that lasts until the answer's body is closed; when that
-//     context ends, the body is closed, which ends any read, even of a connection the server
-//     took over (101 Switching Protocols) or of a body that never ends.
+//     context ends, any read of the body ends, even of a body that never ends. (A 101's body,
+//     the connection itself, is never read.)
 //   - It hides the real transport's CloseIdleConnections: retryablehttp calls it after every
 //     call that ends without success, and on a client shared by many goroutines that dropped
 //     every caller's idle connections, so that each failed call made the others reconnect.
 type attemptTransport struct {
 	next http.RoundTripper
+	// netHTTP is set when next is net/http's own transport, whose bodies already end their
+	// reads when the request's context ends; another transport's bodies are closed for that.
+	netHTTP bool
 }
 
 // errAttemptTimeout is the cause of an attempt's context when its time runs out.
@@ -39,24 +42,20 @@ var errAttemptTimeout = errors.New("attempt timed out")
 
 // RoundTrip sends one attempt within the attempt timeout.
 func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	var timeout time.Duration
-	if st := stateFrom(req.Context()); st != nil {
-		timeout = st.settings.timeout
-	}
-	ctx, cancel := context.WithCancel(req.Context())
-	if timeout > 0 {
-		cancel()
-		ctx, cancel = context.WithTimeoutCause(req.Context(), timeout, errAttemptTimeout)
-	}
+	timeout := stateFrom(req.Context()).settings.timeout // every request comes from a call
+	ctx, cancel := context.WithTimeoutCause(req.Context(), timeout, errAttemptTimeout)
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if err != nil {
 		err = explain(ctx, timeout, err) // before cancel, which would make every error look cancelled
 		cancel()
 		return nil, err
 	}
-	inner := resp.Body
-	stop := context.AfterFunc(ctx, func() { _ = inner.Close() })
-	resp.Body = &attemptBody{ReadCloser: inner, ctx: ctx, timeout: timeout, cancel: cancel, stop: stop}
+	body := &attemptBody{ReadCloser: resp.Body, ctx: ctx, timeout: timeout, cancel: cancel}
+	if !t.netHTTP {
+		inner := resp.Body
+		body.stop = context.AfterFunc(ctx, func() { _ = inner.Close() })
+	}
+	resp.Body = body
 	return resp, nil
 }
 
@@ -87,7 +86,7 @@ type attemptBody struct {
 	ctx     context.Context
 	timeout time.Duration
 	cancel  context.CancelFunc
-	stop    func() bool
+	stop    func() bool // ends the AfterFunc that closes the body, when there is one
 }
 
 func (b *attemptBody) Read(p []byte) (int, error) {
@@ -99,7 +98,9 @@ func (b *attemptBody) Read(p []byte) (int, error) {
 }
 
 func (b *attemptBody) Close() error {
-	b.stop()
+	if b.stop != nil {
+		b.stop()
+	}
 	err := b.ReadCloser.Close()
 	b.cancel()
 	return err

@@ -17,6 +17,15 @@ type Unknown map[string]json.RawMessage
 // type does not have into *unknown. encoding/json matches names case-insensitively, and so does
 // this: "cardnumber" is the field "cardNumber".
 func decodeObject(data []byte, v any, unknown *Unknown) error {
+	// Most objects have no field the type does not know: one strict pass finds that out, and
+	// only the others are read a second time for their unknown fields.
+	strict := json.NewDecoder(bytes.NewReader(data))
+	strict.UseNumber()
+	strict.DisallowUnknownFields()
+	if strict.Decode(v) == nil {
+		*unknown = nil
+		return nil
+	}
 	if err := decodeKeepingNumbers(data, v); err != nil {
 		return err
 	}
@@ -46,13 +55,21 @@ func decodeKeepingNumbers(data []byte, v any) error {
 }
 
 // marshalWithUnknown writes v, a pointer to a struct without a MarshalJSON method, as JSON
-// with the Unknown fields of v and of every struct within it. Without any, that is
-// json.Marshal(v); with some, the JSON is rebuilt as a tree with them added.
+// with the Unknown fields of v and of every struct within it.
 func marshalWithUnknown(v any) ([]byte, error) {
 	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return withUnknown(b, v)
+}
+
+// withUnknown adds to b, the JSON of v, the Unknown fields of v and of every struct within it.
+// Without any, that is b; with some, the JSON is rebuilt as a tree with them added.
+func withUnknown(b []byte, v any) ([]byte, error) {
 	rv := reflect.ValueOf(v)
-	if err != nil || !hasUnknown(rv) {
-		return b, err
+	if !hasUnknown(rv) {
+		return b, nil
 	}
 	var tree any
 	if err := decodeKeepingNumbers(b, &tree); err != nil {

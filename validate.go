@@ -57,7 +57,7 @@ func validateGet(userID string, params *GetCustomerParams) []FieldError {
 }
 
 // validateLookup checks the arguments of Lookup. The vendor wants an account id on a lookup
-// for every source but INSTORE (and ALL, which reads every source).
+// for every source but INSTORE, ALL included ("Mandatory for all the sources except Instore").
 func validateLookup(ids []Identifier, params *GetCustomerParams) []FieldError {
 	var p problems
 	if len(ids) == 0 {
@@ -67,20 +67,19 @@ func validateLookup(ids []Identifier, params *GetCustomerParams) []FieldError {
 		checkIdentifier(&p, "ids["+strconv.Itoa(i)+"]", id, lookupIdentifierTypes)
 	}
 	checkReadParams(&p, params)
-	if params != nil && params.AccountID == "" && params.Source != SourceInstore && params.Source != SourceAll && params.Source.Valid() {
+	if params != nil && params.AccountID == "" && params.Source != SourceInstore && slices.Contains(readSources, params.Source) {
 		p.add("params.accountId", "is required on a lookup for source %s (every source but INSTORE)", params.Source)
 	}
 	return p
 }
 
+// checkUserID checks a user id, which goes into the path: "lookup" would reach another endpoint.
 func checkUserID(p *problems, userID string) {
 	switch {
 	case strings.TrimSpace(userID) == "":
 		p.add("userId", "must not be empty")
-	case userID == "." || userID == "..":
-		p.add("userId", "%q is not a customer id", userID)
-	case !validHeaderValue(userID) || !utf8.ValidString(userID):
-		p.add("userId", "contains a control character or invalid UTF-8")
+	case strings.ContainsFunc(userID, func(r rune) bool { return r < '0' || r > '9' }):
+		p.add("userId", "%q is not a customer id: the vendor's user ids are digits only", userID)
 	}
 }
 
@@ -107,11 +106,19 @@ func checkReadParams(p *problems, params *GetCustomerParams) {
 			p.add("params.embed["+strconv.Itoa(i)+"]", "%q is not an embed the vendor documents (%s)", string(e), listOf(embeds))
 		}
 	}
-	if d := params.GapToUpgrade; d != nil && *d < 0 {
-		p.add("params.gapToUpgrade", "must not be negative, got %d", *d)
-	}
-	if d := params.GapToRenew; d != nil && *d < 0 {
-		p.add("params.gapToRenew", "must not be negative, got %d", *d)
+	checkGap(p, "params.gapToUpgrade", params.GapToUpgrade, params.Embed)
+	checkGap(p, "params.gapToRenew", params.GapToRenew, params.Embed)
+}
+
+// checkGap checks gapToUpgrade or gapToRenew: days ahead, which the vendor answers within the
+// loyalty program details, so only with embed=mlp.
+func checkGap(p *problems, path string, days *int, embed []Embed) {
+	switch {
+	case days == nil:
+	case *days < 0:
+		p.add(path, "must not be negative, got %d", *days)
+	case !slices.Contains(embed, EmbedMLP):
+		p.add(path, "needs EmbedMLP in params.embed: the vendor answers it within loyaltyProgramDetails")
 	}
 }
 
@@ -137,9 +144,8 @@ func checkBody(p *problems, body *UpdateCustomerRequest) {
 		p.add("body", "is required")
 		return
 	}
-	if body.Profiles == nil && body.LoyaltyInfo == nil && body.ExtendedFields == nil && body.Fields == nil &&
-		body.LoyaltyProgramEnrollments == nil && body.Unknown == nil {
-		p.add("body", "has nothing to update")
+	if !hasContent(body) {
+		p.add("body", "has nothing to update (empty lists, maps and profiles say nothing)")
 	}
 	for i := range body.Profiles {
 		validateProfile(p, i, &body.Profiles[i])
@@ -159,6 +165,19 @@ func checkBody(p *problems, body *UpdateCustomerRequest) {
 	if len(*p) > 0 {
 		checkUTF8(p, body) // refused anyway: list invalid UTF-8 too; otherwise encode finds it
 	}
+}
+
+// hasContent reports whether a body says anything: an empty list, map or profile does not,
+// while an explicit zero value does (LoyaltyPoints 0 in an enrolment, a FirstName of "").
+func hasContent(body *UpdateCustomerRequest) bool {
+	return slices.ContainsFunc(body.Profiles, profileHasContent) || body.LoyaltyInfo != nil ||
+		len(body.ExtendedFields) > 0 || len(body.Fields) > 0 || len(body.LoyaltyProgramEnrollments) > 0 ||
+		len(body.Unknown) > 0
+}
+
+func profileHasContent(p Profile) bool {
+	return p.FirstName != nil || p.LastName != nil || len(p.Fields) > 0 || len(p.Identifiers) > 0 ||
+		len(p.CommChannels) > 0 || p.Source != "" || p.AccountID != "" || len(p.Unknown) > 0
 }
 
 // The paths of nested fields, such as profiles[0].commChannels[1].type, are built only once a

@@ -2,6 +2,7 @@ package capillary
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -47,6 +48,8 @@ func TestValidationBeforeIO(t *testing.T) {
 		{name: "dot-dot user id", userID: "..", want: []string{"userId"}},
 		{name: "user id with newline", userID: "12\n34", want: []string{"userId"}},
 		{name: "user id invalid utf-8", userID: "12\xff", want: []string{"userId"}},
+		{name: "user id naming another endpoint", userID: "lookup", want: []string{"userId"}},
+		{name: "user id with a letter", userID: "12a", want: []string{"userId"}},
 		{name: "nil params", params: nil, want: []string{"params"}},
 		{name: "missing source", params: &UpdateCustomerParams{}, want: []string{"params.source"}},
 		{name: "unknown source", params: &UpdateCustomerParams{Source: "SHOPIFY"}, want: []string{"params.source"}},
@@ -54,6 +57,12 @@ func TestValidationBeforeIO(t *testing.T) {
 		{name: "account id with CRLF", params: &UpdateCustomerParams{Source: SourceWeChat, AccountID: "a\r\nb"}, want: []string{"params.accountId"}},
 		{name: "nil body", body: nil, want: []string{"body"}},
 		{name: "empty body: nothing to update", body: &UpdateCustomerRequest{}, want: []string{"body"}},
+		{name: "empty unknown fields: nothing to update", body: &UpdateCustomerRequest{Unknown: Unknown{}}, want: []string{"body"}},
+		{name: "empty profiles: nothing to update", body: &UpdateCustomerRequest{Profiles: []Profile{}}, want: []string{"body"}},
+		{name: "an empty profile: nothing to update", body: &UpdateCustomerRequest{Profiles: []Profile{{}, {Fields: map[string]any{}, CommChannels: []CommChannel{}}}},
+			want: []string{"body"}},
+		{name: "empty maps and lists: nothing to update", body: &UpdateCustomerRequest{ExtendedFields: map[string]any{}, Fields: map[string]any{},
+			LoyaltyProgramEnrollments: []LoyaltyProgramEnrollment{}}, want: []string{"body"}},
 		{name: "nil ctx", ctx: nil, want: []string{"ctx"}},
 		{name: "bad loyalty type", body: &UpdateCustomerRequest{LoyaltyInfo: &LoyaltyInfo{LoyaltyType: "gold"}},
 			want: []string{"loyaltyInfo.loyaltyType"}},
@@ -102,6 +111,20 @@ func TestValidationBeforeIO(t *testing.T) {
 			LoyaltyProgramEnrollments: []LoyaltyProgramEnrollment{{ProgramID: 699, TierNumber: Ptr(0)}}},
 			want: []string{"loyaltyProgramEnrollments[0].tierNumber", `extendedFields["k"]`}},
 		{name: "a real U+FFFD and the text \\ufffd are valid", body: &UpdateCustomerRequest{ExtendedFields: map[string]any{"k": "\ufffd", "t": `\ufffd`},
+			LoyaltyInfo: &LoyaltyInfo{LoyaltyType: "gold"}},
+			want: []string{"loyaltyInfo.loyaltyType"}},
+		{name: "cyclic map beside another problem", body: &UpdateCustomerRequest{Fields: cyclicMap(), ExtendedFields: map[string]any{"": 1}},
+			want: []string{"extendedFields", `fields["self"]`}},
+		{name: "cyclic list beside another problem", body: &UpdateCustomerRequest{Fields: map[string]any{"l": cyclicList()}, ExtendedFields: map[string]any{"": 1}},
+			want: []string{"extendedFields", `fields["l"][0]`}},
+		{name: "cyclic map alone", body: &UpdateCustomerRequest{Fields: cyclicMap()}, want: []string{"body"}},
+		{name: "invalid utf-8 in an array", body: &UpdateCustomerRequest{Fields: map[string]any{"tags": [2]string{"a\xff", "a\xfe"}}},
+			want: []string{`fields["tags"][0]`, `fields["tags"][1]`}},
+		{name: "invalid utf-8 beside unknown fields", body: &UpdateCustomerRequest{Fields: map[string]any{"city": "B\xffngalore"}, Unknown: Unknown{"extra": json.RawMessage(`1`)}},
+			want: []string{`fields["city"]`}},
+		{name: "invalid utf-8 from a value that encodes itself", body: &UpdateCustomerRequest{Fields: map[string]any{"k": invalidText{}}},
+			want: []string{"body"}},
+		{name: "bytes are sent in base64: no invalid utf-8", body: &UpdateCustomerRequest{Fields: map[string]any{"blob": []byte{0xff}, "arr": [1]byte{0xff}},
 			LoyaltyInfo: &LoyaltyInfo{LoyaltyType: "gold"}},
 			want: []string{"loyaltyInfo.loyaltyType"}},
 		{name: "first name of 101 ASCII characters", body: &UpdateCustomerRequest{Profiles: []Profile{{FirstName: Ptr(strings.Repeat("a", 101))}}},
@@ -273,4 +296,48 @@ func TestCustomersAPIInterface(t *testing.T) {
 	c, _ := newMockedClient(t)
 	var api CustomersAPI = c.Customers
 	assert.NotNil(t, api)
+}
+
+// cyclicMap is a map that holds itself.
+func cyclicMap() map[string]any {
+	m := map[string]any{}
+	m["self"] = m
+	return m
+}
+
+// cyclicList is a list that holds itself.
+func cyclicList() []any {
+	l := []any{nil}
+	l[0] = l
+	return l
+}
+
+// invalidText encodes itself as text that is not valid UTF-8: encoding/json sends U+FFFD.
+type invalidText struct{}
+
+func (invalidText) MarshalText() ([]byte, error) { return []byte("a\xff"), nil }
+
+// Escapes that raw JSON carries as written, and a real U+FFFD, are sent as they are.
+func TestValidationSendsWrittenEscapes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		body *UpdateCustomerRequest
+		want string
+	}{
+		{"raw JSON in fields", &UpdateCustomerRequest{Fields: map[string]any{"k": json.RawMessage(`"\ufffd"`)}},
+			`{"fields":{"k":"\ufffd"}}`},
+		{"raw JSON in unknown fields", &UpdateCustomerRequest{Fields: map[string]any{"k": "\ufffd"}, Unknown: Unknown{"x": json.RawMessage(`"\ufffd"`)}},
+			`{"fields":{"k":"\ufffd"},"x":"\ufffd"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockedClient(t)
+			rec := script(mt)
+			_, err := c.Customers.Update(testCtx(t), "1", tt.body, instore())
+			require.NoError(t, err)
+			assert.JSONEq(t, tt.want, string(rec.only(t).Body))
+		})
+	}
 }

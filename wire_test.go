@@ -152,16 +152,18 @@ func TestWireExplicitZeroValuesAreSent(t *testing.T) {
 			`{"loyaltyProgramEnrollments":[{"programId":7,"loyaltyPoints":0}]}`},
 		{"primary and verified false", &UpdateCustomerRequest{Profiles: []Profile{{CommChannels: []CommChannel{{Type: ChannelMobile, Value: "919999000000", Primary: Ptr(false), Verified: Ptr(false)}}}}},
 			`{"profiles":[{"commChannels":[{"type":"mobile","value":"919999000000","primary":"false","verified":"false"}]}]}`},
-		{"empty extended fields map", &UpdateCustomerRequest{ExtendedFields: map[string]any{}},
-			`{"extendedFields":{}}`},
-		{"empty profiles slice", &UpdateCustomerRequest{Profiles: []Profile{}},
-			`{"profiles":[]}`},
-		{"empty enrolments slice", &UpdateCustomerRequest{LoyaltyProgramEnrollments: []LoyaltyProgramEnrollment{}},
-			`{"loyaltyProgramEnrollments":[]}`},
+		{"empty extended fields map beside a field", &UpdateCustomerRequest{ExtendedFields: map[string]any{}, Fields: map[string]any{"a": 1}},
+			`{"extendedFields":{},"fields":{"a":1}}`},
+		{"empty profiles slice beside an extended field", &UpdateCustomerRequest{Profiles: []Profile{}, ExtendedFields: map[string]any{"a": 1}},
+			`{"profiles":[],"extendedFields":{"a":1}}`},
+		{"empty enrolments slice beside a field", &UpdateCustomerRequest{LoyaltyProgramEnrollments: []LoyaltyProgramEnrollment{}, Fields: map[string]any{"a": 1}},
+			`{"fields":{"a":1},"loyaltyProgramEnrollments":[]}`},
 		{"empty custom fields, channels and meta", &UpdateCustomerRequest{Profiles: []Profile{{Fields: map[string]any{}, CommChannels: []CommChannel{{Type: ChannelEmail, Value: "a@b.c", Meta: map[string]any{}}}}}},
 			`{"profiles":[{"fields":{},"commChannels":[{"type":"email","value":"a@b.c","meta":{}}]}]}`},
-		{"empty channel list", &UpdateCustomerRequest{Profiles: []Profile{{CommChannels: []CommChannel{}}}},
-			`{"profiles":[{"commChannels":[]}]}`},
+		{"empty channel list beside a name", &UpdateCustomerRequest{Profiles: []Profile{{LastName: Ptr("S"), CommChannels: []CommChannel{}}}},
+			`{"profiles":[{"lastName":"S","commChannels":[]}]}`},
+		{"a profile that only names its source", &UpdateCustomerRequest{Profiles: []Profile{{Source: SourceWeChat, AccountID: "wx-1"}}},
+			`{"profiles":[{"source":"WECHAT","accountId":"wx-1"}]}`},
 		{"zero values inside extended fields", &UpdateCustomerRequest{ExtendedFields: map[string]any{"n": 0, "s": "", "b": false, "f": 0.0, "x": nil}},
 			`{"extendedFields":{"n":0,"s":"","b":false,"f":0,"x":null}}`},
 	}
@@ -217,64 +219,39 @@ func TestWireFieldsOfAnyJSONType(t *testing.T) {
 	assert.Equal(t, 3, strings.Count(string(got), `"number":12345678901234567890123`))
 }
 
-// userId is path-escaped: whatever it holds, the request goes to /v2/customers/<one segment>,
-// the server decodes exactly the id back, and the query and fragment are untouched.
-func TestWireUserIDIsPathEscaped(t *testing.T) {
+// Only the vendor's numeric user ids reach the path: any other id, which could name another
+// endpoint ("lookup") or escape the path, is refused before anything is sent.
+func TestWireUserIDIsDigitsOnly(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		id          string
-		escapedPath string
-	}{
-		{"171891944", "/v2/customers/171891944"},
-		{"a/b", "/v2/customers/a%2Fb"},
-		{"?x", "/v2/customers/%3Fx"},
-		{"?source=JD", "/v2/customers/%3Fsource=JD"},
-		{"#", "/v2/customers/%23"},
-		{"x#frag", "/v2/customers/x%23frag"},
-		{"%2F", "/v2/customers/%252F"},
-		{"../admin", "/v2/customers/..%2Fadmin"},
-		{"a/../../v1/admin", "/v2/customers/a%2F..%2F..%2Fv1%2Fadmin"},
-		{"ünïcødé", "/v2/customers/%C3%BCn%C3%AFc%C3%B8d%C3%A9"},
-		{"a b", "/v2/customers/a%20b"},
-		{"a;b", "/v2/customers/a%3Bb"},
-		{`\evil`, "/v2/customers/%5Cevil"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.id, func(t *testing.T) {
+	for _, id := range []string{"lookup", "lookup/customerDetails", "a/b", "?x", "?source=JD", "#", "x#frag", "%2F",
+		"../admin", "a/../../v1/admin", "ünïcødé", "a b", "a;b", `\evil`, " 171891944", "171891944\n", "-1", "1e3", "１２"} {
+		t.Run(id, func(t *testing.T) {
 			t.Parallel()
 			c, mt := newMockedClient(t)
-			rec := script(mt)
-			_, err := c.Customers.Update(testCtx(t), tt.id, minimalBody(), instore())
-			require.NoError(t, err)
-			u := rec.only(t).URL
-			assert.Equal(t, tt.escapedPath, u.EscapedPath())
-			assert.Equal(t, tt.escapedPath+"?source=INSTORE", u.RequestURI(), "request line target")
-			assert.Equal(t, "/v2/customers/"+tt.id, u.Path, "the server decodes the id back exactly")
-			assert.Equal(t, "source=INSTORE", u.RawQuery)
-			assert.Empty(t, u.Fragment)
-			segs := strings.Split(u.EscapedPath(), "/")
-			assert.Len(t, segs, 4, "exactly one segment after /v2/customers")
+			_, err := c.Customers.Update(testCtx(t), id, minimalBody(), instore())
+			assert.Equal(t, []string{"userId"}, fieldsOf(t, err))
+			assert.Contains(t, err.Error(), "digits only")
+			_, err = c.Customers.Get(testCtx(t), id, &GetCustomerParams{Source: SourceInstore})
+			assert.Equal(t, []string{"userId"}, fieldsOf(t, err))
+			assert.Zero(t, mt.GetTotalCallCount(), "nothing sent")
 		})
 	}
 }
 
-// The same over a real connection: what the server's router sees.
-func TestWireUserIDIsPathEscapedOnRealServer(t *testing.T) {
+// A numeric id goes out as it is, over a real connection: what the server's router sees.
+func TestWireUserIDOnRealServer(t *testing.T) {
 	t.Parallel()
-	type seen struct{ rawPath, path, query string }
+	type seen struct{ rawPath, query string }
 	got := make(chan seen, 16)
 	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
-		got <- seen{r.URL.EscapedPath(), r.URL.Path, r.URL.RawQuery}
+		got <- seen{r.URL.EscapedPath(), r.URL.RawQuery}
 		writeJSON(w, http.StatusOK, okBody)
 	})
 	c := newServerClient(t, srv.URL)
-	for _, id := range []string{"a/b", "?x=1", "#", "%2F", "ü/..", ".x"} {
+	for _, id := range []string{"171891944", "0", "00012", "99999999999999999999999"} {
 		_, err := c.Customers.Update(testCtx(t), id, minimalBody(), instore())
 		require.NoError(t, err, id)
-		s := receive(t, got)
-		assert.Equal(t, "/v2/customers/"+url.PathEscape(id), s.rawPath, id)
-		assert.Equal(t, "/v2/customers/"+id, s.path, id)
-		assert.Equal(t, "source=INSTORE", s.query, id)
+		assert.Equal(t, seen{"/v2/customers/" + id, "source=INSTORE"}, receive(t, got), id)
 	}
 }
 

@@ -152,10 +152,10 @@
 //     stores the tier (1 unless given), the points and the expiry dates. Points above zero come
 //     back as a side effect {"entityType":"USER","rawAwardedPoints":75,"awardedPoints":75,
 //     "type":"points"} [vendor: samples], and a tier above 1 as {"entityType":"USER",
-//     "type":"slab","previousSlabName":"Tier 1","previousSlabNumber":1,"newSlabName":"Tier 2",
-//     "newSlabNumber":2,"slabExpiryDate":...} [fake: the field names are the fake's reading;
-//     tiers are named "Tier N"]; with use_async=true they are applied and the side effects
-//     list is empty [vendor: update].
+//     "type":"slab","previousSlabName":"Tier 1","previousSlabNumber":1,"upgradedSlabName":"Tier 2",
+//     "upgradedSlabNumber":2,"slabExpiryDate":...} [vendor: the field names of its slab sample,
+//     which the SDK reads; fake: tiers are named "Tier N"]; with use_async=true they are
+//     applied and the side effects list is empty [vendor: update].
 //   - Warnings the fake never produces by itself (8050 and 8051, customers merged; 8075 when
 //     an update's identifiers do not match) come from a Fault's Warnings (AddWarnings).
 //
@@ -165,7 +165,9 @@
 //
 // # Rules of the reads
 //
-//   - source is required: one of the update's sources or ALL; else 8012 [vendor: old, GV2].
+//   - source is required: one of the update's sources, ALL or MAPP_SDK; else 8012 [vendor:
+//     old, GV2; MAPP_SDK: GD's lookup]. No customer has a profile on MAPP_SDK (seeds and
+//     updates take the update's sources), so a read on it answers 8065 [fake].
 //   - GET by id: a multi-account source needs accountId, else 8045 [vendor: old]. The lookup
 //     needs accountId for every source but INSTORE, else 8015 [vendor: GD].
 //   - The lookup's identifierName is mobile, email, externalId, cardnumber, cardExternalId or

@@ -120,11 +120,11 @@ func embedNames() []string {
 		"fleetParentDetails", "ignoreCardDetails", "customerStatus", "alternateCurrencies"}
 }
 
-// readSource checks a read's source (the update's sources and ALL; else 8012) and returns it
-// with the accountId given.
+// readSource checks a read's source (the update's sources, ALL and MAPP_SDK; else 8012) and
+// returns it with the accountId given.
 func readSource(q url.Values) (SourceAccount, *answer) {
 	source := q.Get("source")
-	if source == "" || (source != "ALL" && !validSource(source)) {
+	if !validReadSource(source) {
 		a := failure(http.StatusBadRequest, CodeInvalidReadSource, fmt.Sprintf("source %q is not ALL or a source the API knows", source))
 		return SourceAccount{}, &a
 	}

@@ -109,6 +109,7 @@ func TestGetRefusals(t *testing.T) {
 		{"/v2/customers/" + tomID, "source=WECHAT", 8045, ""},
 		{"/v2/customers/" + tomID, "source=WECHAT&accountId=wx-2", 8065, ""},
 		{"/v2/customers/" + tomID, "source=MARTJACK", 8065, ""},
+		{"/v2/customers/" + tomID, "source=MAPP_SDK", 8065, ""},
 		{"/v2/customers/1", "source=INSTORE", 8015, ""},
 		{"/v2/customers/tom", "source=INSTORE", 8015, ""},
 		{"/v2/customers/8", "source=INSTORE", 8069, "The customer is merged into another account: customer 8 was merged into customer 171891944"},
@@ -167,6 +168,9 @@ func TestLookupReadRefusals(t *testing.T) {
 		{"source=INSTORE&identifierName=mobile,email&identifierValue=9999000000", 8013},
 		{"source=INSTORE&identifierName=mobile&identifierValue=9999000009", 8015},
 		{"source=SMS&identifierName=mobile&identifierValue=9999000000", 8012},
+		{"source=ALL&identifierName=mobile&identifierValue=9999000000", 8015},
+		{"source=MAPP_SDK&identifierName=mobile&identifierValue=9999000000", 8015},
+		{"source=MAPP_SDK&accountId=app-1&identifierName=mobile&identifierValue=9999000000", 8065},
 		{"source=WECHAT&accountId=wx-2&identifierName=mobile&identifierValue=9999000000", 8065},
 	}
 	for _, tc := range tests {

@@ -102,6 +102,20 @@ func TestSDKUpdate(t *testing.T) {
 	})
 }
 
+// A tier change comes back as the SDK reads it: the fake writes the names of the vendor's
+// slab sample, so nothing lands in Unknown.
+func TestSDKTierSideEffect(t *testing.T) {
+	t.Parallel()
+	srv := capillarytest.NewServer(capillarytest.WithCustomers(tomSawyer()))
+	t.Cleanup(srv.Close)
+	c := newClient(t, srv)
+	body := &capillary.UpdateCustomerRequest{LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 699, TierNumber: capillary.Ptr(2)}}}
+	res, err := c.Customers.Update(t.Context(), tomID, body, instore)
+	require.NoError(t, err)
+	assert.Equal(t, capillary.List[capillary.SideEffect]{{Type: capillary.SideEffectSlab, EntityType: "USER",
+		PreviousSlabName: "Tier 1", PreviousSlabNumber: 1, UpgradedSlabName: "Tier 2", UpgradedSlabNumber: 2}}, res.SideEffects)
+}
+
 func TestSDKVendorErrors(t *testing.T) {
 	t.Parallel()
 	loyal := tomSawyer()

@@ -27,14 +27,14 @@ type pointsEffect struct {
 }
 
 // slabEffect is the tier ("slab") kind of side effect: the tier before and after, and the new
-// tier's expiry. The field names are the fake's reading of the vendor's slab fields.
+// tier's expiry, under the names of the vendor's sample (the SDK reads the same names).
 type slabEffect struct {
 	EntityType         string `json:"entityType"`
 	Type               string `json:"type"`
 	PreviousSlabName   string `json:"previousSlabName"`
 	PreviousSlabNumber int    `json:"previousSlabNumber"`
-	NewSlabName        string `json:"newSlabName"`
-	NewSlabNumber      int    `json:"newSlabNumber"`
+	UpgradedSlabName   string `json:"upgradedSlabName"`
+	UpgradedSlabNumber int    `json:"upgradedSlabNumber"`
 	SlabExpiryDate     string `json:"slabExpiryDate,omitempty"`
 }
 
@@ -482,7 +482,7 @@ func (s *Server) enroll(c *Customer, e enrollmentPatch, o *outcome) {
 	if en.TierNumber > 1 {
 		// Enrolment starts at the base tier: a higher one is a tier change.
 		slab := slabEffect{EntityType: "USER", Type: "slab", PreviousSlabName: tierName(1), PreviousSlabNumber: 1,
-			NewSlabName: tierName(en.TierNumber), NewSlabNumber: en.TierNumber}
+			UpgradedSlabName: tierName(en.TierNumber), UpgradedSlabNumber: en.TierNumber}
 		if !en.TierExpiryDate.IsZero() {
 			slab.SlabExpiryDate = en.TierExpiryDate.Format(DateTimeLayout)
 		}

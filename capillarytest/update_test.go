@@ -66,7 +66,7 @@ func TestUpdateSideEffects(t *testing.T) {
 	body := `{"loyaltyProgramEnrollments": [{"programId": 699, "tierNumber": 2, "loyaltyPoints": 75,
 		"tierExpiryDate": "2030-01-31T23:59:59+05:30"}, {"programId": 700, "loyaltyPoints": 0}]}`
 	sync := `[{"entityType":"USER","rawAwardedPoints":75,"awardedPoints":75,"type":"points"},
-		{"entityType":"USER","type":"slab","previousSlabName":"Tier 1","previousSlabNumber":1,"newSlabName":"Tier 2","newSlabNumber":2,
+		{"entityType":"USER","type":"slab","previousSlabName":"Tier 1","previousSlabNumber":1,"upgradedSlabName":"Tier 2","upgradedSlabNumber":2,
 		"slabExpiryDate":"2030-01-31T23:59:59+05:30"}]`
 	tests := []struct {
 		name        string

@@ -20,6 +20,10 @@ func validSource(s string) bool {
 	return false
 }
 
+// validReadSource reports whether s is a source the reads accept: those of the update, ALL
+// (every source) and MAPP_SDK, which the lookup's page lists among its examples.
+func validReadSource(s string) bool { return validSource(s) || s == "ALL" || s == "MAPP_SDK" }
+
 // multiAccountSource reports whether a source can hold several accounts, so that an update on
 // it must name one with accountId (WEB_ENGAGE is listed in the vendor's older pages).
 func multiAccountSource(s string) bool {

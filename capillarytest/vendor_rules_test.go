@@ -37,8 +37,8 @@ func TestVendorSampleWithIdentifiersIsApplied(t *testing.T) {
 	require.Equal(t, 200, r.status, r.body)
 	assert.JSONEq(t, `{"createdId":171891944,"warnings":[],"sideEffects":[
 		{"entityType":"USER","rawAwardedPoints":75,"awardedPoints":75,"type":"points"},
-		{"entityType":"USER","type":"slab","previousSlabName":"Tier 1","previousSlabNumber":1,"newSlabName":"Tier 234",
-		 "newSlabNumber":234,"slabExpiryDate":"2022-02-11T16:36:17+05:30"}]}`, r.body)
+		{"entityType":"USER","type":"slab","previousSlabName":"Tier 1","previousSlabNumber":1,"upgradedSlabName":"Tier 234",
+		 "upgradedSlabNumber":234,"slabExpiryDate":"2022-02-11T16:36:17+05:30"}]}`, r.body)
 
 	got, _ := srv.Customer(tomID)
 	assert.Equal(t, "Tom", got.FirstName)
