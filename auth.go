@@ -86,8 +86,12 @@ func redactAll(s string, creds ...secret) string {
 		if c == "" {
 			continue
 		}
-		for _, form := range []string{string(c), url.QueryEscape(string(c)), url.PathEscape(string(c))} {
-			s = strings.ReplaceAll(s, form, "[redacted]")
+		s = strings.ReplaceAll(s, string(c), "[redacted]")
+		// A URL-encoded form differs by a %XX or a + (for a space): without either, none is here.
+		if strings.ContainsAny(s, "%+") {
+			for _, form := range []string{url.QueryEscape(string(c)), url.PathEscape(string(c))} {
+				s = strings.ReplaceAll(s, form, "[redacted]")
+			}
 		}
 	}
 	return s

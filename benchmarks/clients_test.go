@@ -20,7 +20,6 @@ import (
 
 	"github.com/capillary-go/capillary"
 	"github.com/go-resty/resty/v2"
-	"github.com/hashicorp/go-cleanhttp"
 )
 
 // The vendor's documented success body for the update (shared/spec/capillary-api.md) and the
@@ -101,7 +100,7 @@ type updateFunc func(ctx context.Context, userID string, body *capillary.UpdateC
 
 // client is one contender: a name for the benchmark and a constructor against a base URL.
 // hc is the http.Client to send through, or nil for the SDK's default one and, for the floor
-// and resty, one configured like it (newHTTPClient).
+// and resty, the plainest one (newHTTPClient).
 type client struct {
 	name  string
 	setup func(tb testing.TB, baseURL string, hc *http.Client) updateFunc
@@ -128,14 +127,11 @@ func newSDK(tb testing.TB, baseURL string, hc *http.Client) updateFunc {
 	}
 }
 
-// newHTTPClient is an http.Client configured like the SDK's default one: its own pooled
-// transport (go-cleanhttp's DefaultPooledTransport with 256 idle connections per host, as the
-// SDK's retry.go sets up) and a 30 s timeout. The floor and resty use it, so that all three
-// compare the same transport and differ only in what they do around it.
+// newHTTPClient is the plainest http.Client that is correct for this call: a clone of
+// http.DefaultTransport and no Timeout. The floor and resty send through it; the SDK brings its
+// own transport and bounds each attempt itself.
 func newHTTPClient() *http.Client {
-	t := cleanhttp.DefaultPooledTransport()
-	t.MaxIdleConnsPerHost = 256
-	return &http.Client{Transport: t, Timeout: capillary.DefaultAttemptTimeout}
+	return &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 }
 
 // updateEnvelope is the answer with the vendor's errors list, as a careful hand-written client
@@ -145,11 +141,17 @@ type updateEnvelope struct {
 	Errors []capillary.Message `json:"errors"`
 }
 
-// newFloor is the update written by hand: url.Values for the query, json.Marshal for the body,
-// the same four headers as the SDK (credentials computed once), one shared http.Client, the
-// answer decoded with a json.Decoder into the same response struct, status and vendor errors
-// checked, the body drained so the connection goes back to the pool. No validation, no
-// retries, no typed errors: the least a team could write.
+// plainRequest is the SDK's request type without its MarshalJSON, which the SDK has to carry
+// fields it does not model (the example has none). A hand-written client's struct has no such
+// method, and encoding/json would scan the output of one a second time: the floor and resty
+// marshal this, which gives the same bytes (TestSameRequest).
+type plainRequest capillary.UpdateCustomerRequest
+
+// newFloor is the plainest correct hand-written update: url.Values for the query, json.Marshal
+// for the body, the same four headers as the SDK (credentials computed once), one shared
+// http.Client, the answer decoded with a json.Decoder into the same response struct, status and
+// vendor errors checked, the body drained so the connection goes back to the pool. No
+// validation, no retries, no timeout, no typed errors: the least a team could write.
 func newFloor(tb testing.TB, baseURL string, hc *http.Client) updateFunc {
 	if hc == nil {
 		hc = newHTTPClient()
@@ -163,7 +165,7 @@ func newFloor(tb testing.TB, baseURL string, hc *http.Client) updateFunc {
 		if params.UseAsync != nil {
 			q.Set("use_async", strconv.FormatBool(*params.UseAsync))
 		}
-		payload, err := json.Marshal(body)
+		payload, err := json.Marshal((*plainRequest)(body))
 		if err != nil {
 			return nil, err
 		}
@@ -196,7 +198,7 @@ func newFloor(tb testing.TB, baseURL string, hc *http.Client) updateFunc {
 	}
 }
 
-// newResty is the update through resty with the same http.Client, base URL and headers set
+// newResty is the update through resty with the floor's http.Client, base URL and headers set
 // once on the resty client, resty's defaults otherwise (it marshals the body and unmarshals the
 // result itself).
 func newResty(tb testing.TB, baseURL string, hc *http.Client) updateFunc {
@@ -224,7 +226,7 @@ func newResty(tb testing.TB, baseURL string, hc *http.Client) updateFunc {
 			SetContext(ctx).
 			SetPathParam("userId", userID).
 			SetQueryParamsFromValues(q).
-			SetBody(body).
+			SetBody((*plainRequest)(body)).
 			SetResult(&out).
 			Put("/v2/customers/{userId}")
 		if err != nil {
@@ -264,8 +266,8 @@ func (memoryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}, nil
 }
 
-// newMemoryHTTPClient is an http.Client over memoryTransport with the SDK's attempt timeout,
-// which costs a timer and a context per call in net/http: every contender pays it alike.
+// newMemoryHTTPClient is an http.Client over memoryTransport, without a Timeout as the floor's.
+// The SDK bounds each attempt with its own default of 30 s on it.
 func newMemoryHTTPClient() *http.Client {
-	return &http.Client{Transport: memoryTransport{}, Timeout: capillary.DefaultAttemptTimeout}
+	return &http.Client{Transport: memoryTransport{}}
 }

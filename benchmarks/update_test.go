@@ -3,37 +3,26 @@ package benchmarks
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"io"
+	"net"
 	"net/http"
-	"reflect"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
-// wire is what a client put on the wire, as the server saw it.
-type wire struct {
-	method, uri string
-	header      http.Header
-	body        []byte
-}
-
 // TestSameRequest checks that the benchmarks compare like with like: the floor, the SDK and
-// resty send the same method, path, query, headers and JSON, and read the same answer.
+// resty put the same bytes on the wire (request line, headers, JSON body) and read the same
+// answer. Each client makes one call on a connection of its own, whose bytes the server's
+// listener records.
 func TestSameRequest(t *testing.T) {
-	var (
-		mu   sync.Mutex
-		last wire
-	)
-	srv := newVendorServer(t, func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		last = wire{method: r.Method, uri: r.RequestURI, header: r.Header.Clone(), body: body}
-		mu.Unlock()
-		r.Body = io.NopCloser(bytes.NewReader(nil))
-		vendorHandler(w, r)
-	})
-	seen := map[string]wire{}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(vendorHandler))
+	rec := &recordingListener{Listener: srv.Listener}
+	srv.Listener = rec
+	srv.Start()
+	t.Cleanup(srv.Close)
+	sent := map[string]string{}
 	for _, c := range clients {
 		call := c.setup(t, srv.URL, nil)
 		body, params := exampleRequest()
@@ -45,37 +34,56 @@ func TestSameRequest(t *testing.T) {
 			len(res.SideEffects) != 1 || res.SideEffects[0].AwardedPoints != 25 {
 			t.Errorf("%s: decoded %+v", c.name, res)
 		}
-		mu.Lock()
-		seen[c.name] = last
-		mu.Unlock()
+		sent[c.name] = rec.take()
 	}
-	floor := seen["floor"]
-	if floor.method != http.MethodPut || floor.uri != "/v2/customers/171891944?source=INSTORE&use_async=false" {
-		t.Errorf("floor sent %s %s", floor.method, floor.uri)
+	floor := sent["floor"]
+	if !strings.HasPrefix(floor, "PUT /v2/customers/171891944?source=INSTORE&use_async=false HTTP/1.1\r\n") ||
+		!strings.Contains(floor, "\r\nAuthorization: "+basicAuthorization()+"\r\n") {
+		t.Errorf("floor sent\n%s", floor)
 	}
-	for name, got := range seen {
-		if got.method != floor.method || got.uri != floor.uri {
-			t.Errorf("%s sent %s %s, floor %s %s", name, got.method, got.uri, floor.method, floor.uri)
-		}
-		if !reflect.DeepEqual(got.header, floor.header) {
-			t.Errorf("%s sent headers\n%v\nfloor sent\n%v", name, got.header, floor.header)
-		}
-		if !sameJSON(t, got.body, floor.body) {
-			t.Errorf("%s sent body\n%s\nfloor sent\n%s", name, got.body, floor.body)
+	for name, got := range sent {
+		if got != floor {
+			t.Errorf("%s sent\n%s\nfloor sent\n%s", name, got, floor)
 		}
 	}
 }
 
-func sameJSON(t *testing.T, a, b []byte) bool {
-	t.Helper()
-	var x, y any
-	if err := json.Unmarshal(a, &x); err != nil {
-		t.Fatalf("body %s: %v", a, err)
+// recordingListener keeps every byte its server reads from any connection, in order.
+type recordingListener struct {
+	net.Listener
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Accept wraps each connection so that its reads are recorded.
+func (l *recordingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
 	}
-	if err := json.Unmarshal(b, &y); err != nil {
-		t.Fatalf("body %s: %v", b, err)
-	}
-	return reflect.DeepEqual(x, y)
+	return recordingConn{Conn: c, l: l}, nil
+}
+
+// take returns what was recorded since the last take.
+func (l *recordingListener) take() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := l.buf.String()
+	l.buf.Reset()
+	return s
+}
+
+type recordingConn struct {
+	net.Conn
+	l *recordingListener
+}
+
+func (c recordingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.l.mu.Lock()
+	c.l.buf.Write(p[:n])
+	c.l.mu.Unlock()
+	return n, err
 }
 
 // BenchmarkUpdate is one update call, request to decoded answer, over one kept-alive loopback
@@ -98,9 +106,21 @@ func benchmarkCalls(b *testing.B, call updateFunc) {
 		b.Fatalf("warm-up call: %+v, %v", res, err)
 	}
 	b.ReportAllocs()
+	defer reportCPU(b)()
 	for b.Loop() {
 		if _, err := call(ctx, userID, body, params); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// reportCPU, deferred around a benchmark's loop, reports the process's CPU time per call as
+// cpu-ns/op. On a shared machine it is steadier than wall time: waiting for a core is not in it.
+func reportCPU(b *testing.B) func() {
+	start, ok := cpuTime()
+	return func() {
+		if end, _ := cpuTime(); ok && b.N > 0 {
+			b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
 		}
 	}
 }
@@ -136,6 +156,7 @@ func BenchmarkUpdateParallel(b *testing.B) {
 					}
 					b.ReportAllocs()
 					b.ResetTimer()
+					defer reportCPU(b)()
 					b.RunParallel(func(pb *testing.PB) {
 						ctx := context.Background()
 						for pb.Next() {
@@ -146,6 +167,59 @@ func BenchmarkUpdateParallel(b *testing.B) {
 						}
 					})
 				})
+			}
+		})
+	}
+}
+
+// BenchmarkUpdateInterleaved makes the calls of BenchmarkUpdate (loopback) and
+// BenchmarkUpdateInMemory (memory) with the three clients in one process, taking turns in
+// batches of a few milliseconds, and reports each one's time per call (floor-ns/op, sdk-ns/op,
+// resty-ns/op) and the SDK's ratios (sdk/floor, sdk/resty). On a shared machine, whose load
+// changes from second to second, this compares the clients under the same load; separate runs
+// (BenchmarkUpdate) can only alternate from one second to the next. Its ns/op mixes the three.
+func BenchmarkUpdateInterleaved(b *testing.B) {
+	const batch = 32 // calls in a turn: about 1 ms over loopback, long enough to time well
+	for _, transport := range []string{"loopback", "memory"} {
+		b.Run("transport="+transport, func(b *testing.B) {
+			ctx := context.Background()
+			body, params := exampleRequest()
+			calls := make([]updateFunc, len(clients))
+			for i, c := range clients {
+				if transport == "memory" {
+					calls[i] = c.setup(b, "http://127.0.0.1:1", newMemoryHTTPClient())
+				} else {
+					calls[i] = c.setup(b, newVendorServer(b, vendorHandler).URL, nil)
+				}
+				if res, err := calls[i](ctx, userID, body, params); err != nil || res.CreatedID != "162116213" {
+					b.Fatalf("%s: warm-up call: %+v, %v", c.name, res, err)
+				}
+			}
+			spent := make([]time.Duration, len(clients))
+			done := make([]int, len(clients))
+			k, start := 0, time.Now()
+			for b.Loop() {
+				c := k / batch % len(calls)
+				if _, err := calls[c](ctx, userID, body, params); err != nil {
+					b.Fatal(err)
+				}
+				if k++; k%batch == 0 {
+					now := time.Now()
+					spent[c] += now.Sub(start)
+					done[c] += batch
+					start = now
+				}
+			}
+			perCall := map[string]float64{}
+			for i, c := range clients {
+				if done[i] > 0 {
+					perCall[c.name] = float64(spent[i]) / float64(done[i])
+					b.ReportMetric(perCall[c.name], c.name+"-ns/op")
+				}
+			}
+			if perCall["floor"] > 0 && perCall["resty"] > 0 {
+				b.ReportMetric(perCall["sdk"]/perCall["floor"], "sdk/floor")
+				b.ReportMetric(perCall["sdk"]/perCall["resty"], "sdk/resty")
 			}
 		})
 	}

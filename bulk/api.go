@@ -1,0 +1,141 @@
+package bulk
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/capillary-go/capillary"
+)
+
+// API is what a Runner calls: SDK adapts the SDK's customers service; tests give their own.
+// Its methods are called from several goroutines at once.
+type API interface {
+	// Update sends the row's update once, by user id or by identifier, without retrying: the
+	// Runner retries, so that it sees every 429 and 521.
+	Update(ctx context.Context, row *Row, params *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerResponse, error)
+	// Read returns what the customer the row addresses holds now, in the shape of an update
+	// body (names, fields and channels of the source's profile, loyalty type, extended fields,
+	// enrolments), to compare with the row after an answer was lost. It may retry.
+	Read(ctx context.Context, row *Row, params *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerRequest, error)
+	// Validate checks the row's update offline, as Update would, and sends nothing.
+	Validate(row *Row, params *capillary.UpdateCustomerParams) []Problem
+}
+
+// ErrCannotRead is for an API.Read that has no way to read a customer: rows whose answer is
+// lost then stay uncertain.
+var ErrCannotRead = errors.New("bulk: reading customers back is not available")
+
+// noRetries turns the SDK's retries off for one update: the Runner does its own.
+var noRetries = capillary.WithRetries(0, 0, 0)
+
+// SDK adapts the SDK's customers service (a Client's Customers) to API.
+func SDK(customers capillary.CustomersAPI) API { return sdk{customers} }
+
+type sdk struct{ customers capillary.CustomersAPI }
+
+func (s sdk) Update(ctx context.Context, row *Row, params *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerResponse, error) {
+	if row.byIdentifier() {
+		return s.customers.UpdateByIdentifier(ctx, row.Identifier, row.Body, params, noRetries)
+	}
+	return s.customers.Update(ctx, row.UserID, row.Body, params, noRetries)
+}
+
+// Read gets the customer by user id, or looks it up by the row's identifier, on the source the
+// row updates, with the loyalty programs when the row enrols the customer in one.
+func (s sdk) Read(ctx context.Context, row *Row, params *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerRequest, error) {
+	get := &capillary.GetCustomerParams{Source: params.Source, AccountID: params.AccountID}
+	if row.Body != nil && len(row.Body.LoyaltyProgramEnrollments) > 0 {
+		get.Embed = []capillary.Embed{capillary.EmbedMLP}
+	}
+	var c *capillary.Customer
+	var err error
+	if row.byIdentifier() {
+		c, err = s.customers.Lookup(ctx, []capillary.Identifier{row.Identifier}, get)
+	} else {
+		c, err = s.customers.Get(ctx, row.UserID, get)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return held(c, params), nil
+}
+
+// held is what a customer read back holds, in the shape of an update body: the names, fields
+// and channels of its profile on the source updated (its first profile if none matches), its
+// loyalty type and extended fields, and the programs it is in with their tiers.
+func held(c *capillary.Customer, params *capillary.UpdateCustomerParams) *capillary.UpdateCustomerRequest {
+	out := &capillary.UpdateCustomerRequest{ExtendedFields: c.ExtendedFields}
+	if c.LoyaltyInfo != nil {
+		out.LoyaltyInfo = &capillary.LoyaltyInfo{LoyaltyType: c.LoyaltyInfo.LoyaltyType}
+	}
+	if len(c.Profiles) > 0 {
+		p := &c.Profiles[0]
+		for i := range c.Profiles {
+			if c.Profiles[i].Source == params.Source && c.Profiles[i].AccountID == params.AccountID {
+				p = &c.Profiles[i]
+				break
+			}
+		}
+		first, last := p.FirstName, p.LastName
+		out.Profiles = []capillary.Profile{{FirstName: &first, LastName: &last, Fields: p.Fields, CommChannels: p.CommChannels}}
+	}
+	for _, d := range c.LoyaltyProgramDetails {
+		id, err := strconv.ParseInt(d.ProgramID.String(), 10, 64)
+		if err != nil {
+			continue
+		}
+		e := capillary.LoyaltyProgramEnrollment{ProgramID: id}
+		if tier := int(d.SlabSNo); tier > 0 {
+			e.TierNumber = &tier
+		}
+		out.LoyaltyProgramEnrollments = append(out.LoyaltyProgramEnrollments, e)
+	}
+	return out
+}
+
+func (sdk) Validate(row *Row, params *capillary.UpdateCustomerParams) []Problem {
+	return check(row, params)
+}
+
+// check validates a row's update as the SDK does before sending it.
+func check(row *Row, params *capillary.UpdateCustomerParams) []Problem {
+	if row.byIdentifier() {
+		return problemsOf(capillary.CheckUpdateByIdentifier(row.Identifier, row.Body, params))
+	}
+	return problemsOf(capillary.CheckUpdate(row.UserID, row.Body, params))
+}
+
+// ErrOffline is the error of every call through Offline.
+var ErrOffline = errors.New("bulk: offline: nothing is sent")
+
+// Offline is an API that checks rows as the SDK does and sends nothing, for dry runs: Update
+// and Read fail with ErrOffline.
+var Offline API = offline{}
+
+type offline struct{}
+
+func (offline) Update(context.Context, *Row, *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerResponse, error) {
+	return nil, ErrOffline
+}
+
+func (offline) Read(context.Context, *Row, *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerRequest, error) {
+	return nil, ErrOffline
+}
+
+func (offline) Validate(row *Row, params *capillary.UpdateCustomerParams) []Problem {
+	return check(row, params)
+}
+
+// problemsOf turns the SDK's validation error into problems; other errors are none.
+func problemsOf(err error) []Problem {
+	var ve *capillary.ValidationError
+	if !errors.As(err, &ve) {
+		return nil
+	}
+	out := make([]Problem, len(ve.Problems))
+	for i, p := range ve.Problems {
+		out[i] = Problem{Field: p.Field, Problem: p.Problem}
+	}
+	return out
+}

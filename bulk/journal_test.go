@@ -1,0 +1,126 @@
+package bulk
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/capillary-go/capillary"
+)
+
+func TestJournalFileWritesEveryLineFromManyWriters(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "results.jsonl")
+	j, err := OpenJournal(path)
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				row := w*50 + i + 1
+				assert.NoError(t, j.Sending(row))
+				assert.NoError(t, j.Finished(&Result{Row: row, Status: Applied, Attempts: 1}))
+			}
+		}()
+	}
+	wg.Wait()
+	require.NoError(t, j.Close())
+
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	lines := map[int][]Status{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var res Result
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &res), sc.Text())
+		lines[res.Row] = append(lines[res.Row], res.Status)
+	}
+	require.Len(t, lines, 400)
+	for row, statuses := range lines {
+		assert.Equal(t, []Status{Sending, Applied}, statuses, "row %d", row)
+	}
+}
+
+func TestJournalLineFormat(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "results.jsonl")
+	j, err := OpenJournal(path)
+	require.NoError(t, err)
+	require.NoError(t, j.Sending(3))
+	require.NoError(t, j.Finished(&Result{
+		Row: 3, Status: Refused, Identifier: &capillary.Identifier{Type: capillary.IdentifierMobile, Value: "9199"},
+		HTTPStatus: 400, Errors: []capillary.Message{{Code: 8015, Message: "Customer not found"}}, RequestID: "r-1", Attempts: 1,
+	}))
+	require.NoError(t, j.Close())
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, `{"row":3,"status":"sending"}`+"\n"+
+		`{"row":3,"status":"refused","identifier":{"type":"mobile","value":"9199"},"httpStatus":400,"errors":[{"code":8015,"message":"Customer not found","status":false}],"requestId":"r-1","attempts":1}`+"\n", string(data))
+}
+
+func TestJournalRemovesALineCutShortAndHistoryReadsTheRest(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "results.jsonl")
+	require.NoError(t, os.WriteFile(path, []byte(
+		`{"row":1,"status":"sending"}`+"\n"+
+			`{"row":1,"status":"applied","attempts":1}`+"\n"+
+			`{"row":2,"status":"sending"}`+"\n"+
+			`{"row":3,"status":"sending"}`+"\n"+
+			`{"row":3,"status":"refused","attempts":1}`+"\n"+
+			`{"row":5,"status":"uncertain","attempts":1}`+"\n"+
+			`{"row":4,"status":"sen`), 0o644))
+
+	h, err := ReadHistory(path)
+	require.NoError(t, err)
+	for row, want := range map[int]Status{1: Applied, 2: Sending, 3: Refused, 4: "", 5: Uncertain, 6: "", 0: ""} {
+		assert.Equal(t, want, h.Status(row), "row %d", row)
+	}
+
+	j, err := OpenJournal(path)
+	require.NoError(t, err)
+	require.NoError(t, j.Finished(&Result{Row: 2, Status: Applied}))
+	require.NoError(t, j.Close())
+	h, err = ReadHistory(path)
+	require.NoError(t, err)
+	assert.Equal(t, Applied, h.Status(2))
+	assert.Equal(t, "", string(h.Status(4)))
+}
+
+func TestReadHistory(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	h, err := ReadHistory(filepath.Join(dir, "missing.jsonl"))
+	require.NoError(t, err)
+	assert.Equal(t, Status(""), h.Status(1))
+
+	bad := filepath.Join(dir, "bad.jsonl")
+	require.NoError(t, os.WriteFile(bad, []byte(`{"row":1,"status":"applied"}`+"\n"+`hello`+"\n"), 0o644))
+	_, err = ReadHistory(bad)
+	require.ErrorContains(t, err, "line 2 is not a result line")
+}
+
+func TestJournalFileIsLockedWhileOpen(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("no flock")
+	}
+	path := filepath.Join(t.TempDir(), "results.jsonl")
+	j, err := OpenJournal(path)
+	require.NoError(t, err)
+	_, err = OpenJournal(path)
+	require.ErrorContains(t, err, "another run is writing it")
+	require.NoError(t, j.Close())
+	again, err := OpenJournal(path)
+	require.NoError(t, err, "closed, the file is free")
+	require.NoError(t, again.Close())
+}

@@ -1,0 +1,154 @@
+package bulk
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/capillary-go/capillary"
+	"golang.org/x/time/rate"
+)
+
+// Defaults of a Runner.
+const (
+	DefaultConcurrency = 4
+	DefaultGracePeriod = 30 * time.Second
+	DefaultRetryDelay  = time.Second
+	DefaultMaxAttempts = 5
+)
+
+// maxRetryDelay caps the doubling wait before a row turned away is sent again.
+const maxRetryDelay = 30 * time.Second
+
+// settings are what the options set.
+type settings struct {
+	concurrency int
+	limit       rate.Limit
+	source      capillary.Source
+	accountID   string
+	useAsync    *bool
+	grace       time.Duration
+	retryDelay  time.Duration
+	maxAttempts int
+
+	now   func() time.Time                // the limiter's clock
+	after func(d time.Duration, f func()) // runs f after d: delays rows turned away
+
+	problems []string
+}
+
+// Option configures a Runner.
+type Option func(*settings)
+
+// WithConcurrency sets how many rows are sent at once (default DefaultConcurrency).
+func WithConcurrency(n int) Option {
+	return func(s *settings) {
+		if n < 1 {
+			s.problems = append(s.problems, fmt.Sprintf("concurrency %d is below 1", n))
+			return
+		}
+		s.concurrency = n
+	}
+}
+
+// WithRate caps the updates sent at n per period, as the vendor states its limits: 600 a
+// minute is WithRate(600, time.Minute). Calls are spaced evenly, 1% further apart than n per
+// period: the vendor counts the calls that arrive in a window, and the network's jitter can
+// bring n+1 calls paced exactly into one. After a 429 the Runner halves its pace and climbs
+// back over a minute, never above this rate. Without WithRate the Runner sends as fast as its
+// workers go until the first 429.
+func WithRate(n float64, per time.Duration) Option {
+	return func(s *settings) {
+		if !(n > 0) || per <= 0 {
+			s.problems = append(s.problems, fmt.Sprintf("rate %v per %s is not positive", n, per))
+			return
+		}
+		s.limit = rate.Limit(n / (per + rateMargin(per)).Seconds())
+	}
+}
+
+// rateMargin is the headroom WithRate keeps: 1% of the period, at most a second.
+func rateMargin(per time.Duration) time.Duration {
+	return min(per/100, time.Second)
+}
+
+// WithSource sets the source (and its account, for sources with several) of rows that name
+// none.
+func WithSource(source capillary.Source, accountID string) Option {
+	return func(s *settings) { s.source, s.accountID = source, accountID }
+}
+
+// WithUseAsync sends every update with use_async set to b.
+func WithUseAsync(b bool) Option {
+	return func(s *settings) { s.useAsync = &b }
+}
+
+// WithGracePeriod bounds how long the calls in flight may go on once the Run's context is
+// cancelled (default DefaultGracePeriod); calls still running then are cut, and their rows
+// left without an outcome, for a resumed run to settle.
+func WithGracePeriod(d time.Duration) Option {
+	return func(s *settings) {
+		if d < 0 {
+			s.problems = append(s.problems, fmt.Sprintf("grace period %s is negative", d))
+			return
+		}
+		s.grace = d
+	}
+}
+
+// WithRetryDelay sets the first wait before a row turned away (521 for its customer, 503, a
+// failed connection) is sent again; it doubles with each try, up to 30 s. Only that row waits:
+// the workers go on with other rows.
+func WithRetryDelay(d time.Duration) Option {
+	return func(s *settings) {
+		if d < 0 {
+			s.problems = append(s.problems, fmt.Sprintf("retry delay %s is negative", d))
+			return
+		}
+		s.retryDelay = d
+	}
+}
+
+// WithMaxAttempts bounds how many times one row is sent (default DefaultMaxAttempts), all
+// reasons together: turned away, throttled, or its answer lost and the read-back showing it
+// was not applied.
+func WithMaxAttempts(n int) Option {
+	return func(s *settings) {
+		if n < 1 {
+			s.problems = append(s.problems, fmt.Sprintf("max attempts %d is below 1", n))
+			return
+		}
+		s.maxAttempts = n
+	}
+}
+
+func newSettings(opts []Option) (*settings, error) {
+	s := &settings{
+		concurrency: DefaultConcurrency,
+		limit:       rate.Inf,
+		grace:       DefaultGracePeriod,
+		retryDelay:  DefaultRetryDelay,
+		maxAttempts: DefaultMaxAttempts,
+		now:         time.Now,
+		after:       func(d time.Duration, f func()) { time.AfterFunc(d, f) },
+	}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(s)
+		}
+	}
+	if len(s.problems) > 0 {
+		return nil, errors.New("bulk: " + strings.Join(s.problems, "; "))
+	}
+	return s, nil
+}
+
+// retryDelayFor is the wait before the n-th re-send of a row turned away (n from 1).
+func (s *settings) retryDelayFor(n int) time.Duration {
+	d := s.retryDelay
+	for i := 1; i < n && d < maxRetryDelay; i++ {
+		d *= 2
+	}
+	return min(d, maxRetryDelay)
+}

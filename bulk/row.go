@@ -1,0 +1,142 @@
+package bulk
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/capillary-go/capillary"
+)
+
+// Row is one customer update: who, on which source, and the vendor's update body.
+type Row struct {
+	// Number is the row's 1-based number among the input's data rows, unique in a run;
+	// results carry it.
+	Number int
+	// UserID addresses the customer by the vendor's user id. When it is empty, Identifier
+	// does.
+	UserID string
+	// Identifier addresses the customer by mobile, email or external id, through
+	// UpdateByIdentifier.
+	Identifier capillary.Identifier
+	// Source is the source whose profile is updated; empty means the Runner's default.
+	Source capillary.Source
+	// AccountID is the source's account; empty means the Runner's default.
+	AccountID string
+	// Body is the vendor's update body.
+	Body *capillary.UpdateCustomerRequest
+	// Problems are what reading the row found wrong. A row with problems is invalid: it is
+	// reported with them and never sent.
+	Problems []Problem
+	// Settle marks a row that an earlier run may have sent without learning the outcome: the
+	// Runner reads the customer back first and sends the row only if it was not applied.
+	Settle bool
+}
+
+// byIdentifier reports whether the row addresses its customer by identifier.
+func (r *Row) byIdentifier() bool { return r.UserID == "" }
+
+// Problem is one thing wrong with a row, found before it was sent.
+type Problem struct {
+	// Field names the input field (a CSV column, a JSON path) or the body's field path.
+	Field string `json:"field"`
+	// Problem says what is wrong with it.
+	Problem string `json:"problem"`
+}
+
+// String formats the problem as "field: problem".
+func (p Problem) String() string { return p.Field + ": " + p.Problem }
+
+// Status is a row's outcome.
+type Status string
+
+// The outcomes of a row. Every one of them is final: a resumed run skips the row.
+const (
+	// Applied: the vendor applied the update (or a read-back found every value of the row).
+	Applied Status = "applied"
+	// Refused: the vendor refused the update; Result.Errors holds its codes and messages.
+	Refused Status = "refused"
+	// Invalid: the row was wrong before anything was sent; Result.Problems says how.
+	Invalid Status = "invalid"
+	// Uncertain: the answer was lost and a read-back could not settle it; Result.Settlement
+	// says why.
+	Uncertain Status = "uncertain"
+)
+
+// Sending is the journal's mark of a row about to be sent: the row is in flight until a line
+// with its final Status follows.
+const Sending Status = "sending"
+
+// Final reports whether s is one of the four outcomes.
+func (s Status) Final() bool {
+	switch s {
+	case Applied, Refused, Invalid, Uncertain:
+		return true
+	}
+	return false
+}
+
+// Result is the outcome of one row, as the journal writes it.
+type Result struct {
+	// Row is the row's Number.
+	Row int `json:"row"`
+	// Status is the outcome.
+	Status Status `json:"status"`
+	// UserID or Identifier is the row's address.
+	UserID     string                `json:"userId,omitempty"`
+	Identifier *capillary.Identifier `json:"identifier,omitempty"`
+	// CreatedID is the updated customer's id, from the vendor's answer.
+	CreatedID string `json:"createdId,omitempty"`
+	// HTTPStatus is the status of the last answer.
+	HTTPStatus int `json:"httpStatus,omitempty"`
+	// Errors are the vendor's codes and messages of a refusal.
+	Errors []capillary.Message `json:"errors,omitempty"`
+	// Warnings are the vendor's warnings.
+	Warnings []capillary.Message `json:"warnings,omitempty"`
+	// SideEffects are what the update caused (points, coupons, ...).
+	SideEffects []capillary.SideEffect `json:"sideEffects,omitempty"`
+	// Problems are an invalid row's validation problems.
+	Problems []Problem `json:"problems,omitempty"`
+	// Error is the failure in words when there are no vendor codes (a lost answer, a 503
+	// after every attempt).
+	Error string `json:"error,omitempty"`
+	// Settlement says how a lost answer was settled by reading the customer back, or why it
+	// could not be.
+	Settlement string `json:"settlement,omitempty"`
+	// RequestID is the vendor's X-Cap-Requestid of the last answer.
+	RequestID string `json:"requestId,omitempty"`
+	// Attempts is how many times the update was sent in this run.
+	Attempts int `json:"attempts"`
+}
+
+// Code is the row's failure in one word for summaries: the first vendor code, the HTTP
+// status, "invalid", "uncertain", or "" for an applied row.
+func (r *Result) Code() string {
+	switch {
+	case r.Status == Applied:
+		return ""
+	case r.Status == Invalid:
+		return "invalid"
+	case r.Status == Uncertain:
+		return "uncertain"
+	case len(r.Errors) > 0:
+		return strconv.FormatInt(int64(r.Errors[0].Code), 10)
+	case r.HTTPStatus != 0:
+		return "http " + strconv.Itoa(r.HTTPStatus)
+	}
+	return "error"
+}
+
+// resultOf starts the result of a row.
+func resultOf(row *Row) *Result {
+	res := &Result{Row: row.Number, UserID: row.UserID}
+	if row.byIdentifier() {
+		id := row.Identifier
+		res.Identifier = &id
+	}
+	return res
+}
+
+// errorf is fmt.Errorf under the package's prefix.
+func errorf(format string, args ...any) error {
+	return fmt.Errorf("bulk: "+format, args...)
+}

@@ -1,0 +1,60 @@
+package bulk
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/capillary-go/capillary"
+)
+
+func TestCompare(t *testing.T) {
+	t.Parallel()
+	held := &capillary.UpdateCustomerRequest{
+		Profiles: []capillary.Profile{{
+			FirstName:    capillary.Ptr("Tom"),
+			LastName:     capillary.Ptr("Sawyer"),
+			Fields:       map[string]any{"city": "Bangalore", "age": json.Number("12")},
+			CommChannels: []capillary.CommChannel{{Type: capillary.ChannelEmail, Value: "tom@example.com"}},
+		}},
+		LoyaltyInfo:               &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeLoyalty},
+		ExtendedFields:            map[string]any{"dob": "2000-01-01", "kids": int64(2)},
+		LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 7, TierNumber: capillary.Ptr(2)}},
+	}
+	profile := func(p capillary.Profile) *capillary.UpdateCustomerRequest {
+		return &capillary.UpdateCustomerRequest{Profiles: []capillary.Profile{p}}
+	}
+	tests := []struct {
+		name    string
+		want    *capillary.UpdateCustomerRequest
+		got     *capillary.UpdateCustomerRequest
+		verdict verdict
+		detail  string
+	}{
+		{"names", profile(capillary.Profile{FirstName: capillary.Ptr("Tom")}), held, holds, ""},
+		{"other name", profile(capillary.Profile{FirstName: capillary.Ptr("Huck")}), held, lacks, `profiles[0].firstName is "Tom", not "Huck"`},
+		{"field as text matches a number", profile(capillary.Profile{Fields: map[string]any{"age": "12"}}), held, holds, ""},
+		{"field missing", profile(capillary.Profile{Fields: map[string]any{"pet": "cat"}}), held, lacks, "profiles[0].fields.pet is not set"},
+		{"channel", profile(capillary.Profile{CommChannels: []capillary.CommChannel{{Type: capillary.ChannelEmail, Value: "tom@example.com"}}}), held, holds, ""},
+		{"channel missing", profile(capillary.Profile{CommChannels: []capillary.CommChannel{{Type: capillary.ChannelMobile, Value: "9199"}}}), held, lacks, `profiles[0].commChannels[0]: the customer has no mobile "9199"`},
+		{"loyalty", &capillary.UpdateCustomerRequest{LoyaltyInfo: &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeLoyalty}}, held, holds, ""},
+		{"loyalty differs", &capillary.UpdateCustomerRequest{LoyaltyInfo: &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeNonLoyalty}}, held, lacks, `loyaltyInfo.loyaltyType is "loyalty", not "non_loyalty"`},
+		{"extended number", &capillary.UpdateCustomerRequest{ExtendedFields: map[string]any{"kids": json.Number("2")}}, held, holds, ""},
+		{"extended differs", &capillary.UpdateCustomerRequest{ExtendedFields: map[string]any{"dob": "1999-01-01"}}, held, lacks, "extendedFields.dob is 2000-01-01, not 1999-01-01"},
+		{"enrolled", &capillary.UpdateCustomerRequest{LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 7, LoyaltyPoints: capillary.Ptr(int64(100))}}}, held, holds, ""},
+		{"other tier", &capillary.UpdateCustomerRequest{LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 7, TierNumber: capillary.Ptr(3)}}}, held, lacks, "loyaltyProgramEnrollments[0]: the customer is at tier 2 of program 7, not 3"},
+		{"not enrolled", &capillary.UpdateCustomerRequest{LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 8}}}, held, lacks, "loyaltyProgramEnrollments[0]: the customer is not enrolled in program 8"},
+		{"no profile read", profile(capillary.Profile{FirstName: capillary.Ptr("Tom")}), &capillary.UpdateCustomerRequest{}, cannotTell, "the read-back has no profile to compare the names, fields and channels with"},
+		{"no loyalty read", &capillary.UpdateCustomerRequest{LoyaltyInfo: &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeLoyalty}}, &capillary.UpdateCustomerRequest{}, cannotTell, "the read-back has no loyalty type"},
+		{"nothing read", profile(capillary.Profile{}), nil, cannotTell, "the read-back returned no customer"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			v, detail := compare(tt.want, tt.got)
+			assert.Equal(t, tt.verdict, v)
+			assert.Equal(t, tt.detail, detail)
+		})
+	}
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"os"
+	"sync/atomic"
+
+	"github.com/capillary-go/capillary/bulk"
+)
+
+// send runs the update: the rows the results file does not settle already go to the vendor,
+// and each outcome is appended to the results file.
+func (a *app) send(ctx context.Context, f *updateFlags, runner *bulk.Runner, rows iter.Seq2[bulk.Row, error]) (int, error) {
+	// The journal first: its lock keeps another run off the file while this one reads it.
+	journal, err := bulk.OpenJournal(f.results)
+	if err != nil {
+		return 0, err
+	}
+	hist, err := history(f)
+	if err != nil {
+		_ = journal.Close()
+		return 0, err
+	}
+	prog := a.newProgress(ctx, f, journal)
+	pl := &plan{history: hist, retryFailed: f.retryFailed, progress: prog}
+	sum, runErr := runner.Run(ctx, pl.filter(rows), prog)
+	prog.stop()
+	if err := journal.Close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	a.printSummary(sum, pl, f.results)
+	switch {
+	case errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded):
+		fmt.Fprintf(a.stderr, "%s: interrupted: %d rows left without an outcome; run the same command with --resume to go on\n", programName, len(sum.Unfinished))
+		return exitFailed, nil
+	case runErr != nil:
+		return 0, runErr
+	case sum.Applied == sum.Rows && pl.keptFailed.Load() == 0:
+		return exitOK, nil
+	}
+	return exitFailed, nil
+}
+
+// history reads the results of earlier runs when resuming, and refuses to start over a results
+// file that has some otherwise: its rows would be sent twice.
+func history(f *updateFlags) (*bulk.History, error) {
+	if f.resume || f.retryFailed {
+		return bulk.ReadHistory(f.results)
+	}
+	if info, err := os.Stat(f.results); err == nil && info.Size() > 0 {
+		return nil, usagef("the results file %s already holds results: use --resume to go on with that run, "+
+			"--retry-failed to send its failed rows again, or --results to name another file", f.results)
+	}
+	return &bulk.History{}, nil
+}
+
+// plan decides, from the results of earlier runs, which rows to send.
+type plan struct {
+	history     *bulk.History
+	retryFailed bool
+	progress    *progress
+
+	// Counted on the Runner's reading goroutine, which a cancelled run may leave behind.
+	skipped    atomic.Int64 // rows with an outcome already, not sent again
+	keptFailed atomic.Int64 // of those, rows that were not applied
+	settled    atomic.Int64 // rows in flight in an earlier run, read back before sending
+}
+
+// filter yields the rows to send: those without an outcome, those in flight in an earlier run
+// (marked to be settled first), and with --retry-failed those that failed (uncertain ones
+// settled first).
+func (p *plan) filter(rows iter.Seq2[bulk.Row, error]) iter.Seq2[bulk.Row, error] {
+	return func(yield func(bulk.Row, error) bool) {
+		for row, err := range rows {
+			if err == nil {
+				switch status := p.history.Status(row.Number); {
+				case status == bulk.Sending:
+					row.Settle = true
+					p.settled.Add(1)
+				case status == bulk.Uncertain && p.retryFailed:
+					row.Settle = true
+				case status == bulk.Applied || (status.Final() && !p.retryFailed):
+					p.skipped.Add(1)
+					if status != bulk.Applied {
+						p.keptFailed.Add(1)
+					}
+					p.progress.skip()
+					continue
+				}
+			}
+			if !yield(row, err) {
+				return
+			}
+		}
+	}
+}
+
+// dryRun checks every row offline and prints each problem with its row number and field.
+func (a *app) dryRun(rows iter.Seq2[bulk.Row, error], opts []bulk.Option) (int, error) {
+	runner, err := bulk.New(bulk.Offline, opts...)
+	if err != nil {
+		return 0, usagef("%v", err)
+	}
+	w := bufio.NewWriterSize(a.stdout, 64<<10)
+	defer w.Flush()
+	bad := 0
+	total, err := runner.Check(rows, func(row int, problems []bulk.Problem) {
+		bad++
+		for _, p := range problems {
+			fmt.Fprintf(w, "row %d: %s: %s\n", row, p.Field, p.Problem)
+		}
+	})
+	if err != nil {
+		return 0, fmt.Errorf("reading the input: %w", err)
+	}
+	fmt.Fprintf(w, "%d rows checked: %d valid, %d invalid. Nothing was sent.\n", total, total-bad, bad)
+	if bad > 0 {
+		return exitFailed, nil
+	}
+	return exitOK, nil
+}

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/capillary-go/capillary"
+	"github.com/capillary-go/capillary/bulk"
+)
+
+const updateHelp = `Usage: capillary customers update --input FILE --source SOURCE [flags]
+
+Updates customers from a file, one update per row, at most --rate a second, minute or hour, with
+--concurrency rows in flight. Each row's outcome (applied, refused, invalid, uncertain) goes to
+the results file as one JSON line, written and synced as the row finishes; the file is also the
+journal that --resume reads. Results and the summary go to stdout, progress to stderr.
+
+Input (--input FILE, or - for stdin with --format):
+  .jsonl  one object per line: "userId" or "identifier" ({"type","value"}: mobile, email or
+          externalId), optional "source" and "accountId", and "body", the vendor's update body:
+            {"userId":"171891944","body":{"profiles":[{"firstName":"Tom"}]}}
+            {"identifier":{"type":"mobile","value":"919999000001"},"body":{"loyaltyInfo":{"loyaltyType":"loyalty"}}}
+  .csv    a header, then one row per customer. Columns:
+            userId, externalId, mobile or email   the address: the first of them present
+            firstName, lastName
+            email, mobile                         communication channels, when not the address
+            loyaltyType                           loyalty or non_loyalty
+            fields.<name>, extendedFields.<name>  custom and extended fields
+            source, accountId                     for rows on another source than --source
+          An empty cell sets nothing; values are sent as text.
+
+Results (--results, default: the input's name with .results.jsonl): one line per row with
+"row" (the 1-based data row), "status", the address, "errors" (codes and messages),
+"requestId", "attempts", and "settlement" when a lost answer was settled by reading back.
+
+Examples:
+  # Check a file offline: every bad row, with its row number and field.
+  capillary customers update --input customers.csv --source INSTORE --dry-run
+
+  # Update at most 1000 a minute, 8 at a time.
+  export CAPILLARY_REGION=india CAPILLARY_TILL=my.till CAPILLARY_PASSWORD=...
+  capillary customers update --input customers.csv --source INSTORE --rate 1000/min --concurrency 8
+
+  # The run was interrupted (Ctrl-C, a crash): go on where it stopped.
+  capillary customers update --input customers.csv --source INSTORE --rate 1000/min --resume
+
+  # Send again only the rows that were not applied.
+  capillary customers update --input customers.csv --source INSTORE --rate 1000/min --retry-failed
+
+  # From stdin, on a source with several accounts.
+  cat rows.jsonl | capillary customers update --input - --format jsonl --source WECHAT \
+      --account-id wx-1 --results rows.results.jsonl
+
+Exit status: 0 when every row was applied, 1 when some were not (or the run stopped), 2 for a
+mistake in the command line or in the input's header.
+`
+
+// updateFlags is the command line of customers update.
+type updateFlags struct {
+	input, format, results string
+	source, accountID      string
+	rate                   string
+	concurrency            int
+	resume, retryFailed    bool
+	dryRun                 bool
+	progressEvery          int
+}
+
+func (a *app) update(ctx context.Context, args []string) (int, error) {
+	var f updateFlags
+	fs := a.flagSet("customers update", updateHelp)
+	fs.StringVar(&f.input, "input", "", "the `FILE` of rows (.csv or .jsonl), or - for stdin")
+	fs.StringVar(&f.format, "format", "", "csv or jsonl: the input's format, when its name does not say (stdin)")
+	fs.StringVar(&f.source, "source", "", "the `SOURCE` whose profiles are updated (INSTORE, WECHAT, ...), for rows that name none")
+	fs.StringVar(&f.accountID, "account-id", "", "the source's account `ID`, for sources with several accounts")
+	fs.StringVar(&f.rate, "rate", "", "at most `N/s`, N/min or N/h updates (default: no limit until the first 429)")
+	fs.IntVar(&f.concurrency, "concurrency", bulk.DefaultConcurrency, "rows in flight at once: at least the rate times the time an answer takes (50/s × 0.2 s: 10)")
+	fs.StringVar(&f.results, "results", "", "the results `FILE` (default: beside the input, .results.jsonl)")
+	fs.BoolVar(&f.resume, "resume", false, "go on with an earlier run: skip the rows with an outcome, settle those in flight")
+	fs.BoolVar(&f.retryFailed, "retry-failed", false, "like --resume, and send again the rows that were refused, invalid or uncertain")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "check every row offline and send nothing")
+	fs.IntVar(&f.progressEvery, "progress-every", 1000, "when stderr is not a terminal, print a progress line every `N` rows")
+	if err := parse(fs, args); err != nil {
+		return 0, err
+	}
+	opts, err := f.check(fs)
+	if err != nil {
+		return 0, err
+	}
+	rows, closeInput, err := a.openInput(&f)
+	if err != nil {
+		return 0, err
+	}
+	defer closeInput()
+	if f.dryRun {
+		return a.dryRun(rows, opts)
+	}
+	c, err := a.client()
+	if err != nil {
+		return 0, err
+	}
+	runner, err := bulk.New(bulk.SDK(c.Customers), opts...)
+	if err != nil {
+		return 0, usagef("%v", err)
+	}
+	return a.send(ctx, &f, runner, rows)
+}
+
+// check validates the flags and returns the Runner's options.
+func (f *updateFlags) check(fs *flag.FlagSet) ([]bulk.Option, error) {
+	switch {
+	case fs.NArg() > 0:
+		return nil, usagef("customers update: unexpected argument %q", fs.Arg(0))
+	case f.input == "":
+		return nil, usagef("customers update: --input is required")
+	case f.source == "":
+		return nil, usagef("customers update: --source is required (%s)", sourceNames())
+	case !capillary.Source(f.source).Valid():
+		return nil, usagef("customers update: --source %q is not one of %s", f.source, sourceNames())
+	case f.format != "" && f.format != "csv" && f.format != "jsonl":
+		return nil, usagef("customers update: --format %q is not csv or jsonl", f.format)
+	case f.input == "-" && f.format == "":
+		return nil, usagef("customers update: --format csv or --format jsonl is needed with --input -")
+	case f.input == "-" && f.results == "" && !f.dryRun:
+		return nil, usagef("customers update: --results is needed with --input -")
+	case f.concurrency < 1:
+		return nil, usagef("customers update: --concurrency %d is below 1", f.concurrency)
+	case f.progressEvery < 1:
+		return nil, usagef("customers update: --progress-every %d is below 1", f.progressEvery)
+	case f.dryRun && (f.resume || f.retryFailed):
+		return nil, usagef("customers update: --dry-run sends nothing and cannot be combined with --resume or --retry-failed")
+	}
+	opts := []bulk.Option{
+		bulk.WithConcurrency(f.concurrency),
+		bulk.WithSource(capillary.Source(f.source), f.accountID),
+	}
+	if f.rate != "" {
+		n, per, err := parseRate(f.rate)
+		if err != nil {
+			return nil, usagef("customers update: --rate %q: %v", f.rate, err)
+		}
+		opts = append(opts, bulk.WithRate(n, per))
+	}
+	if f.format == "" {
+		switch ext := strings.ToLower(filepath.Ext(f.input)); ext {
+		case ".csv":
+			f.format = "csv"
+		case ".jsonl", ".ndjson":
+			f.format = "jsonl"
+		default:
+			return nil, usagef("customers update: cannot tell the format of %q from its extension: use --format csv or --format jsonl", f.input)
+		}
+	}
+	if f.results == "" {
+		f.results = strings.TrimSuffix(f.input, filepath.Ext(f.input)) + ".results.jsonl"
+	}
+	return opts, nil
+}
+
+func sourceNames() string {
+	var names []string
+	for _, s := range capillary.Sources() {
+		names = append(names, string(s))
+	}
+	return strings.Join(names, ", ")
+}
+
+// parseRate reads N/s, N/min or N/h.
+func parseRate(s string) (n float64, per time.Duration, err error) {
+	num, unit, ok := strings.Cut(s, "/")
+	if !ok {
+		return 0, 0, errors.New("write it as N/s, N/min or N/h")
+	}
+	n, err = strconv.ParseFloat(strings.TrimSpace(num), 64)
+	if err != nil || !(n > 0) || n > 1e9 {
+		return 0, 0, fmt.Errorf("%q is not a positive number", num)
+	}
+	per = map[string]time.Duration{"s": time.Second, "min": time.Minute, "h": time.Hour}[strings.TrimSpace(unit)]
+	if per == 0 {
+		return 0, 0, fmt.Errorf("unit %q is not s, min or h", unit)
+	}
+	return n, per, nil
+}
+
+// openInput opens the input and reads its header; a bad header is a usage error.
+func (a *app) openInput(f *updateFlags) (iter.Seq2[bulk.Row, error], func(), error) {
+	var r io.Reader = a.stdin
+	closeInput := func() {}
+	if f.input != "-" {
+		file, err := os.Open(f.input)
+		if err != nil {
+			return nil, nil, usagef("customers update: %v", err)
+		}
+		r, closeInput = file, func() { _ = file.Close() }
+	}
+	if f.format == "jsonl" {
+		return bulk.ReadJSONL(r), closeInput, nil
+	}
+	rows, err := bulk.ReadCSV(r)
+	if err != nil {
+		closeInput()
+		return nil, nil, usagef("%s: %v", f.input, err)
+	}
+	return rows, closeInput, nil
+}

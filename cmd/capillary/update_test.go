@@ -1,0 +1,333 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/capillary-go/capillary/bulk"
+	"github.com/capillary-go/capillary/capillarytest"
+)
+
+// harness runs the command in-process against a fake.
+type harness struct {
+	t        *testing.T
+	srv      *capillarytest.Server
+	dir      string
+	env      map[string]string
+	terminal bool
+	stdin    string
+}
+
+func newHarness(t *testing.T, ids ...string) *harness {
+	t.Helper()
+	srv := capillarytest.NewServer()
+	t.Cleanup(srv.Close)
+	for _, id := range ids {
+		srv.AddCustomer(capillarytest.Customer{ID: id, FirstName: "before"})
+	}
+	return &harness{t: t, srv: srv, dir: t.TempDir(), env: map[string]string{
+		"CAPILLARY_BASE_URL": srv.URL,
+		"CAPILLARY_TILL":     capillarytest.DefaultTill,
+		"CAPILLARY_PASSWORD": capillarytest.DefaultPassword,
+	}}
+}
+
+// file writes a file in the test's directory and returns its path.
+func (h *harness) file(name, content string) string {
+	h.t.Helper()
+	path := filepath.Join(h.dir, name)
+	require.NoError(h.t, os.WriteFile(path, []byte(content), 0o644))
+	return path
+}
+
+func (h *harness) run(ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	h.t.Helper()
+	var out, errOut bytes.Buffer
+	a := &app{
+		stdin: strings.NewReader(h.stdin), stdout: &out, stderr: &errOut,
+		getenv: func(k string) string { return h.env[k] }, terminal: h.terminal,
+	}
+	code = a.run(ctx, args)
+	return code, out.String(), errOut.String()
+}
+
+func testCtx(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// results reads a results file: every line, in order.
+func results(t *testing.T, path string) []bulk.Result {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	var out []bulk.Result
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var r bulk.Result
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &r), sc.Text())
+		out = append(out, r)
+	}
+	return out
+}
+
+// finals returns the final outcome of each row; it fails on a row with two.
+func finals(t *testing.T, lines []bulk.Result) map[int]bulk.Result {
+	t.Helper()
+	out := map[int]bulk.Result{}
+	for _, r := range lines {
+		if !r.Status.Final() {
+			continue
+		}
+		_, dup := out[r.Row]
+		require.False(t, dup, "row %d has two outcomes", r.Row)
+		out[r.Row] = r
+	}
+	return out
+}
+
+func (h *harness) puts() map[string]int {
+	out := map[string]int{}
+	for _, r := range h.srv.Requests() {
+		if r.Method == "PUT" {
+			out[strings.TrimPrefix(r.Path, "/v2/customers/")]++
+		}
+	}
+	return out
+}
+
+func TestUpdateFromCSV(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "101", "102", "103")
+	in := h.file("customers.csv", "userId,firstName,fields.city\n101,Ann,Pune\n102,Bob,\n103,Cy,Goa\n")
+	code, stdout, stderr := h.run(testCtx(t), "customers", "update", "--input", in, "--source", "INSTORE", "--concurrency", "2", "--rate", "1000/s", "--progress-every", "2")
+	require.Equal(t, exitOK, code, stderr)
+
+	lines := results(t, filepath.Join(h.dir, "customers.results.jsonl"))
+	got := finals(t, lines)
+	require.Len(t, got, 3)
+	for row, id := range map[int]string{1: "101", 2: "102", 3: "103"} {
+		assert.Equal(t, bulk.Applied, got[row].Status)
+		assert.Equal(t, id, got[row].UserID)
+		assert.NotEmpty(t, got[row].RequestID)
+		assert.Equal(t, 1, got[row].Attempts)
+	}
+	assert.Len(t, lines, 6, "a sending line and an outcome per row")
+	ann, _ := h.srv.Customer("101")
+	assert.Equal(t, "Ann", ann.FirstName)
+	assert.Equal(t, map[string]any{"city": "Pune"}, ann.Fields)
+
+	assert.Contains(t, stdout, "Summary")
+	assert.Regexp(t, `applied\s+3`, stdout)
+	assert.Contains(t, stdout, "Results: "+filepath.Join(h.dir, "customers.results.jsonl"))
+	assert.Contains(t, stderr, "capillary: 2 rows done, 2 applied")
+	assert.NotContains(t, stderr, "\x1b[", "no terminal: plain lines only")
+}
+
+func TestUpdateFromJSONLOnStdinReportsEachOutcome(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "101")
+	h.stdin = `{"userId":"101","body":{"profiles":[{"firstName":"Ann"}]}}
+{"userId":"999","body":{"profiles":[{"firstName":"Zed"}]}}
+{"userId":"101","body":{"profiles":[{"firstName":"` + strings.Repeat("x", 101) + `"}]}}
+`
+	out := filepath.Join(h.dir, "out.jsonl")
+	code, stdout, stderr := h.run(testCtx(t), "customers", "update", "--input", "-", "--format", "jsonl", "--source", "INSTORE", "--results", out)
+	assert.Equal(t, exitFailed, code, stderr)
+	got := finals(t, results(t, out))
+	assert.Equal(t, bulk.Applied, got[1].Status)
+	assert.Equal(t, bulk.Refused, got[2].Status)
+	assert.EqualValues(t, 8015, got[2].Errors[0].Code)
+	assert.Equal(t, bulk.Invalid, got[3].Status)
+	assert.Equal(t, "profiles[0].firstName", got[3].Problems[0].Field)
+	assert.Contains(t, stdout, "Not applied, by code: 8015 ×1, invalid ×1")
+	assert.Equal(t, map[string]int{"101": 1, "999": 1}, h.puts())
+}
+
+func TestUpdateRefusesToStartOverExistingResults(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "101")
+	in := h.file("c.csv", "userId,firstName\n101,Ann\n")
+	h.file("c.results.jsonl", `{"row":1,"status":"applied","attempts":1}`+"\n")
+	code, _, stderr := h.run(testCtx(t), "customers", "update", "--input", in, "--source", "INSTORE")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "already holds results: use --resume")
+	assert.Empty(t, h.puts())
+}
+
+func TestResumeSkipsFinalRowsAndRetryFailedSendsThemAgain(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "101", "102", "103")
+	in := h.file("c.csv", "userId,firstName\n101,Ann\n102,Bob\n103,Cy\n")
+	res := h.file("c.results.jsonl",
+		`{"row":1,"status":"sending"}`+"\n"+
+			`{"row":1,"status":"applied","attempts":1}`+"\n"+
+			`{"row":2,"status":"sending"}`+"\n"+
+			`{"row":2,"status":"refused","errors":[{"code":8015,"message":"x","status":false}],"attempts":1}`+"\n")
+
+	code, stdout, stderr := h.run(testCtx(t), "customers", "update", "--input", in, "--source", "INSTORE", "--resume")
+	assert.Equal(t, exitFailed, code, "row 2 is still refused: %s", stderr)
+	assert.Equal(t, map[string]int{"103": 1}, h.puts(), "only the row without an outcome is sent")
+	assert.Regexp(t, `skipped\s+2\s+an earlier run settled them \(1 not applied: --retry-failed\)`, stdout)
+
+	code, _, stderr = h.run(testCtx(t), "customers", "update", "--input", in, "--source", "INSTORE", "--retry-failed")
+	assert.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, map[string]int{"102": 1, "103": 1}, h.puts(), "the refused row is sent again, nothing else")
+	lines := results(t, res)
+	last := lines[len(lines)-1]
+	assert.Equal(t, 2, last.Row)
+	assert.Equal(t, bulk.Applied, last.Status)
+}
+
+func TestDryRunReportsEveryBadRowAndSendsNothing(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.env = map[string]string{} // offline: no cluster needed
+	in := h.file("c.csv", "userId,firstName,loyaltyType\n101,Ann,loyalty\n,Bob,\n103,Cy,gold\n104,"+strings.Repeat("y", 101)+",\n")
+	code, stdout, stderr := h.run(testCtx(t), "customers", "update", "--input", in, "--source", "INSTORE", "--dry-run")
+	assert.Equal(t, exitFailed, code, stderr)
+	assert.Equal(t, `row 2: userId: is empty: the row has no address
+row 3: loyaltyInfo.loyaltyType: "gold" is not "loyalty" or "non_loyalty"
+row 4: profiles[0].firstName: is 101 characters long; the vendor keeps at most 100
+4 rows checked: 1 valid, 3 invalid. Nothing was sent.
+`, stdout)
+	assert.Empty(t, h.srv.Requests())
+	_, err := os.Stat(filepath.Join(h.dir, "c.results.jsonl"))
+	assert.True(t, os.IsNotExist(err), "a dry run writes no results")
+
+	in = h.file("ok.csv", "userId,firstName\n101,Ann\n")
+	code, _, _ = h.run(testCtx(t), "customers", "update", "--input", in, "--source", "INSTORE", "--dry-run")
+	assert.Equal(t, exitOK, code)
+}
+
+func TestInterruptedRunSaysHowToGoOn(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "101")
+	in := h.file("c.csv", "userId,firstName\n101,Ann\n")
+	ctx, cancel := context.WithCancel(testCtx(t))
+	cancel()
+	code, _, stderr := h.run(ctx, "customers", "update", "--input", in, "--source", "INSTORE")
+	assert.Equal(t, exitFailed, code)
+	assert.Contains(t, stderr, "interrupted")
+	assert.Contains(t, stderr, "--resume")
+}
+
+func TestProgressBarOnATerminal(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "101", "102")
+	h.terminal = true
+	in := h.file("c.csv", "userId,firstName\n101,Ann\n102,\n")
+	code, stdout, stderr := h.run(testCtx(t), "customers", "update", "--input", in, "--source", "INSTORE")
+	assert.Equal(t, exitFailed, code)
+	assert.Contains(t, stderr, "2 / 2 rows")
+	assert.Contains(t, stderr, "not applied: invalid ×1")
+	assert.NotContains(t, stdout, "\x1b[", "the bar stays on stderr")
+}
+
+func TestUsageErrors(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	csv := h.file("c.csv", "userId,firstName\n101,Ann\n")
+	txt := h.file("c.txt", "")
+	badHeader := h.file("bad.csv", "userId,nickname\n")
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"customers", "update", "--source", "INSTORE"}, "--input is required"},
+		{[]string{"customers", "update", "--input", csv}, "--source is required"},
+		{[]string{"customers", "update", "--input", csv, "--source", "SHOP"}, `--source "SHOP" is not one of`},
+		{[]string{"customers", "update", "--input", csv, "--source", "INSTORE", "--rate", "fast"}, `--rate "fast": write it as N/s, N/min or N/h`},
+		{[]string{"customers", "update", "--input", csv, "--source", "INSTORE", "--concurrency", "0"}, "--concurrency 0 is below 1"},
+		{[]string{"customers", "update", "--input", txt, "--source", "INSTORE"}, "cannot tell the format"},
+		{[]string{"customers", "update", "--input", "-", "--source", "INSTORE"}, "--format csv or --format jsonl is needed"},
+		{[]string{"customers", "update", "--input", "-", "--format", "csv", "--source", "INSTORE"}, "--results is needed"},
+		{[]string{"customers", "update", "--input", badHeader, "--source", "INSTORE"}, `unknown column "nickname"`},
+		{[]string{"customers", "update", "--input", filepath.Join(h.dir, "missing.csv"), "--source", "INSTORE"}, "no such file"},
+		{[]string{"customers", "update", "--input", csv, "--source", "INSTORE", "--dry-run", "--resume"}, "cannot be combined"},
+		{[]string{"customers", "update", "--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"customers", "delete"}, `unknown subcommand "delete"`},
+		{[]string{"orders"}, `unknown command "orders"`},
+		{[]string{"customers"}, "needs a subcommand"},
+	}
+	for _, tt := range tests {
+		code, _, stderr := h.run(testCtx(t), tt.args...)
+		assert.Equal(t, exitUsage, code, "%v", tt.args)
+		assert.Contains(t, stderr, tt.want, "%v", tt.args)
+	}
+
+	h.env = map[string]string{}
+	code, _, stderr := h.run(testCtx(t), "customers", "update", "--input", csv, "--source", "INSTORE")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "set CAPILLARY_BASE_URL or CAPILLARY_REGION")
+	h.env = map[string]string{"CAPILLARY_REGION": "india"}
+	_, _, stderr = h.run(testCtx(t), "customers", "update", "--input", csv, "--source", "INSTORE")
+	assert.Contains(t, stderr, "set CAPILLARY_TILL and CAPILLARY_PASSWORD")
+}
+
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	code, stdout, _ := h.run(testCtx(t), "customers", "update", "--help")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, stdout, "Examples:")
+	assert.Contains(t, stdout, "--retry-failed")
+	assert.Contains(t, stdout, "-rate N/s")
+	code, stdout, _ = h.run(testCtx(t), "--help")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, stdout, "CAPILLARY_BASE_URL")
+	code, _, stderr := h.run(testCtx(t))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "Usage:")
+}
+
+func TestParseRate(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]struct {
+		n   float64
+		per time.Duration
+	}{"10/s": {10, time.Second}, "600/min": {600, time.Minute}, "3600/h": {3600, time.Hour}, "1.5/s": {1.5, time.Second}, " 60 / min ": {60, time.Minute}} {
+		n, per, err := parseRate(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want.n, n, in)
+		assert.Equal(t, want.per, per, in)
+	}
+	for _, in := range []string{"10", "0/s", "-1/s", "x/s", "10/d", "10/", "NaN/s"} {
+		_, _, err := parseRate(in)
+		assert.Error(t, err, in)
+	}
+}
+
+func TestResumeSettlesRowsInFlightByReadingBack(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "102")
+	h.srv.AddCustomer(capillarytest.Customer{ID: "101", FirstName: "Ann"}) // the killed run's update was applied
+	in := h.file("c.csv", "userId,firstName\n101,Ann\n102,Bob\n")
+	res := h.file("c.results.jsonl", `{"row":1,"status":"sending"}`+"\n"+`{"row":2,"status":"sending"}`+"\n"+`{"row":2,"status":"appl`)
+
+	code, stdout, stderr := h.run(testCtx(t), "customers", "update", "--input", in, "--source", "INSTORE", "--resume")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, map[string]int{"102": 1}, h.puts(), "the row already applied is not sent again")
+	assert.Regexp(t, `in flight before\s+2\s+read back before sending`, stdout)
+	got := finals(t, results(t, res))
+	assert.Equal(t, bulk.Applied, got[1].Status)
+	assert.Equal(t, 0, got[1].Attempts)
+	assert.Contains(t, got[1].Settlement, "in flight when an earlier run stopped; read back: the customer holds every value of the row")
+	assert.Equal(t, bulk.Applied, got[2].Status)
+	assert.Equal(t, 1, got[2].Attempts)
+	bob, _ := h.srv.Customer("102")
+	assert.Equal(t, "Bob", bob.FirstName)
+}
