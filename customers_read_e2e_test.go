@@ -5,6 +5,7 @@ package capillary_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/capillary-go/capillary"
 	"github.com/capillary-go/capillary/capillarytest"
@@ -181,7 +182,8 @@ func TestE2EReadBackSettlesALostAnswer(t *testing.T) {
 	require.True(t, reqErr.Uncertain)
 
 	srv.InjectFaults(capillarytest.DropAfterHandling(), capillarytest.Fault{Status: http.StatusServiceUnavailable})
-	cust, err := c.Customers.Get(t.Context(), e2eCustomer, &capillary.GetCustomerParams{Source: capillary.SourceInstore})
+	cust, err := c.Customers.Get(t.Context(), e2eCustomer, &capillary.GetCustomerParams{Source: capillary.SourceInstore},
+		capillary.WithRetries(3, time.Millisecond, 2*time.Millisecond))
 	require.NoError(t, err)
 	assert.Equal(t, 3, cust.Attempts, "a dropped answer and a 503 retried")
 	assert.Equal(t, "Huck", cust.Profiles[0].FirstName, "the lost update was applied")

@@ -272,13 +272,13 @@ func TestPromiseSameHostRedirectLoop(t *testing.T) {
 	assert.NotContains(t, err.Error(), "only sends credentials")
 }
 
-// What errors and logs quote is bounded: an 8 MB user id is not copied whole into them.
+// What errors and logs quote is bounded: a 1 MB user id is not copied whole into them.
 func TestPromiseErrorsQuoteBoundedText(t *testing.T) {
 	t.Parallel()
 	var log bytes.Buffer
 	c, mt := newMockedClient(t, WithLogger(slog.New(slog.NewJSONHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	script(mt, respond(http.StatusNotFound, vendorError(8015, strings.Repeat("m", 1<<20)), headerRequestID, strings.Repeat("r", 1<<16)))
-	_, err := c.Customers.Update(testCtx(t), strings.Repeat("9", 8<<20), minimalBody(), instore())
+	_, err := c.Customers.Update(testCtx(t), strings.Repeat("9", 1<<20), minimalBody(), instore())
 	require.Error(t, err)
 	assert.Less(t, len(err.Error()), 8<<10)
 	assert.Less(t, log.Len(), 16<<10)

@@ -277,7 +277,7 @@ func TestSDKAttemptTimeout(t *testing.T) {
 	t.Parallel()
 	srv := capillarytest.NewServer(capillarytest.WithCustomers(tomSawyer()))
 	t.Cleanup(srv.Close)
-	c := newClient(t, srv, capillary.WithAttemptTimeout(2*time.Second), capillary.WithRetries(5, time.Millisecond, 5*time.Millisecond))
+	c := newClient(t, srv, capillary.WithAttemptTimeout(time.Second), capillary.WithRetries(5, time.Millisecond, 5*time.Millisecond))
 	release := make(chan struct{})
 	defer close(release)
 	srv.InjectFaults(capillarytest.Hold(release))
