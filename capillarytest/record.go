@@ -56,7 +56,9 @@ func (r *recorder) add(req RecordedRequest) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.reqs = append(r.reqs, req)
-	if r.max > 0 && len(r.reqs) > r.max {
+	// Trimmed once twice the bound is reached, not on every request: copying the bound's worth
+	// of requests per request cost a long-running fake more than answering them.
+	if r.max > 0 && len(r.reqs) >= 2*r.max {
 		n := len(r.reqs) - r.max
 		r.reqs = append(r.reqs[:0:0], r.reqs[n:]...)
 		r.dropped += n
@@ -78,8 +80,12 @@ func (r *recorder) finish(handle int, update func(*RecordedRequest)) {
 func (r *recorder) all() []RecordedRequest {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := make([]RecordedRequest, len(r.reqs))
-	for i, req := range r.reqs {
+	kept := r.reqs
+	if r.max > 0 && len(kept) > r.max {
+		kept = kept[len(kept)-r.max:]
+	}
+	out := make([]RecordedRequest, len(kept))
+	for i, req := range kept {
 		req.Query = cloneValues(req.Query)
 		req.Header = req.Header.Clone()
 		req.Body = bytes.Clone(req.Body)
