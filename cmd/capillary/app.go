@@ -125,26 +125,11 @@ func parse(fs *flag.FlagSet, args []string) error {
 
 // client makes an SDK client from the environment.
 func (a *app) client() (*capillary.Client, error) {
-	baseURL, region := a.getenv("CAPILLARY_BASE_URL"), a.getenv("CAPILLARY_REGION")
-	var where capillary.Option
-	switch {
-	case baseURL != "":
-		where = capillary.WithBaseURL(baseURL)
-	case region != "":
-		where = capillary.WithRegion(capillary.Region(strings.ToLower(region)))
-	default:
-		return nil, usagef("set CAPILLARY_BASE_URL or CAPILLARY_REGION to say which cluster to call")
+	opts, err := capillary.OptionsFromEnv(a.getenv)
+	if err != nil {
+		return nil, usagef("%v", err)
 	}
-	var auth capillary.Option
-	switch {
-	case a.getenv("CAPILLARY_OAUTH_KEY") != "":
-		auth = capillary.WithOAuth(a.getenv("CAPILLARY_OAUTH_KEY"), a.getenv("CAPILLARY_OAUTH_SECRET"))
-	case a.getenv("CAPILLARY_TILL") != "":
-		auth = capillary.WithBasicAuth(a.getenv("CAPILLARY_TILL"), a.getenv("CAPILLARY_PASSWORD"))
-	default:
-		return nil, usagef("set CAPILLARY_TILL and CAPILLARY_PASSWORD, or CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET")
-	}
-	c, err := capillary.NewClient(where, auth, capillary.WithUserAgent(programName+"-cli"))
+	c, err := capillary.NewClient(append(opts, capillary.WithUserAgent(programName+"-cli"))...)
 	if err != nil {
 		return nil, usagef("%v", err)
 	}

@@ -60,23 +60,14 @@ func Setup(preferOAuth bool) (*Env, error) {
 		return env, nil
 	}
 
-	where := capillary.WithBaseURL(baseURL)
-	if baseURL == "" {
-		where = capillary.WithRegion(capillary.Region(strings.ToLower(region)))
-	}
-	var auth capillary.Option
-	switch {
-	case os.Getenv("CAPILLARY_OAUTH_KEY") != "":
-		auth = capillary.WithOAuth(os.Getenv("CAPILLARY_OAUTH_KEY"), os.Getenv("CAPILLARY_OAUTH_SECRET"))
-	case os.Getenv("CAPILLARY_TILL") != "":
-		auth = capillary.WithBasicAuth(os.Getenv("CAPILLARY_TILL"), os.Getenv("CAPILLARY_PASSWORD"))
-	default:
-		return nil, fmt.Errorf("set CAPILLARY_TILL and CAPILLARY_PASSWORD, or CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET")
+	opts, err := capillary.OptionsFromEnv(os.Getenv)
+	if err != nil {
+		return nil, err
 	}
 	if env.UserID == "" {
 		env.UserID = DefaultUserID
 	}
-	env.Options = []capillary.Option{where, auth, printing}
+	env.Options = append(opts, printing)
 	return env, nil
 }
 
