@@ -127,9 +127,11 @@ func (c *Client) send(ctx context.Context, cs *callSettings, method, path, rawQu
 	if err := ctx.Err(); err != nil {
 		return responseMeta{}, st.requestError(err) // over before it started: nothing is sent
 	}
-	rawURL := c.baseURL + path + "?" + rawQuery
+	var rawURL string
 	if rawQuery == "" {
-		rawURL = rawURL[:len(rawURL)-1]
+		rawURL = c.baseURL + path
+	} else {
+		rawURL = c.baseURL + path + "?" + rawQuery
 	}
 	ctx = context.WithValue(ctx, stateKey{}, st)
 	for renewed := false; ; renewed = true {
@@ -180,24 +182,24 @@ func (st *callState) run(ctx context.Context, rawURL string, payload []byte) err
 // was one, else a *RequestError for a call that got no answer. What ended the call after that
 // answer (the context, a token that could not be renewed) is its cause.
 func (st *callState) finish(err error) error {
-	ended := st.waitErr
-	if st.last == nil || !errors.Is(err, st.last) {
-		ended = err
-	}
 	if st.last == nil {
 		if st.waitErr != nil && !errors.Is(err, st.waitErr) {
-			ended = fmt.Errorf("%w (while waiting to retry after: %w)", st.waitErr, st.quote(err))
+			err = fmt.Errorf("%w (while waiting to retry after: %w)", st.waitErr, st.quote(err))
 		}
-		return st.requestError(ended)
+		return st.requestError(err)
 	}
 	e := st.last
 	e.Attempts, e.Uncertain = st.attempts, st.uncertain
+	cause := st.waitErr
+	if !errors.Is(err, e) {
+		cause = err // the call ended after this answer for another reason
+	}
 	switch {
-	case ended == nil:
+	case cause == nil:
 	case e.Err == nil:
-		e.Err = ended
+		e.Err = cause
 	default:
-		e.Err = fmt.Errorf("%w (after: %w)", ended, e.Err)
+		e.Err = fmt.Errorf("%w (after: %w)", cause, e.Err)
 	}
 	return e
 }

@@ -60,13 +60,13 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		st.waitErr = ctx.Err() // a retry was due, but the context ended first
 		return false, nil
 	}
-	if asked, ok := retryAfter(resp); ok && answered {
-		if deadline, has := ctx.Deadline(); has && time.Now().Add(min(asked, st.settings.waitMax)).After(deadline) {
-			apiErr.Err = errors.New("not retried: the server asked to wait " + asked.String() + " (Retry-After), past the call's deadline")
+	wait := backoff(st.settings.waitMin, st.settings.waitMax, st.attempts-st.earlier-1, resp)
+	if answered && apiErr.RetryAfter > 0 {
+		if deadline, has := ctx.Deadline(); has && time.Now().Add(wait).After(deadline) {
+			apiErr.Err = errors.New("not retried: the server asked to wait " + apiErr.RetryAfter.String() + " (Retry-After), past the call's deadline")
 			return false, nil
 		}
 	}
-	wait := backoff(st.settings.waitMin, st.settings.waitMax, st.attempts-st.earlier-1, resp)
 	st.log(ctx, slog.LevelInfo, "capillary: retrying", slog.Int("attempt", st.attempts+1), slog.Duration("wait", wait))
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
