@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -48,7 +49,9 @@ func NewClient(opts ...Option) (*Client, error) {
 	if err != nil {
 		s.problem("base URL", "%s", err)
 	}
-	if s.auth == nil && s.oauth == nil && !hasProblem(s.problems, "WithBasicAuth", "WithBasicAuthDigest", "WithOAuth") {
+	credentialOptions := []string{"WithBasicAuth", "WithBasicAuthDigest", "WithOAuth"}
+	refused := slices.ContainsFunc(s.problems, func(p FieldError) bool { return slices.Contains(credentialOptions, p.Field) })
+	if s.auth == nil && s.oauth == nil && !refused {
 		s.problem("credentials", "none given: use WithBasicAuth, WithBasicAuthDigest or WithOAuth")
 	}
 	if len(s.problems) > 0 {
@@ -137,18 +140,6 @@ func (c *Client) CloseIdleConnections() {
 
 // BaseURL returns the base URL requests go to.
 func (c *Client) BaseURL() string { return c.baseURL }
-
-// hasProblem reports whether one of the problems is about one of the fields.
-func hasProblem(problems []FieldError, fields ...string) bool {
-	for _, p := range problems {
-		for _, f := range fields {
-			if p.Field == f {
-				return true
-			}
-		}
-	}
-	return false
-}
 
 // checkBaseURL parses and vets the base URL: https, or http on loopback or when allowed.
 func checkBaseURL(raw string, allowHTTP bool) (*url.URL, error) {
