@@ -91,12 +91,10 @@ func (s *customersService) Lookup(ctx context.Context, ids []Identifier, params 
 // never uncertain.
 func (s *customersService) read(ctx context.Context, r *request, opts []Option) (*Customer, error) {
 	r.idempotent = true
-	var out customerEnvelope
-	meta, err := s.client.do(ctx, r, &out, opts)
-	if err != nil {
-		return nil, err
+	c, meta, err := send[Customer](ctx, s.client, r, opts)
+	if err == nil {
+		delete(c.Unknown, "errors") // the answer's, which send has judged
+		c.StatusCode, c.RequestID, c.Attempts = meta.status, meta.requestID, meta.attempts
 	}
-	c := &out.Customer
-	c.StatusCode, c.RequestID, c.Attempts = meta.status, meta.requestID, meta.attempts
-	return c, nil
+	return c, err
 }

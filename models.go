@@ -35,7 +35,7 @@ type UpdateCustomerRequest struct {
 // beyond 2^53 keeps every digit, 1.0 stays 1.0) and its unknown fields in Unknown.
 func (r *UpdateCustomerRequest) UnmarshalJSON(data []byte) error {
 	type plain UpdateCustomerRequest // same fields, without the methods
-	return decodeObject(data, (*plain)(r), &r.Unknown)
+	return decodeKeepingUnknown(data, (*plain)(r))
 }
 
 // MarshalJSON writes the request with its unknown fields and those of the objects within it.
@@ -91,12 +91,6 @@ type Profile struct {
 	Unknown Unknown `json:"-"`
 }
 
-// UnmarshalJSON decodes a profile as UpdateCustomerRequest does.
-func (p *Profile) UnmarshalJSON(data []byte) error {
-	type plain Profile
-	return decodeObject(data, (*plain)(p), &p.Unknown)
-}
-
 // CommChannel is one communication channel of a customer, in a request or in a read answer.
 //
 // Primary, Verified and Subscribed are sent as the strings "true" and "false", as the vendor
@@ -133,7 +127,7 @@ func (c *CommChannel) UnmarshalJSON(data []byte) error {
 		Verified   *Bool `json:"verified"`
 		Subscribed *Bool `json:"subscribed"`
 	}{plain: (*plain)(c)}
-	if err := decodeObject(data, &aux, &c.Unknown); err != nil {
+	if err := decodeKeepingNumbers(data, &aux); err != nil {
 		return err
 	}
 	c.Primary, c.Verified, c.Subscribed = (*bool)(aux.Primary), (*bool)(aux.Verified), (*bool)(aux.Subscribed)
@@ -146,12 +140,6 @@ type LoyaltyInfo struct {
 	LoyaltyType LoyaltyType `json:"loyaltyType"`
 	// Unknown holds the fields of a decoded object that the SDK does not model; they are sent.
 	Unknown Unknown `json:"-"`
-}
-
-// UnmarshalJSON decodes the object keeping its unknown fields.
-func (l *LoyaltyInfo) UnmarshalJSON(data []byte) error {
-	type plain LoyaltyInfo
-	return decodeObject(data, (*plain)(l), &l.Unknown)
 }
 
 // LoyaltyProgramEnrollment enrols the customer into one loyalty program. The server refuses an
@@ -171,12 +159,6 @@ type LoyaltyProgramEnrollment struct {
 	Unknown Unknown `json:"-"`
 }
 
-// UnmarshalJSON decodes the enrolment keeping its unknown fields.
-func (e *LoyaltyProgramEnrollment) UnmarshalJSON(data []byte) error {
-	type plain LoyaltyProgramEnrollment
-	return decodeObject(data, (*plain)(e), &e.Unknown)
-}
-
 // UpdateCustomerResponse is the answer to a successful update.
 type UpdateCustomerResponse struct {
 	// CreatedID is the id of the updated customer. The vendor sends it as a number or as a
@@ -194,6 +176,13 @@ type UpdateCustomerResponse struct {
 	RequestID string `json:"-"`
 	// Attempts is how many times the request was sent, retries included.
 	Attempts int `json:"-"`
+}
+
+// UnmarshalJSON decodes the answer keeping the fields of its side effects that the SDK does not
+// model.
+func (r *UpdateCustomerResponse) UnmarshalJSON(data []byte) error {
+	type plain UpdateCustomerResponse
+	return decodeKeepingUnknown(data, (*plain)(r))
 }
 
 // Message is one warning or error entry of the vendor's envelope: {status, code, message}.
@@ -276,12 +265,6 @@ type SideEffect struct {
 	// Unknown holds the fields the SDK does not model (the fields of a kind it does not know),
 	// as they came, so that nothing the server said is lost.
 	Unknown Unknown `json:"-"`
-}
-
-// UnmarshalJSON decodes a side effect keeping the fields the SDK does not model.
-func (se *SideEffect) UnmarshalJSON(data []byte) error {
-	type plain SideEffect
-	return decodeObject(data, (*plain)(se), &se.Unknown)
 }
 
 // Ptr returns a pointer to v, for the optional fields of requests and params:
