@@ -48,22 +48,15 @@ func structFieldsOf(t reflect.Type) *structFields {
 	return sf
 }
 
-// field returns the field that encoding/json decodes the member name into: the field of that
-// name, or else one whose name differs only in case ("cardnumber" is "cardNumber").
+// field returns the field that encoding/json decodes the member name into, whose name may
+// differ in case ("cardnumber" is "cardNumber").
 func (sf *structFields) field(name []byte) (jsonField, bool) {
-	folded := -1
-	for i, f := range sf.all {
-		if f.name == string(name) && f.name != "" {
+	for _, f := range sf.all {
+		if f.name != "" && strings.EqualFold(f.name, string(name)) {
 			return f, true
 		}
-		if folded < 0 && f.name != "" && strings.EqualFold(f.name, string(name)) {
-			folded = i
-		}
 	}
-	if folded < 0 {
-		return jsonField{}, false
-	}
-	return sf.all[folded], true
+	return jsonField{}, false
 }
 
 // mayHold reports whether a value of type t may contain a value of a type that is picks:

@@ -38,7 +38,7 @@ func fillUnknown(v reflect.Value, raw []byte) {
 			fillUnknown(v.Elem(), raw)
 		}
 	case reflect.Slice:
-		if v.Len() == 1 && raw[skipSpace(raw, 0)] == '{' { // a List given as a lone object
+		if v.Len() == 1 && bytes.TrimSpace(raw)[0] == '{' { // a List given as a lone object
 			fillUnknown(v.Index(0), raw)
 			return
 		}
@@ -75,38 +75,9 @@ func fillUnknown(v reflect.Value, raw []byte) {
 // each element of raw, a JSON list (and a nil name), as they are written. encoding/json has
 // checked raw, so this only finds where each part ends, without allocating.
 func eachMember(raw []byte, fn func(name, value []byte)) {
-	i := skipSpace(raw, 0)
-	if i == len(raw) || raw[i] != '{' && raw[i] != '[' {
-		return // null
-	}
-	object := raw[i] == '{'
-	for i++; ; i++ { // past the opening bracket, then past each comma
-		if i = skipSpace(raw, i); raw[i] == '}' || raw[i] == ']' {
-			return
-		}
-		var name []byte
-		if object {
-			end := valueEnd(raw, i)
-			name = raw[i+1 : end-1]
-			if bytes.IndexByte(name, '\\') >= 0 { // an escaped name, rare
-				var s string
-				_ = json.Unmarshal(raw[i:end], &s)
-				name = []byte(s)
-			}
-			i = skipSpace(raw, skipSpace(raw, end)+1) // past the colon
-		}
-		end := valueEnd(raw, i)
-		fn(name, raw[i:end])
-		if i = skipSpace(raw, end); raw[i] != ',' {
-			return
-		}
-	}
-}
-
-// valueEnd returns where the JSON value that starts at raw[i] ends.
-func valueEnd(raw []byte, i int) int {
-	depth := 0
-	for ; i < len(raw); i++ {
+	var name []byte
+	depth, start := 0, 0
+	for i := 0; i < len(raw); i++ {
 		switch raw[i] {
 		case '"':
 			for i++; raw[i] != '"'; i++ {
@@ -115,33 +86,31 @@ func valueEnd(raw []byte, i int) int {
 				}
 			}
 		case '{', '[':
-			depth++
-			continue
-		case '}', ']':
-			if depth == 0 {
-				return i // the end of a number or a literal
+			if depth++; depth == 1 {
+				start = i + 1
 			}
-			depth--
-		case ',', ':', ' ', '\t', '\n', '\r':
-			if depth == 0 {
-				return i
+		case ':':
+			if depth == 1 {
+				quoted := bytes.TrimSpace(raw[start:i])
+				name, start = quoted[1:len(quoted)-1], i+1
+				if bytes.IndexByte(name, '\\') >= 0 { // an escaped name, rare
+					var s string
+					_ = json.Unmarshal(quoted, &s)
+					name = []byte(s)
+				}
 			}
-			continue
-		default:
-			continue // within a number or a literal
-		}
-		if depth == 0 {
-			return i + 1
+		case ',', '}', ']':
+			if depth == 1 {
+				if value := bytes.TrimSpace(raw[start:i]); len(value) > 0 {
+					fn(name, value)
+				}
+				start = i + 1
+			}
+			if raw[i] != ',' {
+				depth--
+			}
 		}
 	}
-	return i
-}
-
-func skipSpace(raw []byte, i int) int {
-	for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
-		i++
-	}
-	return i
 }
 
 // decodeKeepingNumbers is json.Unmarshal with the numbers of untyped values kept as
