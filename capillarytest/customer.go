@@ -341,29 +341,10 @@ func cloneChannels(chs []CommChannel) []CommChannel {
 	return out
 }
 
-// cloneMap deep-copies a map of JSON-like values.
+// cloneMap deep-copies a map of JSON-like values; nil stays nil.
 func cloneMap(m map[string]any) map[string]any {
 	if m == nil {
 		return nil
 	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = cloneValue(v)
-	}
-	return out
-}
-
-// cloneValue deep-copies maps and slices; other values are copied as they are.
-func cloneValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		return cloneMap(v)
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = cloneValue(e)
-		}
-		return out
-	}
-	return v
+	return storedValue(m).(map[string]any)
 }
