@@ -1,6 +1,7 @@
 // Command update-customer sends the vendor's own example update (Tom Sawyer) and prints the
-// request and the result. It runs against the embedded fake unless CAPILLARY_BASE_URL or
-// CAPILLARY_REGION and credentials are set.
+// request and the result: optional fields with explicit zero values, and the audit (user
+// context) headers of a per-call option. It runs against the embedded fake unless
+// CAPILLARY_BASE_URL or CAPILLARY_REGION and credentials are set.
 package main
 
 import (
@@ -15,7 +16,6 @@ import (
 func main() { exampleenv.Main(false, run) }
 
 func run(env *exampleenv.Env, c *capillary.Client) error {
-
 	ist := time.FixedZone("IST", 5*3600+1800)
 	expiry := capillary.NewDateTime(time.Date(2024, 7, 11, 16, 36, 17, 0, ist))
 	residence := map[string]any{"residence": "true"}
@@ -34,7 +34,7 @@ func run(env *exampleenv.Env, c *capillary.Client) error {
 		LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{
 			ProgramID:        699,
 			TierNumber:       capillary.Ptr(1),
-			LoyaltyPoints:    capillary.Ptr(int64(0)),
+			LoyaltyPoints:    capillary.Ptr(int64(0)), // sent as "loyaltyPoints": 0; nil would leave it out
 			TierExpiryDate:   expiry,
 			PointsExpiryDate: expiry,
 		}},
@@ -44,7 +44,13 @@ func run(env *exampleenv.Env, c *capillary.Client) error {
 	defer cancel()
 	// Enrolling twice is refused: UpdateEnrolling sends the rest alone on a second run.
 	res, err := exampleenv.UpdateEnrolling(ctx, c, env.UserID, body,
-		&capillary.UpdateCustomerParams{Source: capillary.SourceInstore, UseAsync: capillary.Ptr(false)})
+		&capillary.UpdateCustomerParams{
+			Source:   capillary.SourceInstore,
+			UseAsync: capillary.Ptr(false), // sent as use_async=false: wait for the side effects
+		},
+		// Per-call option: who made this change, for the customer's audit log.
+		capillary.WithUserContext(capillary.UserContext{EntityType: "ADMIN_USER", EntityID: "42", EntitySource: "API"}),
+	)
 	if err != nil {
 		return fmt.Errorf("update failed: %w", err)
 	}
