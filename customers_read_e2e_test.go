@@ -17,13 +17,19 @@ import (
 // a WECHAT profile.
 func readTom() capillarytest.Customer {
 	return capillarytest.Customer{
-		ID: e2eCustomer, Source: "INSTORE", LoyaltyType: "non_loyalty", FirstName: "Tom", LastName: "Sawyer",
-		CommChannels: []capillarytest.CommChannel{
-			{Type: "mobile", Value: "919999000001", Primary: true},
-			{Type: "email", Value: "tom.sawyer@example.com", Primary: true},
+		ID: e2eCustomer,
+		Profile: capillarytest.Profile{
+			Source:    "INSTORE",
+			FirstName: "Tom",
+			LastName:  "Sawyer",
+			CommChannels: []capillarytest.CommChannel{
+				{Type: "mobile", Value: "919999000001", Primary: true},
+				{Type: "email", Value: "tom.sawyer@example.com", Primary: true},
+			},
+			Identifiers: []capillarytest.Identifier{{Type: "externalId", Value: "MPQSP100"}, {Type: "cardnumber", Value: "TTM001"},
+				{Type: "cardExternalId", Value: "card-uuid-1"}},
 		},
-		Identifiers: []capillarytest.Identifier{{Type: "externalId", Value: "MPQSP100"}, {Type: "cardnumber", Value: "TTM001"},
-			{Type: "cardExternalId", Value: "card-uuid-1"}},
+		LoyaltyType: "non_loyalty",
 		OtherProfiles: []capillarytest.Profile{{Source: "WECHAT", AccountID: "wx-1", FirstName: "Tom",
 			Identifiers: []capillarytest.Identifier{{Type: "wechat", Value: "wc_2"}}}},
 		Subscriptions: []capillarytest.Subscription{{Channel: "EMAIL", Priority: "TRANS", Type: "OPTIN"}},
@@ -155,8 +161,8 @@ func TestE2EUpdateByIdentifier(t *testing.T) {
 func TestE2EMergedAndDeleted(t *testing.T) {
 	t.Parallel()
 	c, srv := readClient(t)
-	srv.AddCustomer(capillarytest.Customer{ID: "500", Source: "INSTORE", MergedInto: e2eCustomer})
-	srv.AddCustomer(capillarytest.Customer{ID: "501", Source: "INSTORE", Deleted: true})
+	srv.AddCustomer(capillarytest.Customer{ID: "500", Profile: capillarytest.Profile{Source: "INSTORE"}, MergedInto: e2eCustomer})
+	srv.AddCustomer(capillarytest.Customer{ID: "501", Profile: capillarytest.Profile{Source: "INSTORE"}, Deleted: true})
 	instore := &capillary.GetCustomerParams{Source: capillary.SourceInstore}
 	_, err := c.Customers.Get(t.Context(), "500", instore)
 	assert.ErrorIs(t, err, capillary.ErrCustomerMerged)

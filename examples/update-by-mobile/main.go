@@ -29,8 +29,13 @@ func run(env *exampleenv.Env, c *capillary.Client) error {
 		mobile.Value = defaultMobile
 	}
 	if env.Fake != nil {
-		env.Fake.AddCustomer(capillarytest.Customer{ID: "342963216", Source: string(capillary.SourceInstore),
-			CommChannels: []capillarytest.CommChannel{{Type: string(capillary.ChannelMobile), Value: defaultMobile, Primary: true}}})
+		env.Fake.AddCustomer(capillarytest.Customer{
+			ID: "342963216",
+			Profile: capillarytest.Profile{
+				Source:       string(capillary.SourceInstore),
+				CommChannels: []capillarytest.CommChannel{{Type: string(capillary.ChannelMobile), Value: defaultMobile, Primary: true}},
+			},
+		})
 	}
 
 	body := &capillary.UpdateCustomerRequest{Profiles: []capillary.Profile{{
