@@ -44,8 +44,8 @@ type Bool bool
 
 // UnmarshalJSON accepts true, false, "true", "false" (any case) and null (false).
 func (b *Bool) UnmarshalJSON(data []byte) error {
-	return parseScalar(data, b, "a boolean", func(s string) (Bool, error) {
-		v, err := strconv.ParseBool(strings.ToLower(s))
+	return parseScalar(data, b, "a boolean", func(s []byte) (Bool, error) {
+		v, err := strconv.ParseBool(strings.ToLower(string(s)))
 		return Bool(v), err
 	})
 }
@@ -55,8 +55,8 @@ type Number float64
 
 // UnmarshalJSON accepts a JSON number, a string holding one, or null (0).
 func (n *Number) UnmarshalJSON(data []byte) error {
-	return parseScalar(data, n, "a number", func(s string) (Number, error) {
-		f, err := strconv.ParseFloat(s, 64)
+	return parseScalar(data, n, "a number", func(s []byte) (Number, error) {
+		f, err := strconv.ParseFloat(string(s), 64)
 		return Number(f), err
 	})
 }
@@ -66,11 +66,11 @@ type Int int64
 
 // UnmarshalJSON accepts a whole JSON number, a string holding one, or null (0).
 func (n *Int) UnmarshalJSON(data []byte) error {
-	return parseScalar(data, n, "a whole number", func(s string) (Int, error) {
-		if v, err := strconv.ParseInt(s, 10, 64); err == nil {
+	return parseScalar(data, n, "a whole number", func(s []byte) (Int, error) {
+		if v, err := strconv.ParseInt(string(s), 10, 64); err == nil {
 			return Int(v), nil
 		}
-		f, err := strconv.ParseFloat(s, 64)
+		f, err := strconv.ParseFloat(string(s), 64)
 		if err == nil && (f != math.Trunc(f) || math.Abs(f) > 1<<63-1024) {
 			err = strconv.ErrRange
 		}
@@ -80,12 +80,12 @@ func (n *Int) UnmarshalJSON(data []byte) error {
 
 // parseScalar sets *v to what parse reads in data, a JSON scalar or a string holding one, and
 // leaves it alone for null.
-func parseScalar[T any](data []byte, v *T, what string, parse func(string) (T, error)) error {
+func parseScalar[T any](data []byte, v *T, what string, parse func([]byte) (T, error)) error {
 	s, err := scalarText(data)
 	if err != nil || len(s) == 0 {
 		return err
 	}
-	x, err := parse(string(s))
+	x, err := parse(s)
 	if err != nil {
 		return fmt.Errorf("capillary: %s is not %s", data, what)
 	}
