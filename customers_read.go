@@ -93,7 +93,9 @@ func (s *customersService) read(ctx context.Context, r *request, opts []Option) 
 	r.idempotent = true
 	c, meta, err := send[Customer](ctx, s.client, r, opts)
 	if err == nil {
-		delete(c.Unknown, "errors") // the answer's, which send has judged
+		if delete(c.Unknown, "errors"); len(c.Unknown) == 0 { // the answer's, which send has judged
+			c.Unknown = nil
+		}
 		c.StatusCode, c.RequestID, c.Attempts = meta.status, meta.requestID, meta.attempts
 	}
 	return c, err
