@@ -7,10 +7,11 @@ import (
 )
 
 // Unknown holds the fields of a JSON object that its Go type does not model, each as the JSON
-// it came as, so that nothing the server (or a decoded request) said is lost. It is filled when
-// a whole request or answer is decoded (UpdateCustomerRequest, UpdateCustomerResponse,
-// Customer), for every object within it, and written back when that is encoded; a part such as
-// a Profile decoded or encoded on its own carries only its modelled fields.
+// it came as, so that nothing the server (or a decoded request) said is lost. It is filled for
+// every object within a request or answer decoded whole (UpdateCustomerRequest,
+// UpdateCustomerResponse, Customer), and written back when an UpdateCustomerRequest or a
+// Customer is encoded; a part such as a Profile decoded or encoded on its own carries only its
+// modelled fields.
 type Unknown map[string]json.RawMessage
 
 // decodeKeepingUnknown decodes data into v, a pointer to a struct without an UnmarshalJSON
