@@ -3,6 +3,7 @@ package capillary
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
 )
 
@@ -115,11 +116,18 @@ func eachMember(raw []byte, fn func(name, value []byte)) {
 }
 
 // decodeKeepingNumbers is json.Unmarshal with the numbers of untyped values kept as
-// json.Number.
+// json.Number. Like json.Unmarshal, it refuses anything after the value, which fillUnknown
+// could not read.
 func decodeKeepingNumbers(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	return dec.Decode(v)
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if rest := bytes.TrimSpace(data[dec.InputOffset():]); len(rest) > 0 {
+		return fmt.Errorf("invalid character %q after top-level value", rest[0])
+	}
+	return nil
 }
 
 // marshalWithUnknown writes v, a pointer to a struct without a MarshalJSON method, as JSON

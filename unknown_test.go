@@ -46,3 +46,14 @@ func TestEachMemberAgreesWithEncodingJSON(t *testing.T) {
 		})
 	}
 }
+
+// A type's UnmarshalJSON called directly with what encoding/json would not pass it is refused,
+// and the walk never reads past what was decoded.
+func TestUnmarshalJSONRefusesWhatFollowsTheValue(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{`{"a":1} "unterminated`, `{"profiles":[]} {"b":[`, `{"x":1}}`, `{"a":"b"`, `{"a":`} {
+		assert.Error(t, new(UpdateCustomerRequest).UnmarshalJSON([]byte(in)), in)
+		assert.Error(t, new(Customer).UnmarshalJSON([]byte(in)), in)
+		assert.Error(t, new(UpdateCustomerResponse).UnmarshalJSON([]byte(in)), in)
+	}
+}
