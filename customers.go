@@ -120,7 +120,10 @@ type envelope[T any] struct {
 
 // UnmarshalJSON decodes the result, which takes the whole object, and then the lists.
 func (e *envelope[T]) UnmarshalJSON(data []byte) error {
-	err := any(&e.result).(json.Unmarshaler).UnmarshalJSON(data)
+	if err := any(&e.result).(json.Unmarshaler).UnmarshalJSON(data); err != nil {
+		return err
+	}
+	var err error
 	eachMember(data, func(name, value []byte) {
 		switch {
 		case err != nil:
