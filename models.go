@@ -178,6 +178,13 @@ type UpdateCustomerResponse struct {
 	Attempts int `json:"-"`
 }
 
+// MarshalJSON writes the side effect with the fields the SDK does not model, so that a side
+// effect stored on its own, as in a bulk run's results file, keeps everything the server said.
+func (s SideEffect) MarshalJSON() ([]byte, error) {
+	type plain SideEffect
+	return marshalWithUnknown((*plain)(&s))
+}
+
 // UnmarshalJSON decodes the answer keeping the fields of its side effects that the SDK does not
 // model.
 func (r *UpdateCustomerResponse) UnmarshalJSON(data []byte) error {

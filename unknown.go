@@ -10,9 +10,9 @@ import (
 // Unknown holds the fields of a JSON object that its Go type does not model, each as the JSON
 // it came as, so that nothing the server (or a decoded request) said is lost. It is filled for
 // every object within a request or answer decoded whole (UpdateCustomerRequest,
-// UpdateCustomerResponse, Customer), and written back when an UpdateCustomerRequest or a
-// Customer is encoded; a part such as a Profile decoded or encoded on its own carries only its
-// modelled fields.
+// UpdateCustomerResponse, Customer), and written back when an UpdateCustomerRequest, a Customer
+// or a SideEffect is encoded; another part, such as a Profile, decoded or encoded on its own
+// carries only its modelled fields.
 type Unknown map[string]json.RawMessage
 
 // decodeKeepingUnknown decodes data into v, a pointer to a struct without an UnmarshalJSON

@@ -57,3 +57,15 @@ func TestUnmarshalJSONRefusesWhatFollowsTheValue(t *testing.T) {
 		assert.Error(t, new(UpdateCustomerResponse).UnmarshalJSON([]byte(in)), in)
 	}
 }
+
+// A side effect is stored on its own (a bulk run's results file): encoded alone, it keeps the
+// fields the SDK does not model.
+func TestSideEffectEncodedAloneKeepsUnknownFields(t *testing.T) {
+	t.Parallel()
+	var resp UpdateCustomerResponse
+	require.NoError(t, json.Unmarshal([]byte(`{"createdId":1,"sideEffects":[{"type":"badge","badgeId":"b-7","awardedPoints":25}]}`), &resp))
+	require.Len(t, resp.SideEffects, 1)
+	out, err := json.Marshal(resp.SideEffects)
+	require.NoError(t, err)
+	assert.JSONEq(t, `[{"type":"badge","awardedPoints":25,"badgeId":"b-7"}]`, string(out))
+}
