@@ -51,31 +51,16 @@ func (c Customer) MarshalJSON() ([]byte, error) {
 	return marshalWithUnknown((*plain)(&c))
 }
 
-// CustomerProfile is the customer's profile on one source, as the server answers it.
+// CustomerProfile is the customer's profile on one source, as the server answers it: the
+// Profile an update sends, and what only the server writes.
 type CustomerProfile struct {
-	// FirstName is the customer's first name on this source.
-	FirstName string `json:"firstName"`
-	// LastName is the customer's last name on this source.
-	LastName string `json:"lastName"`
-	// Fields are the org's custom fields, as the vendor sends them (strings in its samples).
-	Fields map[string]any `json:"fields"`
-	// Identifiers are the identifiers of this profile; a card carries its seriesId and
-	// statusLabel in Identifier.Unknown.
-	Identifiers []Identifier `json:"identifiers"`
-	// CommChannels are the communication channels of this profile.
-	CommChannels []CommChannel `json:"commChannels"`
-	// Source is the profile's source.
-	Source Source `json:"source"`
-	// AccountID is the source account ("" for single-account sources).
-	AccountID string `json:"accountId"`
+	Profile
 	// UserID is the customer's user id.
 	UserID ID `json:"userId"`
 	// Attribution says who created and last modified the profile, and when.
 	Attribution *Attribution `json:"attribution"`
 	// AutoUpdateTime is when the profile last changed.
 	AutoUpdateTime *DateTime `json:"autoUpdateTime"`
-	// Unknown holds the other fields (allFields, identifiersAll, conflictingProfileList, ...).
-	Unknown Unknown `json:"-"`
 }
 
 // Attribution says who created and modified a record, and when.

@@ -40,8 +40,8 @@ func TestCustomerVendorGetByID(t *testing.T) {
 	assert.Equal(t, ID("17742"), c.ID)
 	require.Len(t, c.Profiles, 1)
 	p := c.Profiles[0]
-	assert.Equal(t, "Tom", p.FirstName)
-	assert.Equal(t, "Sawyer", p.LastName)
+	assert.Equal(t, "Tom", Deref(p.FirstName))
+	assert.Equal(t, "Sawyer", Deref(p.LastName))
 	assert.Equal(t, SourceWeChat, p.Source)
 	assert.Equal(t, "wechat-con1", p.AccountID)
 	assert.Equal(t, ID("17742"), p.UserID)

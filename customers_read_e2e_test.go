@@ -65,7 +65,7 @@ func TestE2EGetReadsBackAnUpdate(t *testing.T) {
 	require.Len(t, cust.Profiles, 2, "source ALL: every profile")
 	instore := cust.Profiles[0]
 	assert.Equal(t, capillary.SourceInstore, instore.Source)
-	assert.Equal(t, "Becky", instore.FirstName)
+	assert.Equal(t, "Becky", capillary.Deref(instore.FirstName))
 	assert.Equal(t, "Hannibal", instore.Fields["city"])
 	assert.Equal(t, capillary.LoyaltyTypeLoyalty, cust.LoyaltyInfo.LoyaltyType)
 	require.NotNil(t, cust.PointsSummary)
@@ -192,5 +192,5 @@ func TestE2EReadBackSettlesALostAnswer(t *testing.T) {
 		capillary.WithRetries(3, time.Millisecond, 2*time.Millisecond))
 	require.NoError(t, err)
 	assert.Equal(t, 3, cust.Attempts, "a dropped answer and a 503 retried")
-	assert.Equal(t, "Huck", cust.Profiles[0].FirstName, "the lost update was applied")
+	assert.Equal(t, "Huck", capillary.Deref(cust.Profiles[0].FirstName), "the lost update was applied")
 }

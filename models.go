@@ -69,7 +69,8 @@ func (r *UpdateCustomerRequest) encode() ([]byte, error) {
 	return out, err
 }
 
-// Profile is the customer's meta information on one source.
+// Profile is the customer's meta information on one source, as an update sends it and as a
+// read answers it (within CustomerProfile). A name is nil when it is not sent or not set.
 type Profile struct {
 	// FirstName is at most 100 characters; the server would silently drop the rest, so the
 	// SDK refuses longer names instead.
@@ -78,16 +79,18 @@ type Profile struct {
 	LastName *string `json:"lastName,omitzero"`
 	// Fields are the org's custom fields (gender, city, ...) as key/value pairs of any JSON type.
 	Fields map[string]any `json:"fields,omitzero"`
-	// Identifiers are the customer's identifiers (type and value), as the vendor's request
-	// samples carry them; identifiers are changed through the vendor's changeIdentifier API.
+	// Identifiers are the customer's identifiers (type and value); a read's card carries its
+	// seriesId and statusLabel in Identifier.Unknown. An update does not change them: the
+	// vendor's changeIdentifier API does.
 	Identifiers []Identifier `json:"identifiers,omitzero"`
 	// CommChannels are the customer's communication channels.
 	CommChannels []CommChannel `json:"commChannels,omitzero"`
-	// Source is the source of this profile, as the vendor's request samples carry it.
+	// Source is the source of this profile.
 	Source Source `json:"source,omitzero"`
-	// AccountID is the source account of this profile.
+	// AccountID is the source account of this profile ("" for single-account sources).
 	AccountID string `json:"accountId,omitzero"`
-	// Unknown holds the fields of a decoded profile that the SDK does not model; they are sent.
+	// Unknown holds the fields of a decoded profile that the SDK does not model (a read's
+	// allFields, identifiersAll, ...); an update sends them back.
 	Unknown Unknown `json:"-"`
 }
 
@@ -277,3 +280,13 @@ type SideEffect struct {
 // Ptr returns a pointer to v, for the optional fields of requests and params:
 // capillary.Ptr(int64(0)) sends an explicit zero.
 func Ptr[T any](v T) *T { return &v }
+
+// Deref returns *p, or the zero value when p is nil, for reading the optional fields of an
+// answer: capillary.Deref(profile.FirstName).
+func Deref[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}

@@ -57,7 +57,7 @@ func run(env *exampleenv.Env, c *capillary.Client) error {
 	}
 	fmt.Printf("\nCustomer %s, looked up by mobile %s:\n", cust.ID, mobile.Value)
 	for _, p := range cust.Profiles {
-		fmt.Printf("  %s profile: %s %s, fields %v\n", p.Source, p.FirstName, p.LastName, p.Fields)
+		fmt.Printf("  %s profile: %s %s, fields %v\n", p.Source, capillary.Deref(p.FirstName), capillary.Deref(p.LastName), p.Fields)
 	}
 	if s := cust.PointsSummary; s != nil {
 		fmt.Printf("  points: %v available, tier %q\n", s.LoyaltyPoints, s.CurrentSlab)
