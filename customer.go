@@ -1,7 +1,5 @@
 package capillary
 
-import "encoding/json"
-
 // Customer is a customer as the vendor's GET v2/customers/{id} and lookup/customerDetails
 // answer: the customer object at the top level, with the embeds that were asked for. Every
 // object keeps what the SDK does not model in its Unknown, so nothing the server said is lost.
@@ -43,7 +41,7 @@ type Customer struct {
 // UnmarshalJSON decodes a customer keeping the fields the SDK does not model.
 func (c *Customer) UnmarshalJSON(data []byte) error {
 	type plain Customer
-	return decodeObject(data, (*plain)(c), &c.Unknown)
+	return decodeKeepingUnknown(data, (*plain)(c))
 }
 
 // MarshalJSON writes the customer with the fields of every object that the SDK does not model,
@@ -53,37 +51,16 @@ func (c Customer) MarshalJSON() ([]byte, error) {
 	return marshalWithUnknown((*plain)(&c))
 }
 
-// CustomerProfile is the customer's profile on one source, as the server answers it.
+// CustomerProfile is the customer's profile on one source, as the server answers it: the
+// Profile an update sends, and what only the server writes.
 type CustomerProfile struct {
-	// FirstName is the customer's first name on this source.
-	FirstName string `json:"firstName"`
-	// LastName is the customer's last name on this source.
-	LastName string `json:"lastName"`
-	// Fields are the org's custom fields, as the vendor sends them (strings in its samples).
-	Fields map[string]any `json:"fields"`
-	// Identifiers are the identifiers of this profile; a card carries its seriesId and
-	// statusLabel in Identifier.Unknown.
-	Identifiers []Identifier `json:"identifiers"`
-	// CommChannels are the communication channels of this profile.
-	CommChannels []CommChannel `json:"commChannels"`
-	// Source is the profile's source.
-	Source Source `json:"source"`
-	// AccountID is the source account ("" for single-account sources).
-	AccountID string `json:"accountId"`
+	Profile
 	// UserID is the customer's user id.
 	UserID ID `json:"userId"`
 	// Attribution says who created and last modified the profile, and when.
 	Attribution *Attribution `json:"attribution"`
 	// AutoUpdateTime is when the profile last changed.
 	AutoUpdateTime *DateTime `json:"autoUpdateTime"`
-	// Unknown holds the other fields (allFields, identifiersAll, conflictingProfileList, ...).
-	Unknown Unknown `json:"-"`
-}
-
-// UnmarshalJSON decodes a profile keeping the fields the SDK does not model.
-func (p *CustomerProfile) UnmarshalJSON(data []byte) error {
-	type plain CustomerProfile
-	return decodeObject(data, (*plain)(p), &p.Unknown)
 }
 
 // Attribution says who created and modified a record, and when.
@@ -102,12 +79,6 @@ type Attribution struct {
 	Unknown Unknown `json:"-"`
 }
 
-// UnmarshalJSON decodes an attribution keeping the fields the SDK does not model.
-func (a *Attribution) UnmarshalJSON(data []byte) error {
-	type plain Attribution
-	return decodeObject(data, (*plain)(a), &a.Unknown)
-}
-
 // Actor is a till, store or user that made a change; the vendor may send it empty ({}).
 type Actor struct {
 	// ID is the actor's id.
@@ -124,12 +95,6 @@ type Actor struct {
 	Unknown Unknown `json:"-"`
 }
 
-// UnmarshalJSON decodes an actor keeping the fields the SDK does not model.
-func (a *Actor) UnmarshalJSON(data []byte) error {
-	type plain Actor
-	return decodeObject(data, (*plain)(a), &a.Unknown)
-}
-
 // CustomerLoyaltyInfo is the customer's loyalty status, as the server answers it.
 type CustomerLoyaltyInfo struct {
 	// LoyaltyType is LoyaltyTypeLoyalty or LoyaltyTypeNonLoyalty.
@@ -140,12 +105,6 @@ type CustomerLoyaltyInfo struct {
 	LifetimePurchases Number `json:"lifetimePurchases"`
 	// Unknown holds the other fields, as they came.
 	Unknown Unknown `json:"-"`
-}
-
-// UnmarshalJSON decodes the loyalty info keeping the fields the SDK does not model.
-func (l *CustomerLoyaltyInfo) UnmarshalJSON(data []byte) error {
-	type plain CustomerLoyaltyInfo
-	return decodeObject(data, (*plain)(l), &l.Unknown)
 }
 
 // PointsBalance is a points balance and tier standing, as both the points summary and each
@@ -188,12 +147,6 @@ type PointsSummary struct {
 	Unknown Unknown `json:"-"`
 }
 
-// UnmarshalJSON decodes the summary keeping the fields the SDK does not model.
-func (s *PointsSummary) UnmarshalJSON(data []byte) error {
-	type plain PointsSummary
-	return decodeObject(data, (*plain)(s), &s.Unknown)
-}
-
 // LoyaltyProgramDetails is the customer's standing in one loyalty program (embed=mlp).
 type LoyaltyProgramDetails struct {
 	PointsBalance
@@ -213,24 +166,12 @@ type LoyaltyProgramDetails struct {
 	Unknown Unknown `json:"-"`
 }
 
-// UnmarshalJSON decodes the details keeping the fields the SDK does not model.
-func (d *LoyaltyProgramDetails) UnmarshalJSON(data []byte) error {
-	type plain LoyaltyProgramDetails
-	return decodeObject(data, (*plain)(d), &d.Unknown)
-}
-
 // SubscriptionInfo lists the customer's subscriptions (embed=subscriptions).
 type SubscriptionInfo struct {
 	// Subscriptions holds one entry per channel and priority.
 	Subscriptions []Subscription `json:"subscriptions"`
 	// Unknown holds the other fields, as they came.
 	Unknown Unknown `json:"-"`
-}
-
-// UnmarshalJSON decodes the subscriptions keeping the fields the SDK does not model.
-func (s *SubscriptionInfo) UnmarshalJSON(data []byte) error {
-	type plain SubscriptionInfo
-	return decodeObject(data, (*plain)(s), &s.Unknown)
 }
 
 // Subscription is the customer's choice on one channel and priority.
@@ -243,12 +184,6 @@ type Subscription struct {
 	Type string `json:"type"`
 	// Unknown holds the other fields, as they came.
 	Unknown Unknown `json:"-"`
-}
-
-// UnmarshalJSON decodes the subscription keeping the fields the SDK does not model.
-func (s *Subscription) UnmarshalJSON(data []byte) error {
-	type plain Subscription
-	return decodeObject(data, (*plain)(s), &s.Unknown)
 }
 
 // CardDetails is one of the customer's loyalty cards.
@@ -289,12 +224,6 @@ type CardDetails struct {
 	Unknown Unknown `json:"-"`
 }
 
-// UnmarshalJSON decodes a card keeping the fields the SDK does not model.
-func (c *CardDetails) UnmarshalJSON(data []byte) error {
-	type plain CardDetails
-	return decodeObject(data, (*plain)(c), &c.Unknown)
-}
-
 // CardStatus is a card's status.
 type CardStatus struct {
 	// Status is the card's status, such as ACTIVE.
@@ -310,39 +239,3 @@ type CardStatus struct {
 	// Unknown holds the other fields, as they came.
 	Unknown Unknown `json:"-"`
 }
-
-// UnmarshalJSON decodes a card status keeping the fields the SDK does not model.
-func (s *CardStatus) UnmarshalJSON(data []byte) error {
-	type plain CardStatus
-	return decodeObject(data, (*plain)(s), &s.Unknown)
-}
-
-// customerEnvelope decodes a read's answer and the vendor's errors list.
-type customerEnvelope struct {
-	Customer
-	Errors List[Message] `json:"errors"`
-}
-
-// UnmarshalJSON decodes the customer and the errors list: Customer's own method would take
-// the whole object.
-func (e *customerEnvelope) UnmarshalJSON(data []byte) error {
-	var errs struct {
-		Errors List[Message] `json:"errors"`
-	}
-	if err := json.Unmarshal(data, &errs); err != nil {
-		return err
-	}
-	if err := e.Customer.UnmarshalJSON(data); err != nil {
-		return err
-	}
-	delete(e.Customer.Unknown, "errors")
-	if len(e.Customer.Unknown) == 0 {
-		e.Customer.Unknown = nil
-	}
-	e.Errors = errs.Errors
-	return nil
-}
-
-func (e *customerEnvelope) reset()                    { *e = customerEnvelope{} }
-func (e *customerEnvelope) vendorErrors() []Message   { return e.Errors }
-func (e *customerEnvelope) vendorWarnings() []Message { return e.Warnings }

@@ -2,8 +2,10 @@ package capillary
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // CustomersAPI reads and updates customers: the /v2/customers resource. Client.Customers
@@ -92,22 +94,48 @@ func (s *customersService) Update(ctx context.Context, userID string, body *Upda
 
 // update sends an update, by user id or by identifier, and returns its answer.
 func (s *customersService) update(ctx context.Context, r *request, opts []Option) (*UpdateCustomerResponse, error) {
-	var out updateEnvelope
-	meta, err := s.client.do(ctx, r, &out, opts)
-	if err != nil {
-		return nil, err
+	res, meta, err := send[UpdateCustomerResponse](ctx, s.client, r, opts)
+	if err == nil {
+		res.StatusCode, res.RequestID, res.Attempts = meta.status, meta.requestID, meta.attempts
 	}
-	res := &out.UpdateCustomerResponse
-	res.StatusCode, res.RequestID, res.Attempts = meta.status, meta.requestID, meta.attempts
-	return res, nil
+	return res, err
 }
 
-// updateEnvelope decodes the update's answer and the vendor's errors list in one pass.
-type updateEnvelope struct {
-	UpdateCustomerResponse
-	Errors List[Message] `json:"errors"`
+// send sends r and returns the result its answer carries, with the answer's metadata.
+func send[T any](ctx context.Context, c *Client, r *request, opts []Option) (*T, responseMeta, error) {
+	var out envelope[T]
+	meta, err := c.do(ctx, r, &out, opts)
+	if err != nil {
+		return nil, meta, err
+	}
+	return &out.result, meta, nil
 }
 
-func (e *updateEnvelope) reset()                    { *e = updateEnvelope{} }
-func (e *updateEnvelope) vendorErrors() []Message   { return e.Errors }
-func (e *updateEnvelope) vendorWarnings() []Message { return e.Warnings }
+// envelope is an answer: the call's result T (Customer, UpdateCustomerResponse), whose fields
+// stand at the top level beside the vendor's errors list, and that list.
+type envelope[T any] struct {
+	result           T
+	errors, warnings List[Message]
+}
+
+// UnmarshalJSON decodes the result, which takes the whole object, and then the lists.
+func (e *envelope[T]) UnmarshalJSON(data []byte) error {
+	if err := any(&e.result).(json.Unmarshaler).UnmarshalJSON(data); err != nil {
+		return err
+	}
+	var err error
+	eachMember(data, func(name, value []byte) {
+		switch {
+		case err != nil:
+		case strings.EqualFold(string(name), "errors"):
+			err = e.errors.UnmarshalJSON(value)
+		case strings.EqualFold(string(name), "warnings"):
+			err = e.warnings.UnmarshalJSON(value)
+		}
+	})
+	return err
+}
+
+func (e *envelope[T]) reset()                    { *e = envelope[T]{} }
+func (e *envelope[T]) vendorErrors() []Message   { return e.errors }
+func (e *envelope[T]) vendorWarnings() []Message { return e.warnings }

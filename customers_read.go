@@ -91,12 +91,12 @@ func (s *customersService) Lookup(ctx context.Context, ids []Identifier, params 
 // never uncertain.
 func (s *customersService) read(ctx context.Context, r *request, opts []Option) (*Customer, error) {
 	r.idempotent = true
-	var out customerEnvelope
-	meta, err := s.client.do(ctx, r, &out, opts)
-	if err != nil {
-		return nil, err
+	c, meta, err := send[Customer](ctx, s.client, r, opts)
+	if err == nil {
+		if delete(c.Unknown, "errors"); len(c.Unknown) == 0 { // the answer's, which send has judged
+			c.Unknown = nil
+		}
+		c.StatusCode, c.RequestID, c.Attempts = meta.status, meta.requestID, meta.attempts
 	}
-	c := &out.Customer
-	c.StatusCode, c.RequestID, c.Attempts = meta.status, meta.requestID, meta.attempts
-	return c, nil
+	return c, err
 }

@@ -17,13 +17,19 @@ import (
 // a WECHAT profile.
 func readTom() capillarytest.Customer {
 	return capillarytest.Customer{
-		ID: e2eCustomer, Source: "INSTORE", LoyaltyType: "non_loyalty", FirstName: "Tom", LastName: "Sawyer",
-		CommChannels: []capillarytest.CommChannel{
-			{Type: "mobile", Value: "919999000001", Primary: true},
-			{Type: "email", Value: "tom.sawyer@example.com", Primary: true},
+		ID: e2eCustomer,
+		Profile: capillarytest.Profile{
+			Source:    "INSTORE",
+			FirstName: "Tom",
+			LastName:  "Sawyer",
+			CommChannels: []capillarytest.CommChannel{
+				{Type: "mobile", Value: "919999000001", Primary: true},
+				{Type: "email", Value: "tom.sawyer@example.com", Primary: true},
+			},
+			Identifiers: []capillarytest.Identifier{{Type: "externalId", Value: "MPQSP100"}, {Type: "cardnumber", Value: "TTM001"},
+				{Type: "cardExternalId", Value: "card-uuid-1"}},
 		},
-		Identifiers: []capillarytest.Identifier{{Type: "externalId", Value: "MPQSP100"}, {Type: "cardnumber", Value: "TTM001"},
-			{Type: "cardExternalId", Value: "card-uuid-1"}},
+		LoyaltyType: "non_loyalty",
 		OtherProfiles: []capillarytest.Profile{{Source: "WECHAT", AccountID: "wx-1", FirstName: "Tom",
 			Identifiers: []capillarytest.Identifier{{Type: "wechat", Value: "wc_2"}}}},
 		Subscriptions: []capillarytest.Subscription{{Channel: "EMAIL", Priority: "TRANS", Type: "OPTIN"}},
@@ -59,7 +65,7 @@ func TestE2EGetReadsBackAnUpdate(t *testing.T) {
 	require.Len(t, cust.Profiles, 2, "source ALL: every profile")
 	instore := cust.Profiles[0]
 	assert.Equal(t, capillary.SourceInstore, instore.Source)
-	assert.Equal(t, "Becky", instore.FirstName)
+	assert.Equal(t, "Becky", capillary.Deref(instore.FirstName))
 	assert.Equal(t, "Hannibal", instore.Fields["city"])
 	assert.Equal(t, capillary.LoyaltyTypeLoyalty, cust.LoyaltyInfo.LoyaltyType)
 	require.NotNil(t, cust.PointsSummary)
@@ -155,8 +161,8 @@ func TestE2EUpdateByIdentifier(t *testing.T) {
 func TestE2EMergedAndDeleted(t *testing.T) {
 	t.Parallel()
 	c, srv := readClient(t)
-	srv.AddCustomer(capillarytest.Customer{ID: "500", Source: "INSTORE", MergedInto: e2eCustomer})
-	srv.AddCustomer(capillarytest.Customer{ID: "501", Source: "INSTORE", Deleted: true})
+	srv.AddCustomer(capillarytest.Customer{ID: "500", Profile: capillarytest.Profile{Source: "INSTORE"}, MergedInto: e2eCustomer})
+	srv.AddCustomer(capillarytest.Customer{ID: "501", Profile: capillarytest.Profile{Source: "INSTORE"}, Deleted: true})
 	instore := &capillary.GetCustomerParams{Source: capillary.SourceInstore}
 	_, err := c.Customers.Get(t.Context(), "500", instore)
 	assert.ErrorIs(t, err, capillary.ErrCustomerMerged)
@@ -186,5 +192,5 @@ func TestE2EReadBackSettlesALostAnswer(t *testing.T) {
 		capillary.WithRetries(3, time.Millisecond, 2*time.Millisecond))
 	require.NoError(t, err)
 	assert.Equal(t, 3, cust.Attempts, "a dropped answer and a 503 retried")
-	assert.Equal(t, "Huck", cust.Profiles[0].FirstName, "the lost update was applied")
+	assert.Equal(t, "Huck", capillary.Deref(cust.Profiles[0].FirstName), "the lost update was applied")
 }

@@ -290,3 +290,15 @@ func TestReadsAreIdempotent(t *testing.T) {
 		assert.NotContains(t, err.Error(), "context canceled")
 	})
 }
+
+// The answer's errors list is the call's, judged by it: an empty one is not kept as an unknown
+// field of the customer.
+func TestReadAnswerErrorsListIsNotUnknown(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockedClient(t)
+	scriptMethod(mt, http.MethodGet, respond(http.StatusOK, `{"id": 7, "warnings": [], "errors": []}`))
+	cust, err := c.Customers.Get(testCtx(t), "7", &GetCustomerParams{Source: SourceInstore})
+	require.NoError(t, err)
+	assert.Equal(t, ID("7"), cust.ID)
+	assert.Nil(t, cust.Unknown)
+}

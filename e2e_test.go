@@ -22,7 +22,7 @@ func e2eServer(t *testing.T, opts ...capillarytest.Option) *capillarytest.Server
 	capillary.RequireLoopback(t)
 	srv := capillarytest.NewServer(opts...)
 	t.Cleanup(srv.Close)
-	srv.AddCustomer(capillarytest.Customer{ID: e2eCustomer, Source: "INSTORE", LoyaltyType: "non_loyalty"})
+	srv.AddCustomer(capillarytest.Customer{ID: e2eCustomer, Profile: capillarytest.Profile{Source: "INSTORE"}, LoyaltyType: "non_loyalty"})
 	return srv
 }
 

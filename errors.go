@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -66,52 +67,34 @@ var (
 	ErrInvalidConfig = errors.New("capillary: invalid client configuration")
 )
 
-// codeSentinel maps a vendor code to its sentinel, or nil.
-func codeSentinel(code int) error {
-	switch code {
-	case 8015, 8009, 8065:
-		return ErrCustomerNotFound
-	case 3217, 8011, 8127:
-		return ErrInvalidSourceAccount
-	case 8045:
-		return ErrAccountIDRequired
-	case 8003:
-		return ErrInvalidSource
-	case 8018:
-		return ErrLoyaltyDowngrade
-	case 91005, 91006:
-		return ErrIdentifierUpdate
-	case 8010, 8106:
-		return ErrInvalidCommChannel
-	case 8013:
-		return ErrInvalidIdentifier
-	case 8069:
-		return ErrCustomerMerged
-	case 8109:
-		return ErrCustomerDeleted
-	case statusCustomerBusy:
-		return ErrCustomerBusy
-	}
-	return nil
+// vendorCodes are the vendor codes that each sentinel stands for.
+var vendorCodes = []struct {
+	err   error
+	codes []int
+}{
+	{ErrCustomerNotFound, []int{8015, 8009, 8065}},
+	{ErrInvalidSourceAccount, []int{3217, 8011, 8127}},
+	{ErrAccountIDRequired, []int{8045}},
+	{ErrInvalidSource, []int{8003}},
+	{ErrLoyaltyDowngrade, []int{8018}},
+	{ErrIdentifierUpdate, []int{91005, 91006}},
+	{ErrInvalidCommChannel, []int{8010, 8106}},
+	{ErrInvalidIdentifier, []int{8013}},
+	{ErrCustomerMerged, []int{8069}},
+	{ErrCustomerDeleted, []int{8109}},
+	{ErrCustomerBusy, []int{statusCustomerBusy}},
 }
 
-// statusMatches reports whether an HTTP status falls in the class of target.
-func statusMatches(status int, target error) bool {
-	switch target {
-	case ErrCustomerBusy:
-		return status == statusCustomerBusy
-	case ErrUnauthorized:
-		return status == http.StatusUnauthorized
-	case ErrForbidden:
-		return status == http.StatusForbidden
-	case ErrNotFound:
-		return status == http.StatusNotFound
-	case ErrRateLimited:
-		return status == http.StatusTooManyRequests
-	case ErrServer:
-		return status >= 500 && status <= 599
-	}
-	return false
+// statusSentinels are the HTTP statuses that each sentinel stands for (ErrServer: every 5xx).
+var statusSentinels = []struct {
+	err    error
+	status int
+}{
+	{ErrCustomerBusy, statusCustomerBusy},
+	{ErrUnauthorized, http.StatusUnauthorized},
+	{ErrForbidden, http.StatusForbidden},
+	{ErrNotFound, http.StatusNotFound},
+	{ErrRateLimited, http.StatusTooManyRequests},
 }
 
 // APIError is a call the server answered with an error: the body's "errors" list was not empty
@@ -197,14 +180,19 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// Is reports whether one of the error's codes or its status maps to target.
+// Is reports whether one of the error's codes or its status stands for target.
 func (e *APIError) Is(target error) bool {
-	for _, m := range e.Errors {
-		if s := codeSentinel(int(m.Code)); s != nil && s == target {
+	for _, v := range vendorCodes {
+		if v.err == target && slices.ContainsFunc(e.Errors, func(m Message) bool { return slices.Contains(v.codes, int(m.Code)) }) {
 			return true
 		}
 	}
-	return statusMatches(e.StatusCode, target)
+	for _, s := range statusSentinels {
+		if s.err == target && s.status == e.StatusCode {
+			return true
+		}
+	}
+	return target == ErrServer && e.StatusCode >= 500 && e.StatusCode <= 599
 }
 
 // Unwrap returns the cause that ended the call after this response, if any.

@@ -43,7 +43,7 @@ func ExampleCustomersAPI_Get() {
 		return
 	}
 	p := cust.Profiles[0]
-	fmt.Println(cust.ID, p.FirstName, p.LastName, p.Identifiers[0].Value, p.Identifiers[1].Type, p.AutoUpdateTime.Format("2006-01-02"))
+	fmt.Println(cust.ID, capillary.Deref(p.FirstName), capillary.Deref(p.LastName), p.Identifiers[0].Value, p.Identifiers[1].Type, p.AutoUpdateTime.Format("2006-01-02"))
 	fmt.Println(cust.LoyaltyInfo.LifetimePurchases, cust.PointsSummary.LoyaltyPoints, cust.PointsSummary.CurrentSlab)
 	fmt.Println("kept, not modelled:", string(cust.Unknown["fraudDetails"]))
 

@@ -13,20 +13,22 @@ import (
 // jsonField is a struct field and its JSON name ("" for Unknown, whose json tag is "-"). The
 // fields of an embedded struct are listed as the struct's own, as encoding/json sees them.
 type jsonField struct {
-	index []int
-	name  string
+	index        []int
+	name         string
+	holdsUnknown bool // the field is an Unknown, or may contain one
 }
 
-// structFields are a struct type's JSON fields, and those a walk has to visit.
+// structFields are a struct type's JSON fields, and those the walks over Unknown visit.
 type structFields struct {
 	all      []jsonField
-	unknowns []jsonField // those that may hold an Unknown, which encoding visits on every call
-	// names are the JSON names decoding knows, those of an embedded *struct included (the
-	// UnmarshalJSON methods embed their type's plain twin).
-	names []string
+	unknowns []jsonField // those that may hold an Unknown
+	untyped  bool        // a field may hold an interface value (map[string]any)
 }
 
 var unknownType = reflect.TypeFor[Unknown]()
+
+func isUnknown(t reflect.Type) bool   { return t == unknownType }
+func isInterface(t reflect.Type) bool { return t.Kind() == reflect.Interface }
 
 var structFieldsCache sync.Map // reflect.Type -> *structFields
 
@@ -35,28 +37,32 @@ func structFieldsOf(t reflect.Type) *structFields {
 	if sf, ok := structFieldsCache.Load(t); ok {
 		return sf.(*structFields)
 	}
-	sf := &structFields{all: jsonFields(t)}
-	for _, f := range sf.all {
-		if mayHoldUnknown(t.FieldByIndex(f.index).Type, map[reflect.Type]bool{}) {
-			sf.unknowns = append(sf.unknowns, f)
-		}
-		if f.name != "" {
-			sf.names = append(sf.names, f.name)
-		}
-	}
-	for i := range t.NumField() {
-		if f := t.Field(i); f.Anonymous && f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Struct {
-			sf.names = append(sf.names, structFieldsOf(f.Type.Elem()).names...)
+	sf := &structFields{all: jsonFields(t), untyped: mayHold(t, isInterface, map[reflect.Type]bool{})}
+	for i, f := range sf.all {
+		if mayHold(t.FieldByIndex(f.index).Type, isUnknown, map[reflect.Type]bool{}) {
+			sf.all[i].holdsUnknown = true
+			sf.unknowns = append(sf.unknowns, sf.all[i])
 		}
 	}
 	structFieldsCache.Store(t, sf)
 	return sf
 }
 
-// mayHoldUnknown reports whether a value of type t may contain an Unknown: itself, or through
-// pointers, slices, maps and struct fields.
-func mayHoldUnknown(t reflect.Type, visiting map[reflect.Type]bool) bool {
-	if t == unknownType {
+// field returns the field that encoding/json decodes the member name into, whose name may
+// differ in case ("cardnumber" is "cardNumber").
+func (sf *structFields) field(name []byte) (jsonField, bool) {
+	for _, f := range sf.all {
+		if f.name != "" && strings.EqualFold(f.name, string(name)) {
+			return f, true
+		}
+	}
+	return jsonField{}, false
+}
+
+// mayHold reports whether a value of type t may contain a value of a type that is picks:
+// itself, or through pointers, slices, maps and struct fields.
+func mayHold(t reflect.Type, is func(reflect.Type) bool, visiting map[reflect.Type]bool) bool {
+	if is(t) {
 		return true
 	}
 	if visiting[t] {
@@ -64,13 +70,11 @@ func mayHoldUnknown(t reflect.Type, visiting map[reflect.Type]bool) bool {
 	}
 	visiting[t] = true
 	switch t.Kind() {
-	case reflect.Pointer, reflect.Slice, reflect.Array:
-		return mayHoldUnknown(t.Elem(), visiting)
-	case reflect.Map:
-		return mayHoldUnknown(t.Elem(), visiting)
+	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
+		return mayHold(t.Elem(), is, visiting)
 	case reflect.Struct:
 		for _, f := range jsonFields(t) {
-			if mayHoldUnknown(t.FieldByIndex(f.index).Type, visiting) {
+			if mayHold(t.FieldByIndex(f.index).Type, is, visiting) {
 				return true
 			}
 		}

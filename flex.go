@@ -44,16 +44,10 @@ type Bool bool
 
 // UnmarshalJSON accepts true, false, "true", "false" (any case) and null (false).
 func (b *Bool) UnmarshalJSON(data []byte) error {
-	s, err := scalarText(data)
-	if err != nil || len(s) == 0 {
-		return err
-	}
-	v, err := strconv.ParseBool(strings.ToLower(string(s)))
-	if err != nil {
-		return fmt.Errorf("capillary: %s is not a boolean", data)
-	}
-	*b = Bool(v)
-	return nil
+	return parseScalar(data, b, "a boolean", func(s []byte) (Bool, error) {
+		v, err := strconv.ParseBool(strings.ToLower(string(s)))
+		return Bool(v), err
+	})
 }
 
 // Number is a decimal the vendor sends as a JSON number (230, 24000.0) or as a string ("0.000").
@@ -61,16 +55,10 @@ type Number float64
 
 // UnmarshalJSON accepts a JSON number, a string holding one, or null (0).
 func (n *Number) UnmarshalJSON(data []byte) error {
-	s, err := scalarText(data)
-	if err != nil || len(s) == 0 {
-		return err
-	}
-	f, err := strconv.ParseFloat(string(s), 64)
-	if err != nil {
-		return fmt.Errorf("capillary: %s is not a number", data)
-	}
-	*n = Number(f)
-	return nil
+	return parseScalar(data, n, "a number", func(s []byte) (Number, error) {
+		f, err := strconv.ParseFloat(string(s), 64)
+		return Number(f), err
+	})
 }
 
 // Int is a whole number the vendor sends as a JSON number (8015, 230.0) or as a string ("8015").
@@ -78,19 +66,30 @@ type Int int64
 
 // UnmarshalJSON accepts a whole JSON number, a string holding one, or null (0).
 func (n *Int) UnmarshalJSON(data []byte) error {
+	return parseScalar(data, n, "a whole number", func(s []byte) (Int, error) {
+		if v, err := strconv.ParseInt(string(s), 10, 64); err == nil {
+			return Int(v), nil
+		}
+		f, err := strconv.ParseFloat(string(s), 64)
+		if err == nil && (f != math.Trunc(f) || math.Abs(f) > 1<<63-1024) {
+			err = strconv.ErrRange
+		}
+		return Int(f), err
+	})
+}
+
+// parseScalar sets *v to what parse reads in data, a JSON scalar or a string holding one, and
+// leaves it alone for null.
+func parseScalar[T any](data []byte, v *T, what string, parse func([]byte) (T, error)) error {
 	s, err := scalarText(data)
 	if err != nil || len(s) == 0 {
 		return err
 	}
-	if v, err := strconv.ParseInt(string(s), 10, 64); err == nil {
-		*n = Int(v)
-		return nil
+	x, err := parse(s)
+	if err != nil {
+		return fmt.Errorf("capillary: %s is not %s", data, what)
 	}
-	f, err := strconv.ParseFloat(string(s), 64)
-	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<63-1024 {
-		return fmt.Errorf("capillary: %s is not a whole number", data)
-	}
-	*n = Int(f)
+	*v = x
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package capillary
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 )
@@ -88,7 +89,7 @@ func (id *Identifier) UnmarshalJSON(data []byte) error {
 		*plain
 		Value ID `json:"value"`
 	}{plain: (*plain)(id)}
-	if err := decodeObject(data, &aux, &id.Unknown); err != nil {
+	if err := json.Unmarshal(data, &aux); err != nil {
 		return err
 	}
 	id.Value = string(aux.Value)

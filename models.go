@@ -35,7 +35,7 @@ type UpdateCustomerRequest struct {
 // beyond 2^53 keeps every digit, 1.0 stays 1.0) and its unknown fields in Unknown.
 func (r *UpdateCustomerRequest) UnmarshalJSON(data []byte) error {
 	type plain UpdateCustomerRequest // same fields, without the methods
-	return decodeObject(data, (*plain)(r), &r.Unknown)
+	return decodeKeepingUnknown(data, (*plain)(r))
 }
 
 // MarshalJSON writes the request with its unknown fields and those of the objects within it.
@@ -69,7 +69,8 @@ func (r *UpdateCustomerRequest) encode() ([]byte, error) {
 	return out, err
 }
 
-// Profile is the customer's meta information on one source.
+// Profile is the customer's meta information on one source, as an update sends it and as a
+// read answers it (within CustomerProfile). A name is nil when it is not sent or not set.
 type Profile struct {
 	// FirstName is at most 100 characters; the server would silently drop the rest, so the
 	// SDK refuses longer names instead.
@@ -78,23 +79,19 @@ type Profile struct {
 	LastName *string `json:"lastName,omitzero"`
 	// Fields are the org's custom fields (gender, city, ...) as key/value pairs of any JSON type.
 	Fields map[string]any `json:"fields,omitzero"`
-	// Identifiers are the customer's identifiers (type and value), as the vendor's request
-	// samples carry them; identifiers are changed through the vendor's changeIdentifier API.
+	// Identifiers are the customer's identifiers (type and value); a read's card carries its
+	// seriesId and statusLabel in Identifier.Unknown. An update does not change them: the
+	// vendor's changeIdentifier API does.
 	Identifiers []Identifier `json:"identifiers,omitzero"`
 	// CommChannels are the customer's communication channels.
 	CommChannels []CommChannel `json:"commChannels,omitzero"`
-	// Source is the source of this profile, as the vendor's request samples carry it.
+	// Source is the source of this profile.
 	Source Source `json:"source,omitzero"`
-	// AccountID is the source account of this profile.
+	// AccountID is the source account of this profile ("" for single-account sources).
 	AccountID string `json:"accountId,omitzero"`
-	// Unknown holds the fields of a decoded profile that the SDK does not model; they are sent.
+	// Unknown holds the fields of a decoded profile that the SDK does not model (a read's
+	// allFields, identifiersAll, ...); an update sends them back.
 	Unknown Unknown `json:"-"`
-}
-
-// UnmarshalJSON decodes a profile as UpdateCustomerRequest does.
-func (p *Profile) UnmarshalJSON(data []byte) error {
-	type plain Profile
-	return decodeObject(data, (*plain)(p), &p.Unknown)
 }
 
 // CommChannel is one communication channel of a customer, in a request or in a read answer.
@@ -133,7 +130,7 @@ func (c *CommChannel) UnmarshalJSON(data []byte) error {
 		Verified   *Bool `json:"verified"`
 		Subscribed *Bool `json:"subscribed"`
 	}{plain: (*plain)(c)}
-	if err := decodeObject(data, &aux, &c.Unknown); err != nil {
+	if err := decodeKeepingNumbers(data, &aux); err != nil {
 		return err
 	}
 	c.Primary, c.Verified, c.Subscribed = (*bool)(aux.Primary), (*bool)(aux.Verified), (*bool)(aux.Subscribed)
@@ -146,12 +143,6 @@ type LoyaltyInfo struct {
 	LoyaltyType LoyaltyType `json:"loyaltyType"`
 	// Unknown holds the fields of a decoded object that the SDK does not model; they are sent.
 	Unknown Unknown `json:"-"`
-}
-
-// UnmarshalJSON decodes the object keeping its unknown fields.
-func (l *LoyaltyInfo) UnmarshalJSON(data []byte) error {
-	type plain LoyaltyInfo
-	return decodeObject(data, (*plain)(l), &l.Unknown)
 }
 
 // LoyaltyProgramEnrollment enrols the customer into one loyalty program. The server refuses an
@@ -171,12 +162,6 @@ type LoyaltyProgramEnrollment struct {
 	Unknown Unknown `json:"-"`
 }
 
-// UnmarshalJSON decodes the enrolment keeping its unknown fields.
-func (e *LoyaltyProgramEnrollment) UnmarshalJSON(data []byte) error {
-	type plain LoyaltyProgramEnrollment
-	return decodeObject(data, (*plain)(e), &e.Unknown)
-}
-
 // UpdateCustomerResponse is the answer to a successful update.
 type UpdateCustomerResponse struct {
 	// CreatedID is the id of the updated customer. The vendor sends it as a number or as a
@@ -194,6 +179,20 @@ type UpdateCustomerResponse struct {
 	RequestID string `json:"-"`
 	// Attempts is how many times the request was sent, retries included.
 	Attempts int `json:"-"`
+}
+
+// MarshalJSON writes the side effect with the fields the SDK does not model, so that a side
+// effect stored on its own, as in a bulk run's results file, keeps everything the server said.
+func (s SideEffect) MarshalJSON() ([]byte, error) {
+	type plain SideEffect
+	return marshalWithUnknown((*plain)(&s))
+}
+
+// UnmarshalJSON decodes the answer keeping the fields of its side effects that the SDK does not
+// model.
+func (r *UpdateCustomerResponse) UnmarshalJSON(data []byte) error {
+	type plain UpdateCustomerResponse
+	return decodeKeepingUnknown(data, (*plain)(r))
 }
 
 // Message is one warning or error entry of the vendor's envelope: {status, code, message}.
@@ -278,12 +277,16 @@ type SideEffect struct {
 	Unknown Unknown `json:"-"`
 }
 
-// UnmarshalJSON decodes a side effect keeping the fields the SDK does not model.
-func (se *SideEffect) UnmarshalJSON(data []byte) error {
-	type plain SideEffect
-	return decodeObject(data, (*plain)(se), &se.Unknown)
-}
-
 // Ptr returns a pointer to v, for the optional fields of requests and params:
 // capillary.Ptr(int64(0)) sends an explicit zero.
 func Ptr[T any](v T) *T { return &v }
+
+// Deref returns *p, or the zero value when p is nil, for reading the optional fields of an
+// answer: capillary.Deref(profile.FirstName).
+func Deref[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}

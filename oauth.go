@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -57,18 +58,21 @@ const (
 	AttributionStoreExternalID2 AttributionEntityType = "STORE_EXTERNAL_ID_2"
 )
 
+// attributionEntityTypes is the one list of documented attribution entity types.
+var attributionEntityTypes = []AttributionEntityType{
+	AttributionTill, AttributionStoreCode, AttributionStoreName, AttributionStoreExternalID,
+	AttributionStoreExternalID1, AttributionStoreExternalID2,
+}
+
 // WithOAuthAttribution attributes OAuth calls to a till or store: entityType and code go out
 // as X-CAP-API-ATTRIBUTION-ENTITY-TYPE and X-CAP-API-ATTRIBUTION-ENTITY-CODE.
 func WithOAuthAttribution(entityType AttributionEntityType, code string) Option {
 	return func(s *settings) {
-		switch entityType {
-		case AttributionTill, AttributionStoreCode, AttributionStoreName, AttributionStoreExternalID,
-			AttributionStoreExternalID1, AttributionStoreExternalID2:
-		default:
-			s.problem("WithOAuthAttribution.entityType", "%q is not a documented attribution entity type", string(entityType))
+		switch {
+		case !slices.Contains(attributionEntityTypes, entityType):
+			s.problem("WithOAuthAttribution.entityType", "%q is not a documented attribution entity type (%s)", string(entityType), listOf(attributionEntityTypes))
 			return
-		}
-		if code == "" {
+		case code == "":
 			s.problem("WithOAuthAttribution.code", "is required")
 			return
 		}

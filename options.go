@@ -95,7 +95,7 @@ func WithRegion(r Region) Option {
 		s.forClient("WithRegion")
 		u := r.BaseURL()
 		if u == "" {
-			s.problem("WithRegion", "unknown region %q; the regions are %s", string(r), regionList())
+			s.problem("WithRegion", "unknown region %q; the regions are %s", string(r), listOf(regions))
 			return
 		}
 		s.baseURL = u

@@ -19,45 +19,22 @@ const (
 // regions lists the documented clusters, for messages.
 var regions = []Region{RegionIndia, RegionAsia2, RegionEU, RegionUS, RegionChina}
 
-// regionList is the region names, for a message.
-func regionList() string {
-	names := make([]string, len(regions))
-	for i, r := range regions {
-		names[i] = string(r)
-	}
-	return strings.Join(names, ", ")
+// regionHosts are each cluster's api host and older intouch host ("" where the vendor documents
+// none).
+var regionHosts = map[Region]struct{ api, intouch string }{
+	RegionIndia: {"https://apac.api.capillarytech.com", "https://apac.intouch.capillarytech.com"},
+	RegionAsia2: {"https://apac2.api.capillarytech.com", "https://sea.intouch.capillarytech.com"},
+	RegionEU:    {"https://eu.api.capillarytech.com", "https://eu.intouch.capillarytech.com"},
+	RegionUS:    {"https://us.api.capillarytech.com", "https://ushc.intouch.capillarytech.com"},
+	RegionChina: {api: "https://api.capillarytech.cn.com"},
 }
 
 // BaseURL is the region's api host as an https URL, or "" for an unknown region. The name is
 // matched in any case ("EU" is RegionEU).
-func (r Region) BaseURL() string {
-	switch Region(strings.ToLower(string(r))) {
-	case RegionIndia:
-		return "https://apac.api.capillarytech.com"
-	case RegionAsia2:
-		return "https://apac2.api.capillarytech.com"
-	case RegionEU:
-		return "https://eu.api.capillarytech.com"
-	case RegionUS:
-		return "https://us.api.capillarytech.com"
-	case RegionChina:
-		return "https://api.capillarytech.cn.com"
-	}
-	return ""
-}
+func (r Region) BaseURL() string { return regionHosts[Region(strings.ToLower(string(r)))].api }
 
 // IntouchBaseURL is the region's older intouch host as an https URL, for
 // WithBaseURL, or "" where the vendor documents none (China) or the region is unknown.
 func (r Region) IntouchBaseURL() string {
-	switch Region(strings.ToLower(string(r))) {
-	case RegionIndia:
-		return "https://apac.intouch.capillarytech.com"
-	case RegionAsia2:
-		return "https://sea.intouch.capillarytech.com"
-	case RegionEU:
-		return "https://eu.intouch.capillarytech.com"
-	case RegionUS:
-		return "https://ushc.intouch.capillarytech.com"
-	}
-	return ""
+	return regionHosts[Region(strings.ToLower(string(r)))].intouch
 }

@@ -3,55 +3,131 @@ package capillary
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
-	"slices"
-	"strings"
 )
 
 // Unknown holds the fields of a JSON object that its Go type does not model, each as the JSON
-// it came as, so that nothing the server (or a decoded request) said is lost.
+// it came as, so that nothing the server (or a decoded request) said is lost. It is filled for
+// every object within a request or answer decoded whole (UpdateCustomerRequest,
+// UpdateCustomerResponse, Customer), and written back when an UpdateCustomerRequest, a Customer
+// or a SideEffect is encoded; another part, such as a Profile, decoded or encoded on its own
+// carries only its modelled fields.
 type Unknown map[string]json.RawMessage
 
-// decodeObject decodes data into v (a pointer to a struct without this type's UnmarshalJSON),
-// keeping the numbers of untyped values as json.Number, and puts the object's fields that v's
-// type does not have into *unknown. encoding/json matches names case-insensitively, and so does
-// this: "cardnumber" is the field "cardNumber".
-func decodeObject(data []byte, v any, unknown *Unknown) error {
-	// Most objects have no field the type does not know: one strict pass finds that out, and
-	// only the others are read a second time for their unknown fields.
-	strict := json.NewDecoder(bytes.NewReader(data))
-	strict.UseNumber()
-	strict.DisallowUnknownFields()
-	if strict.Decode(v) == nil {
-		*unknown = nil
-		return nil
+// decodeKeepingUnknown decodes data into v, a pointer to a struct without an UnmarshalJSON
+// method, keeping the numbers of untyped values as json.Number, and fills the Unknown of v and
+// of every struct within it. The types a user decodes (UpdateCustomerRequest, Customer,
+// UpdateCustomerResponse) call it; the types within them need no method of their own.
+func decodeKeepingUnknown(data []byte, v any) error {
+	decode := json.Unmarshal // cheaper than a Decoder, and the same where no number is untyped
+	if structFieldsOf(reflect.TypeOf(v).Elem()).untyped {
+		decode = decodeKeepingNumbers
 	}
-	if err := decodeKeepingNumbers(data, v); err != nil {
+	if err := decode(data, v); err != nil {
 		return err
 	}
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(data, &all); err != nil || all == nil {
-		return err // null: nothing more
-	}
-	known := structFieldsOf(reflect.TypeOf(v).Elem()).names
-	for name := range all {
-		if slices.ContainsFunc(known, func(k string) bool { return strings.EqualFold(k, name) }) {
-			delete(all, name)
-		}
-	}
-	*unknown = nil
-	if len(all) > 0 {
-		*unknown = all
-	}
+	fillUnknown(reflect.ValueOf(v), data)
 	return nil
 }
 
+// fillUnknown is the mirror of addUnknown: it puts into the Unknown of v and of every struct
+// within it the members of raw, v's JSON, that their type does not have.
+func fillUnknown(v reflect.Value, raw []byte) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			fillUnknown(v.Elem(), raw)
+		}
+	case reflect.Slice:
+		if v.Len() == 1 && bytes.TrimSpace(raw)[0] == '{' { // a List given as a lone object
+			fillUnknown(v.Index(0), raw)
+			return
+		}
+		i := 0
+		eachMember(raw, func(_, elem []byte) {
+			if i < v.Len() {
+				fillUnknown(v.Index(i), elem)
+			}
+			i++
+		})
+	case reflect.Struct:
+		sf := structFieldsOf(v.Type())
+		var unknown Unknown
+		eachMember(raw, func(name, member []byte) {
+			f, known := sf.field(name)
+			switch {
+			case !known && unknown == nil:
+				unknown = Unknown{string(name): bytes.Clone(member)}
+			case !known:
+				unknown[string(name)] = bytes.Clone(member)
+			case f.holdsUnknown:
+				fillUnknown(v.FieldByIndex(f.index), member)
+			}
+		})
+		for _, f := range sf.unknowns {
+			if f.name == "" {
+				v.FieldByIndex(f.index).Set(reflect.ValueOf(unknown))
+			}
+		}
+	}
+}
+
+// eachMember calls fn with the name and value of each member of raw, a JSON object, or with
+// each element of raw, a JSON list (and a nil name), as they are written. encoding/json has
+// checked raw, so this only finds where each part ends, without allocating.
+func eachMember(raw []byte, fn func(name, value []byte)) {
+	var name []byte
+	depth, start := 0, 0
+	for i := 0; i < len(raw); i++ {
+		switch raw[i] {
+		case '"':
+			for i++; raw[i] != '"'; i++ {
+				if raw[i] == '\\' {
+					i++
+				}
+			}
+		case '{', '[':
+			if depth++; depth == 1 {
+				start = i + 1
+			}
+		case ':':
+			if depth == 1 {
+				quoted := bytes.TrimSpace(raw[start:i])
+				name, start = quoted[1:len(quoted)-1], i+1
+				if bytes.IndexByte(name, '\\') >= 0 { // an escaped name, rare
+					var s string
+					_ = json.Unmarshal(quoted, &s)
+					name = []byte(s)
+				}
+			}
+		case ',', '}', ']':
+			if depth == 1 {
+				if value := bytes.TrimSpace(raw[start:i]); len(value) > 0 {
+					fn(name, value)
+				}
+				start = i + 1
+			}
+			if raw[i] != ',' {
+				depth--
+			}
+		}
+	}
+}
+
 // decodeKeepingNumbers is json.Unmarshal with the numbers of untyped values kept as
-// json.Number.
+// json.Number. Like json.Unmarshal, it refuses anything after the value, which fillUnknown
+// could not read.
 func decodeKeepingNumbers(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	return dec.Decode(v)
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if rest := bytes.TrimSpace(data[dec.InputOffset():]); len(rest) > 0 {
+		return fmt.Errorf("invalid character %q after top-level value", rest[0])
+	}
+	return nil
 }
 
 // marshalWithUnknown writes v, a pointer to a struct without a MarshalJSON method, as JSON

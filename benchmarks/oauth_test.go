@@ -14,7 +14,7 @@ import (
 func BenchmarkUpdateOAuthParallel(b *testing.B) {
 	srv := capillarytest.NewServer()
 	b.Cleanup(srv.Close)
-	srv.AddCustomer(capillarytest.Customer{ID: "171891944", Source: "INSTORE"})
+	srv.AddCustomer(capillarytest.Customer{ID: "171891944", Profile: capillarytest.Profile{Source: "INSTORE"}})
 	c, err := capillary.NewClient(capillary.WithBaseURL(srv.URL),
 		capillary.WithOAuth(capillarytest.DefaultOAuthKey, capillarytest.DefaultOAuthSecret))
 	if err != nil {

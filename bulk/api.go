@@ -77,8 +77,7 @@ func held(c *capillary.Customer, params *capillary.UpdateCustomerParams) *capill
 				break
 			}
 		}
-		first, last := p.FirstName, p.LastName
-		out.Profiles = []capillary.Profile{{FirstName: &first, LastName: &last, Fields: p.Fields, CommChannels: p.CommChannels}}
+		out.Profiles = []capillary.Profile{{FirstName: p.FirstName, LastName: p.LastName, Fields: p.Fields, CommChannels: p.CommChannels}}
 	}
 	for _, d := range c.LoyaltyProgramDetails {
 		id, err := strconv.ParseInt(d.ProgramID.String(), 10, 64)

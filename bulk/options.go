@@ -43,13 +43,8 @@ type Option func(*settings)
 
 // WithConcurrency sets how many rows are sent at once (default DefaultConcurrency).
 func WithConcurrency(n int) Option {
-	return func(s *settings) {
-		if n < 1 {
-			s.problems = append(s.problems, fmt.Sprintf("concurrency %d is below 1", n))
-			return
-		}
-		s.concurrency = n
-	}
+	return checked(n < 1, fmt.Sprintf("concurrency %d is below 1", n),
+		func(s *settings) { s.concurrency = n })
 }
 
 // WithRate caps the updates sent at n per period, as the vendor states its limits: 600 a
@@ -59,13 +54,8 @@ func WithConcurrency(n int) Option {
 // back over a minute, never above this rate. Without WithRate the Runner sends as fast as its
 // workers go until the first 429.
 func WithRate(n float64, per time.Duration) Option {
-	return func(s *settings) {
-		if !(n > 0) || per <= 0 {
-			s.problems = append(s.problems, fmt.Sprintf("rate %v per %s is not positive", n, per))
-			return
-		}
-		s.limit = rate.Limit(n / (per + rateMargin(per)).Seconds())
-	}
+	return checked(!(n > 0) || per <= 0, fmt.Sprintf("rate %v per %s is not positive", n, per),
+		func(s *settings) { s.limit = rate.Limit(n / (per + rateMargin(per)).Seconds()) })
 }
 
 // rateMargin is the headroom WithRate keeps: 1% of the period, at most a second.
@@ -88,38 +78,34 @@ func WithUseAsync(b bool) Option {
 // cancelled (default DefaultGracePeriod); calls still running then are cut, and their rows
 // left without an outcome, for a resumed run to settle.
 func WithGracePeriod(d time.Duration) Option {
-	return func(s *settings) {
-		if d < 0 {
-			s.problems = append(s.problems, fmt.Sprintf("grace period %s is negative", d))
-			return
-		}
-		s.grace = d
-	}
+	return checked(d < 0, fmt.Sprintf("grace period %s is negative", d),
+		func(s *settings) { s.grace = d })
 }
 
 // WithRetryDelay sets the first wait before a row turned away (521 for its customer, 503, a
 // failed connection) is sent again; it doubles with each try, up to 30 s. Only that row waits:
 // the workers go on with other rows.
 func WithRetryDelay(d time.Duration) Option {
-	return func(s *settings) {
-		if d < 0 {
-			s.problems = append(s.problems, fmt.Sprintf("retry delay %s is negative", d))
-			return
-		}
-		s.retryDelay = d
-	}
+	return checked(d < 0, fmt.Sprintf("retry delay %s is negative", d),
+		func(s *settings) { s.retryDelay = d })
 }
 
 // WithMaxAttempts bounds how many times one row is sent (default DefaultMaxAttempts), all
 // reasons together: turned away, throttled, or its answer lost and the read-back showing it
 // was not applied.
 func WithMaxAttempts(n int) Option {
+	return checked(n < 1, fmt.Sprintf("max attempts %d is below 1", n),
+		func(s *settings) { s.maxAttempts = n })
+}
+
+// checked is an Option that applies, unless bad: then the Runner is refused with problem.
+func checked(bad bool, problem string, apply func(*settings)) Option {
 	return func(s *settings) {
-		if n < 1 {
-			s.problems = append(s.problems, fmt.Sprintf("max attempts %d is below 1", n))
+		if bad {
+			s.problems = append(s.problems, problem)
 			return
 		}
-		s.maxAttempts = n
+		apply(s)
 	}
 }
 

@@ -35,7 +35,7 @@ func newFake(t *testing.T, ids ...string) (*capillarytest.Server, *capillary.Cli
 	srv := capillarytest.NewServer()
 	t.Cleanup(srv.Close)
 	for _, id := range ids {
-		srv.AddCustomer(capillarytest.Customer{ID: id, FirstName: "before"})
+		srv.AddCustomer(capillarytest.Customer{ID: id, Profile: capillarytest.Profile{FirstName: "before"}})
 	}
 	c, err := capillary.NewClient(capillary.WithBaseURL(srv.URL),
 		capillary.WithBasicAuth(capillarytest.DefaultTill, capillarytest.DefaultPassword))
@@ -169,8 +169,13 @@ func TestLostAnswersAreSettledByReadingBack(t *testing.T) {
 func TestRowsByIdentifier(t *testing.T) {
 	t.Parallel()
 	srv, c := newFake(t)
-	srv.AddCustomer(capillarytest.Customer{ID: "201", FirstName: "before",
-		CommChannels: []capillarytest.CommChannel{{Type: "mobile", Value: "919999000001", Primary: true}}})
+	srv.AddCustomer(capillarytest.Customer{
+		ID: "201",
+		Profile: capillarytest.Profile{
+			FirstName:    "before",
+			CommChannels: []capillarytest.CommChannel{{Type: "mobile", Value: "919999000001", Primary: true}},
+		},
+	})
 	srv.InjectFaults(capillarytest.DropAfterHandling())
 	mobile := capillary.Identifier{Type: capillary.IdentifierMobile, Value: "919999000001"}
 	sum, got := runRows(t, c, []bulk.Row{
@@ -193,7 +198,7 @@ func TestRowsByIdentifier(t *testing.T) {
 func TestRowsInFlightInAnEarlierRunAreReadBackFirst(t *testing.T) {
 	t.Parallel()
 	srv, c := newFake(t, "101", "102")
-	srv.AddCustomer(capillarytest.Customer{ID: "101", FirstName: "Ann"}) // the earlier run's update was applied
+	srv.AddCustomer(capillarytest.Customer{ID: "101", Profile: capillarytest.Profile{FirstName: "Ann"}}) // the earlier run's update was applied
 	sum, got := runRows(t, c, []bulk.Row{
 		{Number: 1, UserID: "101", Body: firstName("Ann"), Settle: true},
 		{Number: 2, UserID: "102", Body: firstName("Bob"), Settle: true},

@@ -13,33 +13,17 @@ import (
 // reads back with Server.Customer. The JSON form is the one of the capillary-fake seed file.
 //
 // The vendor keeps a profile per source (and account); so does the fake. The customer's own
-// fields (Source, AccountID, FirstName, LastName, Fields, Identifiers, CommChannels) are the
-// profile of the source it was registered on; OtherProfiles are its profiles on other
-// sources. An update on a source the customer has no profile on yet adds one, as the vendor
-// does (its error 3217 is "org source addition failed").
+// Profile is the one of the source it was registered on; OtherProfiles are its profiles on
+// other sources. An update on a source the customer has no profile on yet adds one, as the
+// vendor does (its error 3217 is "org source addition failed").
 type Customer struct {
 	// ID is the vendor's user id: a positive decimal integer, as the vendor answers it in
 	// createdId as a JSON number.
 	ID string `json:"id"`
-	// Source is the source the customer was registered on; empty means INSTORE.
-	Source string `json:"source,omitempty"`
-	// AccountID is the account of Source; it is required for multi-account sources (WECHAT,
-	// FACEBOOK, MOBILE_APP, LINE, WEB_ENGAGE). Seeding a customer on an account makes the
-	// server accept that account for the source.
-	AccountID string `json:"accountId,omitempty"`
-
-	// FirstName and LastName are the customer's names (the fake keeps at most 100 characters
-	// of an updated name, as the vendor does).
-	FirstName string `json:"firstName,omitempty"`
-	LastName  string `json:"lastName,omitempty"`
-	// Fields are the custom fields (profiles[].fields). JSON numbers are stored as int64 when
-	// integral and float64 otherwise.
-	Fields map[string]any `json:"fields,omitempty"`
-	// Identifiers are the profile's identifiers (mobile, email, externalId, cardnumber, wechat,
-	// ...). A primary mobile or email channel also identifies the customer.
-	Identifiers []Identifier `json:"identifiers,omitempty"`
-	// CommChannels are the customer's communication channels.
-	CommChannels []CommChannel `json:"commChannels,omitempty"`
+	// Profile is the profile of the source the customer was registered on; an empty Source
+	// means INSTORE. Seeding a customer on an account makes the server accept that account
+	// for the source. Its fields stand at the top level of the seed file's customer.
+	Profile
 	// OtherProfiles are the customer's profiles on other sources: seeded, or added by updates.
 	OtherProfiles []Profile `json:"otherProfiles,omitempty"`
 
@@ -67,15 +51,19 @@ type Customer struct {
 // identifiers and channels.
 type Profile struct {
 	// Source is the profile's source, such as WECHAT.
-	Source string `json:"source"`
-	// AccountID is the source's account; empty for single-account sources.
+	Source string `json:"source,omitempty"`
+	// AccountID is the source's account; it is required for multi-account sources (WECHAT,
+	// FACEBOOK, MOBILE_APP, LINE, WEB_ENGAGE) and empty for the others.
 	AccountID string `json:"accountId,omitempty"`
-	// FirstName and LastName are the names on this profile.
+	// FirstName and LastName are the names on this profile (the fake keeps at most 100
+	// characters of an updated name, as the vendor does).
 	FirstName string `json:"firstName,omitempty"`
 	LastName  string `json:"lastName,omitempty"`
-	// Fields are the profile's custom fields.
+	// Fields are the profile's custom fields (profiles[].fields). JSON numbers are stored as
+	// int64 when integral and float64 otherwise.
 	Fields map[string]any `json:"fields,omitempty"`
-	// Identifiers are the profile's identifiers.
+	// Identifiers are the profile's identifiers (mobile, email, externalId, cardnumber, wechat,
+	// ...). A primary mobile or email channel also identifies the customer.
 	Identifiers []Identifier `json:"identifiers,omitempty"`
 	// CommChannels are the profile's communication channels.
 	CommChannels []CommChannel `json:"commChannels,omitempty"`
@@ -243,8 +231,8 @@ func (p *Profile) account() SourceAccount {
 // profiles returns every profile of the customer, the registration one first. They are
 // copies: write a changed one back with setProfile.
 func (c *Customer) profiles() []Profile {
-	own := Profile{Source: c.source(), AccountID: c.AccountID, FirstName: c.FirstName, LastName: c.LastName,
-		Fields: c.Fields, Identifiers: c.Identifiers, CommChannels: c.CommChannels}
+	own := c.Profile
+	own.Source = c.source()
 	return append([]Profile{own}, c.OtherProfiles...)
 }
 
@@ -262,8 +250,7 @@ func (c *Customer) profile(sa SourceAccount) Profile {
 // customer has none there yet.
 func (c *Customer) setProfile(p Profile) {
 	if p.account() == (SourceAccount{Source: c.source(), AccountID: c.AccountID}) {
-		c.FirstName, c.LastName, c.Fields = p.FirstName, p.LastName, p.Fields
-		c.Identifiers, c.CommChannels = p.Identifiers, p.CommChannels
+		c.Profile = p
 		return
 	}
 	for i := range c.OtherProfiles {
@@ -304,16 +291,11 @@ func numericID(id string) (int64, error) {
 // clone returns a deep copy of c, so that a caller holding it cannot change the stored
 // customer and the server cannot change what a caller holds.
 func (c Customer) clone() Customer {
-	c.Fields = cloneMap(c.Fields)
-	c.Identifiers = slices.Clone(c.Identifiers)
-	c.CommChannels = cloneChannels(c.CommChannels)
+	c.Profile = c.Profile.clone()
 	if c.OtherProfiles != nil {
 		profiles := make([]Profile, len(c.OtherProfiles))
 		for i, p := range c.OtherProfiles {
-			p.Fields = cloneMap(p.Fields)
-			p.Identifiers = slices.Clone(p.Identifiers)
-			p.CommChannels = cloneChannels(p.CommChannels)
-			profiles[i] = p
+			profiles[i] = p.clone()
 		}
 		c.OtherProfiles = profiles
 	}
@@ -322,6 +304,14 @@ func (c Customer) clone() Customer {
 	c.Subscriptions = slices.Clone(c.Subscriptions)
 	c.Segments = maps.Clone(c.Segments)
 	return c
+}
+
+// clone returns a deep copy of p.
+func (p Profile) clone() Profile {
+	p.Fields = cloneMap(p.Fields)
+	p.Identifiers = slices.Clone(p.Identifiers)
+	p.CommChannels = cloneChannels(p.CommChannels)
+	return p
 }
 
 func cloneChannels(chs []CommChannel) []CommChannel {
@@ -341,29 +331,10 @@ func cloneChannels(chs []CommChannel) []CommChannel {
 	return out
 }
 
-// cloneMap deep-copies a map of JSON-like values.
+// cloneMap deep-copies a map of JSON-like values; nil stays nil.
 func cloneMap(m map[string]any) map[string]any {
 	if m == nil {
 		return nil
 	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = cloneValue(v)
-	}
-	return out
-}
-
-// cloneValue deep-copies maps and slices; other values are copied as they are.
-func cloneValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		return cloneMap(v)
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = cloneValue(e)
-		}
-		return out
-	}
-	return v
+	return storedValue(m).(map[string]any)
 }

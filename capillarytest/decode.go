@@ -212,10 +212,10 @@ func (b *bodyChecker) channel(obj map[string]any, path string) (channelPatch, bo
 		}
 	}
 	if meta, ok := b.object(obj["meta"], path+".meta", CodeInvalidCommChannel); ok && meta != nil {
-		c.meta = convertMap(meta)
+		c.meta = cloneMap(meta)
 	}
 	if attrs, ok := b.object(obj["attributes"], path+".attributes", CodeInvalidCommChannel); ok && attrs != nil {
-		c.attributes = convertMap(attrs)
+		c.attributes = cloneMap(attrs)
 	}
 	b.unknown(obj, path, "type", "value", "primary", "verified", "subscribed", "lastViewedDate", "meta", "attributes")
 	return c, len(b.errs) == before
@@ -428,23 +428,14 @@ func (b *bodyChecker) scalars(v any, path string) map[string]any {
 			b.fail(CodeInvalidInput, path, "has a blank key")
 			continue
 		}
-		out[k] = convertValue(obj[k])
+		out[k] = storedValue(obj[k])
 	}
 	return out
 }
 
-// convertMap turns the decoder's json.Number values into Go numbers, recursively.
-func convertMap(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = convertValue(v)
-	}
-	return out
-}
-
-// convertValue stores a JSON number as int64 when it is an integer that fits, as float64
-// otherwise; maps and slices are converted recursively.
-func convertValue(v any) any {
+// storedValue deep-copies a JSON-like value as the fake stores it: a JSON number as int64 when
+// it is an integer that fits, as float64 otherwise.
+func storedValue(v any) any {
 	switch v := v.(type) {
 	case json.Number:
 		if n, err := strconv.ParseInt(v.String(), 10, 64); err == nil {
@@ -455,11 +446,15 @@ func convertValue(v any) any {
 		}
 		return v // out of float64's range: keep the digits rather than store ±Inf
 	case map[string]any:
-		return convertMap(v)
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = storedValue(e)
+		}
+		return out
 	case []any:
 		out := make([]any, len(v))
 		for i, e := range v {
-			out[i] = convertValue(e)
+			out[i] = storedValue(e)
 		}
 		return out
 	}

@@ -8,7 +8,8 @@
 //
 //	srv := capillarytest.NewServer()
 //	defer srv.Close()
-//	srv.AddCustomer(capillarytest.Customer{ID: "171891944", Source: "INSTORE", FirstName: "Tom"})
+//	srv.AddCustomer(capillarytest.Customer{ID: "171891944",
+//		Profile: capillarytest.Profile{Source: "INSTORE", FirstName: "Tom"}})
 //
 //	client, err := capillary.NewClient(
 //		capillary.WithBaseURL(srv.URL),

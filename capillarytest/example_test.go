@@ -14,7 +14,7 @@ import (
 func Example() {
 	srv := capillarytest.NewServer()
 	defer srv.Close()
-	srv.AddCustomer(capillarytest.Customer{ID: "171891944", Source: "INSTORE", LoyaltyType: "non_loyalty", FirstName: "Tom"})
+	srv.AddCustomer(capillarytest.Customer{ID: "171891944", Profile: capillarytest.Profile{Source: "INSTORE", FirstName: "Tom"}, LoyaltyType: "non_loyalty"})
 
 	client, err := capillary.NewClient(
 		capillary.WithBaseURL(srv.URL),

@@ -21,15 +21,17 @@ const tomID = "171891944"
 // tomSawyer is the vendor's sample customer as a non-loyalty INSTORE customer.
 func tomSawyer() capillarytest.Customer {
 	return capillarytest.Customer{
-		ID:          tomID,
-		Source:      "INSTORE",
-		FirstName:   "Tom",
-		LastName:    "Sawyer",
-		LoyaltyType: "non_loyalty",
-		CommChannels: []capillarytest.CommChannel{
-			{Type: "mobile", Value: "9999000000", Primary: true, Verified: true},
-			{Type: "email", Value: "tomsawyer@gmail.com", Primary: true, Verified: true},
+		ID: tomID,
+		Profile: capillarytest.Profile{
+			Source:    "INSTORE",
+			FirstName: "Tom",
+			LastName:  "Sawyer",
+			CommChannels: []capillarytest.CommChannel{
+				{Type: "mobile", Value: "9999000000", Primary: true, Verified: true},
+				{Type: "email", Value: "tomsawyer@gmail.com", Primary: true, Verified: true},
+			},
 		},
+		LoyaltyType: "non_loyalty",
 	}
 }
 

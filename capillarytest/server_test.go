@@ -88,19 +88,19 @@ func TestCustomerValidate(t *testing.T) {
 	}{
 		{"defaults", capillarytest.Customer{ID: "1"}, ""},
 		{"full", tomSawyer(), ""},
-		{"multi-account with account", capillarytest.Customer{ID: "1", Source: "WECHAT", AccountID: "wx"}, ""},
+		{"multi-account with account", capillarytest.Customer{ID: "1", Profile: capillarytest.Profile{Source: "WECHAT", AccountID: "wx"}}, ""},
 		{"empty id", capillarytest.Customer{}, `id: is empty`},
 		{"id not numeric", capillarytest.Customer{ID: "C-1"}, `id: "C-1" is not a positive decimal integer`},
 		{"id with leading zero", capillarytest.Customer{ID: "01"}, `is not a positive decimal integer`},
 		{"id too large", capillarytest.Customer{ID: "99999999999999999999"}, `fits 64 bits`},
-		{"unknown source", capillarytest.Customer{ID: "1", Source: "instore"}, `source "instore" is not one`},
-		{"multi-account without account", capillarytest.Customer{ID: "1", Source: "LINE"}, `source LINE has several accounts`},
+		{"unknown source", capillarytest.Customer{ID: "1", Profile: capillarytest.Profile{Source: "instore"}}, `source "instore" is not one`},
+		{"multi-account without account", capillarytest.Customer{ID: "1", Profile: capillarytest.Profile{Source: "LINE"}}, `source LINE has several accounts`},
 		{"other profile", capillarytest.Customer{ID: "1", OtherProfiles: []capillarytest.Profile{{Source: "FACEBOOK"}}}, `otherProfiles[0]: source FACEBOOK has several accounts`},
 		{"two profiles on a source", capillarytest.Customer{ID: "1", OtherProfiles: []capillarytest.Profile{{Source: "INSTORE"}}}, `otherProfiles[0]: a second profile on source INSTORE`},
-		{"identifier", capillarytest.Customer{ID: "1", Identifiers: []capillarytest.Identifier{{Type: "phone", Value: "1"}}}, `identifiers[0]: "phone"="1" is not an identifier`},
+		{"identifier", capillarytest.Customer{ID: "1", Profile: capillarytest.Profile{Identifiers: []capillarytest.Identifier{{Type: "phone", Value: "1"}}}}, `identifiers[0]: "phone"="1" is not an identifier`},
 		{"loyalty type", capillarytest.Customer{ID: "1", LoyaltyType: "gold"}, `loyaltyType "gold"`},
-		{"channel type", capillarytest.Customer{ID: "1", CommChannels: []capillarytest.CommChannel{{Type: "sms", Value: "1"}}}, `commChannels[0]: type "sms"`},
-		{"channel value", capillarytest.Customer{ID: "1", CommChannels: []capillarytest.CommChannel{{Type: "email"}}}, `commChannels[0]: value is empty`},
+		{"channel type", capillarytest.Customer{ID: "1", Profile: capillarytest.Profile{CommChannels: []capillarytest.CommChannel{{Type: "sms", Value: "1"}}}}, `commChannels[0]: type "sms"`},
+		{"channel value", capillarytest.Customer{ID: "1", Profile: capillarytest.Profile{CommChannels: []capillarytest.CommChannel{{Type: "email"}}}}, `commChannels[0]: value is empty`},
 		{"program", capillarytest.Customer{ID: "1", Enrollments: []capillarytest.Enrollment{{ProgramID: 0}}}, `enrollments[0]: programId 0`},
 		{"program twice", capillarytest.Customer{ID: "1", Enrollments: []capillarytest.Enrollment{{ProgramID: 1}, {ProgramID: 1}}}, `enrollments[1]: program 1 is listed twice`},
 		{"negative points", capillarytest.Customer{ID: "1", Enrollments: []capillarytest.Enrollment{{ProgramID: 1, Points: -1}}}, `points -1 is negative`},
@@ -149,7 +149,7 @@ func TestCustomersListAndRemove(t *testing.T) {
 		assert.Equal(t, "non_loyalty", c.LoyaltyType)
 	}
 	assert.Equal(t, []string{"9", "20", "100"}, ids)
-	srv.AddCustomer(capillarytest.Customer{ID: "9", FirstName: "Replaced"})
+	srv.AddCustomer(capillarytest.Customer{ID: "9", Profile: capillarytest.Profile{FirstName: "Replaced"}})
 	c, _ := srv.Customer("9")
 	assert.Equal(t, "Replaced", c.FirstName)
 	assert.True(t, srv.RemoveCustomer("9"))

@@ -53,6 +53,21 @@ func (o *outcome) warn(code int, format string, args ...any) {
 	o.warnings = append(o.warnings, newMessage(code, fmt.Sprintf(format, args...)))
 }
 
+// dropsInvalid reports whether value, of type typ at path, is not an email address or a mobile
+// number where it must be one; it then warns with emailCode or mobileCode that the identifier
+// or channel (what) was not saved.
+func (o *outcome) dropsInvalid(typ, value, path, what string, emailCode, mobileCode int) bool {
+	switch {
+	case typ == "email" && !validEmail(value):
+		o.warn(emailCode, "%s.value: %q is not an email address; the %s was not saved", path, value, what)
+	case typ == "mobile" && !validMobile(value):
+		o.warn(mobileCode, "%s.value: %q is not a mobile number of 8 to 15 digits; the %s was not saved", path, value, what)
+	default:
+		return false
+	}
+	return true
+}
+
 // updateRequest is an update whose query and body passed every check that needs no customer.
 type updateRequest struct {
 	patch    *updatePatch
@@ -278,12 +293,7 @@ func mergeFields(fields, patch map[string]any) map[string]any {
 // alone; one that would replace the profile's identifier of its type is refused (91005 for the
 // org's primary identifier type, 91006 for the others): identifiers cannot be changed.
 func (s *Server) applyIdentifier(p *Profile, id identifierPatch, o *outcome) {
-	switch {
-	case id.typ == "email" && !validEmail(id.value):
-		o.warn(WarningInvalidEmail, "%s.value: %q is not an email address; the identifier was not saved", id.path, id.value)
-		return
-	case id.typ == "mobile" && !validMobile(id.value):
-		o.warn(WarningInvalidMobile, "%s.value: %q is not a mobile number of 8 to 15 digits; the identifier was not saved", id.path, id.value)
+	if o.dropsInvalid(id.typ, id.value, id.path, "identifier", WarningInvalidEmail, WarningInvalidMobile) {
 		return
 	}
 	for _, have := range identifiersOf(p) {
@@ -326,12 +336,7 @@ func identifiersOf(p *Profile) []Identifier {
 // the others), except on the INSTORE profile under Dual Eligibility. A value that is not an
 // email address or a mobile number is dropped with a warning (8057, 8058), as the vendor does.
 func (s *Server) applyChannel(p *Profile, ch channelPatch, o *outcome) {
-	switch {
-	case ch.typ == "email" && !validEmail(ch.value):
-		o.warn(WarningInvalidChannelEmail, "%s.value: %q is not an email address; the channel was not saved", ch.path, ch.value)
-		return
-	case ch.typ == "mobile" && !validMobile(ch.value):
-		o.warn(WarningInvalidChannelMobile, "%s.value: %q is not a mobile number of 8 to 15 digits; the channel was not saved", ch.path, ch.value)
+	if o.dropsInvalid(ch.typ, ch.value, ch.path, "channel", WarningInvalidChannelEmail, WarningInvalidChannelMobile) {
 		return
 	}
 	current, hasPrimary := primaryValue(p, ch.typ)

@@ -31,13 +31,19 @@ func TestUpdateVendorExample(t *testing.T) {
 	require.True(t, ok)
 	ist := time.FixedZone("", 5*3600+1800)
 	assert.Equal(t, capillarytest.Customer{
-		ID: tomID, Source: "INSTORE", FirstName: "Tom", LastName: "Sawyer", LoyaltyType: "loyalty",
-		Fields:         map[string]any{"gender": "Male", "city": "Bangalore"},
-		ExtendedFields: map[string]any{"gender": "MALE", "city": "Bangalore"},
-		CommChannels: []capillarytest.CommChannel{
-			{Type: "mobile", Value: "9999000000", Primary: true, Verified: true, Meta: map[string]any{"residence": "true"}},
-			{Type: "email", Value: "tomsawyer@gmail.com", Primary: true, Verified: true, Meta: map[string]any{"residence": "true"}},
+		ID: tomID,
+		Profile: capillarytest.Profile{
+			Source:    "INSTORE",
+			FirstName: "Tom",
+			LastName:  "Sawyer",
+			Fields:    map[string]any{"gender": "Male", "city": "Bangalore"},
+			CommChannels: []capillarytest.CommChannel{
+				{Type: "mobile", Value: "9999000000", Primary: true, Verified: true, Meta: map[string]any{"residence": "true"}},
+				{Type: "email", Value: "tomsawyer@gmail.com", Primary: true, Verified: true, Meta: map[string]any{"residence": "true"}},
+			},
 		},
+		LoyaltyType:    "loyalty",
+		ExtendedFields: map[string]any{"gender": "MALE", "city": "Bangalore"},
 		Enrollments: []capillarytest.Enrollment{{
 			ProgramID: 699, TierNumber: 1, Points: 0,
 			TierExpiryDate:   time.Date(2024, 7, 11, 16, 36, 17, 0, ist),
@@ -240,7 +246,7 @@ func TestUpdateSeededAccountIsKnown(t *testing.T) {
 	t.Parallel()
 	srv := capillarytest.NewServer()
 	t.Cleanup(srv.Close)
-	srv.AddCustomer(capillarytest.Customer{ID: "42", Source: "FACEBOOK", AccountID: "fb-page"})
+	srv.AddCustomer(capillarytest.Customer{ID: "42", Profile: capillarytest.Profile{Source: "FACEBOOK", AccountID: "fb-page"}})
 	r := update(t, srv, "42", "source=FACEBOOK&accountId=fb-page", `{"profiles":[{"lastName":"Finn"}]}`)
 	assert.Equal(t, 200, r.status, r.body)
 	r = update(t, srv, "42", "source=FACEBOOK&accountId=other", `{"profiles":[{"lastName":"Finn"}]}`)

@@ -98,7 +98,7 @@ func TestIdentifiersAreAddedNotChanged(t *testing.T) {
 		{"unknown type", nil, ids(`{"type":"phone","value":"1"}`), 400, 400, nil, ""},
 		{"no value", nil, ids(`{"type":"cuid"}`), 400, 400, nil, ""},
 		{"externalId as primary key", []capillarytest.Option{capillarytest.WithPrimaryIdentifier("externalId"),
-			capillarytest.WithCustomers(capillarytest.Customer{ID: tomID, Identifiers: []capillarytest.Identifier{{Type: "externalId", Value: "X-1"}}})},
+			capillarytest.WithCustomers(capillarytest.Customer{ID: tomID, Profile: capillarytest.Profile{Identifiers: []capillarytest.Identifier{{Type: "externalId", Value: "X-1"}}}})},
 			ids(`{"type":"externalId","value":"X-2"}`), 400, 91005, nil, "externalId is primary identifier"},
 	}
 	for _, tc := range tests {
@@ -145,8 +145,14 @@ func TestDualEligibilityUpdatesInstoreChannels(t *testing.T) {
 	newPrimary := `{"profiles":[{"commChannels":[{"type":"mobile","value":"9999000001","primary":"true"},
 		{"type":"email","value":"tom@example.com","primary":"true"}]}]}`
 	srv := capillarytest.NewServer(capillarytest.WithDualEligibility(), capillarytest.WithSourceAccounts("WECHAT", "wx-1"),
-		capillarytest.WithCustomers(tomSawyer(), capillarytest.Customer{ID: "8", Source: "WECHAT", AccountID: "wx-1",
-			CommChannels: []capillarytest.CommChannel{{Type: "mobile", Value: "9999000000", Primary: true}}}))
+		capillarytest.WithCustomers(tomSawyer(), capillarytest.Customer{
+			ID: "8",
+			Profile: capillarytest.Profile{
+				Source:       "WECHAT",
+				AccountID:    "wx-1",
+				CommChannels: []capillarytest.CommChannel{{Type: "mobile", Value: "9999000000", Primary: true}},
+			},
+		}))
 	t.Cleanup(srv.Close)
 
 	r := update(t, srv, tomID, "source=INSTORE", newPrimary)

@@ -80,12 +80,7 @@ func (a *app) get(ctx context.Context, args []string) (int, error) {
 	if userID == "" {
 		return 0, usagef("customers get: give the customer's user id")
 	}
-	c, err := a.client()
-	if err != nil {
-		return 0, err
-	}
-	cust, err := c.Customers.Get(ctx, userID, r.params())
-	return a.printCustomer(cust, err)
+	return a.read(func(c capillary.CustomersAPI) (*capillary.Customer, error) { return c.Get(ctx, userID, r.params()) })
 }
 
 // lookup prints a customer by identifier.
@@ -116,17 +111,17 @@ func (a *app) lookup(ctx context.Context, args []string) (int, error) {
 	if len(ids) == 0 {
 		return 0, usagef("customers lookup: give --mobile, --email or --external-id")
 	}
+	return a.read(func(c capillary.CustomersAPI) (*capillary.Customer, error) { return c.Lookup(ctx, ids, r.params()) })
+}
+
+// read reads a customer with the client and prints it as indented JSON, or the error: a
+// refusal of the arguments is a usage error.
+func (a *app) read(read func(capillary.CustomersAPI) (*capillary.Customer, error)) (int, error) {
 	c, err := a.client()
 	if err != nil {
 		return 0, err
 	}
-	cust, err := c.Customers.Lookup(ctx, ids, r.params())
-	return a.printCustomer(cust, err)
-}
-
-// printCustomer prints the customer as indented JSON, or the error: a refusal of the arguments
-// is a usage error.
-func (a *app) printCustomer(cust *capillary.Customer, err error) (int, error) {
+	cust, err := read(c.Customers)
 	if errors.Is(err, capillary.ErrInvalidRequest) {
 		return 0, usagef("%v", err)
 	}

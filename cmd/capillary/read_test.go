@@ -13,9 +13,14 @@ import (
 func TestGetAndLookupPrintTheCustomer(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	h.srv.AddCustomer(capillarytest.Customer{ID: "101", FirstName: "Ann",
-		Identifiers:  []capillarytest.Identifier{{Type: "mobile", Value: "919999000001"}, {Type: "email", Value: "ann@example.com"}},
-		CommChannels: []capillarytest.CommChannel{{Type: "mobile", Value: "919999000001", Primary: true}}})
+	h.srv.AddCustomer(capillarytest.Customer{
+		ID: "101",
+		Profile: capillarytest.Profile{
+			FirstName:    "Ann",
+			Identifiers:  []capillarytest.Identifier{{Type: "mobile", Value: "919999000001"}, {Type: "email", Value: "ann@example.com"}},
+			CommChannels: []capillarytest.CommChannel{{Type: "mobile", Value: "919999000001", Primary: true}},
+		},
+	})
 	for _, args := range [][]string{
 		{"customers", "get", "101"},
 		{"customers", "get", "101", "--source", "INSTORE"},

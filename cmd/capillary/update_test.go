@@ -33,7 +33,7 @@ func newHarness(t *testing.T, ids ...string) *harness {
 	srv := capillarytest.NewServer()
 	t.Cleanup(srv.Close)
 	for _, id := range ids {
-		srv.AddCustomer(capillarytest.Customer{ID: id, FirstName: "before"})
+		srv.AddCustomer(capillarytest.Customer{ID: id, Profile: capillarytest.Profile{FirstName: "before"}})
 	}
 	return &harness{t: t, srv: srv, dir: t.TempDir(), env: map[string]string{
 		"CAPILLARY_BASE_URL": srv.URL,
@@ -314,7 +314,7 @@ func TestParseRate(t *testing.T) {
 func TestResumeSettlesRowsInFlightByReadingBack(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "102")
-	h.srv.AddCustomer(capillarytest.Customer{ID: "101", FirstName: "Ann"}) // the killed run's update was applied
+	h.srv.AddCustomer(capillarytest.Customer{ID: "101", Profile: capillarytest.Profile{FirstName: "Ann"}}) // the killed run's update was applied
 	in := h.file("c.csv", "userId,firstName\n101,Ann\n102,Bob\n")
 	res := h.file("c.results.jsonl", `{"row":1,"status":"sending"}`+"\n"+`{"row":2,"status":"sending"}`+"\n"+`{"row":2,"status":"appl`)
 

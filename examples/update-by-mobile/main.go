@@ -29,8 +29,13 @@ func run(env *exampleenv.Env, c *capillary.Client) error {
 		mobile.Value = defaultMobile
 	}
 	if env.Fake != nil {
-		env.Fake.AddCustomer(capillarytest.Customer{ID: "342963216", Source: string(capillary.SourceInstore),
-			CommChannels: []capillarytest.CommChannel{{Type: string(capillary.ChannelMobile), Value: defaultMobile, Primary: true}}})
+		env.Fake.AddCustomer(capillarytest.Customer{
+			ID: "342963216",
+			Profile: capillarytest.Profile{
+				Source:       string(capillary.SourceInstore),
+				CommChannels: []capillarytest.CommChannel{{Type: string(capillary.ChannelMobile), Value: defaultMobile, Primary: true}},
+			},
+		})
 	}
 
 	body := &capillary.UpdateCustomerRequest{Profiles: []capillary.Profile{{
@@ -52,7 +57,7 @@ func run(env *exampleenv.Env, c *capillary.Client) error {
 	}
 	fmt.Printf("\nCustomer %s, looked up by mobile %s:\n", cust.ID, mobile.Value)
 	for _, p := range cust.Profiles {
-		fmt.Printf("  %s profile: %s %s, fields %v\n", p.Source, p.FirstName, p.LastName, p.Fields)
+		fmt.Printf("  %s profile: %s %s, fields %v\n", p.Source, capillary.Deref(p.FirstName), capillary.Deref(p.LastName), p.Fields)
 	}
 	if s := cust.PointsSummary; s != nil {
 		fmt.Printf("  points: %v available, tier %q\n", s.LoyaltyPoints, s.CurrentSlab)

@@ -23,6 +23,11 @@ func TestRunsOffline(t *testing.T) {
 // standalone capillary-fake would: it can be run again.
 func TestRunsTwiceAgainstOneServer(t *testing.T) {
 	t.Setenv("CAPILLARY_MOBILE", defaultMobile)
-	exampletest.RunTwice(t, false, run, capillarytest.Customer{ID: "342963216", Source: string(capillary.SourceInstore),
-		CommChannels: []capillarytest.CommChannel{{Type: string(capillary.ChannelMobile), Value: defaultMobile, Primary: true}}})
+	exampletest.RunTwice(t, false, run, capillarytest.Customer{
+		ID: "342963216",
+		Profile: capillarytest.Profile{
+			Source:       string(capillary.SourceInstore),
+			CommChannels: []capillarytest.CommChannel{{Type: string(capillary.ChannelMobile), Value: defaultMobile, Primary: true}},
+		},
+	})
 }

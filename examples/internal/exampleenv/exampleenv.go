@@ -47,7 +47,7 @@ func Setup(preferOAuth bool) (*Env, error) {
 	baseURL, region := os.Getenv("CAPILLARY_BASE_URL"), os.Getenv("CAPILLARY_REGION")
 	if baseURL == "" && region == "" {
 		env.Fake = capillarytest.NewServer()
-		env.Fake.AddCustomer(capillarytest.Customer{ID: DefaultUserID, Source: string(capillary.SourceInstore), LoyaltyType: string(capillary.LoyaltyTypeNonLoyalty)})
+		env.Fake.AddCustomer(capillarytest.Customer{ID: DefaultUserID, Profile: capillarytest.Profile{Source: string(capillary.SourceInstore)}, LoyaltyType: string(capillary.LoyaltyTypeNonLoyalty)})
 		if env.UserID == "" {
 			env.UserID = DefaultUserID
 		}

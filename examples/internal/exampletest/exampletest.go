@@ -30,7 +30,7 @@ func RunTwice(t *testing.T, preferOAuth bool, body Body, customers ...capillaryt
 	t.Helper()
 	srv := capillarytest.NewServer()
 	t.Cleanup(srv.Close)
-	srv.AddCustomer(capillarytest.Customer{ID: exampleenv.DefaultUserID, Source: string(capillary.SourceInstore), LoyaltyType: string(capillary.LoyaltyTypeNonLoyalty)})
+	srv.AddCustomer(capillarytest.Customer{ID: exampleenv.DefaultUserID, Profile: capillarytest.Profile{Source: string(capillary.SourceInstore)}, LoyaltyType: string(capillary.LoyaltyTypeNonLoyalty)})
 	for _, c := range customers {
 		srv.AddCustomer(c)
 	}
