@@ -135,11 +135,15 @@ func newHTTPClient() *http.Client {
 }
 
 // updateEnvelope is the answer with the vendor's errors list, as a careful hand-written client
-// would decode it (the SDK decodes the same in one pass).
+// would decode it: the SDK's response fields without its UnmarshalJSON, which keeps the fields
+// of the answer the SDK does not model (embedded with it, that method would decode the whole
+// envelope and leave Errors empty).
 type updateEnvelope struct {
-	capillary.UpdateCustomerResponse
+	plainResponse
 	Errors []capillary.Message `json:"errors"`
 }
+
+type plainResponse capillary.UpdateCustomerResponse
 
 // plainRequest is the SDK's request type without its MarshalJSON, which the SDK has to carry
 // fields it does not model (the example has none). A hand-written client's struct has no such
@@ -192,7 +196,7 @@ func newFloor(tb testing.TB, baseURL string, hc *http.Client) updateFunc {
 		if resp.StatusCode/100 != 2 || len(out.Errors) > 0 {
 			return nil, fmt.Errorf("status %d: errors %v", resp.StatusCode, out.Errors)
 		}
-		res := &out.UpdateCustomerResponse
+		res := (*capillary.UpdateCustomerResponse)(&out.plainResponse)
 		res.StatusCode, res.RequestID, res.Attempts = resp.StatusCode, resp.Header.Get("X-Cap-Requestid"), 1
 		return res, nil
 	}
@@ -235,7 +239,7 @@ func newResty(tb testing.TB, baseURL string, hc *http.Client) updateFunc {
 		if resp.IsError() || len(out.Errors) > 0 {
 			return nil, fmt.Errorf("status %d: errors %v", resp.StatusCode(), out.Errors)
 		}
-		res := &out.UpdateCustomerResponse
+		res := (*capillary.UpdateCustomerResponse)(&out.plainResponse)
 		res.StatusCode, res.RequestID, res.Attempts = resp.StatusCode(), resp.Header().Get("X-Cap-Requestid"), 1
 		return res, nil
 	}

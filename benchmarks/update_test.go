@@ -3,6 +3,7 @@ package benchmarks
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -46,6 +47,22 @@ func TestSameRequest(t *testing.T) {
 	for name, got := range sent {
 		if got != floor {
 			t.Errorf("%s sent\n%s\nfloor sent\n%s", name, got, floor)
+		}
+	}
+}
+
+// TestVendorErrorsSeen checks that every contender reads the vendor's errors list: a 200 whose
+// answer carries errors is a failed call for each of them.
+func TestVendorErrorsSeen(t *testing.T) {
+	srv := newVendorServer(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"createdId": 0, "warnings": [], "errors": [{"status": false, "code": 8015, "message": "Customer not found"}]}`)
+	})
+	for _, c := range clients {
+		body, params := exampleRequest()
+		if res, err := c.setup(t, srv.URL, nil)(context.Background(), userID, body, params); err == nil {
+			t.Errorf("%s: no error for an answer with errors: %+v", c.name, res)
 		}
 	}
 }
