@@ -31,7 +31,7 @@ func (st *callState) readResponse(resp *http.Response) error {
 	var out answer // the decoded answer, when there is one
 	if cause == nil {
 		st.out.reset() // a replayed call must not keep what the previous answer said
-		if err := json.Unmarshal(body, st.out); err != nil {
+		if err := decodeAnswer(body, st.out); err != nil {
 			cause = fmt.Errorf("decoding the answer: %w", err)
 		} else if accepted && len(st.out.vendorErrors()) == 0 {
 			st.last = nil
@@ -57,6 +57,16 @@ func (st *callState) readResponse(resp *http.Response) error {
 		st.last.Err = st.quote(cause)
 	}
 	return st.last
+}
+
+// decodeAnswer decodes an answer's body. An answer with an UnmarshalJSON (envelope) is asked
+// directly: it checks the JSON as it decodes it, and through json.Unmarshal the body would be
+// scanned twice more before it is called.
+func decodeAnswer(body []byte, out answer) error {
+	if u, ok := out.(json.Unmarshaler); ok {
+		return u.UnmarshalJSON(body)
+	}
+	return json.Unmarshal(body, out)
 }
 
 // readBody reads an answer's body, or says why it was not read whole.
