@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -75,41 +74,17 @@ func readBody(resp *http.Response) ([]byte, error) {
 		// A 101 hands over the connection itself: reading it would wait for the server.
 		return nil, fmt.Errorf("unexpected status %d: the server did not answer the request", resp.StatusCode)
 	}
-	body, complete, err := readCapped(resp.Body, resp.ContentLength)
+	// One byte past the cap tells a body that is too long from one that fits exactly.
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	switch {
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
 		return body, redirectRefused(resp)
 	case err != nil:
 		return body, fmt.Errorf("reading the answer: %w", err)
-	case !complete:
-		return body, fmt.Errorf("response body exceeds %d bytes", maxBodyBytes)
+	case len(body) > maxBodyBytes:
+		return body[:maxBodyBytes], fmt.Errorf("response body exceeds %d bytes", maxBodyBytes)
 	}
 	return body, nil
-}
-
-// readCapped reads at most maxBodyBytes; complete is false when there was more. A body whose
-// length is announced is read into one buffer of that size plus one byte, where EOF shows
-// without growing it.
-func readCapped(r io.Reader, contentLength int64) (body []byte, complete bool, err error) {
-	size := 512
-	if contentLength > 0 && contentLength <= maxBodyBytes {
-		size = int(contentLength) + 1
-	}
-	buf := make([]byte, 0, size)
-	for len(buf) <= maxBodyBytes {
-		if len(buf) == cap(buf) {
-			buf = slices.Grow(buf, min(cap(buf), maxBodyBytes+1-len(buf)))
-		}
-		n, err := r.Read(buf[len(buf):min(cap(buf), maxBodyBytes+1)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF && len(buf) <= maxBodyBytes {
-			return buf, true, nil
-		}
-		if err != nil && err != io.EOF {
-			return buf, false, err // what arrived, for the error's excerpt
-		}
-	}
-	return buf[:maxBodyBytes], false, nil
 }
 
 // apiError builds the error for an answer: its vendor codes when it had them, a short excerpt
