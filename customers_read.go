@@ -93,7 +93,12 @@ func (s *customersService) read(ctx context.Context, r *request, opts []Option) 
 	r.idempotent = true
 	c, meta, err := send[Customer](ctx, s.client, r, opts)
 	if err == nil {
-		if delete(c.Unknown, "errors"); len(c.Unknown) == 0 { // the answer's, which send has judged
+		for name := range c.Unknown { // the answer's errors list, which send has judged
+			if strings.EqualFold(name, "errors") {
+				delete(c.Unknown, name)
+			}
+		}
+		if len(c.Unknown) == 0 {
 			c.Unknown = nil
 		}
 		c.StatusCode, c.RequestID, c.Attempts = meta.status, meta.requestID, meta.attempts

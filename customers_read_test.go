@@ -3,6 +3,7 @@ package capillary
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"regexp"
@@ -293,12 +294,35 @@ func TestReadsAreIdempotent(t *testing.T) {
 
 // The answer's errors list is the call's, judged by it: an empty one is not kept as an unknown
 // field of the customer.
+// The name is matched in any case, as the call matches it.
 func TestReadAnswerErrorsListIsNotUnknown(t *testing.T) {
 	t.Parallel()
-	c, mt := newMockedClient(t)
-	scriptMethod(mt, http.MethodGet, respond(http.StatusOK, `{"id": 7, "warnings": [], "errors": []}`))
-	cust, err := c.Customers.Get(testCtx(t), "7", &GetCustomerParams{Source: SourceInstore})
-	require.NoError(t, err)
-	assert.Equal(t, ID("7"), cust.ID)
-	assert.Nil(t, cust.Unknown)
+	for _, body := range []string{`{"id": 7, "warnings": [], "errors": []}`, `{"id": 7, "Errors": []}`} {
+		t.Run(body, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockedClient(t)
+			scriptMethod(mt, http.MethodGet, respond(http.StatusOK, body))
+			cust, err := c.Customers.Get(testCtx(t), "7", &GetCustomerParams{Source: SourceInstore})
+			require.NoError(t, err)
+			assert.Equal(t, ID("7"), cust.ID)
+			assert.Nil(t, cust.Unknown)
+		})
+	}
+}
+
+// A read whose 2xx answer is empty or cut off says so, not "EOF", which reads as a dropped
+// connection.
+func TestReadAnswerEmptyOrCutOff(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{"", "  \n", `{"id": 7, "profiles": [`} {
+		t.Run(body, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockedClient(t)
+			scriptMethod(mt, http.MethodGet, respond(http.StatusOK, body))
+			_, err := c.Customers.Get(testCtx(t), "7", &GetCustomerParams{Source: SourceInstore})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "unexpected end of JSON input")
+			assert.NotErrorIs(t, err, io.EOF)
+		})
+	}
 }

@@ -59,7 +59,7 @@ func (sf *structFields) field(name []byte) (jsonField, bool) {
 	return jsonField{}, false
 }
 
-// mayHold reports whether a value of type t may contain a value of a type that is picks:
+// mayHold reports whether a value of type t may contain a value of a type that is picks out:
 // itself, or through pointers, slices, maps and struct fields.
 func mayHold(t reflect.Type, is func(reflect.Type) bool, visiting map[reflect.Type]bool) bool {
 	if is(t) {

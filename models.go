@@ -181,18 +181,23 @@ type UpdateCustomerResponse struct {
 	Attempts int `json:"-"`
 }
 
-// MarshalJSON writes the side effect with the fields the SDK does not model, so that a side
-// effect stored on its own, as in a bulk run's results file, keeps everything the server said.
+// UnmarshalJSON decodes a side effect keeping the fields the SDK does not model, within an
+// answer or on its own, as a bulk run's results file stores it.
+func (s *SideEffect) UnmarshalJSON(data []byte) error {
+	type plain SideEffect
+	return decodeKeepingUnknown(data, (*plain)(s))
+}
+
+// MarshalJSON writes the side effect's non-zero fields and the fields the SDK does not model.
 func (s SideEffect) MarshalJSON() ([]byte, error) {
 	type plain SideEffect
 	return marshalWithUnknown((*plain)(&s))
 }
 
-// UnmarshalJSON decodes the answer keeping the fields of its side effects that the SDK does not
-// model.
+// UnmarshalJSON decodes the answer; its side effects keep their unknown fields themselves.
 func (r *UpdateCustomerResponse) UnmarshalJSON(data []byte) error {
 	type plain UpdateCustomerResponse
-	return decodeKeepingUnknown(data, (*plain)(r))
+	return json.Unmarshal(data, (*plain)(r))
 }
 
 // Message is one warning or error entry of the vendor's envelope: {status, code, message}.

@@ -3,16 +3,18 @@ package capillary
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"reflect"
 )
 
 // Unknown holds the fields of a JSON object that its Go type does not model, each as the JSON
 // it came as, so that nothing the server (or a decoded request) said is lost. It is filled for
-// every object within a request or answer decoded whole (UpdateCustomerRequest,
-// UpdateCustomerResponse, Customer), and written back when an UpdateCustomerRequest, a Customer
-// or a SideEffect is encoded; another part, such as a Profile, decoded or encoded on its own
-// carries only its modelled fields.
+// every object within an UpdateCustomerRequest or a Customer decoded whole, and in a SideEffect
+// (all that an UpdateCustomerResponse holds of them), and written back when one of these is
+// encoded; another part, such as a Profile, decoded or encoded on its own carries only its
+// modelled fields.
 type Unknown map[string]json.RawMessage
 
 // decodeKeepingUnknown decodes data into v, a pointer to a struct without an UnmarshalJSON
@@ -116,15 +118,18 @@ func eachMember(raw []byte, fn func(name, value []byte)) {
 }
 
 // decodeKeepingNumbers is json.Unmarshal with the numbers of untyped values kept as
-// json.Number. Like json.Unmarshal, it refuses anything after the value, which fillUnknown
-// could not read.
+// json.Number. Like json.Unmarshal, it refuses anything but JSON white space after the value,
+// which fillUnknown could not read, and calls a missing or cut-off value what it is rather
+// than io.EOF, which would read as a dropped connection.
 func decodeKeepingNumbers(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
+	if err := dec.Decode(v); errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("unexpected end of JSON input")
+	} else if err != nil {
 		return err
 	}
-	if rest := bytes.TrimSpace(data[dec.InputOffset():]); len(rest) > 0 {
+	if rest := bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n"); len(rest) > 0 {
 		return fmt.Errorf("invalid character %q after top-level value", rest[0])
 	}
 	return nil
