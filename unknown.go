@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"unicode/utf8"
 )
 
 // Unknown holds the fields of a JSON object that its Go type does not model, each as the JSON
@@ -97,7 +98,8 @@ func eachMember(raw []byte, fn func(name, value []byte)) {
 			if depth == 1 {
 				quoted := bytes.TrimSpace(raw[start:i])
 				name, start = quoted[1:len(quoted)-1], i+1
-				if bytes.IndexByte(name, '\\') >= 0 { // an escaped name, rare
+				// An escaped name, or one with invalid UTF-8, is read as encoding/json reads it.
+				if bytes.IndexByte(name, '\\') >= 0 || !utf8.Valid(name) {
 					var s string
 					_ = json.Unmarshal(quoted, &s)
 					name = []byte(s)

@@ -1,7 +1,10 @@
 package capillary
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -18,6 +21,7 @@ func TestEachMemberAgreesWithEncodingJSON(t *testing.T) {
 		" {\n\t\"a\" :\r [ 1 , { \"b\" : [ ] } ] ,\"c\":{ } } ",
 		`{"q":"a \"quoted\" }] ,: string","esc\"aped":"\\","\u0063ard":"\u00e9\ud83d\ude00"}`,
 		`[{"a":[[],[{}]]},"]","}",[],{}]`,
+		"{\"\x8f\":0,\"a\xffb\":1}", // invalid UTF-8 in a name: U+FFFD, as encoding/json reads it
 	} {
 		t.Run(in, func(t *testing.T) {
 			t.Parallel()
@@ -73,4 +77,61 @@ func TestSideEffectAloneKeepsUnknownFields(t *testing.T) {
 	var stored []SideEffect
 	require.NoError(t, json.Unmarshal(out, &stored))
 	assert.Equal(t, resp.SideEffects[0], stored[0])
+}
+
+// FuzzReadAnswer decodes any body as a read's answer, the way the SDK does (the envelope's
+// UnmarshalJSON, called without json.Unmarshal's check first): it never panics, refuses what is
+// not JSON, and keeps every top-level member the Customer does not model in Unknown, as it came.
+func FuzzReadAnswer(f *testing.F) {
+	for _, name := range []string{"vendor_get_by_id.json", "vendor_lookup_customer_details.json", "vendor_embed_points.json", "vendor_error_8015.json"} {
+		sample, err := os.ReadFile("testdata/" + name)
+		require.NoError(f, err)
+		f.Add(sample)
+	}
+	for _, s := range []string{``, `null`, `[]`, `{"id":1}` + "\f", `{"ID":"7","Unknown":1,"x":[{"y":"\u00e9"}],"x":2}`, `{"profiles":{"firstName":"a","z":1}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var e envelope[Customer]
+		err := e.UnmarshalJSON(body)
+		if !json.Valid(body) {
+			require.Error(t, err, "invalid JSON accepted")
+			return
+		}
+		var members map[string]json.RawMessage
+		if err != nil || json.Unmarshal(body, &members) != nil {
+			return // valid JSON of the wrong shape: an error is fine
+		}
+		fields := structFieldsOf(reflect.TypeFor[Customer]())
+		for name := range members {
+			if _, known := fields.field([]byte(name)); known {
+				continue
+			}
+			kept, ok := lastMember(t, body, name)
+			require.True(t, ok)
+			assert.JSONEq(t, string(kept), string(e.result.Unknown[name]), "member %q", name)
+		}
+	})
+}
+
+// lastMember is the value of the last member of a JSON object with exactly that name, as
+// encoding/json would keep it.
+func lastMember(t *testing.T, body []byte, name string) (json.RawMessage, bool) {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, false
+	}
+	var found json.RawMessage
+	ok := false
+	for dec.More() {
+		key, err := dec.Token()
+		require.NoError(t, err)
+		var v json.RawMessage
+		require.NoError(t, dec.Decode(&v))
+		if key == name {
+			found, ok = v, true
+		}
+	}
+	return found, ok
 }
