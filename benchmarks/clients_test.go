@@ -202,18 +202,6 @@ func newFloor(tb testing.TB, baseURL string, hc *http.Client) updateFunc {
 	}
 }
 
-// newBoundedFloor is the floor with each call bounded by 30 s, the SDK's default attempt
-// timeout, as a hand-written client would bound it: a context with a timeout, which covers
-// connecting, sending and reading the whole answer.
-func newBoundedFloor(tb testing.TB, baseURL string, hc *http.Client) updateFunc {
-	floor := newFloor(tb, baseURL, hc)
-	return func(ctx context.Context, userID string, body *capillary.UpdateCustomerRequest, params *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerResponse, error) {
-		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		return floor(ctx, userID, body, params)
-	}
-}
-
 // newResty is the update through resty with the floor's http.Client, base URL and headers set
 // once on the resty client, resty's defaults otherwise (it marshals the body and unmarshals the
 // result itself).

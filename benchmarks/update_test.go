@@ -198,19 +198,16 @@ func BenchmarkUpdateParallel(b *testing.B) {
 // the other's in the same round. On a shared machine, whose load changes from second to second,
 // this compares the clients under the same load, and a burst of load that hits a few rounds
 // does not move the median; separate runs (BenchmarkUpdate) can only alternate from one second
-// to the next. Its ns/op mixes the clients. A fourth client, bounded, is the floor with a
-// per-call bound of 30 s, for information: its ratio (sdk/bounded) shows what the SDK costs
-// beyond bounding each call, which the floor does not do.
+// to the next. Its ns/op mixes the three.
 func BenchmarkUpdateInterleaved(b *testing.B) {
-	contenders := append(slices.Clip(clients), client{"bounded", newBoundedFloor})
 	const batch = 8 // calls in a turn: about 1.5 ms over loopback, long enough to time well
 	for _, transport := range []string{"loopback", "memory"} {
 		b.Run("transport="+transport, func(b *testing.B) {
 			ctx := context.Background()
 			body, params := exampleRequest()
-			calls := make([]updateFunc, len(contenders))
-			labelled := make([]context.Context, len(contenders))
-			for i, c := range contenders {
+			calls := make([]updateFunc, len(clients))
+			labelled := make([]context.Context, len(clients))
+			for i, c := range clients {
 				// The client's label goes on its calls and on the goroutines of its server and
 				// connection, so that a -cpuprofile splits the work by client (pprof -tagfocus).
 				labelled[i] = pprof.WithLabels(ctx, pprof.Labels("client", c.name))
@@ -225,7 +222,7 @@ func BenchmarkUpdateInterleaved(b *testing.B) {
 					}
 				})
 			}
-			turns := make([][]time.Duration, len(contenders)) // each client's turns, round by round
+			turns := make([][]time.Duration, len(clients)) // each client's turns, round by round
 			k, start := 0, time.Now()
 			for b.Loop() {
 				c := k / batch % len(calls)
@@ -242,16 +239,15 @@ func BenchmarkUpdateInterleaved(b *testing.B) {
 				}
 			}
 			pprof.SetGoroutineLabels(ctx)
-			for i, c := range contenders {
+			for i, c := range clients {
 				if len(turns[i]) > 0 {
 					b.ReportMetric(float64(sum(turns[i]))/float64(len(turns[i])*batch), c.name+"-ns/op")
 				}
 			}
-			floor, sdk, resty, bounded := turns[0], turns[1], turns[2], turns[3] // the order of clients
-			if len(bounded) > 0 {
+			floor, sdk, resty := turns[0], turns[1], turns[2] // the order of clients
+			if len(resty) > 0 {
 				b.ReportMetric(medianRatio(sdk, floor), "sdk/floor")
 				b.ReportMetric(medianRatio(sdk, resty), "sdk/resty")
-				b.ReportMetric(medianRatio(sdk, bounded), "sdk/bounded")
 			}
 		})
 	}

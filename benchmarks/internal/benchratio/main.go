@@ -177,16 +177,11 @@ func printTogether(w io.Writer, bench string, v map[string][]float64, maxTime fl
 		return // not a benchmark of the clients together
 	}
 	fmt.Fprintf(w, "%s: medians of %d runs, each client's time per call\n", bench, len(v["sdk/floor"]))
-	for _, c := range []string{"floor", "sdk", "resty", "bounded"} {
-		if v[c+"-ns/op"] != nil {
-			fmt.Fprintf(w, "  %-8s %12s\n", c, formatNs(median(v[c+"-ns/op"])))
-		}
+	for _, c := range []string{"floor", "sdk", "resty"} {
+		fmt.Fprintf(w, "  %-8s %12s\n", c, formatNs(median(v[c+"-ns/op"])))
 	}
 	f, r := median(v["sdk/floor"]), median(v["sdk/resty"])
 	fmt.Fprintf(w, "  sdk/floor %.3f, sdk/resty %.3f (medians of each run's ratio)\n", f, r)
-	if bounded := v["sdk/bounded"]; bounded != nil {
-		fmt.Fprintf(w, "  sdk/bounded %.3f: against the floor with a per-call bound of 30 s, for information\n", median(bounded))
-	}
 	fmt.Fprintf(w, "  target time within %.0f%% of the floor: %s (%+.1f%%)\n", 100*(maxTime-1), verdict(f <= maxTime), 100*(f-1))
 	fmt.Fprintf(w, "  target time below resty's: %s (%+.1f%%)\n\n", verdict(r < 1), 100*(r-1))
 }
