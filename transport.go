@@ -43,8 +43,8 @@ var errAttemptTimeout = errors.New("attempt timed out")
 // RoundTrip sends one attempt within the attempt timeout.
 func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	timeout := stateFrom(req.Context()).settings.timeout // every request comes from a call
-	// A cancellable context ended by a timer, rather than context.WithTimeoutCause: the same
-	// bound, cheaper per request (docs/performance.md); the context reports no Deadline of its own.
+	// A cancellable context and a timer, rather than context.WithTimeoutCause: the same bound,
+	// and cheaper for net/http, which derives its own context from it on every request.
 	ctx, cancel := context.WithCancelCause(req.Context())
 	timer := time.AfterFunc(timeout, func() { cancel(errAttemptTimeout) })
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
