@@ -43,18 +43,14 @@ var errAttemptTimeout = errors.New("attempt timed out")
 // RoundTrip sends one attempt within the attempt timeout.
 func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	timeout := stateFrom(req.Context()).settings.timeout // every request comes from a call
-	// A cancellable context and a timer, rather than context.WithTimeoutCause: the same bound,
-	// and cheaper for net/http, which derives its own context from it on every request.
-	ctx, cancel := context.WithCancelCause(req.Context())
-	timer := time.AfterFunc(timeout, func() { cancel(errAttemptTimeout) })
+	ctx, cancel := context.WithTimeoutCause(req.Context(), timeout, errAttemptTimeout)
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if err != nil {
 		err = explain(ctx, timeout, err) // before cancel, which would make every error look cancelled
-		timer.Stop()
-		cancel(nil)
+		cancel()
 		return nil, err
 	}
-	body := &attemptBody{ReadCloser: resp.Body, ctx: ctx, timeout: timeout, timer: timer, cancel: cancel}
+	body := &attemptBody{ReadCloser: resp.Body, ctx: ctx, timeout: timeout, cancel: cancel}
 	if !t.netHTTP {
 		inner := resp.Body
 		body.stop = context.AfterFunc(ctx, func() { _ = inner.Close() })
@@ -89,8 +85,7 @@ type attemptBody struct {
 	io.ReadCloser
 	ctx     context.Context
 	timeout time.Duration
-	timer   *time.Timer
-	cancel  context.CancelCauseFunc
+	cancel  context.CancelFunc
 	stop    func() bool // ends the AfterFunc that closes the body, when there is one
 }
 
@@ -107,8 +102,7 @@ func (b *attemptBody) Close() error {
 		b.stop()
 	}
 	err := b.ReadCloser.Close()
-	b.timer.Stop()
-	b.cancel(nil)
+	b.cancel()
 	return err
 }
 
