@@ -399,8 +399,9 @@ func TestSecurityAttemptTimeout(t *testing.T) {
 }
 
 // Over HTTP/2 too, where net/http reports the end of a request's context with the context's
-// own error rather than its cause, an attempt that runs out of time reads as a timeout, and
-// never as context.Canceled, which a caller takes for its own cancellation. A first call,
+// own error rather than its cause, an attempt that runs out of time reads as a timeout, as over
+// HTTP/1.1: never as context.Canceled or context.DeadlineExceeded, which a caller takes for the
+// end of its own context. A first call,
 // answered at once, sets up the HTTP/2 connection within the default attempt timeout.
 func TestSecurityAttemptTimeoutHTTP2(t *testing.T) {
 	t.Parallel()
@@ -438,6 +439,7 @@ func TestSecurityAttemptTimeoutHTTP2(t *testing.T) {
 		assert.True(t, netErr.Timeout(), "a timeout: %v", err)
 		assert.Contains(t, err.Error(), "attempt timed out after 100ms")
 		assert.NotErrorIs(t, err, context.Canceled, "an attempt timeout, not the caller's cancellation")
+		assert.NotErrorIs(t, err, context.DeadlineExceeded, "the attempt timeout, not testCtx, ended the call")
 	}
 	t.Cleanup(func() { close(release) }) // runs before the servers close
 }

@@ -73,6 +73,11 @@ func explain(ctx context.Context, timeout time.Duration, err error) error {
 	case err == nil || ctx.Err() == nil:
 		return err
 	case context.Cause(ctx) == errAttemptTimeout:
+		// HTTP/1.1 reports the context's cause, HTTP/2 its error: either way the attempt ran out
+		// of time, which must not read as the end of the caller's own context.
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			err = errAttemptTimeout
+		}
 		return &attemptTimeoutError{timeout: timeout, err: err}
 	case !errors.Is(err, ctx.Err()):
 		return fmt.Errorf("%w: %w", ctx.Err(), err)
