@@ -3,6 +3,8 @@ package capillary
 import (
 	"context"
 	"crypto/md5"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -188,14 +190,35 @@ type countingServer struct {
 	conns    atomic.Int64
 }
 
+// protocol is how a test server speaks: HTTP/1.1 on plain loopback, as most tests run, or
+// HTTP/2 over TLS, as the SDK's default transport speaks to the vendor's https hosts.
+type protocol struct {
+	name string
+	h2   bool
+}
+
+// protocols are both, for a test that runs its scenarios over each.
+var protocols = []protocol{{"HTTP/1.1", false}, {"HTTP/2", true}}
+
 // newCountingServer starts a plain-http loopback server running h, counting every request and
 // every new connection (ConnState StateNew).
 func newCountingServer(t *testing.T, h http.HandlerFunc) *countingServer {
 	t.Helper()
+	return newProtocolServer(t, protocol{}, h)
+}
+
+// newProtocolServer is newCountingServer speaking p: over HTTP/2 it serves TLS, and the test
+// fails if a request arrives over another protocol. Its client is newProtocolClient.
+func newProtocolServer(t *testing.T, p protocol, h http.HandlerFunc) *countingServer {
+	t.Helper()
 	requireLoopback(t)
+	var wrongProto atomic.Int64
 	cs := &countingServer{}
 	cs.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cs.requests.Add(1)
+		if p.h2 != (r.ProtoMajor == 2) {
+			wrongProto.Add(1)
+		}
 		h(w, r)
 	}))
 	cs.Config.ConnState = func(_ net.Conn, state http.ConnState) {
@@ -203,9 +226,40 @@ func newCountingServer(t *testing.T, h http.HandlerFunc) *countingServer {
 			cs.conns.Add(1)
 		}
 	}
-	cs.Start()
-	t.Cleanup(cs.Close)
+	if p.h2 {
+		cs.EnableHTTP2 = true
+		cs.StartTLS()
+	} else {
+		cs.Start()
+	}
+	t.Cleanup(func() {
+		cs.Close()
+		if n := wrongProto.Load(); n > 0 {
+			t.Errorf("%d requests did not arrive over %s", n, p.name)
+		}
+	})
 	return cs
+}
+
+// newProtocolClient is newServerClient for srv, sending through the SDK's own default
+// transport, made to trust srv's certificate when it serves TLS (see trustServer).
+func newProtocolClient(t *testing.T, srv *countingServer, opts ...Option) *Client {
+	t.Helper()
+	c := newServerClient(t, srv.URL, opts...)
+	trustServer(c, srv)
+	return c
+}
+
+// trustServer makes c's own default transport trust srv's certificate, if srv serves TLS;
+// nothing else changes in that transport. It must run before c's first call.
+func trustServer(c *Client, srv *countingServer) {
+	if srv.TLS == nil {
+		return
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	tr := retryClientOf(c).HTTPClient.Transport.(attemptTransport).next.(*http.Transport)
+	tr.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
 }
 
 // newServerClient builds a client for a loopback httptest server (plain http is allowed on

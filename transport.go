@@ -67,7 +67,8 @@ func (t attemptTransport) closeIdleConnections() {
 }
 
 // explain marks an error caused by the attempt's own deadline as a timeout, so that it reads as
-// one and is retried as one, and one caused by the caller's context as that context's error.
+// one and is retried as one, and one caused by the caller's context as that context's error
+// and cause.
 func explain(ctx context.Context, timeout time.Duration, err error) error {
 	switch {
 	case err == nil || ctx.Err() == nil:
@@ -81,6 +82,10 @@ func explain(ctx context.Context, timeout time.Duration, err error) error {
 		return &attemptTimeoutError{timeout: timeout, err: err}
 	case !errors.Is(err, ctx.Err()):
 		return fmt.Errorf("%w: %w", ctx.Err(), err)
+	case !errors.Is(err, context.Cause(ctx)):
+		// HTTP/2 reports the context's error without the cause the caller gave it, which
+		// HTTP/1.1 reports: keep the caller's cause either way.
+		return fmt.Errorf("%w: %w", err, context.Cause(ctx))
 	}
 	return err
 }
