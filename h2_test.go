@@ -70,7 +70,7 @@ func TestProtocolsWire(t *testing.T) {
 			_ = zw.Close()
 		})
 		c := newProtocolClient(t, srv, WithUserAgent("pos-sync/1.4"), WithHeader("X-Trace-Id", "trace-42"),
-			WithUserContext(UserContext{EntityType: "ADMIN_USER", EntityID: "42", EntitySource: "API", EntitySourceID: "s-1"}))
+			WithUserContext(UserContext{EntityType: "ADMIN_USER", EntityID: "José Müller", EntitySource: "API", EntitySourceID: "s-1"}))
 		example := vendorExample(t)
 		var body UpdateCustomerRequest
 		require.NoError(t, json.Unmarshal(example, &body))
@@ -96,7 +96,7 @@ func TestProtocolsWire(t *testing.T) {
 		assert.Equal(t, []string{"trace-42"}, h.Values("X-Trace-Id"))
 		assert.Equal(t, []string{"per-call"}, h.Values("X-Call"))
 		assert.Equal(t, []string{"ADMIN_USER"}, h.Values("User-Context-Entity-Type"))
-		assert.Equal(t, []string{"42"}, h.Values("User-Context-Entity-Id"))
+		assert.Equal(t, []string{"José Müller"}, h.Values("User-Context-Entity-Id"))
 		assert.Equal(t, []string{"API"}, h.Values("User-Context-Entity-Source"))
 		assert.Equal(t, []string{"s-1"}, h.Values("User-Context-Entity-Source-Id"))
 		assert.Empty(t, h.Values(headerOAuthToken))
@@ -479,12 +479,16 @@ func TestProtocolsConnectionReuse(t *testing.T) {
 				require.Equal(t, call.fail, err != nil, "call %d: %v", i, err)
 			}
 		}
-		requests := srv.requests.Load()
+		requests, conns := srv.requests.Load(), srv.conns.Load()
 		if p.h2 {
-			assert.EqualValues(t, 1, srv.conns.Load(), "%d requests over one HTTP/2 connection", requests)
+			assert.EqualValues(t, 1, conns, "%d requests over one HTTP/2 connection", requests)
 		} else {
-			assertConnsReused(t, srv.conns.Load(), requests, 1)
+			assertConnsReused(t, conns, requests, 1)
 		}
+		c.CloseIdleConnections() // the caller's own call to close them does close them
+		_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+		require.NoError(t, err)
+		assert.Equal(t, conns+1, srv.conns.Load(), "a new connection after CloseIdleConnections")
 	})
 	t.Run("HTTP/2 after a reset stream and an attempt timeout", func(t *testing.T) {
 		t.Parallel()
@@ -551,4 +555,154 @@ func TestProtocolsOAuth(t *testing.T) {
 		defer s.mu.Unlock()
 		assert.Equal(t, []string{"token-1", "token-2"}, s.seenTokens[len(s.seenTokens)-2:])
 	})
+}
+
+// A failing caller does not disturb another caller's call in flight on the same client, and
+// over HTTP/2 all of them share one connection, whose streams fail alone: a reset stream, an
+// answer cut off at the size cap, an answer retried out, an attempt that timed out.
+func TestProtocolsFailingCallerBesideAnother(t *testing.T) {
+	t.Parallel()
+	forProtocols(t, func(t *testing.T, p protocol) {
+		release := make(chan struct{})
+		var once sync.Once
+		t.Cleanup(func() { once.Do(func() { close(release) }) }) // before the server's Close
+		held := make(chan struct{}, 1)
+		srv := newProtocolServer(t, p, func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			switch r.URL.Path {
+			case "/v2/customers/1": // the other caller's, held until the failures are over
+				held <- struct{}{}
+				select {
+				case <-release:
+				case <-r.Context().Done():
+					return
+				}
+			case "/v2/customers/2":
+				panic(http.ErrAbortHandler)
+			case "/v2/customers/3":
+				writeJSON(w, http.StatusOK, `{"junk": "`+strings.Repeat("x", 2<<20)+`"}`)
+				return
+			case "/v2/customers/4":
+				writeJSON(w, http.StatusServiceUnavailable, `{}`)
+				return
+			case "/v2/customers/5": // held until the attempt times out
+				select {
+				case <-release:
+				case <-r.Context().Done():
+				}
+				return
+			}
+			writeJSON(w, http.StatusOK, okBody)
+		})
+		c := newProtocolClient(t, srv)
+		warmUp(t, c)
+		done := goUpdate(testCtx(t), c)
+		receive(t, held)
+		for _, id := range []string{"2", "3", "4", "5"} {
+			_, err := c.Customers.Update(testCtx(t), id, minimalBody(), instore(), WithAttemptTimeout(100*time.Millisecond))
+			require.Error(t, err, id)
+		}
+		once.Do(func() { close(release) })
+		res := receive(t, done)
+		require.NoError(t, res.err)
+		assert.Equal(t, 1, res.res.Attempts)
+		warmUp(t, c)
+		if p.h2 {
+			assert.EqualValues(t, 1, srv.conns.Load(), "%d requests over one HTTP/2 connection", srv.requests.Load())
+		}
+	})
+}
+
+// Redirects over either protocol: a 307 on the same host is followed with the identical body,
+// a 302 that would turn the update into a GET is not.
+func TestProtocolsRedirects(t *testing.T) {
+	t.Parallel()
+	forProtocols(t, func(t *testing.T, p protocol) {
+		got := make(chan receivedRequest, 4)
+		srv := newProtocolServer(t, p, func(w http.ResponseWriter, r *http.Request) {
+			got <- receiveRequest(r)
+			switch r.URL.Path {
+			case "/v2/customers/1":
+				http.Redirect(w, r, "/v2/customers/2?"+r.URL.RawQuery, http.StatusTemporaryRedirect)
+			case "/v2/customers/3":
+				http.Redirect(w, r, "/v2/customers/2?"+r.URL.RawQuery, http.StatusFound)
+			default:
+				writeJSON(w, http.StatusOK, okBody)
+			}
+		})
+		c := newProtocolClient(t, srv)
+		_, err := c.Customers.Update(testCtx(t), "1", perfBody(), instore())
+		require.NoError(t, err)
+		first, second := receive(t, got), receive(t, got)
+		assert.Equal(t, "/v2/customers/2", second.path)
+		assert.Equal(t, http.MethodPut, second.method)
+		assert.Equal(t, first.body, second.body)
+		assert.Equal(t, first.query, second.query)
+		assert.Equal(t, []string{testAuthHeader()}, second.header.Values("Authorization"))
+
+		_, err = c.Customers.Update(testCtx(t), "3", perfBody(), instore())
+		assert.Equal(t, http.StatusFound, requireAPIError(t, err).StatusCode)
+		assert.ErrorContains(t, err, "would turn the PUT into a GET")
+	})
+}
+
+// silentListener accepts connections on loopback and never says a word on them: a TLS client
+// waits for the server's hello until its context ends. Each connection accepted is announced on
+// the channel; every one is closed when the test ends.
+func silentListener(t *testing.T) (string, <-chan struct{}) {
+	t.Helper()
+	requireLoopback(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	accepted := make(chan struct{}, 16)
+	done := make(chan struct{})
+	var conns []net.Conn // the accepting goroutine's until done
+	go func() {
+		defer close(done)
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, conn)
+			select {
+			case accepted <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		<-done
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return ln.Addr().String(), accepted
+}
+
+// An https attempt (HTTP/2's only way) that ends during the TLS handshake sent nothing: the
+// update is not uncertain, whether the attempt timed out or the caller gave up, as the README
+// promises for a failure to agree on TLS.
+func TestProtocolsTLSHandshakeThatNeverEnds(t *testing.T) {
+	t.Parallel()
+	addr, _ := silentListener(t)
+	c := newServerClient(t, "https://"+addr, WithRetries(1, time.Millisecond, time.Millisecond))
+	_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore(), WithAttemptTimeout(100*time.Millisecond))
+	var reqErr *RequestError
+	require.ErrorAs(t, err, &reqErr)
+	assert.Contains(t, err.Error(), "attempt timed out after 100ms")
+	assert.Equal(t, 2, reqErr.Attempts, "a timeout is retried")
+	assert.False(t, reqErr.Uncertain, "nothing was sent: %v", err)
+
+	addr, accepted := silentListener(t)
+	c = newServerClient(t, "https://"+addr, WithRetries(0, 0, 0))
+	ctx, cancel := context.WithCancel(testCtx(t))
+	done := goUpdate(ctx, c)
+	receive(t, accepted) // the client waits for the server's hello: the caller gives up
+	cancel()
+	err = receive(t, done).err
+	require.ErrorAs(t, err, &reqErr)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.False(t, reqErr.Uncertain, "nothing was sent: %v", err)
 }

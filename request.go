@@ -223,9 +223,10 @@ type callState struct {
 	attemptStart time.Time
 	status       int
 	requestID    string
-	uncertain    bool      // an attempt may have been applied although the call fails
-	last         *APIError // the last attempt's answer, when it was an error
-	waitErr      error     // the context's error, when it ended while waiting to retry
+	uncertain    bool        // an attempt may have been applied although the call fails
+	unsent       atomic.Bool // the attempt's request is known not to be written yet (attemptTransport)
+	last         *APIError   // the last attempt's answer, when it was an error
+	waitErr      error       // the context's error, when it ended while waiting to retry
 }
 
 // stateKey keys a call's *callState in the request context.

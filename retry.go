@@ -48,7 +48,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	answered := errors.As(err, &apiErr)
 	if !answered {
 		st.last = nil // this attempt has no answer: what an earlier one said is no longer the news
-		st.uncertain = st.uncertain || (!st.idempotent && mayHaveReachedServer(err))
+		st.uncertain = st.uncertain || (!st.idempotent && !st.unsent.Load() && mayHaveReachedServer(err))
 		st.log(ctx, slog.LevelDebug, "capillary: attempt failed", slog.Int("attempt", st.attempts),
 			slog.Duration("latency", time.Since(st.attemptStart)), slog.String("error", st.quote(err).Error()))
 	}

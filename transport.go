@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"strings"
 	"time"
 
@@ -21,12 +22,14 @@ func newTransport() *http.Transport {
 	return t
 }
 
-// attemptTransport is the transport the retry client sees. It does two things:
+// attemptTransport is the transport the retry client sees. It does three things:
 //
 //   - It bounds each attempt (connecting, sending, and reading the whole answer) by the call's
 //     attempt timeout, as a context that lasts until the answer's body is closed; when that
 //     context ends, any read of the body ends, even of a body that never ends. (A 101's body,
 //     the connection itself, is never read.)
+//   - For an update sent through net/http's own transport, it has net/http say when the
+//     request was written, so that an attempt that ended before is known to have sent nothing.
 //   - It hides the real transport's CloseIdleConnections: retryablehttp calls it after every
 //     call that ends without success, and on a client shared by many goroutines that dropped
 //     every caller's idle connections, so that each failed call made the others reconnect.
@@ -42,8 +45,15 @@ var errAttemptTimeout = errors.New("attempt timed out")
 
 // RoundTrip sends one attempt within the attempt timeout.
 func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	timeout := stateFrom(req.Context()).settings.timeout // every request comes from a call
+	st := stateFrom(req.Context()) // every request comes from a call
+	timeout := st.settings.timeout
 	ctx, cancel := context.WithTimeoutCause(req.Context(), timeout, errAttemptTimeout)
+	if t.netHTTP && !st.idempotent {
+		// Whether an update may have been applied hangs on whether its request went out, which
+		// an error that ends the attempt during the TLS handshake does not tell: net/http does.
+		st.unsent.Store(true)
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { st.unsent.Store(false) }})
+	}
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if err != nil {
 		err = explain(ctx, timeout, err) // before cancel, which would make every error look cancelled
