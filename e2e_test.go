@@ -5,6 +5,8 @@ package capillary_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -24,6 +26,36 @@ func e2eServer(t *testing.T, opts ...capillarytest.Option) *capillarytest.Server
 	t.Cleanup(srv.Close)
 	srv.AddCustomer(capillarytest.Customer{ID: e2eCustomer, Profile: capillarytest.Profile{Source: "INSTORE"}, LoyaltyType: "non_loyalty"})
 	return srv
+}
+
+// e2eTarget is the fake served over one protocol, and the options a client needs to reach it.
+type e2eTarget struct {
+	name string
+	srv  *capillarytest.Server
+	url  string
+	opts []capillary.Option
+}
+
+// e2eTargets serves e2eServer's fake over HTTP/1.1 on its own listener and over HTTP/2 (TLS)
+// from an httptest server, whose client trusts it: the SDK's promises hold over both.
+func e2eTargets(t *testing.T, opts ...capillarytest.Option) []e2eTarget {
+	t.Helper()
+	h1 := e2eServer(t, opts...)
+	fake := capillarytest.NewUnstartedServer(opts...)
+	fake.AddCustomer(capillarytest.Customer{ID: e2eCustomer, Profile: capillarytest.Profile{Source: "INSTORE"}, LoyaltyType: "non_loyalty"})
+	h2 := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ProtoMajor != 2 {
+			t.Errorf("a request over HTTP/%d.%d", r.ProtoMajor, r.ProtoMinor)
+		}
+		fake.Handler().ServeHTTP(w, r)
+	}))
+	h2.EnableHTTP2 = true
+	h2.StartTLS()
+	t.Cleanup(h2.Close)
+	return []e2eTarget{
+		{"HTTP/1.1", h1, h1.URL, nil},
+		{"HTTP/2", fake, h2.URL, []capillary.Option{capillary.WithHTTPClient(h2.Client())}},
+	}
 }
 
 func e2eUpdate(ctx context.Context, c *capillary.Client, first string) (*capillary.UpdateCustomerResponse, error) {
@@ -63,20 +95,21 @@ func TestE2EOAuthOneTokenForConcurrentCalls(t *testing.T) {
 func TestE2EOAuthExpiredTokenRenewedOn401(t *testing.T) {
 	t.Parallel()
 	clock := capillarytest.NewManualClock(time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC))
-	srv := e2eServer(t, capillarytest.WithClock(clock.Now), capillarytest.WithTokenTTL(5*time.Minute))
-	c, err := capillary.NewClient(capillary.WithBaseURL(srv.URL),
-		capillary.WithOAuth(capillarytest.DefaultOAuthKey, capillarytest.DefaultOAuthSecret))
-	require.NoError(t, err)
+	for _, target := range e2eTargets(t, capillarytest.WithClock(clock.Now), capillarytest.WithTokenTTL(5*time.Minute)) {
+		c, err := capillary.NewClient(append(target.opts, capillary.WithBaseURL(target.url),
+			capillary.WithOAuth(capillarytest.DefaultOAuthKey, capillarytest.DefaultOAuthSecret))...)
+		require.NoError(t, err)
 
-	_, err = e2eUpdate(t.Context(), c, "Tom")
-	require.NoError(t, err)
-	clock.Advance(10 * time.Minute)
-	res, err := e2eUpdate(t.Context(), c, "Thomas")
-	require.NoError(t, err)
-	assert.Equal(t, 2, srv.TokenGenerations())
-	assert.Equal(t, 2, res.Attempts, "the refused attempt and its replay")
-	got, _ := srv.Customer(e2eCustomer)
-	assert.Equal(t, "Thomas", got.FirstName)
+		_, err = e2eUpdate(t.Context(), c, "Tom")
+		require.NoError(t, err, target.name)
+		clock.Advance(10 * time.Minute)
+		res, err := e2eUpdate(t.Context(), c, "Thomas")
+		require.NoError(t, err, target.name)
+		assert.Equal(t, 2, target.srv.TokenGenerations(), target.name)
+		assert.Equal(t, 2, res.Attempts, "%s: the refused attempt and its replay", target.name)
+		got, _ := target.srv.Customer(e2eCustomer)
+		assert.Equal(t, "Thomas", got.FirstName, target.name)
+	}
 }
 
 func TestE2EOAuthWrongSecret(t *testing.T) {
@@ -92,66 +125,68 @@ func TestE2EOAuthWrongSecret(t *testing.T) {
 
 func TestE2EBasicAuthAndVendorRules(t *testing.T) {
 	t.Parallel()
-	srv := e2eServer(t)
-	c, err := capillary.NewClient(capillary.WithBaseURL(srv.URL),
-		capillary.WithBasicAuth(capillarytest.DefaultTill, capillarytest.DefaultPassword),
-		capillary.WithRetries(3, time.Millisecond, 5*time.Millisecond))
-	require.NoError(t, err)
-	params := &capillary.UpdateCustomerParams{Source: capillary.SourceInstore, UseAsync: capillary.Ptr(false)}
-	enrol := &capillary.UpdateCustomerRequest{
-		LoyaltyInfo: &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeLoyalty},
-		LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{
-			ProgramID: 699, TierNumber: capillary.Ptr(2), LoyaltyPoints: capillary.Ptr(int64(75)),
-		}},
+	for _, target := range e2eTargets(t) {
+		c, err := capillary.NewClient(append(target.opts, capillary.WithBaseURL(target.url),
+			capillary.WithBasicAuth(capillarytest.DefaultTill, capillarytest.DefaultPassword),
+			capillary.WithRetries(3, time.Millisecond, 5*time.Millisecond))...)
+		require.NoError(t, err)
+		params := &capillary.UpdateCustomerParams{Source: capillary.SourceInstore, UseAsync: capillary.Ptr(false)}
+		enrol := &capillary.UpdateCustomerRequest{
+			LoyaltyInfo: &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeLoyalty},
+			LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{
+				ProgramID: 699, TierNumber: capillary.Ptr(2), LoyaltyPoints: capillary.Ptr(int64(75)),
+			}},
+		}
+
+		// Rate limited first: the 429's Retry-After is honoured and the update then goes through.
+		target.srv.InjectFaults(capillarytest.RateLimited(0))
+		res, err := c.Customers.Update(t.Context(), e2eCustomer, enrol, params)
+		require.NoError(t, err)
+		assert.Equal(t, 2, res.Attempts)
+		assert.Equal(t, capillary.ID(e2eCustomer), res.CreatedID)
+		require.Len(t, res.SideEffects, 2, "points, and the tier change of an enrolment at tier 2")
+		assert.Equal(t, capillary.SideEffectPoints, res.SideEffects[0].Type)
+		assert.EqualValues(t, 75, res.SideEffects[0].AwardedPoints)
+		assert.Equal(t, "slab", res.SideEffects[1].Type)
+
+		// The same enrolment again is refused; a downgrade is refused with 8018; an unknown
+		// customer with 8015.
+		_, err = c.Customers.Update(t.Context(), e2eCustomer, enrol, params)
+		var apiErr *capillary.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.EqualValues(t, 10002, apiErr.Errors[0].Code)
+
+		_, err = c.Customers.Update(t.Context(), e2eCustomer,
+			&capillary.UpdateCustomerRequest{LoyaltyInfo: &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeNonLoyalty}}, params)
+		assert.ErrorIs(t, err, capillary.ErrLoyaltyDowngrade)
+
+		_, err = c.Customers.Update(t.Context(), "999", enrol, params)
+		assert.ErrorIs(t, err, capillary.ErrCustomerNotFound)
+
+		got, _ := target.srv.Customer(e2eCustomer)
+		assert.Equal(t, "loyalty", got.LoyaltyType)
+		require.Len(t, got.Enrollments, 1)
 	}
-
-	// Rate limited first: the 429's Retry-After is honoured and the update then goes through.
-	srv.InjectFaults(capillarytest.RateLimited(0))
-	res, err := c.Customers.Update(t.Context(), e2eCustomer, enrol, params)
-	require.NoError(t, err)
-	assert.Equal(t, 2, res.Attempts)
-	assert.Equal(t, capillary.ID(e2eCustomer), res.CreatedID)
-	require.Len(t, res.SideEffects, 2, "points, and the tier change of an enrolment at tier 2")
-	assert.Equal(t, capillary.SideEffectPoints, res.SideEffects[0].Type)
-	assert.EqualValues(t, 75, res.SideEffects[0].AwardedPoints)
-	assert.Equal(t, "slab", res.SideEffects[1].Type)
-
-	// The same enrolment again is refused; a downgrade is refused with 8018; an unknown
-	// customer with 8015.
-	_, err = c.Customers.Update(t.Context(), e2eCustomer, enrol, params)
-	var apiErr *capillary.APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.EqualValues(t, 10002, apiErr.Errors[0].Code)
-
-	_, err = c.Customers.Update(t.Context(), e2eCustomer,
-		&capillary.UpdateCustomerRequest{LoyaltyInfo: &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeNonLoyalty}}, params)
-	assert.ErrorIs(t, err, capillary.ErrLoyaltyDowngrade)
-
-	_, err = c.Customers.Update(t.Context(), "999", enrol, params)
-	assert.ErrorIs(t, err, capillary.ErrCustomerNotFound)
-
-	got, _ := srv.Customer(e2eCustomer)
-	assert.Equal(t, "loyalty", got.LoyaltyType)
-	require.Len(t, got.Enrollments, 1)
 }
 
 // Every attempt's connection drops, the first after the fake applied the update: the caller
 // gets a *RequestError that says how many attempts ran and that the call may have been applied.
 func TestE2EDroppedConnectionsAreUncertain(t *testing.T) {
 	t.Parallel()
-	srv := e2eServer(t)
-	c, err := capillary.NewClient(capillary.WithBaseURL(srv.URL),
-		capillary.WithBasicAuth(capillarytest.DefaultTill, capillarytest.DefaultPassword),
-		capillary.WithRetries(3, time.Millisecond, 5*time.Millisecond))
-	require.NoError(t, err)
-	srv.InjectFaults(capillarytest.DropAfterHandling(), capillarytest.DropConnection(), capillarytest.DropConnection(), capillarytest.DropConnection())
-	_, err = c.Customers.Update(t.Context(), e2eCustomer,
-		&capillary.UpdateCustomerRequest{LoyaltyInfo: &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeLoyalty}},
-		&capillary.UpdateCustomerParams{Source: capillary.SourceInstore})
-	var reqErr *capillary.RequestError
-	require.ErrorAs(t, err, &reqErr)
-	assert.Equal(t, 4, reqErr.Attempts)
-	assert.True(t, reqErr.Uncertain)
-	got, _ := srv.Customer(e2eCustomer)
-	assert.Equal(t, "loyalty", got.LoyaltyType, "the first attempt was applied")
+	for _, target := range e2eTargets(t) {
+		c, err := capillary.NewClient(append(target.opts, capillary.WithBaseURL(target.url),
+			capillary.WithBasicAuth(capillarytest.DefaultTill, capillarytest.DefaultPassword),
+			capillary.WithRetries(3, time.Millisecond, 5*time.Millisecond))...)
+		require.NoError(t, err)
+		target.srv.InjectFaults(capillarytest.DropAfterHandling(), capillarytest.DropConnection(), capillarytest.DropConnection(), capillarytest.DropConnection())
+		_, err = c.Customers.Update(t.Context(), e2eCustomer,
+			&capillary.UpdateCustomerRequest{LoyaltyInfo: &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeLoyalty}},
+			&capillary.UpdateCustomerParams{Source: capillary.SourceInstore})
+		var reqErr *capillary.RequestError
+		require.ErrorAs(t, err, &reqErr, target.name)
+		assert.Equal(t, 4, reqErr.Attempts, target.name)
+		assert.True(t, reqErr.Uncertain, target.name)
+		got, _ := target.srv.Customer(e2eCustomer)
+		assert.Equal(t, "loyalty", got.LoyaltyType, "%s: the first attempt was applied", target.name)
+	}
 }

@@ -167,24 +167,26 @@ func TestPromiseEchoedCredentialsAreRedacted(t *testing.T) {
 		},
 	}
 	for name, echo := range echoes {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			srv := httptest.NewServer(http.HandlerFunc(echo))
-			defer srv.Close()
-			var log bytes.Buffer
-			c, err := NewClient(WithBaseURL(srv.URL), WithBasicAuth(till, password), WithRetries(0, 0, 0),
-				WithLogger(slog.New(slog.NewJSONHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))))
-			require.NoError(t, err)
-			_, err = c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
-			require.Error(t, err)
-			var apiErr *APIError
-			require.ErrorAs(t, err, &apiErr)
-			text := fmt.Sprintf("%v %+v %#v %s %s %v", err, err, err, apiErr.Body, apiErr.RequestID, apiErr.Errors) + log.String()
-			for _, form := range append(forms, javaEscaped) {
-				assert.NotContains(t, text, form)
-			}
-			assert.Contains(t, text, "[redacted]")
-		})
+		for _, p := range protocols {
+			t.Run(p.name+"/"+name, func(t *testing.T) {
+				t.Parallel()
+				srv := newProtocolServer(t, p, echo)
+				var log bytes.Buffer
+				c, err := NewClient(WithBaseURL(srv.URL), WithBasicAuth(till, password), WithRetries(0, 0, 0),
+					WithLogger(slog.New(slog.NewJSONHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+				require.NoError(t, err)
+				trustServer(c, srv)
+				_, err = c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+				require.Error(t, err)
+				var apiErr *APIError
+				require.ErrorAs(t, err, &apiErr)
+				text := fmt.Sprintf("%v %+v %#v %s %s %v", err, err, err, apiErr.Body, apiErr.RequestID, apiErr.Errors) + log.String()
+				for _, form := range append(forms, javaEscaped) {
+					assert.NotContains(t, text, form)
+				}
+				assert.Contains(t, text, "[redacted]")
+			})
+		}
 	}
 }
 
