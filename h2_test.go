@@ -673,8 +673,8 @@ func silentListener(t *testing.T) (string, <-chan struct{}) {
 }
 
 // An https attempt (HTTP/2's only way) that ends during the TLS handshake sent nothing: the
-// update is not uncertain, whether the attempt timed out or the caller gave up, as the README
-// promises for a failure to agree on TLS.
+// update is not uncertain, whether the attempt timed out, the transport's handshake timeout
+// fired or the caller gave up, as the README promises for a failure to agree on TLS.
 func TestProtocolsTLSHandshakeThatNeverEnds(t *testing.T) {
 	t.Parallel()
 	addr, _ := silentListener(t)
@@ -684,6 +684,14 @@ func TestProtocolsTLSHandshakeThatNeverEnds(t *testing.T) {
 	require.ErrorAs(t, err, &reqErr)
 	assert.Contains(t, err.Error(), "attempt timed out after 100ms")
 	assert.Equal(t, 2, reqErr.Attempts, "a timeout is retried")
+	assert.False(t, reqErr.Uncertain, "nothing was sent: %v", err)
+
+	// The transport's own TLSHandshakeTimeout (10 s by default), shortened: not uncertain either.
+	c = newServerClient(t, "https://"+addr, WithRetries(0, 0, 0))
+	retryClientOf(c).HTTPClient.Transport.(attemptTransport).next.(*http.Transport).TLSHandshakeTimeout = 100 * time.Millisecond
+	_, err = c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+	require.ErrorAs(t, err, &reqErr)
+	assert.Contains(t, err.Error(), "TLS handshake timeout")
 	assert.False(t, reqErr.Uncertain, "nothing was sent: %v", err)
 
 	addr, accepted := silentListener(t)
