@@ -705,3 +705,100 @@ func TestProtocolsTLSHandshakeThatNeverEnds(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.False(t, reqErr.Uncertain, "nothing was sent: %v", err)
 }
+
+// blackHoleProxy forwards TCP connections to target until cut: from then on the connections it
+// carries forward nothing either way and are not closed, as when a NAT or a load balancer
+// forgets a connection silently; connections made after the cut are forwarded again. Every
+// connection is closed when the test ends.
+func blackHoleProxy(t *testing.T, target string) (addr string, cut func()) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var (
+		mu    sync.Mutex
+		conns []net.Conn
+		dead  []*atomic.Bool
+		wg    sync.WaitGroup
+	)
+	pipe := func(dst, src net.Conn, dead *atomic.Bool) {
+		defer wg.Done()
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := src.Read(buf)
+			if err != nil {
+				_ = dst.Close()
+				return
+			}
+			if !dead.Load() {
+				_, _ = dst.Write(buf[:n])
+			}
+		}
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			client, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			server, err := net.Dial("tcp", target)
+			if err != nil {
+				_ = client.Close()
+				continue
+			}
+			d := &atomic.Bool{}
+			mu.Lock()
+			conns, dead = append(conns, client, server), append(dead, d)
+			mu.Unlock()
+			wg.Add(2)
+			go pipe(server, client, d)
+			go pipe(client, server, d)
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return ln.Addr().String(), func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, d := range dead {
+			d.Store(true)
+		}
+	}
+}
+
+// A connection that dies silently is given up over HTTP/2 as over HTTP/1.1. Over HTTP/1.1 an
+// attempt that times out closes its connection and the retry dials anew; over HTTP/2 every
+// call and every retry shares one connection, which the SDK's default transport checks with a
+// ping when it has heard nothing for a while, closing it when the ping goes unanswered, within
+// one default attempt timeout. The test shortens those timeouts; the attempt timeout stays
+// long, so only the ping can end the first attempt.
+func TestProtocolsSilentlyDeadHTTP2Connection(t *testing.T) {
+	t.Parallel()
+	srv := newProtocolServer(t, protocols[1], func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		writeJSON(w, http.StatusOK, okBody)
+	})
+	addr, cut := blackHoleProxy(t, srv.Listener.Addr().String())
+	c := newServerClient(t, "https://"+addr, WithAttemptTimeout(maxAttemptTimeLimit))
+	trustServer(c, srv)
+	h2 := retryClientOf(c).HTTPClient.Transport.(attemptTransport).next.(*http.Transport).HTTP2
+	require.NotNil(t, h2, "the default transport checks its HTTP/2 connections")
+	assert.Positive(t, h2.SendPingTimeout)
+	assert.LessOrEqual(t, h2.SendPingTimeout+h2.PingTimeout, DefaultAttemptTimeout, "a dead connection is found within one attempt")
+	h2.SendPingTimeout, h2.PingTimeout = 500*time.Millisecond, 500*time.Millisecond
+
+	_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+	require.NoError(t, err)
+	cut()
+	_, err = c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+	require.NoError(t, err, "the dead connection was given up and the call went through on another")
+	assert.GreaterOrEqual(t, srv.conns.Load(), int64(2))
+}

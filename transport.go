@@ -14,13 +14,21 @@ import (
 )
 
 // newTransport is a pooled transport of its own per client, keeping enough idle connections
-// for many concurrent callers to reuse theirs.
+// for many concurrent callers to reuse theirs, and checking its HTTP/2 connections.
 func newTransport() *http.Transport {
 	t := cleanhttp.DefaultPooledTransport()
 	t.MaxIdleConns = 0 // no overall cap: cleanhttp's 100 would undercut the per-host 256
 	t.MaxIdleConnsPerHost = 256
+	// Over HTTP/2 every call and every retry shares one connection: one that died silently (a
+	// NAT or load balancer that forgot it) would take them all, where HTTP/1.1 dials anew after
+	// an attempt times out. A ping after a quiet spell, unanswered, closes it within one attempt.
+	t.HTTP2 = &http.HTTP2Config{SendPingTimeout: http2PingAfter, PingTimeout: http2PingAfter}
 	return t
 }
+
+// http2PingAfter is how long an HTTP/2 connection may stay silent before a ping checks it, and
+// how long the ping may go unanswered: together at most DefaultAttemptTimeout.
+const http2PingAfter = DefaultAttemptTimeout / 2
 
 // attemptTransport is the transport the retry client sees. It does three things:
 //
