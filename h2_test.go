@@ -116,7 +116,8 @@ func TestProtocolsWire(t *testing.T) {
 }
 
 // The retry policy: 429, 502, 503, 504 and 521 are retried with the identical request, a 500
-// is retried for a read and not for an update, and Retry-After is what the SDK waits.
+// is retried for a read and not for an update, and Retry-After (on the 429) is read, up to
+// maxWait (TestRetryAfterHonouredEndToEnd waits the whole second).
 func TestProtocolsRetries(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -147,7 +148,9 @@ func TestProtocolsRetries(t *testing.T) {
 					mu.Unlock()
 					switch {
 					case first:
-						w.Header().Set("Retry-After", "1")
+						if tt.status == http.StatusTooManyRequests {
+							w.Header().Set("Retry-After", "1") // read, and capped at maxWait
+						}
 						writeJSON(w, tt.status, `{}`)
 					case tt.read:
 						writeJSON(w, http.StatusOK, `{"id": 7, "warnings": []}`)
@@ -166,7 +169,7 @@ func TestProtocolsRetries(t *testing.T) {
 						return true
 					})
 				}})
-				c := newProtocolClient(t, srv, WithRetries(3, time.Millisecond, time.Hour), WithLogger(logger),
+				c := newProtocolClient(t, srv, WithRetries(3, time.Millisecond, 50*time.Millisecond), WithLogger(logger),
 					WithUserContext(UserContext{EntityType: "ADMIN", EntityID: "7"}))
 				var err error
 				if tt.read {
@@ -187,7 +190,11 @@ func TestProtocolsRetries(t *testing.T) {
 					assert.Equal(t, seen[0], r, "attempt %d: the identical request", i+1)
 				}
 				require.Len(t, waits, 1)
-				assert.Equal(t, time.Second, waits[0].Duration(), "Retry-After: 1")
+				if tt.status == http.StatusTooManyRequests {
+					assert.Equal(t, 50*time.Millisecond, waits[0].Duration(), "Retry-After: 1, capped at maxWait")
+				} else {
+					assert.LessOrEqual(t, waits[0].Duration(), 2*time.Millisecond, "the backoff's first wait")
+				}
 			})
 		}
 	})
@@ -589,10 +596,12 @@ func TestProtocolsFailingCallerBesideAnother(t *testing.T) {
 		warmUp(t, c)
 		done := goUpdate(testCtx(t), c)
 		receive(t, held)
-		for _, id := range []string{"2", "3", "4", "5"} {
-			_, err := c.Customers.Update(testCtx(t), id, minimalBody(), instore(), WithAttemptTimeout(100*time.Millisecond))
+		for _, id := range []string{"2", "3", "4"} {
+			_, err := c.Customers.Update(testCtx(t), id, minimalBody(), instore())
 			require.Error(t, err, id)
 		}
+		_, err := c.Customers.Update(testCtx(t), "5", minimalBody(), instore(), WithAttemptTimeout(100*time.Millisecond), WithRetries(0, 0, 0))
+		require.Error(t, err)
 		once.Do(func() { close(release) })
 		res := receive(t, done)
 		require.NoError(t, res.err)
