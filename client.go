@@ -61,16 +61,17 @@ func NewClient(opts ...Option) (*Client, error) {
 	hc := &http.Client{}
 	if s.httpClient != nil {
 		*hc = *s.httpClient
-	} else {
-		// One pooled transport per Client: its keep-alive connections are what make sequential
-		// calls cheap, and every call shares them, whatever its options.
-		hc.Transport = newTransport()
 	}
 	if s.timeout == 0 {
 		s.timeout = DefaultAttemptTimeout
 		if hc.Timeout > 0 {
 			s.timeout = hc.Timeout
 		}
+	}
+	if s.httpClient == nil {
+		// One pooled transport per Client: its keep-alive connections are what make sequential
+		// calls cheap, and every call shares them, whatever its options.
+		hc.Transport = newTransport(s.timeout)
 	}
 	if hc.Transport == nil {
 		hc.Transport = http.DefaultTransport

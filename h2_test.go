@@ -245,9 +245,8 @@ func TestProtocolsDroppedAnswers(t *testing.T) {
 		}
 		t.Run("connection refused", func(t *testing.T) {
 			t.Parallel()
-			srv := newProtocolServer(t, p, func(http.ResponseWriter, *http.Request) {})
-			c := newProtocolClient(t, srv)
-			srv.Close() // nothing listens at its address now
+			scheme := map[bool]string{false: "http", true: "https"}[p.h2]
+			c := newServerClient(t, scheme+"://127.0.0.1:1") // a port no test listens on
 			_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
 			requireDropped(t, err, 4, "", false)
 		})
@@ -652,33 +651,14 @@ func TestProtocolsRedirects(t *testing.T) {
 func silentListener(t *testing.T) (string, <-chan struct{}) {
 	t.Helper()
 	requireLoopback(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
 	accepted := make(chan struct{}, 16)
-	done := make(chan struct{})
-	var conns []net.Conn // the accepting goroutine's until done
-	go func() {
-		defer close(done)
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, conn)
-			select {
-			case accepted <- struct{}{}:
-			default:
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		<-done
-		for _, c := range conns {
-			_ = c.Close()
+	addr := acceptLoopback(t, func(net.Conn) {
+		select {
+		case accepted <- struct{}{}:
+		default:
 		}
 	})
-	return ln.Addr().String(), accepted
+	return addr, accepted
 }
 
 // An https attempt (HTTP/2's only way) that ends during the TLS handshake sent nothing: the
@@ -715,6 +695,35 @@ func TestProtocolsTLSHandshakeThatNeverEnds(t *testing.T) {
 	assert.False(t, reqErr.Uncertain, "nothing was sent: %v", err)
 }
 
+// A transport wrapping net/http's own, as tracing middleware does, still tells through the trace
+// that nothing was sent; a transport that is not net/http's keeps the error it gives an attempt
+// that ran out of time, such as a dial's i/o timeout, which is not uncertain either.
+func TestProtocolsWrappedTransports(t *testing.T) {
+	t.Parallel()
+	addr, _ := silentListener(t)
+	inner := newTransport(DefaultAttemptTimeout)
+	t.Cleanup(inner.CloseIdleConnections)
+	wrapped := &http.Client{Transport: roundTripFunc(inner.RoundTrip)}
+	c := newServerClient(t, "https://"+addr, WithHTTPClient(wrapped), WithRetries(0, 0, 0))
+	_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore(), WithAttemptTimeout(100*time.Millisecond))
+	var reqErr *RequestError
+	require.ErrorAs(t, err, &reqErr)
+	assert.Contains(t, err.Error(), "attempt timed out after 100ms")
+	assert.False(t, reqErr.Uncertain, "nothing was sent: %v", err)
+
+	dialTimeout := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		<-r.Context().Done() // the attempt timeout
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: fmt.Errorf("i/o timeout: %w", context.DeadlineExceeded)}
+	})}
+	c = newServerClient(t, "https://"+addr, WithHTTPClient(dialTimeout), WithRetries(0, 0, 0))
+	_, err = c.Customers.Update(testCtx(t), "1", minimalBody(), instore(), WithAttemptTimeout(100*time.Millisecond))
+	require.ErrorAs(t, err, &reqErr)
+	var opErr *net.OpError
+	require.ErrorAs(t, err, &opErr, "the transport's own error is kept: %v", err)
+	assert.Contains(t, err.Error(), "attempt timed out after 100ms (WithAttemptTimeout): dial tcp")
+	assert.False(t, reqErr.Uncertain, "a failure to connect: %v", err)
+}
+
 // blackHoleProxy forwards TCP connections to target until cut: from then on the connections it
 // carries forward nothing either way and are not closed, as when a NAT or a load balancer
 // forgets a connection silently; connections made after the cut are forwarded again. Every
@@ -724,10 +733,11 @@ func blackHoleProxy(t *testing.T, target string) (addr string, cut func()) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	var (
-		mu    sync.Mutex
-		conns []net.Conn
-		dead  []*atomic.Bool
-		wg    sync.WaitGroup
+		mu     sync.Mutex
+		conns  []net.Conn
+		dead   []*atomic.Bool
+		closed bool // the test has ended: a connection accepted since is closed at once
+		wg     sync.WaitGroup
 	)
 	pipe := func(dst, src net.Conn, dead *atomic.Bool) {
 		defer wg.Done()
@@ -758,9 +768,14 @@ func blackHoleProxy(t *testing.T, target string) (addr string, cut func()) {
 			}
 			d := &atomic.Bool{}
 			mu.Lock()
+			if closed {
+				mu.Unlock()
+				_, _ = client.Close(), server.Close()
+				continue
+			}
 			conns, dead = append(conns, client, server), append(dead, d)
-			mu.Unlock()
 			wg.Add(2)
+			mu.Unlock()
 			go pipe(server, client, d)
 			go pipe(client, server, d)
 		}
@@ -768,6 +783,7 @@ func blackHoleProxy(t *testing.T, target string) (addr string, cut func()) {
 	t.Cleanup(func() {
 		_ = ln.Close()
 		mu.Lock()
+		closed = true
 		for _, c := range conns {
 			_ = c.Close()
 		}
@@ -802,6 +818,10 @@ func TestProtocolsSilentlyDeadHTTP2Connection(t *testing.T) {
 	require.NotNil(t, h2, "the default transport checks its HTTP/2 connections")
 	assert.Positive(t, h2.SendPingTimeout)
 	assert.LessOrEqual(t, h2.SendPingTimeout+h2.PingTimeout, DefaultAttemptTimeout, "a dead connection is found within one attempt")
+	short := newServerClient(t, srv.URL, WithAttemptTimeout(4*time.Second))
+	shortH2 := retryClientOf(short).HTTPClient.Transport.(attemptTransport).next.(*http.Transport).HTTP2
+	assert.Equal(t, 2*time.Second, shortH2.SendPingTimeout, "half of the client's attempt timeout")
+	assert.Equal(t, 2*time.Second, shortH2.PingTimeout)
 	h2.SendPingTimeout, h2.PingTimeout = 500*time.Millisecond, 500*time.Millisecond
 
 	_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())

@@ -14,21 +14,20 @@ import (
 )
 
 // newTransport is a pooled transport of its own per client, keeping enough idle connections
-// for many concurrent callers to reuse theirs, and checking its HTTP/2 connections.
-func newTransport() *http.Transport {
+// for many concurrent callers to reuse theirs, and checking its HTTP/2 connections within one
+// attempt timeout.
+func newTransport(attemptTimeout time.Duration) *http.Transport {
 	t := cleanhttp.DefaultPooledTransport()
 	t.MaxIdleConns = 0 // no overall cap: cleanhttp's 100 would undercut the per-host 256
 	t.MaxIdleConnsPerHost = 256
 	// Over HTTP/2 every call and every retry shares one connection: one that died silently (a
 	// NAT or load balancer that forgot it) would take them all, where HTTP/1.1 dials anew after
 	// an attempt times out. A ping after a quiet spell, unanswered, closes it within one attempt.
-	t.HTTP2 = &http.HTTP2Config{SendPingTimeout: http2PingAfter, PingTimeout: http2PingAfter}
+	// The ping waits half an attempt each way, at least a second, at most half the default.
+	ping := min(max(attemptTimeout/2, time.Second), DefaultAttemptTimeout/2)
+	t.HTTP2 = &http.HTTP2Config{SendPingTimeout: ping, PingTimeout: ping}
 	return t
 }
-
-// http2PingAfter is how long an HTTP/2 connection may stay silent before a ping checks it, and
-// how long the ping may go unanswered: together at most DefaultAttemptTimeout.
-const http2PingAfter = DefaultAttemptTimeout / 2
 
 // attemptTransport is the transport the retry client sees. It does three things:
 //
@@ -36,8 +35,8 @@ const http2PingAfter = DefaultAttemptTimeout / 2
 //     attempt timeout, as a context that lasts until the answer's body is closed; when that
 //     context ends, any read of the body ends, even of a body that never ends. (A 101's body,
 //     the connection itself, is never read.)
-//   - For an update sent through net/http's own transport, it has net/http say when the
-//     request was written, so that an attempt that ended before is known to have sent nothing.
+//   - For an update, it has net/http's trace say when the request was written, so that an
+//     attempt that ended before is known to have sent nothing.
 //   - It hides the real transport's CloseIdleConnections: retryablehttp calls it after every
 //     call that ends without success, and on a client shared by many goroutines that dropped
 //     every caller's idle connections, so that each failed call made the others reconnect.
@@ -56,11 +55,16 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	st := stateFrom(req.Context()) // every request comes from a call
 	timeout := st.settings.timeout
 	ctx, cancel := context.WithTimeoutCause(req.Context(), timeout, errAttemptTimeout)
-	if t.netHTTP && !st.idempotent {
+	if !st.idempotent {
 		// Whether an update may have been applied hangs on whether its request went out, which
-		// an error that ends the attempt during the TLS handshake does not tell: net/http does.
-		st.unsent.Store(true)
-		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { st.unsent.Store(false) }})
+		// an error that ends the attempt during the TLS handshake does not tell. net/http's
+		// trace does: from taking a connection until the headers are written, nothing is sent.
+		// A transport that takes no connection through net/http leaves it to the error.
+		st.unsent.Store(false)
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			GetConn:      func(string) { st.unsent.Store(true) },
+			WroteHeaders: func() { st.unsent.Store(false) },
+		})
 	}
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if err != nil {
@@ -94,8 +98,8 @@ func explain(ctx context.Context, timeout time.Duration, err error) error {
 	case context.Cause(ctx) == errAttemptTimeout:
 		// HTTP/1.1 reports the context's cause, HTTP/2 its error: either way the attempt ran out
 		// of time, which must not read as the end of the caller's own context.
-		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-			err = errAttemptTimeout
+		if err == context.DeadlineExceeded || err == context.Canceled {
+			err = errAttemptTimeout // a wrapped one (a dial's i/o timeout) says more: kept
 		}
 		return &attemptTimeoutError{timeout: timeout, err: err}
 	case !errors.Is(err, ctx.Err()):
@@ -142,7 +146,11 @@ type attemptTimeoutError struct {
 }
 
 func (e *attemptTimeoutError) Error() string {
-	return "attempt timed out after " + e.timeout.String() + " (WithAttemptTimeout): " + e.err.Error()
+	msg := "attempt timed out after " + e.timeout.String() + " (WithAttemptTimeout)"
+	if e.err != errAttemptTimeout {
+		msg += ": " + e.err.Error()
+	}
+	return msg
 }
 func (e *attemptTimeoutError) Unwrap() error   { return e.err }
 func (e *attemptTimeoutError) Timeout() bool   { return true }
