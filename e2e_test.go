@@ -24,8 +24,13 @@ func e2eServer(t *testing.T, opts ...capillarytest.Option) *capillarytest.Server
 	capillary.RequireLoopback(t)
 	srv := capillarytest.NewServer(opts...)
 	t.Cleanup(srv.Close)
-	srv.AddCustomer(capillarytest.Customer{ID: e2eCustomer, Profile: capillarytest.Profile{Source: "INSTORE"}, LoyaltyType: "non_loyalty"})
+	e2eSeed(srv)
 	return srv
+}
+
+// e2eSeed stores the customer the end-to-end tests update.
+func e2eSeed(srv *capillarytest.Server) {
+	srv.AddCustomer(capillarytest.Customer{ID: e2eCustomer, Profile: capillarytest.Profile{Source: "INSTORE"}, LoyaltyType: "non_loyalty"})
 }
 
 // e2eTarget is the fake served over one protocol, and the options a client needs to reach it.
@@ -42,7 +47,7 @@ func e2eTargets(t *testing.T, opts ...capillarytest.Option) []e2eTarget {
 	t.Helper()
 	h1 := e2eServer(t, opts...)
 	fake := capillarytest.NewUnstartedServer(opts...)
-	fake.AddCustomer(capillarytest.Customer{ID: e2eCustomer, Profile: capillarytest.Profile{Source: "INSTORE"}, LoyaltyType: "non_loyalty"})
+	e2eSeed(fake)
 	h2 := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ProtoMajor != 2 {
 			t.Errorf("a request over HTTP/%d.%d", r.ProtoMajor, r.ProtoMinor)
@@ -52,6 +57,7 @@ func e2eTargets(t *testing.T, opts ...capillarytest.Option) []e2eTarget {
 	h2.EnableHTTP2 = true
 	h2.StartTLS()
 	t.Cleanup(h2.Close)
+	t.Cleanup(fake.Close) // first: it cuts short a held fault latency, which h2.Close waits for
 	return []e2eTarget{
 		{"HTTP/1.1", h1, h1.URL, nil},
 		{"HTTP/2", fake, h2.URL, []capillary.Option{capillary.WithHTTPClient(h2.Client())}},

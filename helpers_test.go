@@ -281,3 +281,32 @@ func writeJSON(w http.ResponseWriter, status int, body string) {
 
 // jsonUnmarshal is json.Unmarshal, named for the tests that decode the vendor's example.
 func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
+
+// acceptLoopback accepts connections on a loopback port, handing each to handle on the
+// accepting goroutine, and closes them all when the test ends. It returns the address.
+func acceptLoopback(t *testing.T, handle func(conn net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	done := make(chan struct{})
+	var conns []net.Conn // the accepting goroutine's until done
+	t.Cleanup(func() {
+		_ = ln.Close()
+		<-done
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	go func() {
+		defer close(done)
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, conn)
+			handle(conn)
+		}
+	}()
+	return ln.Addr().String()
+}

@@ -55,33 +55,11 @@ func TestPromiseAbsurdRetrySettingsAreRefused(t *testing.T) {
 // reading the request head; it closes every connection when the test ends.
 func hostileServer(t *testing.T, serve func(conn net.Conn)) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	done := make(chan struct{})
-	var conns []net.Conn
-	t.Cleanup(func() {
-		_ = ln.Close()
-		<-done
-		for _, c := range conns {
-			_ = c.Close()
-		}
-	})
-	go func() {
-		defer close(done)
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, conn)
-			r := bufio.NewReader(conn)
-			if _, err := http.ReadRequest(r); err != nil {
-				continue
-			}
+	return "http://" + acceptLoopback(t, func(conn net.Conn) {
+		if _, err := http.ReadRequest(bufio.NewReader(conn)); err == nil {
 			go serve(conn)
 		}
-	}()
-	return "http://" + ln.Addr().String()
+	})
 }
 
 // The context bounds the call whatever the server answers: a 101 that keeps the connection, a

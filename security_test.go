@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -396,52 +395,6 @@ func TestSecurityAttemptTimeout(t *testing.T) {
 	require.ErrorAs(t, err, &netErr)
 	assert.True(t, netErr.Timeout(), "a timeout: %v", err)
 	assert.NotErrorIs(t, err, context.DeadlineExceeded, "the attempt timeout, not testCtx, ended the call")
-}
-
-// Over HTTP/2 too, where net/http reports the end of a request's context with the context's
-// own error rather than its cause, an attempt that runs out of time reads as a timeout, as over
-// HTTP/1.1: never as context.Canceled or context.DeadlineExceeded, which a caller takes for the
-// end of its own context. A first call,
-// answered at once, sets up the HTTP/2 connection within the default attempt timeout.
-func TestSecurityAttemptTimeoutHTTP2(t *testing.T) {
-	t.Parallel()
-	requireLoopback(t)
-	release := make(chan struct{})
-	for _, slowBody := range []bool{false, true} {
-		var requests atomic.Int64
-		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			_, _ = io.Copy(io.Discard, r.Body)
-			if requests.Add(1) == 1 {
-				_, _ = fmt.Fprintf(w, `{"createdId": %d}`, r.ProtoMajor)
-				return
-			}
-			if slowBody {
-				w.WriteHeader(http.StatusOK)
-				_, _ = io.WriteString(w, `{"createdId": `)
-				w.(http.Flusher).Flush()
-			}
-			select {
-			case <-r.Context().Done():
-			case <-release:
-			}
-		}))
-		srv.EnableHTTP2 = true
-		srv.StartTLS()
-		t.Cleanup(srv.Close)
-		c := newServerClient(t, srv.URL, WithHTTPClient(srv.Client()), WithRetries(0, 0, 0))
-		res, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
-		require.NoError(t, err)
-		require.Equal(t, ID("2"), res.CreatedID, "the server saw HTTP/2")
-
-		_, err = c.Customers.Update(testCtx(t), "1", minimalBody(), instore(), WithAttemptTimeout(100*time.Millisecond))
-		var netErr net.Error
-		require.ErrorAs(t, err, &netErr, "slow body %v", slowBody)
-		assert.True(t, netErr.Timeout(), "a timeout: %v", err)
-		assert.Contains(t, err.Error(), "attempt timed out after 100ms")
-		assert.NotErrorIs(t, err, context.Canceled, "an attempt timeout, not the caller's cancellation")
-		assert.NotErrorIs(t, err, context.DeadlineExceeded, "the attempt timeout, not testCtx, ended the call")
-	}
-	t.Cleanup(func() { close(release) }) // runs before the servers close
 }
 
 // WithHTTPClient: the caller's client is copied, not changed, and its transport is used; the
