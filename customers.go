@@ -36,6 +36,31 @@ type CustomersAPI interface {
 	// Several identifiers (dual eligibility) are sent comma-joined, names and values in the
 	// same order. Retries and errors are as for Get, and ErrInvalidIdentifier matches 8013.
 	Lookup(ctx context.Context, ids []Identifier, params *GetCustomerParams, opts ...Option) (*Customer, error)
+
+	// Create registers a customer (POST /v2/customers, the vendor's add customer) on
+	// params.Source. The body needs at least one profile, each with identifiers and a source;
+	// every problem is reported at once in a *ValidationError and nothing is sent.
+	//
+	// An add cannot update: a customer whose identifier exists on the same source is refused
+	// with 8006 (errors.Is matches ErrCustomerExists; ExistingCustomerID reads its id). One
+	// whose identifier exists on another source gets a profile on this one, with warning 8050.
+	// An answer with a createdId and no errors is a success whatever its HTTP status (the
+	// vendor files that combine under 500). Retries follow the update's rules: a create whose
+	// answer was lost is Uncertain, and its retry may then answer 8006 for its own customer.
+	Create(ctx context.Context, body *CreateCustomerRequest, params *CreateCustomerParams, opts ...Option) (*CreateCustomerResponse, error)
+
+	// Upsert makes the customer look like body, creating it if needed, on params.Source. It
+	// looks the customer up by every identifier of the body that Lookup takes (mobile, email,
+	// externalId, cardnumber, cardExternalId, wechat), one call each in the body's order, and
+	// refuses identifiers that name two different customers (ErrIdentifierConflict). Found,
+	// the customer is updated by id with the body's profiles, loyalty info, extended fields
+	// and enrolments (Update's rules; associatedWith, referralCode, statusLabel and
+	// subscriptionInfo only apply to a create). Not found, it is created. A create refused
+	// with 8006 or 8028 (created in between) updates the existing customer; a create whose
+	// answer was lost is settled by looking up again, so a customer is never created twice.
+	// The arguments are checked as for Create, and the look-up needs params.AccountID on
+	// every source but INSTORE.
+	Upsert(ctx context.Context, body *CreateCustomerRequest, params *CreateCustomerParams, opts ...Option) (*UpsertCustomerResponse, error)
 }
 
 // customersService is the Client's CustomersAPI.
@@ -139,3 +164,15 @@ func (e *envelope[T]) UnmarshalJSON(data []byte) error {
 func (e *envelope[T]) reset()                    { *e = envelope[T]{} }
 func (e *envelope[T]) vendorErrors() []Message   { return e.errors }
 func (e *envelope[T]) vendorWarnings() []Message { return e.warnings }
+
+// appliedAnyway reports whether an answer says its call was applied whatever its HTTP status:
+// a create's answer with its createdId (CreateCustomerResponse.applied).
+func appliedAnyway(out answer) bool {
+	a, ok := out.(interface{ applied() bool })
+	return ok && a.applied()
+}
+
+func (e *envelope[T]) applied() bool {
+	a, ok := any(&e.result).(interface{ applied() bool })
+	return ok && a.applied()
+}

@@ -39,12 +39,20 @@ var (
 	// ErrInvalidCommChannel: codes 8010 (invalid communication channel) and 8106 (channel type
 	// not passed).
 	ErrInvalidCommChannel = errors.New("capillary: invalid communication channel")
-	// ErrInvalidIdentifier: code 8013, the identifier's name or value is missing or invalid.
+	// ErrInvalidIdentifier: codes 8013 (the identifier's name or value is missing or invalid),
+	// 8005 (an add with no valid identifier) and 8020 (an external id that does not match the
+	// org's configured prefix or length).
 	ErrInvalidIdentifier = errors.New("capillary: invalid identifier")
 	// ErrCustomerMerged: code 8069, the customer was merged into another one; read the survivor.
+	// Also 8066 and 8067, "Merge already done".
 	ErrCustomerMerged = errors.New("capillary: customer merged into another")
-	// ErrCustomerDeleted: code 8109, the customer was deleted after a PII delete request.
+	// ErrCustomerDeleted: codes 8109 (the customer was deleted after a PII delete request) and
+	// 8026 (an add of a customer deleted that way).
 	ErrCustomerDeleted = errors.New("capillary: customer deleted after a PII delete request")
+	// ErrCustomerExists: codes 8006 (an add of a customer that exists on the same source; the
+	// message names its id, see ExistingCustomerID) and 8028 ("Customer seems is already
+	// registered").
+	ErrCustomerExists = errors.New("capillary: customer already exists")
 	// ErrCustomerBusy: HTTP 521 or code 521, other actions are running for the same customer;
 	// the call is retried, and this is what remains when retries ran out.
 	ErrCustomerBusy = errors.New("capillary: customer busy with another action")
@@ -79,9 +87,10 @@ var vendorCodes = []struct {
 	{ErrLoyaltyDowngrade, []int{8018}},
 	{ErrIdentifierUpdate, []int{91005, 91006}},
 	{ErrInvalidCommChannel, []int{8010, 8106}},
-	{ErrInvalidIdentifier, []int{8013}},
-	{ErrCustomerMerged, []int{8069}},
-	{ErrCustomerDeleted, []int{8109}},
+	{ErrInvalidIdentifier, []int{8013, 8005, 8020}},
+	{ErrCustomerMerged, []int{8069, 8066, 8067}},
+	{ErrCustomerDeleted, []int{8109, 8026}},
+	{ErrCustomerExists, []int{codeCustomerExists, 8028}},
 	{ErrCustomerBusy, []int{statusCustomerBusy}},
 }
 

@@ -50,7 +50,12 @@ var replacementEscape = []byte(`\ufffd`)
 // fields are merged in, which re-encodes them as U+FFFD itself.
 func (r *UpdateCustomerRequest) encode() ([]byte, error) {
 	type plain UpdateCustomerRequest
-	v := (*plain)(r)
+	return encodeRequest((*plain)(r), r)
+}
+
+// encodeRequest is encode for any request: v is the request as a type without methods, r the
+// request itself, whose strings checkUTF8 walks.
+func encodeRequest(v, r any) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
@@ -294,4 +299,114 @@ func Deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// Add customer
+
+// CreateCustomerRequest is the body of POST /v2/customers, the vendor's add customer, and of
+// Upsert. It mirrors the vendor's add body field for field, with the update's rules: a nil
+// pointer, map or slice is left out, and a non-nil one is sent even when it holds a zero value,
+// so the vendor's own samples' "referralCode": "" and "fields": {} reach the server.
+//
+// Each profile needs its identifiers and its source. Every identifier type the vendor
+// documents is accepted (mobile, email, externalId, cardnumber, cuid, unionId, line, ...); a
+// card's seriesId, statusLabel and extendedFields ride in the identifier's Unknown. A request
+// decoded from the vendor's JSON is sent whole: numbers keep their digits, and the fields the
+// SDK does not model are kept in each object's Unknown and sent back.
+type CreateCustomerRequest struct {
+	// Profiles holds the customer's profile on each source it is registered on: names,
+	// identifiers (required), channels, custom fields, source (required) and account.
+	Profiles []Profile `json:"profiles,omitzero"`
+	// LoyaltyInfo registers the customer as loyalty or non-loyalty.
+	LoyaltyInfo *LoyaltyInfo `json:"loyaltyInfo,omitzero"`
+	// AssociatedWith is the code of the till the customer is associated with; the vendor needs
+	// its USE_CRM_REGISTRATION_INFO_FROM_BASE_STORE configuration for it.
+	AssociatedWith *string `json:"associatedWith,omitzero"`
+	// ExtendedFields are the org's extended fields as key/value pairs of any JSON type.
+	ExtendedFields map[string]any `json:"extendedFields,omitzero"`
+	// LoyaltyProgramEnrollments enrols the new customer into loyalty programs.
+	LoyaltyProgramEnrollments []LoyaltyProgramEnrollment `json:"loyaltyProgramEnrollments,omitzero"`
+	// ReferralCode is the referrer's code for a referral campaign; Ptr("") sends it empty.
+	ReferralCode *string `json:"referralCode,omitzero"`
+	// StatusLabel is the org's label for the customer's status, such as "active-1".
+	StatusLabel *string `json:"statusLabel,omitzero"`
+	// SubscriptionInfo lists the customer's channel subscriptions (channel, priority, type;
+	// the vendor's accountId and sourceName ride in each Subscription's Unknown).
+	SubscriptionInfo *SubscriptionInfo `json:"subscriptionInfo,omitzero"`
+	// Unknown holds the fields of a decoded request that the SDK does not model; they are sent.
+	Unknown Unknown `json:"-"`
+}
+
+// UnmarshalJSON decodes a request keeping its numbers as json.Number and its unknown fields in
+// Unknown, as UpdateCustomerRequest does.
+func (r *CreateCustomerRequest) UnmarshalJSON(data []byte) error {
+	type plain CreateCustomerRequest
+	return decodeKeepingUnknown(data, (*plain)(r))
+}
+
+// MarshalJSON writes the request with its unknown fields and those of the objects within it.
+func (r CreateCustomerRequest) MarshalJSON() ([]byte, error) { return r.encode() }
+
+// encode writes the request as MarshalJSON does, refusing invalid UTF-8 as
+// UpdateCustomerRequest.encode does.
+func (r *CreateCustomerRequest) encode() ([]byte, error) {
+	type plain CreateCustomerRequest
+	return encodeRequest((*plain)(r), r)
+}
+
+// update is the request as Upsert sends it to an existing customer: what the update takes.
+// The fields that only registration reads (associatedWith, referralCode, statusLabel,
+// subscriptionInfo) are left out: the vendor's update does not document them.
+func (r *CreateCustomerRequest) update() *UpdateCustomerRequest {
+	return &UpdateCustomerRequest{Profiles: r.Profiles, LoyaltyInfo: r.LoyaltyInfo, ExtendedFields: r.ExtendedFields,
+		LoyaltyProgramEnrollments: r.LoyaltyProgramEnrollments, Unknown: r.Unknown}
+}
+
+// CreateCustomerParams are the query parameters of Create and Upsert.
+type CreateCustomerParams struct {
+	// Source is the source the customer is registered on; it is required. Upsert also looks
+	// the customer up and updates it on this source.
+	Source Source `url:"source"`
+	// AccountID is the source account, needed for sources with several accounts (WECHAT,
+	// FACEBOOK, MOBILE_APP, LINE, WEB_ENGAGE). It is sent only when not empty.
+	AccountID string `url:"accountId,omitempty"`
+	// MLPSingleEnroll, when true, enrols the customer in all of the org's loyalty programs.
+	MLPSingleEnroll *bool `url:"mlp_single_enroll,omitempty"`
+	// RawSideEffects, when true, asks for the side effects before rounding.
+	RawSideEffects *bool `url:"rawSideEffects,omitempty"`
+}
+
+// CreateCustomerResponse is the answer to a successful create, the update's envelope:
+// CreatedID is the new customer's id, or the existing customer's when the identifiers were
+// known on another source and the vendor added a profile to it (warning 8050).
+type CreateCustomerResponse UpdateCustomerResponse
+
+// UnmarshalJSON decodes the answer as UpdateCustomerResponse does.
+func (r *CreateCustomerResponse) UnmarshalJSON(data []byte) error {
+	return (*UpdateCustomerResponse)(r).UnmarshalJSON(data)
+}
+
+// applied reports that the answer names the customer it created, which settles a create
+// whatever the HTTP status: the vendor files a successful combine (warning 8050) under 500.
+func (r *CreateCustomerResponse) applied() bool { return r.CreatedID != "" }
+
+// UpsertCustomerResponse is the answer to a successful Upsert.
+type UpsertCustomerResponse struct {
+	// Created is true when this call created the customer (or added a profile to one known
+	// on another source, warning 8050), false when it updated an existing one.
+	Created bool `json:"created"`
+	// CustomerID is the id of the customer created or updated.
+	CustomerID ID `json:"customerId"`
+	// Warnings are those of the create or the update.
+	Warnings List[Message] `json:"warnings,omitzero"`
+	// SideEffects are those of the create or the update.
+	SideEffects List[SideEffect] `json:"sideEffects,omitzero"`
+
+	// StatusCode is the HTTP status of the create's or the update's response.
+	StatusCode int `json:"-"`
+	// RequestID is the X-Cap-Requestid of the create's or the update's response.
+	RequestID string `json:"-"`
+	// Attempts is how many requests the upsert sent in all: look-ups, create and update,
+	// retries included.
+	Attempts int `json:"-"`
 }

@@ -32,7 +32,7 @@ func (st *callState) readResponse(resp *http.Response) error {
 		st.out.reset() // a replayed call must not keep what the previous answer said
 		if err := decodeAnswer(body, st.out); err != nil {
 			cause = fmt.Errorf("decoding the answer: %w", err)
-		} else if accepted && len(st.out.vendorErrors()) == 0 {
+		} else if (accepted || appliedAnyway(st.out)) && len(st.out.vendorErrors()) == 0 {
 			st.last = nil
 			return nil
 		} else {

@@ -147,6 +147,14 @@ func checkBody(p *problems, body *UpdateCustomerRequest) {
 	if !hasContent(body) {
 		p.add("body", "has nothing to update (empty lists, maps and profiles say nothing)")
 	}
+	checkBodyFields(p, body)
+	if len(*p) > 0 {
+		checkUTF8(p, body) // refused anyway: list invalid UTF-8 too; otherwise encode finds it
+	}
+}
+
+// checkBodyFields checks each field of an update's body, as the create's body shares them.
+func checkBodyFields(p *problems, body *UpdateCustomerRequest) {
 	for i := range body.Profiles {
 		validateProfile(p, i, &body.Profiles[i])
 	}
@@ -161,9 +169,6 @@ func checkBody(p *problems, body *UpdateCustomerRequest) {
 	}
 	for i := range body.LoyaltyProgramEnrollments {
 		validateEnrollment(p, i, &body.LoyaltyProgramEnrollments[i])
-	}
-	if len(*p) > 0 {
-		checkUTF8(p, body) // refused anyway: list invalid UTF-8 too; otherwise encode finds it
 	}
 }
 

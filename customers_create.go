@@ -1,0 +1,56 @@
+package capillary
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"regexp"
+)
+
+// codeCustomerExists is the vendor's answer to an add of a customer that exists on the same
+// source: "Add failed, Customer already exists with id {0} for same source".
+const codeCustomerExists = 8006
+
+func (s *customersService) Create(ctx context.Context, body *CreateCustomerRequest, params *CreateCustomerParams, opts ...Option) (*CreateCustomerResponse, error) {
+	r := &request{
+		method:   http.MethodPost,
+		path:     "/v2/customers",
+		params:   params,
+		body:     body,
+		problems: validateCreate(body, params),
+	}
+	res, meta, err := send[CreateCustomerResponse](ctx, s.client, r, opts)
+	if err == nil {
+		res.StatusCode, res.RequestID, res.Attempts = meta.status, meta.requestID, meta.attempts
+	}
+	return res, err
+}
+
+// existingIDPattern finds the id in 8006's message, "... already exists with id 123 ...".
+var existingIDPattern = regexp.MustCompile(`(?i)\bid\s*:?\s*(\d+)`)
+
+// ExistingCustomerID returns the id of the existing customer that an add refused with code
+// 8006 names in its message, and whether err is such a refusal naming one.
+func ExistingCustomerID(err error) (ID, bool) {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		return "", false
+	}
+	for _, m := range apiErr.Errors {
+		if m.Code == codeCustomerExists {
+			if match := existingIDPattern.FindStringSubmatch(m.Message); match != nil {
+				return ID(match[1]), true
+			}
+		}
+	}
+	return "", false
+}
+
+// isUncertain reports whether err is a call the SDK judged may have been applied.
+func isUncertain(err error) bool {
+	var (
+		apiErr *APIError
+		reqErr *RequestError
+	)
+	return errors.As(err, &apiErr) && apiErr.Uncertain || errors.As(err, &reqErr) && reqErr.Uncertain
+}

@@ -1,0 +1,148 @@
+package capillary
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// ErrIdentifierConflict matches an Upsert refused because the body's identifiers name two
+// different customers: it does not choose one of them.
+var ErrIdentifierConflict = errors.New("capillary: identifiers name different customers")
+
+// One upsert, top to bottom: look the customer up by each of the body's identifiers; update it
+// by id when found; create it otherwise. A create refused because the customer exists (8006,
+// 8028: created in between) updates that customer; a create whose answer was lost is settled
+// by looking up again, so the customer is never created twice.
+
+func (s *customersService) Upsert(ctx context.Context, body *CreateCustomerRequest, params *CreateCustomerParams, opts ...Option) (*UpsertCustomerResponse, error) {
+	if problems := validateUpsert(body, params); len(problems) > 0 {
+		return nil, &ValidationError{Problems: problems}
+	}
+	u := &upsert{s: s, body: body, params: params, opts: opts, res: &UpsertCustomerResponse{}}
+	id, err := u.find(ctx)
+	switch {
+	case err != nil:
+		return nil, err
+	case id != "":
+		return u.update(ctx, id, false)
+	}
+	return u.create(ctx)
+}
+
+// upsert is one Upsert's arguments and what it has sent so far.
+type upsert struct {
+	s      *customersService
+	body   *CreateCustomerRequest
+	params *CreateCustomerParams
+	opts   []Option
+	res    *UpsertCustomerResponse // Attempts counts every call's attempts
+}
+
+// find looks the customer up by each identifier Lookup takes, in the body's order, and
+// returns its id, or "" when no identifier names a customer. Identifiers naming different
+// customers are refused.
+func (u *upsert) find(ctx context.Context) (ID, error) {
+	var found ID
+	var foundBy Identifier
+	get := &GetCustomerParams{Source: u.params.Source, AccountID: u.params.AccountID}
+	for _, id := range upsertLookupIDs(u.body) {
+		c, err := u.s.Lookup(ctx, []Identifier{id}, get, u.opts...)
+		switch {
+		case err == nil:
+			u.res.Attempts += c.Attempts
+		case errors.Is(err, ErrCustomerNotFound):
+			u.res.Attempts += errAttempts(err)
+			continue
+		default:
+			return "", fmt.Errorf("capillary: upsert: looking up %s %s: %w", id.Type, id.Value, err)
+		}
+		if found != "" && c.ID != found {
+			return "", fmt.Errorf("capillary: upsert: %s %s names customer %s and %s %s names customer %s on source %s; refusing to choose: %w",
+				foundBy.Type, foundBy.Value, found, id.Type, id.Value, c.ID, u.params.Source, ErrIdentifierConflict)
+		}
+		found, foundBy = c.ID, id
+	}
+	return found, nil
+}
+
+// create adds the customer. A create refused because the customer exists updates it; one
+// whose answer was lost is looked up: found, it was applied; not found, it is sent once more.
+func (u *upsert) create(ctx context.Context) (*UpsertCustomerResponse, error) {
+	for round := 1; ; round++ {
+		res, err := u.s.Create(ctx, u.body, u.params, u.opts...)
+		switch {
+		case err == nil:
+			u.res.Attempts += res.Attempts
+			u.res.Created, u.res.CustomerID = true, res.CreatedID
+			u.res.Warnings, u.res.SideEffects = res.Warnings, res.SideEffects
+			u.res.StatusCode, u.res.RequestID = res.StatusCode, res.RequestID
+			return u.res, nil
+		case errors.Is(err, ErrCustomerExists):
+			// Created in between, or by an earlier attempt of this create whose answer was lost
+			// (the error is then Uncertain, and the customer counts as created by this call).
+			u.res.Attempts += errAttempts(err)
+			id, named := ExistingCustomerID(err)
+			if !named {
+				var settleErr error
+				if id, settleErr = u.settle(ctx, err); settleErr != nil {
+					return nil, settleErr
+				}
+			}
+			return u.update(ctx, id, isUncertain(err))
+		case !isUncertain(err):
+			return nil, err
+		}
+		u.res.Attempts += errAttempts(err)
+		id, settleErr := u.settle(ctx, err)
+		switch {
+		case settleErr == nil:
+			u.res.Created, u.res.CustomerID = true, id
+			return u.res, nil
+		case !errors.Is(settleErr, ErrCustomerNotFound) || round == 2:
+			return nil, settleErr
+		}
+	}
+}
+
+// settle looks up the customer after a create that failed with cause, and returns its id; the
+// error wraps cause and ErrCustomerNotFound when no identifier names it.
+func (u *upsert) settle(ctx context.Context, cause error) (ID, error) {
+	id, err := u.find(ctx)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("%w (and settling it by looking the customer up failed: %w)", cause, err)
+	case id == "":
+		return "", fmt.Errorf("%w (looked up: not applied: %w)", cause, ErrCustomerNotFound)
+	}
+	return id, nil
+}
+
+// update updates customer id with the body's update fields (see CreateCustomerRequest.update).
+func (u *upsert) update(ctx context.Context, id ID, created bool) (*UpsertCustomerResponse, error) {
+	params := &UpdateCustomerParams{Source: u.params.Source, AccountID: u.params.AccountID, MLPSingleEnroll: u.params.MLPSingleEnroll}
+	res, err := u.s.Update(ctx, string(id), u.body.update(), params, u.opts...)
+	if err != nil {
+		return nil, fmt.Errorf("capillary: upsert: updating customer %s: %w", id, err)
+	}
+	u.res.Attempts += res.Attempts
+	u.res.Created, u.res.CustomerID = created, id
+	u.res.Warnings, u.res.SideEffects = res.Warnings, res.SideEffects
+	u.res.StatusCode, u.res.RequestID = res.StatusCode, res.RequestID
+	return u.res, nil
+}
+
+// errAttempts is how many attempts a failed call made.
+func errAttempts(err error) int {
+	var (
+		apiErr *APIError
+		reqErr *RequestError
+	)
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr.Attempts
+	case errors.As(err, &reqErr):
+		return reqErr.Attempts
+	}
+	return 0
+}

@@ -1,0 +1,92 @@
+package capillary
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// validateCreate checks every argument of a create and returns every problem found.
+func validateCreate(body *CreateCustomerRequest, params *CreateCustomerParams) []FieldError {
+	var p problems
+	if params == nil {
+		p.add("params", "is required (it carries the source)")
+	} else {
+		checkSource(&p, params.Source, params.AccountID, sources, "the add")
+	}
+	checkCreateBody(&p, body)
+	return p
+}
+
+// validateUpsert checks the arguments of an upsert: those of the create, and what its look-up
+// needs (an identifier Lookup takes, and an account id on every source but INSTORE).
+func validateUpsert(body *CreateCustomerRequest, params *CreateCustomerParams) []FieldError {
+	p := problems(validateCreate(body, params))
+	hasIdentifiers := body != nil && slices.ContainsFunc(body.Profiles, func(prof Profile) bool { return len(prof.Identifiers) > 0 })
+	if hasIdentifiers && len(upsertLookupIDs(body)) == 0 {
+		p.add("profiles", "hold no identifier Upsert can look up (%s, without a comma)", listOf(lookupIdentifierTypes))
+	}
+	if params != nil && params.AccountID == "" && params.Source != SourceInstore && params.Source.Valid() {
+		p.add("params.accountId", "is required for an upsert on source %s: its look-up needs it (every source but INSTORE)", params.Source)
+	}
+	return p
+}
+
+// checkCreateBody checks an add body: at least one profile, each with identifiers and a source,
+// and each field as the update checks it.
+func checkCreateBody(p *problems, body *CreateCustomerRequest) {
+	if body == nil {
+		p.add("body", "is required")
+		return
+	}
+	if len(body.Profiles) == 0 {
+		p.add("profiles", "must hold the customer's profile, with its identifiers and source")
+	}
+	for i, prof := range body.Profiles {
+		if len(prof.Identifiers) == 0 {
+			p.add(profilePath(i, "identifiers"), "must hold at least one identifier (mobile, email, externalId, ...)")
+		}
+		for j, id := range prof.Identifiers {
+			checkAddIdentifier(p, profilePath(i, "identifiers["+strconv.Itoa(j)+"]"), id)
+		}
+		switch {
+		case prof.Source == "":
+			p.add(profilePath(i, "source"), "is required: the source the customer is registered on, such as INSTORE")
+		case !prof.Source.Valid():
+			p.add(profilePath(i, "source"), "%q is not a source the add accepts (%s)", string(prof.Source), listOf(sources))
+		}
+	}
+	checkBodyFields(p, body.update())
+	if len(*p) > 0 {
+		checkUTF8(p, body) // refused anyway: list invalid UTF-8 too; otherwise encode finds it
+	}
+}
+
+// checkAddIdentifier checks one identifier of an add body: any type the vendor documents.
+func checkAddIdentifier(p *problems, path string, id Identifier) {
+	switch {
+	case id.Type == "":
+		p.add(path+".type", "is required")
+	case !id.Type.Valid():
+		p.add(path+".type", "%q is not an identifier type the vendor documents (%s)", string(id.Type), listOf(identifierTypes))
+	}
+	if strings.TrimSpace(id.Value) == "" {
+		p.add(path+".value", "must not be empty")
+	}
+}
+
+// upsertLookupIDs are the identifiers Upsert looks up: those of every profile that Lookup
+// takes, in the body's order, each once. A value with a comma cannot go into the look-up's
+// comma-separated query and is left out.
+func upsertLookupIDs(body *CreateCustomerRequest) []Identifier {
+	var ids []Identifier
+	for _, prof := range body.Profiles {
+		for _, id := range prof.Identifiers {
+			usable := slices.Contains(lookupIdentifierTypes, id.Type) && strings.TrimSpace(id.Value) != "" && !strings.Contains(id.Value, ",")
+			if usable && !slices.ContainsFunc(ids, func(have Identifier) bool { return have.Type == id.Type && have.Value == id.Value }) {
+				ids = append(ids, Identifier{Type: id.Type, Value: id.Value})
+			}
+		}
+	}
+	return ids
+}
