@@ -100,11 +100,16 @@ var updateURL = regexp.MustCompile(`^` + regexp.QuoteMeta(testBaseURL) + `/v2/cu
 
 // script registers the responders for PUT /v2/customers/... on mt.
 func script(mt *httpmock.MockTransport, steps ...httpmock.Responder) *recorder {
+	return scriptAt(mt, http.MethodPut, updateURL, steps...)
+}
+
+// scriptAt registers the responders for method on the URLs that match re.
+func scriptAt(mt *httpmock.MockTransport, method string, re *regexp.Regexp, steps ...httpmock.Responder) *recorder {
 	if len(steps) == 0 {
 		steps = []httpmock.Responder{okResponder()}
 	}
 	rec := &recorder{steps: steps}
-	mt.RegisterRegexpResponder(http.MethodPut, updateURL, rec.respond)
+	mt.RegisterRegexpResponder(method, re, rec.respond)
 	return rec
 }
 
