@@ -232,7 +232,7 @@ func TestCreateValidation(t *testing.T) {
 			{"profiles[0].identifiers", "must hold at least one identifier (mobile, email, externalId, ...)"},
 			{"profiles[0].source", "is required: the source the customer is registered on, such as INSTORE"}}},
 		{"bad identifier and fields", &CreateCustomerRequest{
-			Profiles: []Profile{{Identifiers: []Identifier{{Type: "passport", Value: " "}, {Value: "1"}}, Source: "SHOP"}},
+			Profiles:                  []Profile{{Identifiers: []Identifier{{Type: "passport", Value: " "}, {Value: "1"}}, Source: "SHOP"}},
 			LoyaltyProgramEnrollments: []LoyaltyProgramEnrollment{{ProgramID: 0}},
 		}, instoreParams, []FieldError{
 			{"profiles[0].identifiers[0].type", `"passport" is not an identifier type the vendor documents (` + listOf(identifierTypes) + ")"},
