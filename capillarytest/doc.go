@@ -37,6 +37,10 @@
 //
 // # Endpoints
 //
+//   - POST /v2/customers?source=&accountId=&mlp_single_enroll=&rawSideEffects= (add customer;
+//     its rules, in order, are the table addRules in add.go: identifiers unique within a
+//     source, 8006 naming the existing id; no valid identifier, 8005; an identifier known on
+//     another source adds the profile to that customer, warning 8050; new ids from 500000001)
 //   - PUT /v2/customers/{userId}?source=&accountId=&use_async=&mlp_single_enroll=
 //   - PUT /v2/customers/lookup?source=&accountId=&identifierName=&identifierValue=&use_async=
 //   - GET /v2/customers/{userId}?source=&accountId=&embed=&includedOnlyCurrentProfile=

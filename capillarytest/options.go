@@ -324,9 +324,9 @@ func WithLatency(d time.Duration) Option {
 	}
 }
 
-// WithRandomFaults gives a fraction (0 to 1) of the update requests that no injected fault
-// matches a random fault: 429 (Retry-After 1), 521, or a connection dropped after the update
-// was applied, each as likely. seed fixes the draw, so a run can be repeated.
+// WithRandomFaults gives a fraction (0 to 1) of the update and add requests that no injected
+// fault matches a random fault: 429 (Retry-After 1), 521, or a connection dropped after the
+// write was applied, each as likely. seed fixes the draw, so a run can be repeated.
 func WithRandomFaults(fraction float64, seed uint64) Option {
 	return func(c *config) {
 		if !(fraction >= 0 && fraction <= 1) {

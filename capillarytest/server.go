@@ -38,6 +38,7 @@ type Server struct {
 	traffic  traffic
 	recorder recorder
 	requests atomic.Int64 // numbers the X-Cap-Requestid of each answer
+	adds     sync.Mutex   // adds run one at a time (see handleAdd)
 
 	closing   chan struct{} // closed by Close: ends fault latencies early
 	closeOnce sync.Once
@@ -414,6 +415,8 @@ func (s *Server) route(r *http.Request, body []byte, tooLarge bool) (answer, pri
 	var allow string
 	var handle func() answer
 	switch rest := strings.TrimPrefix(path, customersPrefix); {
+	case path == addPath:
+		allow, handle = http.MethodPost, func() answer { return s.handleAdd(r, body, tooLarge) }
 	case path == lookupPath:
 		allow, handle = http.MethodPut, func() answer { return s.handleUpdateByLookup(r, body, tooLarge) }
 	case path == lookupReadPath:

@@ -23,7 +23,7 @@ type Peak struct {
 // pattern.
 func apiOf(r *http.Request) string {
 	switch path := r.URL.EscapedPath(); {
-	case path == tokenPath, path == lookupPath, path == lookupReadPath:
+	case path == tokenPath, path == lookupPath, path == lookupReadPath, path == addPath:
 		return r.Method + " " + path
 	case strings.HasPrefix(path, customersPrefix) && !strings.Contains(strings.TrimPrefix(path, customersPrefix), "/"):
 		return r.Method + " " + customersPrefix + "{userId}"
@@ -31,9 +31,10 @@ func apiOf(r *http.Request) string {
 	return "other"
 }
 
-// isUpdate reports whether an API is one of the two updates, which random faults apply to.
+// isUpdate reports whether an API is one of the writes (the two updates and the add), which
+// random faults apply to.
 func isUpdate(api string) bool {
-	return api == "PUT "+customersPrefix+"{userId}" || api == "PUT "+lookupPath
+	return api == "PUT "+customersPrefix+"{userId}" || api == "PUT "+lookupPath || api == "POST "+addPath
 }
 
 // window holds the times of the requests within a span, oldest first.
