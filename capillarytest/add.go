@@ -212,17 +212,7 @@ func (s *Server) applyAdd(a *addCall) answer {
 	if len(out.errs) > 0 {
 		return errorAnswer(http.StatusBadRequest, out.errs...)
 	}
-	res := updateAnswer{CreatedID: json.Number(id), Warnings: append(a.warnings, out.warnings...), SideEffects: out.sideEffects}
-	if s.cfg.createdIDString {
-		res.CreatedID = id
-	}
-	if res.Warnings == nil {
-		res.Warnings = []message{}
-	}
-	if res.SideEffects == nil {
-		res.SideEffects = []any{}
-	}
-	return jsonAnswer(http.StatusOK, res)
+	return s.written(id, append(a.warnings, out.warnings...), out.sideEffects)
 }
 
 // peelAddFields takes the add's own fields out of body, checking their types, and returns the

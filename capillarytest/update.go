@@ -161,16 +161,24 @@ func (s *Server) updateCustomer(userID string, req *updateRequest) answer {
 	case len(out.errs) > 0:
 		return errorAnswer(http.StatusBadRequest, out.errs...)
 	}
-	res := updateAnswer{CreatedID: json.Number(userID), Warnings: append(req.warnings, out.warnings...), SideEffects: out.sideEffects}
+	if req.useAsync {
+		// use_async=true runs the loyalty activities in the background: they are applied (the
+		// fake applies them at once) but not reported.
+		out.sideEffects = nil
+	}
+	return s.written(userID, append(req.warnings, out.warnings...), out.sideEffects)
+}
+
+// written is the success answer of a write (an update or an add) to customer id.
+func (s *Server) written(id string, warnings []message, sideEffects []any) answer {
+	res := updateAnswer{CreatedID: json.Number(id), Warnings: warnings, SideEffects: sideEffects}
 	if s.cfg.createdIDString {
-		res.CreatedID = userID
+		res.CreatedID = id
 	}
 	if res.Warnings == nil {
 		res.Warnings = []message{}
 	}
-	if req.useAsync || res.SideEffects == nil {
-		// use_async=true runs the loyalty activities in the background: they are applied (the
-		// fake applies them at once) but not reported.
+	if res.SideEffects == nil {
 		res.SideEffects = []any{}
 	}
 	return jsonAnswer(http.StatusOK, res)
