@@ -48,12 +48,12 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&c.quiet, "quiet", false, "do not log requests")
 	fs.IntVar(&c.rateLimit, "rate-limit", 0, "answer 429 beyond `N` requests a minute per API (0: no limit)")
 	fs.DurationVar(&c.latency, "latency", 0, "add `D` to every answer, e.g. 20ms")
-	fs.Float64Var(&c.faults, "faults", 0, "give a `fraction` (0 to 1) of update requests a random fault: 429, 521, or a connection\ndropped after the update was applied")
+	fs.Float64Var(&c.faults, "faults", 0, "give a `fraction` (0 to 1) of update and add requests a random fault: 429, 521, or a\nconnection dropped after the write was applied")
 	fs.Uint64Var(&c.randomSeed, "random-seed", 0, "`seed` of the -faults draw (0: a new draw each run)")
 	fs.StringVar(&c.dump, "dump", "", "on shutdown, write every customer to `file` in the -seed format, with\nupdatesReceived and updatesApplied")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: capillary-fake [flags]\n\nServes a fake of Capillary's API (PUT and GET /v2/customers/{userId}, PUT /v2/customers/lookup,\n"+
-			"GET /v2/customers/lookup/customerDetails, POST /v3/oauth/token/generate) on a loopback port.\n"+
+			"GET /v2/customers/lookup/customerDetails, POST /v2/customers, POST /v3/oauth/token/generate) on a loopback port.\n"+
 			"The credentials are printed at start: never use real ones.\n\n"+
 			"Examples:\n  capillary-fake -seed seed.example.json\n  capillary-fake -addr 127.0.0.1:0 -account WECHAT=wx-1 -quiet\n\nFlags:")
 		fs.PrintDefaults()
@@ -192,6 +192,7 @@ func printBanner(w io.Writer, url string, c *config, customers []capillarytest.C
 	fmt.Fprintf(w, "  GET  %s/v2/customers/{userId}?source=INSTORE&embed=points\n", url)
 	fmt.Fprintf(w, "  PUT  %s/v2/customers/lookup?source=INSTORE&identifierName=mobile&identifierValue=...\n", url)
 	fmt.Fprintf(w, "  GET  %s/v2/customers/lookup/customerDetails?source=INSTORE&identifierName=mobile&identifierValue=...\n", url)
+	fmt.Fprintf(w, "  POST %s/v2/customers?source=INSTORE\n", url)
 	fmt.Fprintf(w, "  POST %s/v3/oauth/token/generate\n", url)
 	fmt.Fprintf(w, "Basic auth: till %q, password %q\n  Authorization: %s\n", c.till, c.password, basic)
 	fmt.Fprintf(w, "OAuth: key %q, secret %q, tokens live %s\n", c.oauthKey, c.oauthSecret, c.tokenTTL)
