@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -214,4 +215,77 @@ func TestSDKCreateReadUpdateUpsert(t *testing.T) {
 	assert.Equal(t, "Huckleberry", stored.FirstName)
 	assert.Equal(t, "Finn", stored.LastName)
 	assert.Len(t, srv.Customers(), 1)
+}
+
+// Upserts of many customers, half of them known, under random faults (429, 521, answers lost
+// after the write was applied), leave one customer per identifier holding its row's values;
+// run again, they create nothing.
+func TestSDKUpsertUnderFaults(t *testing.T) {
+	t.Parallel()
+	const rows = 200
+	var seed []capillarytest.Customer
+	for i := 0; i < rows; i += 2 {
+		seed = append(seed, capillarytest.Customer{ID: strconv.Itoa(1000 + i), Profile: capillarytest.Profile{Source: "INSTORE",
+			Identifiers: []capillarytest.Identifier{{Type: "externalId", Value: "row-" + strconv.Itoa(i)}}}})
+	}
+	srv := capillarytest.NewServer(capillarytest.WithCustomers(seed...), capillarytest.WithRandomFaults(0.1, 7))
+	t.Cleanup(srv.Close)
+	c := newClient(t, srv, capillary.WithRetries(10, time.Millisecond, 2*time.Millisecond))
+	params := &capillary.CreateCustomerParams{Source: capillary.SourceInstore}
+
+	upsertAll := func(run int) (created int) {
+		results := make([]*capillary.UpsertCustomerResponse, rows)
+		var wg sync.WaitGroup
+		work := make(chan int)
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range work {
+					body := &capillary.CreateCustomerRequest{Profiles: []capillary.Profile{{
+						FirstName:   capillary.Ptr("run" + strconv.Itoa(run)),
+						Identifiers: []capillary.Identifier{{Type: capillary.IdentifierExternalID, Value: "row-" + strconv.Itoa(i)}},
+						Source:      capillary.SourceInstore,
+					}}}
+					res, err := c.Customers.Upsert(context.Background(), body, params)
+					if assert.NoError(t, err, "row %d", i) {
+						results[i] = res
+					}
+				}
+			}()
+		}
+		for i := range rows {
+			work <- i
+		}
+		close(work)
+		wg.Wait()
+		for _, res := range results {
+			if res != nil && res.Created {
+				created++
+			}
+		}
+		return created
+	}
+
+	assert.Equal(t, rows/2, upsertAll(1), "the unknown half is created")
+	assert.Zero(t, upsertAll(2), "the second run creates nothing")
+	faulted := 0
+	for _, r := range srv.Requests() {
+		if r.Fault != nil {
+			faulted++
+		}
+	}
+	assert.Positive(t, faulted, "faults were injected")
+	customers := srv.Customers()
+	require.Len(t, customers, rows)
+	holders := map[string]int{}
+	for _, cust := range customers {
+		assert.Equal(t, "run2", cust.FirstName, "customer %s", cust.ID)
+		for _, id := range cust.Identifiers {
+			holders[id.Value]++
+		}
+	}
+	for i := range rows {
+		assert.Equal(t, 1, holders["row-"+strconv.Itoa(i)], "row %d", i)
+	}
 }
