@@ -71,6 +71,7 @@ func (u *upsert) find(ctx context.Context) (ID, error) {
 func (u *upsert) create(ctx context.Context) (*UpsertCustomerResponse, error) {
 	for round := 1; ; round++ {
 		res, err := u.s.Create(ctx, u.body, u.params, u.opts...)
+		u.res.Attempts += errAttempts(err)
 		switch {
 		case err == nil:
 			u.res.Attempts += res.Attempts
@@ -81,41 +82,51 @@ func (u *upsert) create(ctx context.Context) (*UpsertCustomerResponse, error) {
 		case errors.Is(err, ErrCustomerExists):
 			// Created in between, or by an earlier attempt of this create whose answer was lost
 			// (the error is then Uncertain, and the customer counts as created by this call).
-			u.res.Attempts += errAttempts(err)
 			id, named := ExistingCustomerID(err)
-			if !named {
-				var settleErr error
-				if id, settleErr = u.settle(ctx, err); settleErr != nil {
-					return nil, settleErr
+			if !named { // 8028 names no id
+				var findErr error
+				switch id, findErr = u.find(ctx); {
+				case findErr != nil:
+					return nil, fmt.Errorf("%w (and looking the existing customer up failed: %w)", err, findErr)
+				case id == "":
+					return nil, fmt.Errorf("%w (and no identifier finds the existing customer)", err)
 				}
 			}
 			return u.update(ctx, id, isUncertain(err))
 		case !isUncertain(err):
 			return nil, err
 		}
-		u.res.Attempts += errAttempts(err)
-		id, settleErr := u.settle(ctx, err)
+		id, findErr := u.find(ctx)
 		switch {
-		case settleErr == nil:
+		case findErr != nil:
+			return nil, fmt.Errorf("%w (and settling it by looking the customer up failed: %w)", err, findErr)
+		case id != "":
 			u.res.Created, u.res.CustomerID = true, id
 			return u.res, nil
-		case !errors.Is(settleErr, ErrCustomerNotFound) || round == 2:
-			return nil, settleErr
+		case round == 2:
+			return nil, fmt.Errorf("%w (looked up after each attempt: not applied)", notApplied(err))
 		}
 	}
 }
 
-// settle looks up the customer after a create that failed with cause, and returns its id; the
-// error wraps cause and ErrCustomerNotFound when no identifier names it.
-func (u *upsert) settle(ctx context.Context, cause error) (ID, error) {
-	id, err := u.find(ctx)
+// notApplied is err, the error of a create that a look-up found was not applied, with its
+// Uncertain cleared.
+func notApplied(err error) error {
+	var (
+		apiErr *APIError
+		reqErr *RequestError
+	)
 	switch {
-	case err != nil:
-		return "", fmt.Errorf("%w (and settling it by looking the customer up failed: %w)", cause, err)
-	case id == "":
-		return "", fmt.Errorf("%w (looked up: not applied: %w)", cause, ErrCustomerNotFound)
+	case errors.As(err, &apiErr):
+		settled := *apiErr
+		settled.Uncertain = false
+		return &settled
+	case errors.As(err, &reqErr):
+		settled := *reqErr
+		settled.Uncertain = false
+		return &settled
 	}
-	return id, nil
+	return err
 }
 
 // update updates customer id with the body's update fields (see CreateCustomerRequest.update).

@@ -173,6 +173,28 @@ func TestUpsertSettlesLostCreate(t *testing.T) {
 		assert.Equal(t, &UpsertCustomerResponse{Created: true, CustomerID: "99", Attempts: 5}, res)
 		assert.Equal(t, []string{"GET " + lookupPath, "GET " + lookupPath, "POST " + createPath, "GET " + lookupPath, "GET " + lookupPath}, srv.order())
 	})
+	t.Run("8028: the existing customer is looked up and updated", func(t *testing.T) {
+		t.Parallel()
+		c, mt := newMockedClient(t)
+		known := map[string]string{}
+		srv := newUpsertServer(t, mt, known, []httpmock.Responder{func(req *http.Request) (*http.Response, error) {
+			known["tom@example.com"] = "55" // registered by someone else in between
+			return respond(http.StatusBadRequest, vendorError(8028, "Customer seems is already registered"))(req)
+		}}, nil)
+		res, err := c.Customers.Upsert(testCtx(t), upsertBody(), &CreateCustomerParams{Source: SourceInstore})
+		require.NoError(t, err)
+		assert.False(t, res.Created)
+		assert.Equal(t, ID("55"), res.CustomerID)
+		assert.Equal(t, []string{"GET " + lookupPath, "GET " + lookupPath, "POST " + createPath, "GET " + lookupPath, "GET " + lookupPath, "PUT /v2/customers/55"}, srv.order())
+	})
+	t.Run("8028 and nobody found", func(t *testing.T) {
+		t.Parallel()
+		c, mt := newMockedClient(t)
+		newUpsertServer(t, mt, nil, []httpmock.Responder{respond(http.StatusBadRequest, vendorError(8028, "Customer seems is already registered"))}, nil)
+		_, err := c.Customers.Upsert(testCtx(t), upsertBody(), &CreateCustomerParams{Source: SourceInstore})
+		assert.ErrorIs(t, err, ErrCustomerExists)
+		assert.ErrorContains(t, err, "(and no identifier finds the existing customer)")
+	})
 	t.Run("not applied", func(t *testing.T) {
 		t.Parallel()
 		c, mt := newMockedClient(t)
@@ -188,9 +210,12 @@ func TestUpsertSettlesLostCreate(t *testing.T) {
 		c, mt := newMockedClient(t)
 		srv := newUpsertServer(t, mt, nil, []httpmock.Responder{lost}, nil)
 		_, err := c.Customers.Upsert(testCtx(t), upsertBody(), &CreateCustomerParams{Source: SourceInstore}, WithRetries(0, 0, 0))
-		require.Error(t, err)
-		assert.ErrorIs(t, err, ErrCustomerNotFound, "the look-up found it was not applied")
+		var reqErr *RequestError
+		require.ErrorAs(t, err, &reqErr)
+		assert.False(t, isUncertain(err), "the look-up found it was not applied: %v", err)
+		assert.ErrorContains(t, err, "(looked up after each attempt: not applied)")
 		assert.Len(t, srv.creates.all(), 2)
+		assert.Len(t, srv.lookups.all(), 6)
 	})
 	t.Run("look-up fails", func(t *testing.T) {
 		t.Parallel()
