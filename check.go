@@ -23,3 +23,14 @@ func checked(problems []FieldError) error {
 	}
 	return nil
 }
+
+// CheckCreate is CheckUpdate for CustomersAPI.Create.
+func CheckCreate(body *CreateCustomerRequest, params *CreateCustomerParams) error {
+	return checked(validateCreate(body, params))
+}
+
+// CheckUpsert is CheckUpdate for CustomersAPI.Upsert: the create's checks, and what its
+// look-up needs.
+func CheckUpsert(body *CreateCustomerRequest, params *CreateCustomerParams) error {
+	return checked(validateUpsert(body, params))
+}

@@ -263,3 +263,17 @@ func TestCreateValidation(t *testing.T) {
 		})
 	}
 }
+
+// CheckCreate and CheckUpsert find what Create and Upsert refuse, without a client.
+func TestCheckCreateAndUpsert(t *testing.T) {
+	t.Parallel()
+	params := &CreateCustomerParams{Source: SourceInstore}
+	require.NoError(t, CheckCreate(externalIDBody("e1"), params))
+	require.NoError(t, CheckUpsert(externalIDBody("e1"), params))
+	cuidOnly := &CreateCustomerRequest{Profiles: []Profile{{Identifiers: []Identifier{{Type: IdentifierCUID, Value: "c1"}}, Source: SourceInstore}}}
+	require.NoError(t, CheckCreate(cuidOnly, params))
+	assert.ErrorIs(t, CheckUpsert(cuidOnly, params), ErrInvalidRequest)
+	var invalid *ValidationError
+	require.ErrorAs(t, CheckCreate(&CreateCustomerRequest{}, params), &invalid)
+	assert.Equal(t, []FieldError{{"profiles", "must hold the customer's profile, with its identifiers and source"}}, invalid.Problems)
+}
