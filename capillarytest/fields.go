@@ -58,27 +58,25 @@ func (c *config) declareFields(option string, set *fieldSet, fields []Field) {
 	}
 }
 
-// check reports each value of patch that the declared fields refuse: an undeclared key, or a
-// value that is not of the field's type. null, which removes a field, is always accepted for a
-// declared one.
-func (set fieldSet) check(patch map[string]any, path string, code int) []message {
+// check reports, with the current row's code, each value of patch that the declared fields
+// refuse: an undeclared key, or a value not of the field's type; it is left out of the patch.
+// null, which removes a field, is always accepted for a declared one.
+func (set fieldSet) check(c *call, patch map[string]any, path string) {
 	if set == nil {
-		return nil
+		return
 	}
-	var errs []message
 	for _, k := range slices.Sorted(maps.Keys(patch)) {
-		f, ok := set[k]
-		switch {
-		case !ok:
-			errs = append(errs, newMessage(code, fmt.Sprintf("%s.%s: the org has no such field", path, k)))
-		case patch[k] == nil:
-		default:
-			if problem := f.problem(patch[k]); problem != "" {
-				errs = append(errs, newMessage(code, fmt.Sprintf("%s.%s: %s", path, k, problem)))
+		problem := "the org has no such field"
+		if f, ok := set[k]; ok {
+			if problem = ""; patch[k] != nil {
+				problem = f.problem(patch[k])
 			}
 		}
+		if problem != "" {
+			delete(patch, k)
+			c.refuseAbout(k, "%s.%s: %s", path, k, problem)
+		}
 	}
-	return errs
 }
 
 // problem says why v is not a value of the field, or "" when it is. Numbers may come as JSON
@@ -113,7 +111,7 @@ func isDatetime(v any) bool {
 	if !ok {
 		return false
 	}
-	for _, layout := range []string{time.DateOnly, DateTimeLayout, time.RFC3339} {
+	for _, layout := range []string{time.DateOnly, dateTimeLayout, time.RFC3339} {
 		if _, err := time.Parse(layout, s); err == nil {
 			return true
 		}

@@ -22,10 +22,6 @@ const (
 	DefaultOAuthSecret = "fake-oauth-secret"
 	// DefaultTokenTTL is how long an OAuth token lives, as in the vendor's sample (ttlSeconds 300).
 	DefaultTokenTTL = 300 * time.Second
-	// DefaultPrimaryIdentifier is the identifier type that is the org's primary identifier.
-	DefaultPrimaryIdentifier = "mobile"
-	// DefaultMaxBodyBytes caps a request body; the vendor's bodies are a few kilobytes.
-	DefaultMaxBodyBytes = 1 << 20
 )
 
 // Option configures a Server; give options to NewServer or NewUnstartedServer. A bad option
@@ -73,8 +69,8 @@ func newConfig(opts []Option) (*config, error) {
 		tokenTTL:          DefaultTokenTTL,
 		now:               time.Now,
 		accounts:          map[string]map[string]bool{},
-		primaryIdentifier: DefaultPrimaryIdentifier,
-		maxBodyBytes:      DefaultMaxBodyBytes,
+		primaryIdentifier: "mobile",
+		maxBodyBytes:      1 << 20, // the vendor's bodies are a few kilobytes
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -121,8 +117,8 @@ func WithTill(till, password string) Option {
 	}
 }
 
-// WithoutBasicAuth refuses Basic auth with 401, as an org that switched it off for OAuth.
-func WithoutBasicAuth() Option {
+// withoutBasicAuth refuses Basic auth with 401, as an org that switched it off for OAuth.
+func withoutBasicAuth() Option {
 	return func(c *config) { c.basicDisabled = true }
 }
 
@@ -230,31 +226,31 @@ func WithExtendedFields(fields ...Field) Option {
 	return func(c *config) { c.declareFields("WithExtendedFields", &c.extendedFields, fields) }
 }
 
-// WithCustomFields declares the org's custom fields (profiles[].fields and the top-level
+// withCustomFields declares the org's custom fields (profiles[].fields and the top-level
 // fields) and their types: an update that sets another key, or a value not of the field's
 // type, is refused with code 400 (the vendor documents no code of its own for this). Without
 // it every key and scalar value is accepted.
-func WithCustomFields(fields ...Field) Option {
-	return func(c *config) { c.declareFields("WithCustomFields", &c.customFields, fields) }
+func withCustomFields(fields ...Field) Option {
+	return func(c *config) { c.declareFields("withCustomFields", &c.customFields, fields) }
 }
 
-// WithAccountIDWarning makes a multi-account source without accountId an update applied on
+// withAccountIDWarning makes a multi-account source without accountId an update applied on
 // the source's first account with the warning 8054, which the vendor documents beside the
 // error 8045 that the fake answers by default.
-func WithAccountIDWarning() Option {
+func withAccountIDWarning() Option {
 	return func(c *config) { c.accountIDWarning = true }
 }
 
-// WithCreatedIDAsString answers createdId as a JSON string ("171891944"), as the vendor's
+// withCreatedIDAsString answers createdId as a JSON string ("171891944"), as the vendor's
 // response table types it, instead of the JSON number of its samples.
-func WithCreatedIDAsString() Option {
+func withCreatedIDAsString() Option {
 	return func(c *config) { c.createdIDString = true }
 }
 
-// WithCodeStatus answers status, instead of 400, with every error answer whose first error has
+// withCodeStatus answers status, instead of 400, with every error answer whose first error has
 // the vendor code. The vendor pairs no status with its codes and documents 201, 400, 403 and
 // 500 among others, so clients that branch on the status can be tested with each.
-func WithCodeStatus(code, status int) Option {
+func withCodeStatus(code, status int) Option {
 	return func(c *config) {
 		if status < 200 || status > 599 {
 			c.problem("WithCodeStatus: status %d is not 200 to 599", status)
@@ -267,10 +263,10 @@ func WithCodeStatus(code, status int) Option {
 	}
 }
 
-// WithDefaultStatusLabel gives the org a default customer status label, which silences the
+// withDefaultStatusLabel gives the org a default customer status label, which silences the
 // warning 8107 ("default customer status label not set") that the fake otherwise returns when
 // a customer becomes loyalty.
-func WithDefaultStatusLabel(label string) Option {
+func withDefaultStatusLabel(label string) Option {
 	return func(c *config) {
 		if label == "" {
 			c.problem("WithDefaultStatusLabel: label is empty")
@@ -337,10 +333,10 @@ func WithRandomFaults(fraction float64, seed uint64) Option {
 	}
 }
 
-// WithUnknownFieldsIgnored makes the server ignore body fields that the vendor's update page
+// withUnknownFieldsIgnored makes the server ignore body fields that the vendor's update page
 // does not document, instead of refusing them with 400. The vendor's server may accept more
 // than its page shows; use this when your requests carry such fields on purpose.
-func WithUnknownFieldsIgnored() Option {
+func withUnknownFieldsIgnored() Option {
 	return func(c *config) { c.ignoreUnknown = true }
 }
 

@@ -1,5 +1,7 @@
 package capillarytest
 
+import "slices"
+
 // This file holds what the fake knows about the vendor's org model: its sources, which of them
 // have several accounts, its channel types and loyalty types. It deliberately does not import
 // the SDK's enums: the fake is a second, independent reading of the vendor's documentation,
@@ -45,6 +47,20 @@ func validChannelType(t string) bool {
 		return true
 	}
 	return false
+}
+
+// identifiersOf lists a profile's identifiers: its own, its primary mobile and email channels
+// of a type it has no identifier of, and its wechat channels (a wechat id is both).
+func identifiersOf(p *Profile) []Identifier {
+	ids := slices.Clone(p.Identifiers)
+	for _, ch := range p.CommChannels {
+		id := Identifier{Type: ch.Type, Value: ch.Value}
+		held := slices.ContainsFunc(ids, func(have Identifier) bool { return have.Type == ch.Type })
+		if (identifierChannel(ch.Type) && ch.Primary && !held) || (ch.Type == "wechat" && !slices.Contains(ids, id)) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 // identifierChannel reports whether channels of type t are customer identifiers, which the
@@ -97,6 +113,5 @@ const (
 // without a warning, and so does the fake.
 const maxNameRunes = 100
 
-// DateTimeLayout is the only date-time form the fake accepts for tierExpiryDate and
-// pointsExpiryDate: the vendor's documented YYYY-MM-DDTHH:MM:SS+HH:MM.
-const DateTimeLayout = "2006-01-02T15:04:05-07:00"
+// dateTimeLayout is the vendor's date-time form, YYYY-MM-DDTHH:MM:SS+HH:MM.
+const dateTimeLayout = "2006-01-02T15:04:05-07:00"

@@ -90,16 +90,16 @@ func TestIdentifiersAreAddedNotChanged(t *testing.T) {
 		{"new type is added", nil, ids(`{"type":"externalId","value":"X-1"}`), 200, 0,
 			[]capillarytest.Identifier{{Type: "externalId", Value: "X-1"}}, ""},
 		{"same primary mobile is no change", nil, ids(`{"type":"mobile","value":"9999000000"}`), 200, 0, nil, ""},
-		{"another primary mobile", nil, ids(`{"type":"mobile","value":"9999000001"}`), 400, 91005, nil,
+		{"another primary mobile", nil, ids(`{"type":"mobile","value":"9999000001"}`), 200, 91005, nil,
 			"mobile is primary identifier and cannot be updated: profiles[0].identifiers[0] would change it from \"9999000000\""},
-		{"another email", nil, ids(`{"type":"email","value":"tom@example.com"}`), 400, 91006, nil, "email update is not allowed"},
-		{"bad email identifier", nil, ids(`{"type":"email","value":"tom@"}`), 200, 8055, nil, "Invalid email: profiles[0].identifiers[0].value"},
+		{"another email", nil, ids(`{"type":"email","value":"tom@example.com"}`), 200, 91006, nil, "email update is not allowed"},
+		{"bad email identifier", nil, ids(`{"type":"email","value":"tom@"}`), 200, 8055, nil, "Invalid email id: profiles[0].identifiers[0].value"},
 		{"bad mobile identifier", nil, ids(`{"type":"mobile","value":"+919999000000"}`), 200, 8056, nil, "Invalid mobile: profiles[0].identifiers[0].value"},
 		{"unknown type", nil, ids(`{"type":"phone","value":"1"}`), 400, 400, nil, ""},
 		{"no value", nil, ids(`{"type":"cuid"}`), 400, 400, nil, ""},
 		{"externalId as primary key", []capillarytest.Option{capillarytest.WithPrimaryIdentifier("externalId"),
 			capillarytest.WithCustomers(capillarytest.Customer{ID: tomID, Profile: capillarytest.Profile{Identifiers: []capillarytest.Identifier{{Type: "externalId", Value: "X-1"}}}})},
-			ids(`{"type":"externalId","value":"X-2"}`), 400, 91005, nil, "externalId is primary identifier"},
+			ids(`{"type":"externalId","value":"X-2"}`), 200, 91005, nil, "externalId is primary identifier"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -137,7 +137,7 @@ func TestExternalIDPrimaryKeyMakesMobileAnotherIdentifier(t *testing.T) {
 	srv := capillarytest.NewServer(capillarytest.WithCustomers(tomSawyer()), capillarytest.WithPrimaryIdentifier("externalId"))
 	t.Cleanup(srv.Close)
 	r := update(t, srv, tomID, "source=INSTORE", `{"profiles":[{"commChannels":[{"type":"mobile","value":"9999000001","primary":"true"}]}]}`)
-	assert.Equal(t, []int{91006}, codes(decode(t, r.body).Errors), r.body)
+	assert.Equal(t, []int{91006}, codes(decode(t, r.body).Warnings), r.body)
 }
 
 func TestDualEligibilityUpdatesInstoreChannels(t *testing.T) {
@@ -164,7 +164,7 @@ func TestDualEligibilityUpdatesInstoreChannels(t *testing.T) {
 	assert.Equal(t, "tom@example.com", email)
 
 	r = update(t, srv, "8", "source=WECHAT&accountId=wx-1", newPrimary)
-	assert.Equal(t, []int{91005}, codes(decode(t, r.body).Errors), "only the INSTORE profile: %s", r.body)
+	assert.Equal(t, []int{91005}, codes(decode(t, r.body).Warnings), "only the INSTORE profile: %s", r.body)
 }
 
 func TestProfilePerSource(t *testing.T) {
@@ -239,11 +239,11 @@ func TestMessagesStartWithTheVendorsWording(t *testing.T) {
 		query, body, vendor string
 		code                int
 	}{
-		{"source=SMS", `{}`, "Invalid source", 8003},
-		{"source=INSTORE", `{"profiles":[{"commChannels":[{"type":"fax","value":"1"}]}]}`, "Invalid communication channel", 8010},
-		{"source=INSTORE", `{"loyaltyInfo":{"loyaltyType":"non_loyalty"}}`, "Conversion from loyalty to non-loyalty not allowed", 8018},
-		{"source=WECHAT", `{}`, "Account id not passed", 8045},
-		{"source=INSTORE", `{"profiles":[{"identifiers":[{"type":"email","value":"x"}]}]}`, "Invalid email", 8055},
+		{"source=SMS", `{}`, "Invalid source passed", 8003},
+		{"source=INSTORE", `{"profiles":[{"commChannels":[{"type":"fax","value":"1"}]}]}`, "Invalid communication channel passed", 8010},
+		{"source=INSTORE", `{"loyaltyInfo":{"loyaltyType":"non_loyalty"}}`, "Update customer, Conversion from loyalty to non-loyalty not allowed", 8018},
+		{"source=WECHAT", `{}`, "Account id is not passed", 8045},
+		{"source=INSTORE", `{"profiles":[{"identifiers":[{"type":"email","value":"x"}]}]}`, "Invalid email id", 8055},
 		{"source=INSTORE", `{"profiles":[{"commChannels":[{"type":"email","value":"x"}]}]}`, "Invalid email id in comm channel", 8057},
 		{"source=INSTORE", `{"profiles":[{"commChannels":[{"type":"mobile","value":"x"}]}]}`, "Invalid mobile in comm channel", 8058},
 		{"source=WECHAT&accountId=wx-2", `{}`, "Org source addition failed, Invalid source account identifier passed", 3217},
@@ -275,15 +275,23 @@ func TestDeclaredFields(t *testing.T) {
 		"profiles":[{"fields":{"colour":"red"}}],"fields":{"size":"L"}}`)
 	assert.Equal(t, 400, r.status)
 	e := decode(t, r.body)
-	assert.Equal(t, []int{400, 400, 91015, 91015, 91015, 91015, 91015}, codes(e.Errors), r.body)
-	assert.Equal(t, `Extended field update failed or too long: extendedFields.dob: "12345" is not a DATETIME (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+HH:MM)`, e.Errors[2].Message)
-	assert.Equal(t, `Extended field update failed or too long: extendedFields.no_such_field: the org has no such field`, e.Errors[6].Message)
+	assert.Equal(t, []int{400, 400}, codes(e.Errors), r.body)
+	assert.Equal(t, []int{91015, 91015, 91015, 91015, 91015}, codes(e.Warnings), r.body)
+	assert.Equal(t, `Failed to update extended fields; or field dob length too long: extendedFields.dob: "12345" is not a DATETIME (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+HH:MM)`, e.Warnings[0].Message)
 	assert.Equal(t, tomSawyer(), func() capillarytest.Customer { c, _ := srv.Customer(tomID); return c }(), "nothing is stored")
+
+	// 91015 is a warning (the vendor's status codes file it so): the rest of the update applies.
+	r = update(t, srv, tomID, "source=INSTORE", `{"extendedFields":{"no_such_field":"x","city":"Pune"},"profiles":[{"lastName":"S"}]}`)
+	require.Equal(t, 200, r.status, r.body)
+	assert.Equal(t, []int{91015}, codes(decode(t, r.body).Warnings), r.body)
+	got, _ := srv.Customer(tomID)
+	assert.Equal(t, map[string]any{"city": "Pune"}, got.ExtendedFields)
+	assert.Equal(t, "S", got.LastName)
 
 	r = update(t, srv, tomID, "source=INSTORE", `{"extendedFields":{"dob":"1990-04-01","gender":"MALE","kids":"2","height":1.8,"city":42},
 		"profiles":[{"fields":{"color":"red"}}]}`)
 	require.Equal(t, 200, r.status, r.body)
-	got, _ := srv.Customer(tomID)
+	got, _ = srv.Customer(tomID)
 	assert.Equal(t, map[string]any{"dob": "1990-04-01", "gender": "MALE", "kids": "2", "height": 1.8, "city": int64(42)}, got.ExtendedFields)
 
 	r = update(t, srv, tomID, "source=INSTORE", `{"extendedFields":{"dob":null}}`)
@@ -332,9 +340,9 @@ func TestInjectedWarnings(t *testing.T) {
 	r := update(t, srv, tomID, "source=INSTORE", `{"profiles":[{"lastName":"S"}]}`)
 	require.Equal(t, 200, r.status, r.body)
 	assert.JSONEq(t, `{"createdId":171891944,"sideEffects":[],"warnings":[
-		{"status":false,"code":8050,"message":"Customer combined/merged across sources: added by a Fault"},
-		{"status":false,"code":8051,"message":"Customer combined/merged across sources: added by a Fault"},
-		{"status":false,"code":8075,"message":"Primary identifier not matching: added by a Fault"}]}`, r.body)
+		{"status":false,"code":8050,"message":"Same Customer found in other sources, Combining: added by a Fault"},
+		{"status":false,"code":8051,"message":"Same Customer found in other sources, Merging with userId {x}: added by a Fault"},
+		{"status":false,"code":8075,"message":"Primary identifier not matching with other identifiers: added by a Fault"}]}`, r.body)
 	got, _ := srv.Customer(tomID)
 	assert.Equal(t, "S", got.LastName, "the update is applied")
 
