@@ -75,7 +75,7 @@ func checkAuth(c *call) {
 
 // checkAttribution checks X-CAP-API-ATTRIBUTION-ENTITY-TYPE on an OAuth call.
 func checkAttribution(c *call) {
-	if et := c.r.Header.Get(headerAttributionEntityType); c.who.scheme == "oauth" && et != "" && !validAttributionEntityType(et) {
-		c.refuse(headerAttributionEntityType + " must be TILL, STORE_CODE, STORE_NAME, STORE_EXTERNAL_ID, STORE_EXTERNAL_ID_1 or STORE_EXTERNAL_ID_2")
+	if et := c.r.Header.Get(headerAttributionEntityType); c.who.scheme == "oauth" && et != "" && !listed(attributionList, et) {
+		c.refuse("%s must be one of %s", headerAttributionEntityType, attributionList)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -132,14 +133,10 @@ func (b *bodyChecker) unknown(obj map[string]any, path string, known ...string) 
 	if b.ignoreUnknown {
 		return
 	}
-	for _, k := range slices.Sorted(func(yield func(string) bool) {
-		for k := range obj {
-			if !slices.Contains(known, k) && !yield(k) {
-				return
-			}
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		if !slices.Contains(known, k) {
+			b.fail(strings.TrimPrefix(path+"."+k, "."), "unknown field (the update takes %s)", strings.Join(known, ", "))
 		}
-	}) {
-		b.fail(strings.TrimPrefix(path+"."+k, "."), "unknown field (the update takes %s)", strings.Join(known, ", "))
 	}
 }
 
@@ -181,13 +178,7 @@ func (b *bodyChecker) scalars(v any, path string) map[string]any {
 		}
 		return nil
 	}
-	for _, k := range slices.Sorted(func(yield func(string) bool) {
-		for k := range obj {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		switch val := obj[k].(type) {
 		case map[string]any, []any:
 			b.fail(path+"."+k, "must be a string, number or boolean, not %s", kind(val))

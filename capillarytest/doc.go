@@ -80,15 +80,15 @@
 //     at); the refusal says what was wrong, never repeating a credential.
 //   - 400 "Input is invalid. Please check request parameters or input xml/json", error [OAUTH (the
 //     code is the fake's); every customer call]: X-CAP-API-ATTRIBUTION-ENTITY-TYPE, on an OAuth
-//     call, is TILL, STORE_CODE, STORE_NAME, STORE_EXTERNAL_ID, STORE_EXTERNAL_ID_1 or
+//     call, is one of TILL, STORE_CODE, STORE_NAME, STORE_EXTERNAL_ID, STORE_EXTERNAL_ID_1,
 //     STORE_EXTERNAL_ID_2.
 //   - 415 "Unsupported media type", error, HTTP 415 [ERR; PUT /lookup, PUT /{userId}, POST
 //     /v3/oauth/token/generate]: the body is sent as Content-Type: application/json (a charset, if
 //     any, UTF-8).
-//   - 400 "Input is invalid. Please check request parameters or input xml/json", error [own; PUT
-//     /lookup, PUT /{userId}, POST /v3/oauth/token/generate]: the body is at most 1 MiB.
-//   - 400 "Input is invalid. Please check request parameters or input xml/json", error [OAUTH; POST
-//     /v3/oauth/token/generate]: the body is {"key":"...","secret":"..."}, both strings.
+//   - 400 (the same message), error [own; PUT /lookup, PUT /{userId}, POST
+//     /v3/oauth/token/generate]: the body is at most 1 MiB.
+//   - 400 (the same message), error [OAUTH; POST /v3/oauth/token/generate]: the body is
+//     {"key":"...","secret":"..."}, both strings.
 //   - 320001 "Invalid client key and secret", error, HTTP 401 [OAUTH; POST
 //     /v3/oauth/token/generate]: the key and secret are those of an OAuth client of the server
 //     (WithOAuthClient).
@@ -96,10 +96,10 @@
 //     each profiles[] entry that names one, is one of FACEBOOK, WEB_ENGAGE, WECHAT, INSTORE,
 //     MARTJACK, TMALL, TAOBAO, JD, ECOMMERCE, WEBSITE, LINE, MOBILE_APP, so spelled; the query's is
 //     required.
-//   - 400 "Input is invalid. Please check request parameters or input xml/json", error [own; the
-//     updates]: use_async and mlp_single_enroll, when given, are true or false (any case).
-//   - 400 "Input is invalid. Please check request parameters or input xml/json", error [OLD, UL (by
-//     its absence); PUT /lookup]: the update by lookup takes no mlp_single_enroll.
+//   - 400 (the same message), error [own; the updates]: use_async and mlp_single_enroll, when
+//     given, are true or false (any case).
+//   - 400 (the same message), error [OLD, UL (by its absence); PUT /lookup]: the update by lookup
+//     takes no mlp_single_enroll.
 //   - 8045 "Account id is not passed", error [SC, UPD, OLD; PUT /lookup, GET /lookup, PUT
 //     /{userId}, GET /{userId}]: a multi-account source (WECHAT, FACEBOOK, MOBILE_APP, LINE,
 //     WEB_ENGAGE) comes with an accountId, in the query and in each profiles[] entry.
@@ -123,40 +123,38 @@
 //     mobile, email, externalId, cardnumber; customerDetails: those, cardExternalId and wechat; the
 //     id lookup: those, martjackId and fbId) with a non-empty identifierValue; several,
 //     comma-separated in the same order, only on reads with WithDualEligibility.
-//   - 8015 "Customer not found for the given identifiers", error [GD, GID; the lookup reads]: with
-//     WithDualEligibility, the identifiers of a lookup read include the org's primary one
-//     (WithPrimaryIdentifier), which decides.
-//   - 400 "Input is invalid. Please check request parameters or input xml/json", error [UPD, OLD
-//     (the code is the fake's); the updates]: the body is one JSON object of the documented fields
-//     (profiles[] of firstName, lastName, fields, identifiers, commChannels, source, accountId;
-//     fields; loyaltyInfo.loyaltyType; extendedFields; loyaltyProgramEnrollments[]; a channel's
-//     type, value, primary, verified, subscribed, lastViewedDate, meta, attributes), each of its
-//     JSON type; fields and extendedFields hold strings, numbers, booleans or null (null removes
-//     the field); WithUnknownFieldsIgnored lets unknown fields through.
+//   - 8015 (the same message), error [GD, GID; the lookup reads]: with WithDualEligibility, the
+//     identifiers of a lookup read include the org's primary one (WithPrimaryIdentifier), which
+//     decides.
+//   - 400 (the same message), error [UPD, OLD (the code is the fake's); the updates]: the body is
+//     one JSON object of the documented fields (profiles[] of firstName, lastName, fields,
+//     identifiers, commChannels, source, accountId; fields; loyaltyInfo.loyaltyType;
+//     extendedFields; loyaltyProgramEnrollments[]; a channel's type, value, primary, verified,
+//     subscribed, lastViewedDate, meta, attributes), each of its JSON type; fields and
+//     extendedFields hold strings, numbers, booleans or null (null removes the field);
+//     WithUnknownFieldsIgnored lets unknown fields through.
 //   - 8106 "Communication channel type not passed", error [SC, UPD; the updates]: each
 //     commChannels[] entry has a type.
 //   - 8010 "Invalid communication channel passed", error [SC, UPD; the updates]: a channel's type
-//     is mobile, email, wechat, ios, android, line or mobilePush (exact case), its value is not
-//     empty, primary/verified/subscribed are "true"/"false" (any case) or JSON booleans, and meta
-//     and attributes are objects.
-//   - 400 "Input is invalid. Please check request parameters or input xml/json", error [UPD, UL
-//     (the code is the fake's); the updates]: an identifiers[] entry has a documented type (mobile,
-//     email, externalId, cardnumber, cardExternalId, wechat, unionId, martjackId, fbId,
-//     tmall_uname, cuid, ali_uname, jd_uname, vip_uname, line) and a value, a string or a JSON
-//     number (kept as its digits).
-//   - 400 "Input is invalid. Please check request parameters or input xml/json", error [UPD (the
-//     code is the fake's); the updates]: loyaltyInfo.loyaltyType is loyalty or non_loyalty.
-//   - 400 "Input is invalid. Please check request parameters or input xml/json", error [UPD, UL
-//     (the bounds are the fake's); the updates]: a loyaltyProgramEnrollments[] entry has a positive
-//     integer programId, a tierNumber >= 1 and loyaltyPoints >= 0, integers (1.0, "1" and 1e0 are
-//     not), and tierExpiryDate and pointsExpiryDate as 2024-07-11T16:36:17+05:30 or
-//     2022-02-11T11:06:17.000Z.
+//     is one of mobile, email, wechat, ios, android, line, mobilePush (exact case), its value is
+//     not empty, primary/verified/subscribed are "true"/"false" (any case) or JSON booleans, and
+//     meta and attributes are objects.
+//   - 400 (the same message), error [UPD, UL (the code is the fake's); the updates]: an
+//     identifiers[] entry has a documented type (mobile, email, externalId, cardnumber,
+//     cardExternalId, wechat, unionId, martjackId, fbId, tmall_uname, cuid, ali_uname, jd_uname,
+//     vip_uname, line) and a value, a string or a JSON number (kept as its digits).
+//   - 400 (the same message), error [UPD (the code is the fake's); the updates]:
+//     loyaltyInfo.loyaltyType is loyalty or non_loyalty.
+//   - 400 (the same message), error [UPD, UL (the bounds are the fake's); the updates]: a
+//     loyaltyProgramEnrollments[] entry has a positive integer programId, a tierNumber >= 1 and
+//     loyaltyPoints >= 0, integers (1.0, "1" and 1e0 are not), and tierExpiryDate and
+//     pointsExpiryDate as 2024-07-11T16:36:17+05:30 or 2022-02-11T11:06:17.000Z.
 //   - 91015 "Failed to update extended fields; or field {x} length too long", warning [SC, UPD; the
 //     updates]: with WithExtendedFields, an extended field the org does not declare, or a value not
 //     of its type (INTEGER, DOUBLE, STRING, DATETIME, STANDARD_ENUM; numbers may come as strings),
 //     is left out and the rest applied.
-//   - 400 "Input is invalid. Please check request parameters or input xml/json", error [own; the
-//     updates]: with withCustomFields (the fake's own tests), the same for custom fields, refused.
+//   - 400 (the same message), error [own; the updates]: with withCustomFields (the fake's own
+//     tests), the same for custom fields, refused.
 //   - 8055 "Invalid email id", warning [SC; the updates]: an email identifier that is not an
 //     address (at most 255 characters, a local part of letters, digits and . _ % + -, a dotted
 //     domain of letters, digits and hyphens: the fake's reading) is left out and the rest applied.
@@ -166,14 +164,12 @@
 //     that is not an address.
 //   - 8058 "Invalid mobile in comm channel", warning [SC; the updates]: so is a mobile channel that
 //     is not a mobile number.
-//   - 400 "Input is invalid. Please check request parameters or input xml/json", error [GV2, GD
-//     (the code is the fake's); GET /lookup/customerDetails, GET /{userId}]: embed takes the
-//     documented values, comma-separated or repeated (mlp also as MLP); includedOnlyCurrentProfile
-//     is true or false.
-//   - 8015 "Customer not found for the given identifiers", error [UPD, UCS, GD, GID; every customer
-//     call]: the customer exists: the user id is one of a stored customer, or the identifier is
-//     held by one of its profiles (their identifiers, primary mobile and email channels, and wechat
-//     channels).
+//   - 400 (the same message), error [GV2, GD (the code is the fake's); GET /lookup/customerDetails,
+//     GET /{userId}]: embed takes the documented values, comma-separated or repeated (mlp also as
+//     MLP); includedOnlyCurrentProfile is true or false.
+//   - 8015 (the same message), error [UPD, UCS, GD, GID; every customer call]: the customer exists:
+//     the user id is one of a stored customer, or the identifier is held by one of its profiles
+//     (their identifiers, primary mobile and email channels, and wechat channels).
 //   - 8109 "Customer is deleted after PII delete request", error [BG (answering it to updates: the
 //     fake's); every customer call]: the customer is not deleted (Customer.Deleted).
 //   - 8069 "Merged customer found", error [SC (a warning there; refusing is the fake's); every

@@ -19,7 +19,6 @@ type answer struct {
 	status int
 	header http.Header
 	body   []byte
-	code   int // the first error's code, for WithCodeStatus; 0 on success
 }
 
 // jsonAnswer encodes v as the body of an application/json answer.
@@ -41,11 +40,7 @@ type errorEnvelope struct {
 
 // errorAnswer answers status with the vendor's envelope holding msgs.
 func errorAnswer(status int, msgs ...message) answer {
-	a := jsonAnswer(status, errorEnvelope{Warnings: []message{}, Errors: msgs})
-	if len(msgs) > 0 {
-		a.code = msgs[0].Code
-	}
-	return a
+	return jsonAnswer(status, errorEnvelope{Warnings: []message{}, Errors: msgs})
 }
 
 // failure answers status with one error, its code the status, and text.

@@ -6,8 +6,6 @@ var (
 	WithoutBasicAuth         = withoutBasicAuth
 	WithCustomFields         = withCustomFields
 	WithAccountIDWarning     = withAccountIDWarning
-	WithCreatedIDAsString    = withCreatedIDAsString
-	WithCodeStatus           = withCodeStatus
 	WithDefaultStatusLabel   = withDefaultStatusLabel
 	WithUnknownFieldsIgnored = withUnknownFieldsIgnored
 )

@@ -44,9 +44,7 @@ type config struct {
 	customFields       fieldSet       // nil: every key is accepted
 	dualEligibility    bool
 	accountIDWarning   bool
-	createdIDString    bool
-	codeStatus         map[int]int // vendor code -> HTTP status of the answers that carry it first
-	rateLimit          int         // requests per rateLimitPer and API; 0: none
+	rateLimit          int // requests per rateLimitPer and API; 0: none
 	rateLimitPer       time.Duration
 	latency            time.Duration
 	faultFraction      float64
@@ -239,28 +237,6 @@ func withCustomFields(fields ...Field) Option {
 // error 8045 that the fake answers by default.
 func withAccountIDWarning() Option {
 	return func(c *config) { c.accountIDWarning = true }
-}
-
-// withCreatedIDAsString answers createdId as a JSON string ("171891944"), as the vendor's
-// response table types it, instead of the JSON number of its samples.
-func withCreatedIDAsString() Option {
-	return func(c *config) { c.createdIDString = true }
-}
-
-// withCodeStatus answers status, instead of 400, with every error answer whose first error has
-// the vendor code. The vendor pairs no status with its codes and documents 201, 400, 403 and
-// 500 among others, so clients that branch on the status can be tested with each.
-func withCodeStatus(code, status int) Option {
-	return func(c *config) {
-		if status < 200 || status > 599 {
-			c.problem("WithCodeStatus: status %d is not 200 to 599", status)
-			return
-		}
-		if c.codeStatus == nil {
-			c.codeStatus = map[int]int{}
-		}
-		c.codeStatus[code] = status
-	}
 }
 
 // withDefaultStatusLabel gives the org a default customer status label, which silences the

@@ -163,12 +163,8 @@ func (s *Server) serve(r *http.Request, rt *route, userID string, body []byte, t
 
 // refusal is the answer to a refused call: the vendor's envelope of the errors found.
 func (c *call) refusal() answer {
-	var a answer
 	if c.endpoint == postToken {
-		a = jsonAnswer(c.status, oauthErrorEnvelope{Errors: c.errs})
-	} else {
-		a = jsonAnswer(c.status, errorEnvelope{Warnings: orNone(c.warnings), Errors: c.errs})
+		return jsonAnswer(c.status, oauthErrorEnvelope{Errors: c.errs})
 	}
-	a.code = c.errs[0].Code
-	return a
+	return jsonAnswer(c.status, errorEnvelope{Warnings: orNone(c.warnings), Errors: c.errs})
 }

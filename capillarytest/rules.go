@@ -36,7 +36,7 @@ func rules() []rule {
 			says:  "Authorization: Basic base64(till:md5hex(password)), the digest in lower-case hex, or X-CAP-API-OAUTH-TOKEN with a live token the server issued (Authorization is then not looked at); the refusal says what was wrong, never repeating a credential",
 			check: checkAuth},
 		{code: 400, message: invalidInput, source: "OAUTH (the code is the fake's)", on: v2, halts: true,
-			says:  "X-CAP-API-ATTRIBUTION-ENTITY-TYPE, on an OAuth call, is TILL, STORE_CODE, STORE_NAME, STORE_EXTERNAL_ID, STORE_EXTERNAL_ID_1 or STORE_EXTERNAL_ID_2",
+			says:  "X-CAP-API-ATTRIBUTION-ENTITY-TYPE, on an OAuth call, is one of " + attributionList,
 			check: checkAttribution},
 		{code: 415, message: "Unsupported media type", source: "ERR", on: writes, halts: true, status: 415,
 			says: "the body is sent as Content-Type: application/json (a charset, if any, UTF-8)",
@@ -59,7 +59,7 @@ func rules() []rule {
 			says:  "the key and secret are those of an OAuth client of the server (WithOAuthClient)",
 			check: checkClient},
 		{code: 8003, message: "Invalid source passed", source: "SC, UPD, UCS", on: updates,
-			says:  "source, in the query and in each profiles[] entry that names one, is one of FACEBOOK, WEB_ENGAGE, WECHAT, INSTORE, MARTJACK, TMALL, TAOBAO, JD, ECOMMERCE, WEBSITE, LINE, MOBILE_APP, so spelled; the query's is required",
+			says:  "source, in the query and in each profiles[] entry that names one, is one of " + sourceList + ", so spelled; the query's is required",
 			check: checkUpdateSources},
 		{code: 400, message: invalidInput, on: updates,
 			says:  "use_async and mlp_single_enroll, when given, are true or false (any case)",
@@ -72,7 +72,7 @@ func rules() []rule {
 				}
 			}},
 		{code: 8045, message: "Account id is not passed", source: "SC, UPD, OLD", on: updates | getByID | getID,
-			says: "a multi-account source (WECHAT, FACEBOOK, MOBILE_APP, LINE, WEB_ENGAGE) comes with an accountId, in the query and in each profiles[] entry",
+			says: "a multi-account source (" + multiAccountList + ") comes with an accountId, in the query and in each profiles[] entry",
 			check: func(c *call) {
 				c.eachAccount(func(a *accountRef, at string) {
 					if a.missing && !(c.s.cfg.accountIDWarning && a.first != "") {
@@ -157,10 +157,10 @@ func rules() []rule {
 				})
 			}},
 		{code: 8010, message: "Invalid communication channel passed", source: "SC, UPD", on: updates,
-			says:  "a channel's type is mobile, email, wechat, ios, android, line or mobilePush (exact case), its value is not empty, primary/verified/subscribed are \"true\"/\"false\" (any case) or JSON booleans, and meta and attributes are objects",
+			says:  "a channel's type is one of " + channelTypeList + " (exact case), its value is not empty, primary/verified/subscribed are \"true\"/\"false\" (any case) or JSON booleans, and meta and attributes are objects",
 			check: checkChannels},
 		{code: 400, message: invalidInput, source: "UPD, UL (the code is the fake's)", on: updates,
-			says:  "an identifiers[] entry has a documented type (mobile, email, externalId, cardnumber, cardExternalId, wechat, unionId, martjackId, fbId, tmall_uname, cuid, ali_uname, jd_uname, vip_uname, line) and a value, a string or a JSON number (kept as its digits)",
+			says:  "an identifiers[] entry has a documented type (" + identifierTypeList + ") and a value, a string or a JSON number (kept as its digits)",
 			check: checkIdentifiers},
 		{code: 400, message: invalidInput, source: "UPD (the code is the fake's)", on: updates,
 			says: "loyaltyInfo.loyaltyType is loyalty or non_loyalty",

@@ -14,7 +14,13 @@ import (
 // docRules renders the rule table as the package doc's list.
 func docRules() string {
 	var b strings.Builder
+	said := map[string]bool{}
 	for _, r := range rules() {
+		message := fmt.Sprintf("%q", r.message)
+		if said[message] {
+			message = "(the same message)"
+		}
+		said[message] = true
 		kind := "error"
 		if r.warning {
 			kind = "warning"
@@ -35,7 +41,7 @@ func docRules() string {
 		if endpoints == "" {
 			endpoints = strings.ReplaceAll(r.on.String(), "/v2/customers", "")
 		}
-		item := fmt.Sprintf("%d %q, %s [%s; %s]: %s.", r.code, r.message, kind, source, endpoints, says)
+		item := fmt.Sprintf("%d %s, %s [%s; %s]: %s.", r.code, message, kind, source, endpoints, says)
 		b.WriteString(wrap(item, "//   - ", "//     "))
 	}
 	return b.String()

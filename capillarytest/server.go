@@ -320,9 +320,6 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	// and also then when the fault says the request was Handled.
 	if f == nil || f.Handled || (f.Status == 0 && !f.Drop) {
 		a, who = s.route(r, rt, userID, allow, body, tooLarge, f)
-		if status, ok := s.cfg.codeStatus[a.code]; ok && a.code != 0 {
-			a.status = status
-		}
 	}
 	if f != nil {
 		if f.Status != 0 {
@@ -350,12 +347,7 @@ func (s *Server) finish(handle int, r *http.Request, requestID string, status in
 			rec.Fault = &copied
 		}
 	})
-	s.log(r, requestID, status, f, "")
-}
-
-func (s *Server) log(r *http.Request, requestID string, status int, f *Fault, problem string) {
-	l := s.cfg.logger
-	if l == nil {
+	if s.cfg.logger == nil {
 		return
 	}
 	attrs := []slog.Attr{
@@ -365,10 +357,7 @@ func (s *Server) log(r *http.Request, requestID string, status int, f *Fault, pr
 	if f != nil {
 		attrs = append(attrs, slog.String("fault", f.String()))
 	}
-	if problem != "" {
-		attrs = append(attrs, slog.String("problem", problem))
-	}
-	l.LogAttrs(r.Context(), slog.LevelInfo, "capillarytest: request", attrs...)
+	s.cfg.logger.LogAttrs(r.Context(), slog.LevelInfo, "capillarytest: request", attrs...)
 }
 
 // wait holds a request for d, then until release is closed (a nil release does not hold); it

@@ -10,12 +10,12 @@ import (
 	"time"
 )
 
-// updateAnswer is the success body of the update, in the vendor's field order. createdId is a
-// JSON number, as in the vendor's samples, or a string with withCreatedIDAsString.
+// updateAnswer is the success body of the update, in the vendor's field order; createdId is a
+// JSON number, as in the vendor's samples.
 type updateAnswer struct {
-	CreatedID   any       `json:"createdId"`
-	Warnings    []message `json:"warnings"`
-	SideEffects []any     `json:"sideEffects"`
+	CreatedID   json.Number `json:"createdId"`
+	Warnings    []message   `json:"warnings"`
+	SideEffects []any       `json:"sideEffects"`
 }
 
 // pointsEffect is the points kind of the vendor's side effects.
@@ -57,9 +57,6 @@ func (s *Server) update(c *call) answer {
 		return answer{}
 	}
 	res := updateAnswer{CreatedID: json.Number(c.userID), Warnings: orNone(c.warnings), SideEffects: orNone(c.sideEffects)}
-	if s.cfg.createdIDString {
-		res.CreatedID = c.userID
-	}
 	if useAsync, _ := strconv.ParseBool(strings.ToLower(c.q.Get("use_async"))); useAsync {
 		// use_async=true runs the loyalty activities in the background: they are applied (the
 		// fake applies them at once) but not reported.

@@ -1,7 +1,6 @@
 package capillarytest_test
 
 import (
-	"net/http"
 	"strings"
 	"testing"
 
@@ -309,7 +308,6 @@ func TestBadFieldDeclarationsPanic(t *testing.T) {
 		"no name":      capillarytest.WithExtendedFields(capillarytest.Field{}),
 		"unknown type": capillarytest.WithCustomFields(capillarytest.Field{Name: "x", Type: "BLOB"}),
 		"enum values":  capillarytest.WithExtendedFields(capillarytest.Field{Name: "x", Type: capillarytest.FieldStandardEnum}),
-		"status":       capillarytest.WithCodeStatus(8015, 99),
 		"primary key":  capillarytest.WithPrimaryIdentifier("cardnumber"),
 	} {
 		assert.Panics(t, func() { capillarytest.NewUnstartedServer(opt) }, name)
@@ -350,37 +348,4 @@ func TestInjectedWarnings(t *testing.T) {
 	assert.Equal(t, []int{8003}, codes(decode(t, r.body).Errors), "a refusal stays as it is")
 	assert.Empty(t, decode(t, r.body).Warnings)
 	assert.Panics(t, func() { srv.InjectFaults(capillarytest.Fault{Status: 503, Warnings: []int{8050}}) })
-}
-
-func TestCreatedIDAsString(t *testing.T) {
-	t.Parallel()
-	srv := capillarytest.NewServer(capillarytest.WithCustomers(tomSawyer()), capillarytest.WithCreatedIDAsString())
-	t.Cleanup(srv.Close)
-	r := update(t, srv, tomID, "source=INSTORE", `{}`)
-	assert.Equal(t, `{"createdId":"171891944","warnings":[],"sideEffects":[]}`, r.body)
-}
-
-func TestCodeStatus(t *testing.T) {
-	t.Parallel()
-	srv := capillarytest.NewServer(capillarytest.WithCustomers(capillarytest.Customer{ID: "7", LoyaltyType: "loyalty"}),
-		capillarytest.WithCodeStatus(8015, http.StatusInternalServerError), capillarytest.WithCodeStatus(8018, http.StatusCreated),
-		capillarytest.WithCodeStatus(8003, http.StatusForbidden))
-	t.Cleanup(srv.Close)
-	tests := []struct {
-		id, query, body string
-		status, code    int
-	}{
-		{"8", "source=INSTORE", `{}`, 500, 8015},
-		{"7", "source=INSTORE", `{"loyaltyInfo":{"loyaltyType":"non_loyalty"}}`, 201, 8018},
-		{"7", "source=SMS", `{}`, 403, 8003},
-		{"7", "source=INSTORE", `{"profiles":1}`, 400, 400},
-		{"7", "source=INSTORE", `{}`, 200, 0},
-	}
-	for _, tc := range tests {
-		r := update(t, srv, tc.id, tc.query, tc.body)
-		assert.Equal(t, tc.status, r.status, r.body)
-		if tc.code != 0 {
-			assert.Equal(t, []int{tc.code}, codes(decode(t, r.body).Errors))
-		}
-	}
 }
