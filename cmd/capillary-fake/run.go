@@ -53,7 +53,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.dump, "dump", "", "on shutdown, write every customer to `file` in the -seed format, with\nupdatesReceived and updatesApplied")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: capillary-fake [flags]\n\nServes a fake of Capillary's API (PUT and GET /v2/customers/{userId}, PUT /v2/customers/lookup,\n"+
-			"GET /v2/customers/lookup/customerDetails, POST /v3/oauth/token/generate) on a loopback port.\n"+
+			"GET /v2/customers/lookup/customerDetails, GET /v2/customers/lookup, POST /v3/oauth/token/generate)\n"+
+			"on a loopback port, applying the vendor's rules (go doc github.com/capillary-go/capillary/capillarytest).\n"+
 			"The credentials are printed at start: never use real ones.\n\n"+
 			"Examples:\n  capillary-fake -seed seed.example.json\n  capillary-fake -addr 127.0.0.1:0 -account WECHAT=wx-1 -quiet\n\nFlags:")
 		fs.PrintDefaults()
@@ -192,6 +193,7 @@ func printBanner(w io.Writer, url string, c *config, customers []capillarytest.C
 	fmt.Fprintf(w, "  GET  %s/v2/customers/{userId}?source=INSTORE&embed=points\n", url)
 	fmt.Fprintf(w, "  PUT  %s/v2/customers/lookup?source=INSTORE&identifierName=mobile&identifierValue=...\n", url)
 	fmt.Fprintf(w, "  GET  %s/v2/customers/lookup/customerDetails?source=INSTORE&identifierName=mobile&identifierValue=...\n", url)
+	fmt.Fprintf(w, "  GET  %s/v2/customers/lookup?source=INSTORE&identifierName=mobile&identifierValue=...\n", url)
 	fmt.Fprintf(w, "  POST %s/v3/oauth/token/generate\n", url)
 	fmt.Fprintf(w, "Basic auth: till %q, password %q\n  Authorization: %s\n", c.till, c.password, basic)
 	fmt.Fprintf(w, "OAuth: key %q, secret %q, tokens live %s\n", c.oauthKey, c.oauthSecret, c.tokenTTL)
