@@ -197,9 +197,9 @@ func WithCustomers(customers ...Customer) Option {
 }
 
 // WithPrimaryIdentifier sets the identifier type that is the org's primary identifier (its
-// registration primary key): "mobile" (the default), "email" or "externalId". A change of its
-// value is refused with 91005; a change of another identifier is refused with 91006. With
-// WithDualEligibility, a lookup by several identifiers goes by this one.
+// registration primary key): "mobile" (the default), "email" or "externalId". An update that
+// would change its value has that change left out with the warning 91005 (91006 for another
+// identifier). With WithDualEligibility, a lookup by several identifiers goes by this one.
 func WithPrimaryIdentifier(identifierType string) Option {
 	return func(c *config) {
 		if !validPrimaryKey(identifierType) {
@@ -218,8 +218,8 @@ func WithDualEligibility() Option {
 }
 
 // WithExtendedFields declares the org's extended fields and their types: an update that sets
-// another key, or a value not of the field's type, is refused with 91015. Without it every key
-// and scalar value is accepted.
+// another key, or a value not of the field's type, has that field left out with the warning
+// 91015, the rest applied. Without it every key and scalar value is accepted.
 func WithExtendedFields(fields ...Field) Option {
 	return func(c *config) { c.declareFields("WithExtendedFields", &c.extendedFields, fields) }
 }
