@@ -104,8 +104,8 @@
 //     /{userId}, GET /{userId}]: a multi-account source (WECHAT, FACEBOOK, MOBILE_APP, LINE,
 //     WEB_ENGAGE) comes with an accountId, in the query and in each profiles[] entry.
 //   - 8054 "Account id not passed", warning [SC (where it goes: the fake's); the updates]: with
-//     WithAccountIDWarning, an update without the accountId of a multi-account source goes to the
-//     source's first account in name order.
+//     withAccountIDWarning (the fake's own tests), an update without the accountId of a
+//     multi-account source goes to the source's first account in name order.
 //   - 3217 "Org source addition failed, Invalid source account identifier passed", error [SC, UPD;
 //     the updates]: an accountId is one of its source's: those of WithSourceAccounts and of the
 //     seeded customers' profiles, so by default no source has any.
@@ -132,7 +132,7 @@
 //     extendedFields; loyaltyProgramEnrollments[]; a channel's type, value, primary, verified,
 //     subscribed, lastViewedDate, meta, attributes), each of its JSON type; fields and
 //     extendedFields hold strings, numbers, booleans or null (null removes the field);
-//     WithUnknownFieldsIgnored lets unknown fields through.
+//     withUnknownFieldsIgnored (the fake's own tests) lets unknown fields through.
 //   - 8106 "Communication channel type not passed", error [SC, UPD; the updates]: each
 //     commChannels[] entry has a type.
 //   - 8010 "Invalid communication channel passed", error [SC, UPD; the updates]: a channel's type

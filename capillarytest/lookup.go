@@ -91,5 +91,5 @@ func (s *Server) lookupID(c *call) answer {
 	return jsonAnswer(http.StatusOK, struct {
 		Entity   json.Number `json:"entity"`
 		Warnings []message   `json:"warnings"`
-	}{json.Number(c.userID), orNone(c.warnings)})
+	}{json.Number(c.userID), c.successWarnings()})
 }

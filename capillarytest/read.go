@@ -163,7 +163,7 @@ func (s *Server) read(c *call) answer {
 		AssociatedWith: fakeEntity().Code,
 		ExtendedFields: orEmpty(cust.ExtendedFields),
 		CardDetails:    []any{},
-		Warnings:       orNone(c.warnings),
+		Warnings:       c.successWarnings(),
 	}
 	onlyCurrent := strings.EqualFold(c.q.Get("includedOnlyCurrentProfile"), "true")
 	for _, p := range cust.profiles() {

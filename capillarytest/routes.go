@@ -127,6 +127,7 @@ type call struct {
 	status      int // of the first refusal
 	errs        []message
 	warnings    []message
+	injected    []message // the warnings of an AddWarnings fault, for a success
 	sideEffects []any
 }
 
@@ -152,7 +153,7 @@ func (s *Server) serve(r *http.Request, rt *route, userID string, body []byte, t
 		return c.refusal(), c.who
 	}
 	for _, code := range warnings {
-		c.warnings = append(c.warnings, message{Code: code, Message: vendorText(s.rules, code) + ": added by a Fault"})
+		c.injected = append(c.injected, message{Code: code, Message: vendorText(s.rules, code) + ": added by a Fault"})
 	}
 	a := rt.answer(s, c)
 	if len(c.errs) > 0 {
@@ -160,6 +161,9 @@ func (s *Server) serve(r *http.Request, rt *route, userID string, body []byte, t
 	}
 	return a, c.who
 }
+
+// successWarnings are the warnings of a successful answer: the rows' and a Fault's.
+func (c *call) successWarnings() []message { return orNone(slices.Concat(c.warnings, c.injected)) }
 
 // refusal is the answer to a refused call: the vendor's envelope of the errors found.
 func (c *call) refusal() answer {

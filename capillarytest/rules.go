@@ -75,16 +75,16 @@ func rules() []rule {
 			says: "a multi-account source (" + multiAccountList + ") comes with an accountId, in the query and in each profiles[] entry",
 			check: func(c *call) {
 				c.eachAccount(func(a *accountRef, at string) {
-					if a.missing && !(c.s.cfg.accountIDWarning && a.first != "") {
+					if a.missing && !c.warnsMissingAccount(a) {
 						c.refuse("%ssource %s has several accounts: pass accountId", at, a.Source)
 					}
 				})
 			}},
 		{code: 8054, message: "Account id not passed", source: "SC (where it goes: the fake's)", warning: true, on: updates,
-			says: "with WithAccountIDWarning, an update without the accountId of a multi-account source goes to the source's first account in name order",
+			says: "with withAccountIDWarning (the fake's own tests), an update without the accountId of a multi-account source goes to the source's first account in name order",
 			check: func(c *call) {
 				c.eachAccount(func(a *accountRef, at string) {
-					if a.missing && c.s.cfg.accountIDWarning && a.first != "" {
+					if a.missing && c.warnsMissingAccount(a) {
 						a.AccountID = a.first
 						c.refuse("%ssource %s has several accounts; the update went to account %q", at, a.Source, a.first)
 					}
@@ -145,7 +145,7 @@ func rules() []rule {
 				}
 			}},
 		{code: 400, message: invalidInput, source: "UPD, OLD (the code is the fake's)", on: updates,
-			says:  "the body is one JSON object of the documented fields (profiles[] of firstName, lastName, fields, identifiers, commChannels, source, accountId; fields; loyaltyInfo.loyaltyType; extendedFields; loyaltyProgramEnrollments[]; a channel's type, value, primary, verified, subscribed, lastViewedDate, meta, attributes), each of its JSON type; fields and extendedFields hold strings, numbers, booleans or null (null removes the field); WithUnknownFieldsIgnored lets unknown fields through",
+			says:  "the body is one JSON object of the documented fields (profiles[] of firstName, lastName, fields, identifiers, commChannels, source, accountId; fields; loyaltyInfo.loyaltyType; extendedFields; loyaltyProgramEnrollments[]; a channel's type, value, primary, verified, subscribed, lastViewedDate, meta, attributes), each of its JSON type; fields and extendedFields hold strings, numbers, booleans or null (null removes the field); withUnknownFieldsIgnored (the fake's own tests) lets unknown fields through",
 			check: func(c *call) { c.refuseAll(c.shape) }},
 		{code: 8106, message: "Communication channel type not passed", source: "SC, UPD", on: updates,
 			says: "each commChannels[] entry has a type",

@@ -56,7 +56,7 @@ func (s *Server) update(c *call) answer {
 		s.check(c, true) // c.cust is nil: 8015
 		return answer{}
 	}
-	res := updateAnswer{CreatedID: json.Number(c.userID), Warnings: orNone(c.warnings), SideEffects: orNone(c.sideEffects)}
+	res := updateAnswer{CreatedID: json.Number(c.userID), Warnings: c.successWarnings(), SideEffects: orNone(c.sideEffects)}
 	if useAsync, _ := strconv.ParseBool(strings.ToLower(c.q.Get("use_async"))); useAsync {
 		// use_async=true runs the loyalty activities in the background: they are applied (the
 		// fake applies them at once) but not reported.
@@ -96,6 +96,12 @@ func (c *call) resolveAccounts() {
 			pp.account = c.s.accounts.ref(source, accountID)
 		}
 	}
+}
+
+// warnsMissingAccount reports whether an update without the accountId of a multi-account
+// source goes to the source's first account with the warning 8054 (withAccountIDWarning).
+func (c *call) warnsMissingAccount(a *accountRef) bool {
+	return c.endpoint&updates != 0 && c.s.cfg.accountIDWarning && a.first != ""
 }
 
 // eachAccount calls f with the query's source account and each body profile's that names one.

@@ -328,6 +328,8 @@ func TestAccountIDWarning(t *testing.T) {
 
 	r = update(t, srv, tomID, "source=LINE", `{}`)
 	assert.Equal(t, []int{8045}, codes(decode(t, r.body).Errors), "a source without accounts still needs one")
+	r = get(t, srv, "/v2/customers/"+tomID, "source=WECHAT")
+	assert.Equal(t, []int{8045}, codes(decode(t, r.body).Errors), "a read still needs its accountId")
 }
 
 func TestInjectedWarnings(t *testing.T) {
