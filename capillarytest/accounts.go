@@ -1,8 +1,6 @@
 package capillarytest
 
 import (
-	"maps"
-	"slices"
 	"sync"
 )
 
@@ -42,9 +40,6 @@ func (a *accountSet) ref(source, accountID string) accountRef {
 	defer a.mu.Unlock()
 	known := a.bySource[source]
 	ref := accountRef{SourceAccount: SourceAccount{Source: source, AccountID: accountID}}
-	if len(known) > 0 {
-		ref.first = slices.Sorted(maps.Keys(known))[0]
-	}
 	ref.missing = accountID == "" && multiAccountSource(source)
 	ref.unknown = accountID != "" && !known[accountID]
 	return ref

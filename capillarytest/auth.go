@@ -44,10 +44,6 @@ func checkAuth(c *call) {
 		c.refuse("the Authorization scheme is not Basic")
 		return
 	}
-	if c.s.cfg.basicDisabled {
-		c.refuse("Basic authentication is switched off for this org; use an OAuth token")
-		return
-	}
 	decoded, err := base64.StdEncoding.DecodeString(strings.TrimSpace(encoded))
 	if err != nil {
 		c.refuse("the Basic credentials are not standard base64")

@@ -50,10 +50,7 @@ func (p *updatePatch) loyaltyType() (string, bool) {
 }
 
 // bodyChecker collects the problems of one body's shape.
-type bodyChecker struct {
-	ignoreUnknown bool
-	problems      []string
-}
+type bodyChecker struct{ problems []string }
 
 func (b *bodyChecker) fail(path, format string, args ...any) {
 	detail := fmt.Sprintf(format, args...)
@@ -64,8 +61,8 @@ func (b *bodyChecker) fail(path, format string, args ...any) {
 }
 
 // decodeUpdate reads an update body; it returns what it could read and every shape problem.
-func decodeUpdate(body []byte, ignoreUnknown bool) (*updatePatch, []string) {
-	b := &bodyChecker{ignoreUnknown: ignoreUnknown}
+func decodeUpdate(body []byte) (*updatePatch, []string) {
+	b := &bodyChecker{}
 	p := &updatePatch{}
 	top, ok := b.document(body)
 	if !ok {
@@ -130,9 +127,6 @@ func (b *bodyChecker) document(body []byte) (map[string]any, bool) {
 
 // unknown refuses the fields of obj that are not listed, in name order.
 func (b *bodyChecker) unknown(obj map[string]any, path string, known ...string) {
-	if b.ignoreUnknown {
-		return
-	}
 	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		if !slices.Contains(known, k) {
 			b.fail(strings.TrimPrefix(path+"."+k, "."), "unknown field (the update takes %s)", strings.Join(known, ", "))

@@ -66,7 +66,9 @@
 // the fake's guess where the vendor says nothing), the endpoints (the updates are the two PUTs,
 // the reads the three GETs, the lookup reads the two GETs by identifier; other paths are under
 // /v2/customers), and the rule. A call runs its endpoint's rules in this order, those that need the stored customer
-// last; an error refuses the whole call (nothing is stored), a warning lets it go on.
+// last; an error refuses the whole call (nothing is stored), a warning lets it go on. Before
+// any rule come the routing (404, 405), WithRateLimit's 429 and a body that cannot be read
+// (400), which are HTTP's and the fake's, not the vendor's.
 //
 // The sources are the keys of the vendor's pages in the repository's spec sheets:
 // UPD the update's page (reference/update-customer-details), SC its customer status codes,
@@ -103,9 +105,6 @@
 //   - 8045 "Account id is not passed", error [SC, UPD, OLD; PUT /lookup, GET /lookup, PUT
 //     /{userId}, GET /{userId}]: a multi-account source (WECHAT, FACEBOOK, MOBILE_APP, LINE,
 //     WEB_ENGAGE) comes with an accountId, in the query and in each profiles[] entry.
-//   - 8054 "Account id not passed", warning [SC (where it goes: the fake's); the updates]: with
-//     withAccountIDWarning (the fake's own tests), an update without the accountId of a
-//     multi-account source goes to the source's first account in name order.
 //   - 3217 "Org source addition failed, Invalid source account identifier passed", error [SC, UPD;
 //     the updates]: an accountId is one of its source's: those of WithSourceAccounts and of the
 //     seeded customers' profiles, so by default no source has any.
@@ -131,8 +130,7 @@
 //     identifiers, commChannels, source, accountId; fields; loyaltyInfo.loyaltyType;
 //     extendedFields; loyaltyProgramEnrollments[]; a channel's type, value, primary, verified,
 //     subscribed, lastViewedDate, meta, attributes), each of its JSON type; fields and
-//     extendedFields hold strings, numbers, booleans or null (null removes the field);
-//     withUnknownFieldsIgnored (the fake's own tests) lets unknown fields through.
+//     extendedFields hold strings, numbers, booleans or null (null removes the field).
 //   - 8106 "Communication channel type not passed", error [SC, UPD; the updates]: each
 //     commChannels[] entry has a type.
 //   - 8010 "Invalid communication channel passed", error [SC, UPD; the updates]: a channel's type
@@ -153,8 +151,6 @@
 //     updates]: with WithExtendedFields, an extended field the org does not declare, or a value not
 //     of its type (INTEGER, DOUBLE, STRING, DATETIME, STANDARD_ENUM; numbers may come as strings),
 //     is left out and the rest applied.
-//   - 400 (the same message), error [own; the updates]: with withCustomFields (the fake's own
-//     tests), the same for custom fields, refused.
 //   - 8055 "Invalid email id", warning [SC; the updates]: an email identifier that is not an
 //     address (at most 255 characters, a local part of letters, digits and . _ % + -, a dotted
 //     domain of letters, digits and hyphens: the fake's reading) is left out and the rest applied.
@@ -183,8 +179,8 @@
 //   - 8018 "Update customer, Conversion from loyalty to non-loyalty not allowed", error [SC, UPD;
 //     the updates]: a loyalty customer is not made non_loyalty (non_loyalty to loyalty is applied).
 //   - 8107 "Default customer status label not set", warning [SC, ADD (its sample answer); the
-//     updates]: a customer made loyalty, when the org has no default status label
-//     (withDefaultStatusLabel, the fake's own tests), is named in a warning.
+//     updates]: a customer made loyalty, is named in a warning: the fake's org has no default
+//     status label.
 //   - 91005 "{x} is primary identifier and cannot be updated", warning [SC, UPD; the updates]: a
 //     change of the value of the org's primary identifier type (mobile, or WithPrimaryIdentifier)
 //     is left out and the rest applied: an identifiers[] entry with another value than the
@@ -203,6 +199,8 @@
 //     updates]: only from a Fault (AddWarnings, CustomerBusy): the fake never finds it itself.
 //   - 8053 "Update customer, Conflicting Customers found", warning [SC; the updates]: only from a
 //     Fault (AddWarnings, CustomerBusy): the fake never finds it itself.
+//   - 8054 "Account id not passed", warning [SC; the updates]: only from a Fault (AddWarnings,
+//     CustomerBusy): the fake never finds it itself.
 //   - 521 "Multiple actions running for the same customer, Please try after some time", error, HTTP
 //     521 [SC, ERR; the updates]: only from a Fault (AddWarnings, CustomerBusy): the fake never
 //     finds it itself.

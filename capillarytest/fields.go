@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// FieldType is the data type of an org's extended or custom field, as the vendor names it.
+// FieldType is the data type of an org's extended field, as the vendor names it.
 type FieldType string
 
 // The field types the vendor documents for extended fields.
@@ -22,8 +22,7 @@ const (
 	FieldStandardEnum FieldType = "STANDARD_ENUM"
 )
 
-// Field declares one extended or custom field of the org (see WithExtendedFields and
-// WithCustomFields).
+// Field declares one extended field of the org (see WithExtendedFields).
 type Field struct {
 	// Name is the field's key in the body, such as "gender" or "dob".
 	Name string
@@ -33,14 +32,15 @@ type Field struct {
 	Values []string
 }
 
-// fieldSet is the org's declared fields of one kind; nil means none declared, so that every
-// key is accepted.
+// fieldSet is the org's declared extended fields; nil means none declared, so that every key
+// is accepted.
 type fieldSet map[string]Field
 
-func (c *config) declareFields(option string, set *fieldSet, fields []Field) {
-	if *set == nil {
-		*set = fieldSet{}
+func (c *config) declareFields(fields []Field) {
+	if c.extendedFields == nil {
+		c.extendedFields = fieldSet{}
 	}
+	const option = "WithExtendedFields"
 	for _, f := range fields {
 		if f.Type == "" {
 			f.Type = FieldString
@@ -53,7 +53,7 @@ func (c *config) declareFields(option string, set *fieldSet, fields []Field) {
 		case f.Type == FieldStandardEnum && len(f.Values) == 0:
 			c.problem("%s: field %s: a STANDARD_ENUM needs its Values", option, f.Name)
 		default:
-			(*set)[f.Name] = f
+			c.extendedFields[f.Name] = f
 		}
 	}
 }

@@ -97,7 +97,7 @@ type oauthErrorEnvelope struct {
 // decodeToken reads the body of a token generation, {"key","secret"}, into c.doc, and
 // returns what is wrong with its shape.
 func (c *call) decodeToken(body []byte) []string {
-	b := &bodyChecker{ignoreUnknown: c.s.cfg.ignoreUnknown}
+	b := &bodyChecker{}
 	if obj, ok := b.document(body); ok {
 		c.doc = obj
 		b.unknown(obj, "", "key", "secret")

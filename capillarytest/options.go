@@ -30,29 +30,24 @@ type Option func(*config)
 
 // config is what the options set, fixed when the server is made.
 type config struct {
-	tills              map[string]string // till id -> lower-case MD5 hex digest of its password
-	basicDisabled      bool
-	oauthClients       map[string]string // key -> secret
-	tokenTTL           time.Duration
-	now                func() time.Time
-	accounts           map[string]map[string]bool // source -> its account ids
-	seed               []Customer
-	primaryIdentifier  string
-	defaultStatusLabel string
-	programs           map[int64]bool // nil: every positive program id exists
-	extendedFields     fieldSet       // nil: every key is accepted
-	customFields       fieldSet       // nil: every key is accepted
-	dualEligibility    bool
-	accountIDWarning   bool
-	rateLimit          int // requests per rateLimitPer and API; 0: none
-	rateLimitPer       time.Duration
-	latency            time.Duration
-	faultFraction      float64
-	faultSeed          uint64
-	ignoreUnknown      bool
-	maxRecorded        int // 0: keep every request
-	maxBodyBytes       int64
-	logger             *slog.Logger
+	tills             map[string]string // till id -> lower-case MD5 hex digest of its password
+	oauthClients      map[string]string // key -> secret
+	tokenTTL          time.Duration
+	now               func() time.Time
+	accounts          map[string]map[string]bool // source -> its account ids
+	seed              []Customer
+	primaryIdentifier string
+	programs          map[int64]bool // nil: every positive program id exists
+	extendedFields    fieldSet       // nil: every key is accepted
+	dualEligibility   bool
+	rateLimit         int // requests per rateLimitPer and API; 0: none
+	rateLimitPer      time.Duration
+	latency           time.Duration
+	faultFraction     float64
+	faultSeed         uint64
+	maxRecorded       int // 0: keep every request
+	maxBodyBytes      int64
+	logger            *slog.Logger
 
 	problems []string
 }
@@ -113,11 +108,6 @@ func WithTill(till, password string) Option {
 			c.tills[till] = md5Hex(password)
 		}
 	}
-}
-
-// withoutBasicAuth refuses Basic auth with 401, as an org that switched it off for OAuth.
-func withoutBasicAuth() Option {
-	return func(c *config) { c.basicDisabled = true }
 }
 
 // WithOAuthClient makes /v3/oauth/token/generate accept a key and its secret. Given once or
@@ -221,35 +211,7 @@ func WithDualEligibility() Option {
 // another key, or a value not of the field's type, has that field left out with the warning
 // 91015, the rest applied. Without it every key and scalar value is accepted.
 func WithExtendedFields(fields ...Field) Option {
-	return func(c *config) { c.declareFields("WithExtendedFields", &c.extendedFields, fields) }
-}
-
-// withCustomFields declares the org's custom fields (profiles[].fields and the top-level
-// fields) and their types: an update that sets another key, or a value not of the field's
-// type, is refused with code 400 (the vendor documents no code of its own for this). Without
-// it every key and scalar value is accepted.
-func withCustomFields(fields ...Field) Option {
-	return func(c *config) { c.declareFields("withCustomFields", &c.customFields, fields) }
-}
-
-// withAccountIDWarning makes a multi-account source without accountId an update applied on
-// the source's first account with the warning 8054, which the vendor documents beside the
-// error 8045 that the fake answers by default.
-func withAccountIDWarning() Option {
-	return func(c *config) { c.accountIDWarning = true }
-}
-
-// withDefaultStatusLabel gives the org a default customer status label, which silences the
-// warning 8107 ("default customer status label not set") that the fake otherwise returns when
-// a customer becomes loyalty.
-func withDefaultStatusLabel(label string) Option {
-	return func(c *config) {
-		if label == "" {
-			c.problem("WithDefaultStatusLabel: label is empty")
-			return
-		}
-		c.defaultStatusLabel = label
-	}
+	return func(c *config) { c.declareFields(fields) }
 }
 
 // WithPrograms declares the org's loyalty programs: an enrolment into another program is then
@@ -307,13 +269,6 @@ func WithRandomFaults(fraction float64, seed uint64) Option {
 		}
 		c.faultFraction, c.faultSeed = fraction, seed
 	}
-}
-
-// withUnknownFieldsIgnored makes the server ignore body fields that the vendor's update page
-// does not document, instead of refusing them with 400. The vendor's server may accept more
-// than its page shows; use this when your requests carry such fields on purpose.
-func withUnknownFieldsIgnored() Option {
-	return func(c *config) { c.ignoreUnknown = true }
 }
 
 // WithMaxRecordedRequests keeps only the last n requests for Requests, for a long-running

@@ -138,7 +138,7 @@ func (s *Server) serve(r *http.Request, rt *route, userID string, body []byte, t
 		notFound: "no customer has user id " + strconv.Quote(userID)}
 	switch {
 	case rt.id&updates != 0:
-		c.patch, c.shape = decodeUpdate(body, s.cfg.ignoreUnknown)
+		c.patch, c.shape = decodeUpdate(body)
 	case rt.id == postToken:
 		c.shape = c.decodeToken(body)
 	}

@@ -75,18 +75,8 @@ func rules() []rule {
 			says: "a multi-account source (" + multiAccountList + ") comes with an accountId, in the query and in each profiles[] entry",
 			check: func(c *call) {
 				c.eachAccount(func(a *accountRef, at string) {
-					if a.missing && !c.warnsMissingAccount(a) {
+					if a.missing {
 						c.refuse("%ssource %s has several accounts: pass accountId", at, a.Source)
-					}
-				})
-			}},
-		{code: 8054, message: "Account id not passed", source: "SC (where it goes: the fake's)", warning: true, on: updates,
-			says: "with withAccountIDWarning (the fake's own tests), an update without the accountId of a multi-account source goes to the source's first account in name order",
-			check: func(c *call) {
-				c.eachAccount(func(a *accountRef, at string) {
-					if a.missing && c.warnsMissingAccount(a) {
-						a.AccountID = a.first
-						c.refuse("%ssource %s has several accounts; the update went to account %q", at, a.Source, a.first)
 					}
 				})
 			}},
@@ -145,7 +135,7 @@ func rules() []rule {
 				}
 			}},
 		{code: 400, message: invalidInput, source: "UPD, OLD (the code is the fake's)", on: updates,
-			says:  "the body is one JSON object of the documented fields (profiles[] of firstName, lastName, fields, identifiers, commChannels, source, accountId; fields; loyaltyInfo.loyaltyType; extendedFields; loyaltyProgramEnrollments[]; a channel's type, value, primary, verified, subscribed, lastViewedDate, meta, attributes), each of its JSON type; fields and extendedFields hold strings, numbers, booleans or null (null removes the field); withUnknownFieldsIgnored (the fake's own tests) lets unknown fields through",
+			says:  "the body is one JSON object of the documented fields (profiles[] of firstName, lastName, fields, identifiers, commChannels, source, accountId; fields; loyaltyInfo.loyaltyType; extendedFields; loyaltyProgramEnrollments[]; a channel's type, value, primary, verified, subscribed, lastViewedDate, meta, attributes), each of its JSON type; fields and extendedFields hold strings, numbers, booleans or null (null removes the field)",
 			check: func(c *call) { c.refuseAll(c.shape) }},
 		{code: 8106, message: "Communication channel type not passed", source: "SC, UPD", on: updates,
 			says: "each commChannels[] entry has a type",
@@ -178,14 +168,6 @@ func rules() []rule {
 			says: "with WithExtendedFields, an extended field the org does not declare, or a value not of its type (INTEGER, DOUBLE, STRING, DATETIME, STANDARD_ENUM; numbers may come as strings), is left out and the rest applied",
 			check: func(c *call) {
 				c.s.cfg.extendedFields.check(c, c.patch.extendedFields, "extendedFields")
-			}},
-		{code: 400, message: invalidInput, on: updates,
-			says: "with withCustomFields (the fake's own tests), the same for custom fields, refused",
-			check: func(c *call) {
-				c.s.cfg.customFields.check(c, c.patch.fields, "fields")
-				for _, pp := range c.patch.profiles {
-					c.s.cfg.customFields.check(c, pp.fields, pp.path+".fields")
-				}
 			}},
 		{code: 8055, message: "Invalid email id", source: "SC", warning: true, on: updates,
 			says:  "an email identifier that is not an address (at most 255 characters, a local part of letters, digits and . _ % + -, a dotted domain of letters, digits and hyphens: the fake's reading) is left out and the rest applied",
@@ -256,9 +238,9 @@ func rules() []rule {
 				}
 			}},
 		{code: 8107, message: "Default customer status label not set", source: "SC, ADD (its sample answer)", warning: true, on: updates, customer: true,
-			says: "a customer made loyalty, when the org has no default status label (withDefaultStatusLabel, the fake's own tests), is named in a warning",
+			says: "a customer made loyalty, is named in a warning: the fake's org has no default status label",
 			check: func(c *call) {
-				if lt, _ := c.patch.loyaltyType(); lt == loyaltyTypeLoyalty && c.cust.loyaltyType() == loyaltyTypeNonLoyalty && c.s.cfg.defaultStatusLabel == "" {
+				if lt, _ := c.patch.loyaltyType(); lt == loyaltyTypeLoyalty && c.cust.loyaltyType() == loyaltyTypeNonLoyalty {
 					c.refuse("customer %s became loyalty without a status label", c.cust.ID)
 				}
 			}},
@@ -276,6 +258,7 @@ func rules() []rule {
 		{code: 8050, message: "Same Customer found in other sources, Combining", source: "SC", warning: true, on: updates},
 		{code: 8051, message: "Same Customer found in other sources, Merging with userId {x}", source: "SC", warning: true, on: updates},
 		{code: 8053, message: "Update customer, Conflicting Customers found", source: "SC", warning: true, on: updates},
+		{code: 8054, message: "Account id not passed", source: "SC", warning: true, on: updates},
 		{code: 521, message: "Multiple actions running for the same customer, Please try after some time", source: "SC, ERR", on: updates, status: 521},
 	}
 }

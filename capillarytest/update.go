@@ -69,9 +69,8 @@ func (s *Server) update(c *call) answer {
 // resolve it.
 type accountRef struct {
 	SourceAccount
-	missing bool   // a multi-account source without accountId
-	unknown bool   // an accountId the source does not have
-	first   string // the source's first account in name order, for 8054
+	missing bool // a multi-account source without accountId
+	unknown bool // an accountId the source does not have
 }
 
 // resolveAccounts resolves the query's source account and each body profile's: its own source
@@ -96,12 +95,6 @@ func (c *call) resolveAccounts() {
 			pp.account = c.s.accounts.ref(source, accountID)
 		}
 	}
-}
-
-// warnsMissingAccount reports whether an update without the accountId of a multi-account
-// source goes to the source's first account with the warning 8054 (withAccountIDWarning).
-func (c *call) warnsMissingAccount(a *accountRef) bool {
-	return c.endpoint&updates != 0 && c.s.cfg.accountIDWarning && a.first != ""
 }
 
 // eachAccount calls f with the query's source account and each body profile's that names one.

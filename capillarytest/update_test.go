@@ -157,9 +157,6 @@ func TestUpdateLoyaltyType(t *testing.T) {
 		{"non_loyalty to loyalty warns 8107", "non_loyalty", "loyalty", 200,
 			`{"createdId":171891944,"warnings":[{"status":false,"code":8107,"message":"Default customer status label not set: customer 171891944 became loyalty without a status label"}],"sideEffects":[]}`,
 			"loyalty", nil},
-		{"a default status label silences 8107", "non_loyalty", "loyalty", 200,
-			`{"createdId":171891944,"warnings":[],"sideEffects":[]}`,
-			"loyalty", []capillarytest.Option{capillarytest.WithDefaultStatusLabel("Active")}},
 		{"loyalty stays loyalty", "loyalty", "loyalty", 200, `{"createdId":171891944,"warnings":[],"sideEffects":[]}`, "loyalty", nil},
 		{"non_loyalty stays non_loyalty", "non_loyalty", "non_loyalty", 200, `{"createdId":171891944,"warnings":[],"sideEffects":[]}`, "non_loyalty", nil},
 	}

@@ -145,17 +145,6 @@ func TestUpdateAcceptsDocumentedForms(t *testing.T) {
 	}
 }
 
-func TestUpdateUnknownFieldsIgnored(t *testing.T) {
-	t.Parallel()
-	srv := capillarytest.NewServer(capillarytest.WithCustomers(tomSawyer()), capillarytest.WithUnknownFieldsIgnored())
-	t.Cleanup(srv.Close)
-	r := update(t, srv, tomID, "source=INSTORE", `{"associatedWith":"till1","profiles":[{"firstName":"T","identifiers":[],
-		"commChannels":[{"type":"wechat","value":"wx","subscribed":true}]}]}`)
-	assert.Equal(t, 200, r.status, r.body)
-	got, _ := srv.Customer(tomID)
-	assert.Equal(t, "T", got.FirstName)
-}
-
 func TestUpdateContentType(t *testing.T) {
 	t.Parallel()
 	srv := capillarytest.NewServer(capillarytest.WithCustomers(tomSawyer()))
