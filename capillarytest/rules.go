@@ -1,6 +1,7 @@
 package capillarytest
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
@@ -8,12 +9,13 @@ import (
 )
 
 // This file is the fake's one table of the vendor's rules. A call runs the rows of its endpoint
-// in table order: the request rows first, then, with the stored customer in hand, the customer
-// rows. A refusal (an error row that finds something) stops the call: nothing is stored, and
-// the answer lists every refusal found up to a halting row. A warning row lets the call go on
-// and answers with its warning beside the result. The package doc's rule list is this table
-// (TestDocListsEveryRule). To add a rule, add a row where it is checked; to add an endpoint,
-// add it to endpoints() in routes.go and to the on sets of the rows that apply to it.
+// in table order: the request rows, then, with the stored customer in hand, the customer rows
+// (only when the request rows found no error). A warning row lets the call go on and answers
+// with its warning; an error row that finds something refuses the call, nothing is stored, and
+// the answer lists every error found (a halting row ends the checks: later rows need what it
+// found wrong). The package doc's rule list is this table (TestDocListsEveryRule). To add a
+// rule, add a row where it is checked; to add an endpoint, add its bit and its route in
+// routes.go, and the bit to the rows that apply to it.
 
 // rule is one row of the table.
 type rule struct {
@@ -297,7 +299,7 @@ func (c *call) refuseAbout(x, format string, args ...any) {
 		return
 	}
 	if len(c.errs) == 0 {
-		c.status = cmp0(c.rule.status, http.StatusBadRequest)
+		c.status = cmp.Or(c.rule.status, http.StatusBadRequest)
 	}
 	c.errs = append(c.errs, m)
 }
@@ -307,13 +309,6 @@ func (c *call) refuseAll(details []string) {
 	for _, d := range details {
 		c.refuse("%s", d)
 	}
-}
-
-func cmp0(v, otherwise int) int {
-	if v == 0 {
-		return otherwise
-	}
-	return v
 }
 
 // check runs the rows of the call's endpoint, those of the customer stage or those before it.
