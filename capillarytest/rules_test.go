@@ -87,6 +87,7 @@ func TestDocListsEveryRule(t *testing.T) {
 func TestEveryRuleIsSourced(t *testing.T) {
 	t.Parallel()
 	keys := regexp.MustCompile(`^(UPD|SC|ERR|BASIC|OAUTH|ADD|OLD|UL|UCS|GV2|GD|GID|BG)$`)
+	customerRows := false
 	for i, r := range rules() {
 		name := fmt.Sprintf("row %d (%d)", i, r.code)
 		assert.NotEmpty(t, r.message, name)
@@ -100,6 +101,10 @@ func TestEveryRuleIsSourced(t *testing.T) {
 		}
 		if r.check == nil {
 			assert.True(t, r.warning || r.code == 521, "%s: only warnings (and 521) come from Faults alone", name)
+			continue
 		}
+		// The customer rows run after the request rows: the table's order is the order checked.
+		assert.False(t, customerRows && !r.customer, "%s: a request row after a customer row", name)
+		customerRows = customerRows || r.customer
 	}
 }
