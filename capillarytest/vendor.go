@@ -30,7 +30,14 @@ const (
 )
 
 // listed reports whether s is one of a list's values.
-func listed(list, s string) bool { return s != "" && slices.Contains(strings.Split(list, ", "), s) }
+func listed(list, s string) bool {
+	for v := range strings.SplitSeq(list, ", ") {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
 
 func validSource(s string) bool { return listed(sourceList, s) }
 
