@@ -179,31 +179,31 @@
 //   - 8018 "Update customer, Conversion from loyalty to non-loyalty not allowed", error [SC, UPD;
 //     the updates]: a loyalty customer is not made non_loyalty (non_loyalty to loyalty is applied).
 //   - 8107 "Default customer status label not set", warning [SC, ADD (its sample answer); the
-//     updates]: a customer made loyalty, is named in a warning: the fake's org has no default
-//     status label.
+//     updates]: a customer made loyalty is named in a warning (the fake's org has no default status
+//     label).
 //   - 91005 "{x} is primary identifier and cannot be updated", warning [SC, UPD; the updates]: a
 //     change of the value of the org's primary identifier type (mobile, or WithPrimaryIdentifier)
 //     is left out and the rest applied: an identifiers[] entry with another value than the
 //     profile's of its type, a channel of that type marked primary with another value than the
 //     primary one, or unmarking the primary one (not on the INSTORE profile with
-//     WithDualEligibility); a profile's identifiers are its own and its primary mobile and email
-//     channels.
+//     WithDualEligibility); a profile's identifiers are its own, its primary mobile and email
+//     channels and its wechat channels.
 //   - 91006 "{x} update is not allowed", warning [SC, UPD; the updates]: so is a change of any
 //     other identifier; a new identifier type is added.
 //   - 10002 "Failed to update customer details", error [UPD (the refusal), SC (the code: the fake's
 //     choice); the updates]: an enrolment is into a program the customer is not in yet and, with
 //     WithPrograms, one the org has.
 //   - 8050 "Same Customer found in other sources, Combining", warning [SC; the updates]: only from
-//     a Fault (AddWarnings, CustomerBusy): the fake never finds it itself.
+//     a Fault (AddWarnings): the fake never finds it itself.
 //   - 8051 "Same Customer found in other sources, Merging with userId {x}", warning [SC; the
-//     updates]: only from a Fault (AddWarnings, CustomerBusy): the fake never finds it itself.
+//     updates]: only from a Fault (AddWarnings): the fake never finds it itself.
 //   - 8053 "Update customer, Conflicting Customers found", warning [SC; the updates]: only from a
-//     Fault (AddWarnings, CustomerBusy): the fake never finds it itself.
-//   - 8054 "Account id not passed", warning [SC; the updates]: only from a Fault (AddWarnings,
-//     CustomerBusy): the fake never finds it itself.
+//     Fault (AddWarnings): the fake never finds it itself.
+//   - 8054 "Account id not passed", warning [SC; the updates]: only from a Fault (AddWarnings): the
+//     fake never finds it itself.
 //   - 521 "Multiple actions running for the same customer, Please try after some time", error, HTTP
-//     521 [SC, ERR; the updates]: only from a Fault (AddWarnings, CustomerBusy): the fake never
-//     finds it itself.
+//     521 [SC, ERR; the updates]: only from a Fault (CustomerBusy, WithRandomFaults): the fake
+//     never finds it itself.
 //
 // # Adding a rule or an endpoint
 //

@@ -240,14 +240,14 @@ func rules() []rule {
 				}
 			}},
 		{code: 8107, message: "Default customer status label not set", source: "SC, ADD (its sample answer)", warning: true, on: updates, customer: true,
-			says: "a customer made loyalty, is named in a warning: the fake's org has no default status label",
+			says: "a customer made loyalty is named in a warning (the fake's org has no default status label)",
 			check: func(c *call) {
 				if lt, _ := c.patch.loyaltyType(); lt == loyaltyTypeLoyalty && c.cust.loyaltyType() == loyaltyTypeNonLoyalty {
 					c.refuse("customer %s became loyalty without a status label", c.cust.ID)
 				}
 			}},
 		{code: 91005, message: "{x} is primary identifier and cannot be updated", source: "SC, UPD", warning: true, on: updates, customer: true,
-			says:  "a change of the value of the org's primary identifier type (mobile, or WithPrimaryIdentifier) is left out and the rest applied: an identifiers[] entry with another value than the profile's of its type, a channel of that type marked primary with another value than the primary one, or unmarking the primary one (not on the INSTORE profile with WithDualEligibility); a profile's identifiers are its own and its primary mobile and email channels",
+			says:  "a change of the value of the org's primary identifier type (mobile, or WithPrimaryIdentifier) is left out and the rest applied: an identifiers[] entry with another value than the profile's of its type, a channel of that type marked primary with another value than the primary one, or unmarking the primary one (not on the INSTORE profile with WithDualEligibility); a profile's identifiers are its own, its primary mobile and email channels and its wechat channels",
 			check: func(c *call) { c.dropIdentifierChanges(true) }},
 		{code: 91006, message: "{x} update is not allowed", source: "SC, UPD", warning: true, on: updates, customer: true,
 			says:  "so is a change of any other identifier; a new identifier type is added",

@@ -34,7 +34,10 @@ func docRules() string {
 		}
 		says := r.says
 		if r.check == nil {
-			says = "only from a Fault (AddWarnings, CustomerBusy): the fake never finds it itself"
+			says = "only from a Fault (AddWarnings): the fake never finds it itself"
+			if !r.warning {
+				says = "only from a Fault (CustomerBusy, WithRandomFaults): the fake never finds it itself"
+			}
 		}
 		endpoints := map[endpoint]string{customers: "every customer call", updates: "the updates", reads: "the reads",
 			lookupReads: "the lookup reads"}[r.on]
