@@ -112,7 +112,7 @@ func (p *progress) count(res *bulk.Result, skipped bool) {
 	}
 	now := time.Now()
 	if p.bar == nil {
-		if p.done%p.every == 0 {
+		if p.every > 0 && p.done%p.every == 0 {
 			fmt.Fprintf(p.out, "%s: %s\n", programName, p.lineLocked(now))
 		}
 		return
@@ -129,7 +129,7 @@ func (p *progress) count(res *bulk.Result, skipped bool) {
 func (p *progress) lineLocked(now time.Time) string {
 	elapsed := now.Sub(p.start)
 	sent := p.done - p.skipped
-	line := fmt.Sprintf("%d rows done, %d applied", p.done, p.applied)
+	line := fmt.Sprintf("%s done, %d applied", plural(p.done, "row"), p.applied)
 	if p.skipped > 0 {
 		line += fmt.Sprintf(", %d skipped (done before)", p.skipped)
 	}
