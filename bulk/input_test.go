@@ -231,3 +231,14 @@ func TestReadCSVAsPeopleWriteIt(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []Problem{{"line", "has 1 field; the header has 2"}}, collect(t, rows)[0].Problems)
 }
+
+// A line refused as a whole keeps the address it gave, and a row without one gets a result
+// without an empty identifier.
+func TestReadJSONLKeepsTheAddressOfARefusedLine(t *testing.T) {
+	t.Parallel()
+	got := collect(t, ReadJSONL(strings.NewReader(`{"userId":"101","body":{"fields":{"a":"1"}}} x`+"\nnot json\n")))
+	require.Len(t, got, 2)
+	assert.Equal(t, "101", got[0].UserID)
+	assert.Equal(t, &Result{Row: 1, UserID: "101"}, resultOf(&got[0]))
+	assert.Equal(t, &Result{Row: 2}, resultOf(&got[1]))
+}

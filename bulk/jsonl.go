@@ -70,11 +70,11 @@ func parseJSONLine(n int, line []byte) Row {
 		row.Problems = []Problem{{Field: "line", Problem: "is not a row object: " + err.Error()}}
 		return row
 	}
+	row.UserID, row.Source, row.AccountID = in.UserID.String(), in.Source, in.AccountID
 	if _, err := dec.Token(); err != io.EOF {
 		row.Problems = []Problem{{Field: "line", Problem: "has more after its object: give one object per line"}}
 		return row
 	}
-	row.UserID, row.Source, row.AccountID = in.UserID.String(), in.Source, in.AccountID
 	switch {
 	case in.Identifier != nil && row.UserID != "":
 		row.Problems = append(row.Problems, Problem{Field: "userId", Problem: "and identifier are both given: give one"})

@@ -133,7 +133,7 @@ func (r *Result) Code() string {
 // resultOf starts the result of a row.
 func resultOf(row *Row) *Result {
 	res := &Result{Row: row.Number, UserID: row.UserID}
-	if row.byIdentifier() {
+	if row.byIdentifier() && (row.Identifier.Type != "" || row.Identifier.Value != "") {
 		id := row.Identifier
 		res.Identifier = &id
 	}
