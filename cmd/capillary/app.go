@@ -204,6 +204,19 @@ func (a *app) parse(fs *flag.FlagSet, help string, args []string) error {
 	return nil
 }
 
+// credentialsRefused turns err, when it is the vendor refusing the credentials, into a stop
+// that names the variables to check: every other call would be refused too.
+func (a *app) credentialsRefused(err error) error {
+	if !errors.Is(err, capillary.ErrUnauthorized) && !errors.Is(err, capillary.ErrForbidden) && !errors.Is(err, capillary.ErrOAuthCredentials) {
+		return err
+	}
+	vars := "CAPILLARY_TILL and CAPILLARY_PASSWORD"
+	if a.getenv("CAPILLARY_OAUTH_KEY") != "" {
+		vars = "CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET"
+	}
+	return stopped(fmt.Errorf("%w\nThe vendor refused the credentials: check %s, and the cluster (CAPILLARY_BASE_URL or CAPILLARY_REGION)", err, vars))
+}
+
 // client makes an SDK client from the environment.
 func (a *app) client() (*capillary.Client, error) {
 	opts, err := capillary.OptionsFromEnv(a.getenv)

@@ -416,3 +416,22 @@ func readFile(t *testing.T, path string) string {
 	require.NoError(t, err)
 	return string(data)
 }
+
+// Credentials the vendor refuses stop the command, naming the variables to check.
+func TestBuiltRefusedCredentials(t *testing.T) {
+	t.Parallel()
+	fake := startFake(t, []string{"101"})
+	for _, tt := range []struct {
+		env  []string
+		want string
+	}{
+		{[]string{"CAPILLARY_BASE_URL=" + fake.url, "CAPILLARY_TILL=" + capillarytest.DefaultTill, "CAPILLARY_PASSWORD=s3cr3t-typo"}, "check CAPILLARY_TILL and CAPILLARY_PASSWORD"},
+		{[]string{"CAPILLARY_BASE_URL=" + fake.url, "CAPILLARY_OAUTH_KEY=" + capillarytest.DefaultOAuthKey, "CAPILLARY_OAUTH_SECRET=s3cr3t-typo"}, "check CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET"},
+	} {
+		code, stdout, stderr := runCLI(t, t.TempDir(), tt.env, "customers", "get", "101")
+		assert.Equal(t, exitUsage, code, stderr)
+		assert.Empty(t, stdout)
+		assert.Contains(t, stderr, "\nThe vendor refused the credentials: "+tt.want+", and the cluster (CAPILLARY_BASE_URL or CAPILLARY_REGION)\n")
+		assert.NotContains(t, stderr, "s3cr3t", "no secret is printed")
+	}
+}

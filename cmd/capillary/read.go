@@ -21,7 +21,7 @@ Examples:
   capillary customers get 171891944 --source ALL --embed points,mlp
 
 Exit status: 0 when the customer was read, 1 when not (not found, refused), 2 for a mistake in
-the command line.
+the command line or the environment, or credentials the vendor refuses.
 `
 
 const lookupHelp = `Usage: capillary customers lookup --mobile M | --email E | --external-id X [--source SOURCE] [--account-id ID] [--embed ...]
@@ -35,7 +35,7 @@ Examples:
   capillary customers lookup --email tom@example.com --source WECHAT --account-id wx-1 --embed points
 
 Exit status: 0 when the customer was read, 1 when not (not found, refused), 2 for a mistake in
-the command line.
+the command line or the environment, or credentials the vendor refuses.
 `
 
 // readFlags are the flags get and lookup share.
@@ -126,7 +126,7 @@ func (a *app) read(read func(capillary.CustomersAPI) (*capillary.Customer, error
 		return 0, usagef("%w", err)
 	}
 	if err != nil {
-		return 0, err
+		return 0, a.credentialsRefused(err)
 	}
 	out, err := json.MarshalIndent(cust, "", "  ")
 	if err != nil {

@@ -38,7 +38,7 @@ func (a *app) send(ctx context.Context, f *updateFlags, runner *bulk.Runner, row
 		fmt.Fprintf(a.stderr, "%s: interrupted: %s left without an outcome; run the same command with --resume to go on\n", programName, plural(len(sum.Unfinished), "row"))
 		return exitFailed, nil
 	case runErr != nil:
-		return 0, stopped(fmt.Errorf("the run stopped: %w", runErr))
+		return 0, a.credentialsRefused(stopped(fmt.Errorf("the run stopped: %w", runErr)))
 	case sum.Applied == sum.Rows && pl.keptFailed.Load() == 0:
 		return exitOK, nil
 	}
