@@ -389,7 +389,8 @@ func TestBuiltInterruptThenResume(t *testing.T) {
 	assert.Equal(t, exitFailed, run.wait(), run.stderr.String())
 	done := len(finals(t, results(t, resultsFile)))
 	require.Less(t, done, 5, "the interrupt stopped nothing")
-	assert.Equal(t, fmt.Sprintf("capillary: interrupted: %s left without an outcome; run the same command with --resume to go on\n", plural(5-done, "row")),
+	assert.Equal(t, "capillary: interrupted: no more rows are sent; the rows in flight get up to 30s to finish (interrupt again to stop at once: --resume settles them)\n"+
+		fmt.Sprintf("capillary: interrupted: %s left without an outcome; run the same command with --resume to go on\n", plural(5-done, "row")),
 		run.stderr.String())
 
 	code, stdout, stderr := runCLI(t, dir, fake.env(), "customers", "update", "--input", "c.csv", "--source", "INSTORE", "--resume")

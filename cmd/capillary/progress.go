@@ -125,6 +125,13 @@ func (p *progress) count(res *bulk.Result, skipped bool) {
 	p.mu.Lock()
 }
 
+// note writes a line on stderr between progress lines.
+func (p *progress) note(line string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.out, "%s: %s\n", programName, line)
+}
+
 // lineLocked is the plain progress line.
 func (p *progress) lineLocked(now time.Time) string {
 	elapsed := now.Sub(p.start)
