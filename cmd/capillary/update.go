@@ -36,7 +36,11 @@ Input (--input FILE, or - for stdin with --format):
             loyaltyType                           loyalty or non_loyalty
             fields.<name>, extendedFields.<name>  custom and extended fields
             source, accountId                     for rows on another source than --source
-          An empty cell sets nothing; values are sent as text.
+          An empty cell sets nothing; values are sent as text. A header that would make
+          every row invalid (userId beside externalId, nothing to update) is refused.
+  A byte order mark is skipped. A row is invalid, and never sent, when its body has a field
+  the vendor does not document (a misspelt "fistName") or a mobile that is not digits with
+  the country code; --dry-run lists every such row with its number and field.
 
 Results (--results, default: the input's name with .results.jsonl) are JSON lines, appended
 and synced as the run goes; the file is also the journal that --resume reads. Before a row is
