@@ -436,3 +436,19 @@ func TestBuiltRefusedCredentials(t *testing.T) {
 		assert.NotContains(t, stderr, "s3cr3t", "no secret is printed")
 	}
 }
+
+// Rows applied with the vendor's warnings are counted apart, by code: the run was "applied
+// with warnings".
+func TestBuiltWarningsAreCounted(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFile(t, dir, "c.csv", "userId,firstName,email\n101,Ann,not-an-email\n102,Bob,\n103,Cy,also@not\n")
+	fake := startFake(t, []string{"101", "102", "103"})
+	code, stdout, stderr := runCLI(t, dir, fake.env(), "customers", "update", "--input", "c.csv", "--source", "INSTORE")
+	assert.Equal(t, exitOK, code, stderr)
+	assert.Regexp(t, `applied\s+3\s*\n\s+with warnings\s+2\s+applied, with the vendor's warnings: see "warnings" in the results\n`, stdout)
+	assert.Contains(t, stdout, "\nApplied with warnings, by code: 8057 ×2\n")
+	got := finals(t, results(t, filepath.Join(dir, "c.results.jsonl")))
+	assert.EqualValues(t, 8057, got[1].Warnings[0].Code)
+	assert.Empty(t, got[2].Warnings)
+}
