@@ -20,8 +20,8 @@ const (
 	// uncertain, or left for --resume); get or lookup did not read the customer.
 	exitFailed = 1
 	// exitUsage: nothing was done, or the run stopped: a mistake in the command line, the
-	// environment or the input's header, a results file that cannot be used, or an answer
-	// that would fail every row.
+	// environment or the input's header, a results file that cannot be used, credentials the
+	// vendor refuses, or another error that stopped the run.
 	exitUsage   = 2
 	programName = "capillary"
 )
@@ -49,7 +49,8 @@ The cluster and the credentials come from the environment:
 Exit status: 0 when every row was applied (get, lookup: the customer was read); 1 when some
 rows were not applied or the run was interrupted (get, lookup: not read); 2 when nothing was
 done or the run stopped: a mistake in the command line, the environment or the input's header,
-a results file that cannot be used, or an answer that would fail every row.
+a results file that cannot be used, credentials the vendor refuses, or another error that
+stopped the run (the reason is on stderr).
 `
 
 // exitError is an error with the exit status it gives. A usage error points to the help of

@@ -22,7 +22,8 @@ const updateHelp = `Usage: capillary customers update --input FILE --source SOUR
 Updates customers from a file, one update per row, at most --rate a second, minute or hour, with
 --concurrency rows in flight. Each row's outcome (applied, refused, invalid, uncertain) goes to
 the results file as one JSON line, written and synced as the row finishes; the file is also the
-journal that --resume reads. Results and the summary go to stdout, progress to stderr.
+journal that --resume reads. The summary goes to stdout; errors, and progress on a terminal,
+to stderr.
 
 Input (--input FILE, or - for stdin with --format):
   .jsonl  one object per line: "userId" or "identifier" ({"type","value"}: mobile, email or
@@ -76,8 +77,9 @@ Exit status:
   1  the run ended with rows not applied (refused, invalid, uncertain: see the results), or
      was interrupted (run the same command with --resume to go on); a dry run found bad rows
   2  nothing was sent, or the run stopped: a mistake in the command line, the environment or
-     the input's header; a results file that is locked by another run or cannot be read; an
-     answer that would fail every row (a refused password, say). The reason is on stderr.
+     the input's header; a results file that is locked by another run or cannot be read;
+     credentials the vendor refuses; another error that stopped the run. The reason is on
+     stderr.
 `
 
 // updateFlags is the command line of customers update.
