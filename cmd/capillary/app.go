@@ -218,17 +218,17 @@ func (a *app) credentialsRefused(err error) error {
 	return stopped(fmt.Errorf("%w\nThe vendor refused the credentials: check %s, and the cluster (CAPILLARY_BASE_URL or CAPILLARY_REGION)", err, vars))
 }
 
-// client makes an SDK client from the environment.
+// client makes an SDK client from the environment; a mistake there points to the command's
+// help, which lists the variables.
 func (a *app) client() (*capillary.Client, error) {
 	opts, err := capillary.OptionsFromEnv(a.getenv)
-	if err != nil {
-		return nil, usagef("%w", err)
+	if err == nil {
+		var c *capillary.Client
+		if c, err = capillary.NewClient(append(opts, capillary.WithUserAgent(programName+"-cli"))...); err == nil {
+			return c, nil
+		}
 	}
-	c, err := capillary.NewClient(append(opts, capillary.WithUserAgent(programName+"-cli"))...)
-	if err != nil {
-		return nil, usagef("%w", err)
-	}
-	return c, nil
+	return nil, &exitError{status: exitUsage, err: err, usage: true, help: programName}
 }
 
 // plural is "1 row", "2 rows".

@@ -303,12 +303,12 @@ func TestBuiltRoughEdges(t *testing.T) {
 		{
 			name: "a missing password is named by its variable, and the name is said once",
 			env:  noPassword, args: []string{"customers", "update", "--input", "one.csv", "--source", "INSTORE"}, code: exitUsage,
-			stderr: "capillary: CAPILLARY_TILL is set but CAPILLARY_PASSWORD is empty: set both\nRun 'capillary customers update --help' for usage.\n",
+			stderr: "capillary: CAPILLARY_TILL is set but CAPILLARY_PASSWORD is empty: set both\nRun 'capillary --help' for usage.\n",
 		},
 		{
 			name: "a missing password for get",
 			env:  noPassword, args: []string{"customers", "get", "101"}, code: exitUsage,
-			stderr: "capillary: CAPILLARY_TILL is set but CAPILLARY_PASSWORD is empty: set both\nRun 'capillary customers get --help' for usage.\n",
+			stderr: "capillary: CAPILLARY_TILL is set but CAPILLARY_PASSWORD is empty: set both\nRun 'capillary --help' for usage.\n",
 		},
 		{
 			name: "one row is a row",
