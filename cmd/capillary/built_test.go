@@ -188,7 +188,10 @@ func startCLI(t *testing.T, dir string, env []string, args ...string) *command {
 	c.cmd.Stdout, c.cmd.Stderr = &c.stdout, &c.stderr
 	c.cmd.WaitDelay = childBound
 	require.NoError(t, c.cmd.Start())
-	t.Cleanup(func() { _ = c.wait() })
+	t.Cleanup(func() { // a test that ended early leaves no command running
+		c.cancel()
+		_ = c.wait()
+	})
 	return c
 }
 
