@@ -12,9 +12,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 status=0
-while IFS= read -r mod; do
-  dir=$(dirname "$mod")
-  echo "== go test -race $* ./... in ${dir#./}"
+while IFS= read -r dir; do
+  echo "== go test -race${*:+ $*} ./... in ${dir#./}"
   (cd "$dir" && go test -race "$@" ./...) || status=1
-done < <(find . -name go.mod -not -path './.git/*' -not -path '*/testdata/*' | sort)
+done < <(find . -name go.mod -not -path './.git/*' -not -path '*/testdata/*' | sed 's|/go.mod$||' | sort)
 exit $status
