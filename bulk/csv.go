@@ -54,7 +54,11 @@ type csvLayout struct {
 // to update) is an error before any row is read; a row that cannot be parsed is a row
 // with Problems. The iterator's error is an I/O error only.
 func ReadCSV(r io.Reader) (iter.Seq2[Row, error], error) {
-	cr := csv.NewReader(withoutBOM(r))
+	text, err := withoutBOM(r)
+	if err != nil {
+		return nil, err
+	}
+	cr := csv.NewReader(text)
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err == io.EOF {

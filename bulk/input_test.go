@@ -242,3 +242,16 @@ func TestReadJSONLKeepsTheAddressOfARefusedLine(t *testing.T) {
 	assert.Equal(t, &Result{Row: 1, UserID: "101"}, resultOf(&got[0]))
 	assert.Equal(t, &Result{Row: 2}, resultOf(&got[1]))
 }
+
+// A UTF-16 file (PowerShell's > and Out-File) is refused as a whole, saying how to save it.
+func TestReadUTF16IsRefused(t *testing.T) {
+	t.Parallel()
+	utf16 := "\xff\xfeu\x00s\x00e\x00r\x00I\x00d\x00\n\x00"
+	_, err := ReadCSV(strings.NewReader(utf16))
+	assert.EqualError(t, err, "bulk: the input is UTF-16 text: save it as UTF-8 (in PowerShell, Out-File -Encoding utf8)")
+	var failed error
+	for _, err := range ReadJSONL(strings.NewReader("\xfe\xff\x00{")) {
+		failed = err
+	}
+	assert.EqualError(t, failed, "bulk: the input is UTF-16 text: save it as UTF-8 (in PowerShell, Out-File -Encoding utf8)")
+}

@@ -34,10 +34,14 @@ type jsonlRow struct {
 // lines are skipped, and a byte order mark at the start is. A line that is not one such
 // object, a body field that the vendor does not document (a misspelt "fistName", "profile" for
 // "profiles") and a mobile number that is not digits give a row with Problems. The iterator's
-// error is an I/O error only.
+// error is an I/O error, or UTF-16 input.
 func ReadJSONL(r io.Reader) iter.Seq2[Row, error] {
 	return func(yield func(Row, error) bool) {
-		br := withoutBOM(r)
+		br, err := withoutBOM(r)
+		if err != nil {
+			yield(Row{}, err)
+			return
+		}
 		for n := 1; ; n++ {
 			line, err := br.ReadBytes('\n')
 			if len(bytes.TrimSpace(line)) > 0 {

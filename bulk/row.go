@@ -147,13 +147,18 @@ func errorf(format string, args ...any) error {
 
 // withoutBOM reads r without the UTF-8 byte order mark that Windows tools (Excel, Notepad,
 // PowerShell's Export-Csv) put at the start of a file, so that the first column or object
-// reads as it would without it.
-func withoutBOM(r io.Reader) *bufio.Reader {
+// reads as it would without it. A UTF-16 file (PowerShell's > and Out-File write them) is an
+// error that says how to save it: its every line would be invalid.
+func withoutBOM(r io.Reader) (*bufio.Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
-	if start, err := br.Peek(3); err == nil && bytes.Equal(start, []byte("\uFEFF")) {
+	start, _ := br.Peek(3)
+	switch {
+	case bytes.HasPrefix(start, []byte("\uFEFF")):
 		_, _ = br.Discard(3)
+	case bytes.HasPrefix(start, []byte{0xFF, 0xFE}) || bytes.HasPrefix(start, []byte{0xFE, 0xFF}):
+		return nil, errorf("the input is UTF-16 text: save it as UTF-8 (in PowerShell, Out-File -Encoding utf8)")
 	}
-	return br
+	return br, nil
 }
 
 // checkMobiles adds a problem for each mobile number of the row that is not all digits: the

@@ -277,6 +277,12 @@ func TestBuiltCSVHeaders(t *testing.T) {
 	assert.Empty(t, stdout)
 	assert.Equal(t, "capillary: customers update: --input both.csv: CSV header: columns userId and externalId both address the customer, "+
 		"and an update cannot set an external id: keep one of them\nRun 'capillary customers update --help' for usage.\n", stderr)
+	writeFile(t, dir, "utf16.jsonl", "\xff\xfe{\x00}\x00\n\x00")
+	code, stdout, stderr = runCLI(t, dir, nil, "customers", "update", "--input", "utf16.jsonl", "--source", "INSTORE", "--dry-run")
+	assert.Equal(t, exitUsage, code)
+	assert.Empty(t, stdout)
+	assert.Equal(t, "capillary: reading the input: the input is UTF-16 text: save it as UTF-8 (in PowerShell, Out-File -Encoding utf8)\n", stderr)
+
 	assert.Equal(t, "Ann", fake.dumped(t)["101"].FirstName)
 }
 

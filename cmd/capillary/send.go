@@ -121,7 +121,7 @@ func (a *app) dryRun(rows iter.Seq2[bulk.Row, error], opts []bulk.Option) (int, 
 		}
 	})
 	if err != nil {
-		return 0, fmt.Errorf("reading the input: %w", err)
+		return 0, stopped(errors.New("reading the input: " + plain(err)))
 	}
 	fmt.Fprintf(w, "%s checked: %d valid, %d invalid. Nothing was sent.\n", plural(total, "row"), total-bad, bad)
 	if bad > 0 {
