@@ -39,9 +39,10 @@ Input (--input FILE, or - for stdin with --format):
             source, accountId                     for rows on another source than --source
           An empty cell sets nothing; values are sent as text. A header that would make
           every row invalid (userId beside externalId, nothing to update) is refused.
-  A byte order mark is skipped; UTF-16 is refused: save the file as UTF-8. A row is invalid, and never sent, when its body has a field
-  the vendor does not document (a misspelt "fistName") or a mobile that is not digits with
-  the country code; --dry-run lists every such row with its number and field.
+  A byte order mark is skipped; UTF-16 is refused: save the file as UTF-8. A row is invalid,
+  and never sent, when its body has a field the vendor does not document (a misspelt
+  "fistName") or a mobile that is not digits with the country code; --dry-run lists every
+  such row with its number and field.
 
 Results (--results, default: the input's name with .results.jsonl) are JSON lines, appended
 and synced as the run goes; the file is also the journal that --resume reads. Before a row is
