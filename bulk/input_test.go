@@ -255,3 +255,28 @@ func TestReadUTF16IsRefused(t *testing.T) {
 	}
 	assert.EqualError(t, failed, "bulk: the input is UTF-16 text: save it as UTF-8 (in PowerShell, Out-File -Encoding utf8)")
 }
+
+// Whatever a line holds, reading it never panics, rows come in order, and a row without
+// problems has a body to send.
+func FuzzReadJSONL(f *testing.F) {
+	for _, seed := range []string{
+		"\uFEFF" + `{"userId":"101","body":{"profiles":[{"firstName":"A","commChannels":[{"type":"mobile","value":"+91 1"}]}]}}`,
+		`{"userId":"101","body":{"profile":[{}]}} {}` + "\n\n" + `{"identifier":{"type":"mobile","value":"9x"},"body":{"loyaltyProgramEnrollments":[{"programId":1,"x":2}]}}`,
+		"\xff\xfe{\x00",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		last := 0
+		for row, err := range ReadJSONL(strings.NewReader(in)) {
+			if err != nil {
+				return // UTF-16 input
+			}
+			require.Greater(t, row.Number, last)
+			last = row.Number
+			if len(row.Problems) == 0 {
+				require.NotNil(t, row.Body)
+			}
+		}
+	})
+}
