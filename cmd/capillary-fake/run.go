@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -208,8 +209,7 @@ func printBanner(w io.Writer, url string, c *config, customers []capillarytest.C
 	for i, cust := range customers {
 		ids[i] = cust.ID
 	}
-	slices.Sort(ids)
-	fmt.Fprintf(w, "Customers: %d seeded %v\n", len(customers), ids)
+	fmt.Fprintln(w, seededLine(ids))
 	example := "171891944"
 	if len(ids) > 0 {
 		example = ids[0]
@@ -217,4 +217,21 @@ func printBanner(w io.Writer, url string, c *config, customers []capillarytest.C
 	fmt.Fprintf(w, "Try:\n  curl -X PUT '%s/v2/customers/%s?source=INSTORE' -H 'Content-Type: application/json' \\\n"+
 		"    -H 'Authorization: %s' -d '{\"profiles\":[{\"firstName\":\"Tom\"}]}'\n", url, example, basic)
 	fmt.Fprintln(w, "Stop with Ctrl-C.")
+}
+
+// bannerIDs is how many seeded ids the banner lists: a seed of thousands is summed up.
+const bannerIDs = 10
+
+// seededLine lists the seeded ids in numeric order, the first few and the last of a long list.
+func seededLine(ids []string) string {
+	if len(ids) == 0 {
+		return "Customers: none seeded (-seed loads some)"
+	}
+	// User ids are decimal integers: shorter ones first, then in text order, is numeric order.
+	slices.SortFunc(ids, func(a, b string) int { return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b)) })
+	if len(ids) <= bannerIDs {
+		return fmt.Sprintf("Customers: %d seeded: %s", len(ids), strings.Join(ids, ", "))
+	}
+	return fmt.Sprintf("Customers: %d seeded: %s, ... %s (%d more in the seed file)",
+		len(ids), strings.Join(ids[:bannerIDs-1], ", "), ids[len(ids)-1], len(ids)-bannerIDs)
 }
