@@ -37,36 +37,36 @@ func TestAddRules(t *testing.T) {
 		createdID         string
 	}{
 		{name: "created", query: "source=INSTORE", body: externalIDAdd, status: 200,
-			warnings: []int{capillarytest.WarningNoDefaultStatusLabel}, createdID: "500000001"},
+			warnings: []int{8107}, createdID: "500000001"},
 		{name: "no query source: the profile's", body: externalIDAdd, status: 200,
-			warnings: []int{capillarytest.WarningNoDefaultStatusLabel}, createdID: "500000001"},
+			warnings: []int{8107}, createdID: "500000001"},
 		{name: "non-loyalty: no status label warning", query: "source=INSTORE",
 			body:   `{"loyaltyInfo": {"loyaltyType": "non_loyalty"}, "profiles": [{"identifiers": [{"type": "cuid", "value": "c-1"}], "source": "INSTORE"}]}`,
 			status: 200, warnings: []int{}, createdID: "500000001"},
 		{name: "exists on the same source", query: "source=INSTORE",
 			body:   `{"profiles": [{"identifiers": [{"type": "mobile", "value": "9999000000"}], "source": "INSTORE"}]}`,
-			status: 400, errors: []int{capillarytest.CodeCustomerExists}},
+			status: 400, errors: []int{8006}},
 		{name: "exists on another source: combined", query: "source=WECHAT&accountId=wx-1",
 			body:   `{"profiles": [{"firstName": "Tom", "identifiers": [{"type": "email", "value": "tomsawyer@gmail.com"}], "source": "WECHAT", "accountId": "wx-1"}]}`,
-			status: 200, warnings: []int{capillarytest.WarningCombined}, createdID: tomID},
+			status: 200, warnings: []int{8050}, createdID: tomID},
 		{name: "no identifier", query: "source=INSTORE", body: `{"profiles": [{"firstName": "Tom", "source": "INSTORE"}]}`,
-			status: 400, errors: []int{capillarytest.CodeNoValidIdentifier}},
+			status: 400, errors: []int{8005}},
 		{name: "no profile", query: "source=INSTORE", body: `{"extendedFields": {}}`,
-			status: 400, errors: []int{capillarytest.CodeNoValidIdentifier}},
+			status: 400, errors: []int{8005}},
 		{name: "no valid identifier", query: "source=INSTORE",
 			body:   `{"profiles": [{"identifiers": [{"type": "email", "value": "not-an-address"}, {"type": "mobile", "value": "12"}], "source": "INSTORE"}]}`,
-			status: 400, errors: []int{capillarytest.CodeNoValidIdentifier}},
+			status: 400, errors: []int{8005}},
 		{name: "profile without source", query: "source=INSTORE", body: `{"profiles": [{"identifiers": [{"type": "externalId", "value": "e"}]}]}`,
-			status: 400, errors: []int{capillarytest.CodeInvalidSource}},
+			status: 400, errors: []int{8003}},
 		{name: "multi-account source without account", body: `{"profiles": [{"identifiers": [{"type": "externalId", "value": "e"}], "source": "WECHAT"}]}`,
-			status: 400, errors: []int{capillarytest.CodeAccountIDRequired}},
-		{name: "unknown query source", query: "source=SHOP", body: externalIDAdd, status: 400, errors: []int{capillarytest.CodeInvalidSource}},
+			status: 400, errors: []int{8045}},
+		{name: "unknown query source", query: "source=SHOP", body: externalIDAdd, status: 400, errors: []int{8003}},
 		{name: "deleted after a PII request", query: "source=INSTORE",
 			body:   `{"profiles": [{"identifiers": [{"type": "externalId", "value": "gone-1"}], "source": "INSTORE"}]}`,
-			status: 400, errors: []int{capillarytest.CodeDeletedForPII}},
+			status: 400, errors: []int{8026}},
 		{name: "every problem at once", query: "source=INSTORE",
 			body:   `{"referralCode": 5, "subscriptionInfo": {"subscriptions": [{"channel": 1}]}, "profiles": [{"identifiers": [{"type": "cardnumber", "value": "1", "seriesId": "x"}], "source": "INSTORE", "nickname": "T"}]}`,
-			status: 400, errors: []int{400, 400, 400}},
+			status: 400, errors: []int{400, 400, 400, 400}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,11 +94,12 @@ func TestAddExistsAndCombine(t *testing.T) {
 	srv := capillarytest.NewServer(capillarytest.WithCustomers(tomSawyer()), capillarytest.WithSourceAccounts("WECHAT", "wx-1"))
 	t.Cleanup(srv.Close)
 	got := add(t, srv, "source=INSTORE", `{"profiles": [{"identifiers": [{"type": "mobile", "value": "9999000000"}], "source": "INSTORE"}]}`)
-	assert.Equal(t, "Add failed, Customer already exists with id "+tomID+" for same source", decode(t, got.body).Errors[0].Message)
+	assert.Equal(t, "Add failed, Customer already exists with id "+tomID+" for same source: mobile 9999000000 is customer "+tomID+"'s on source INSTORE",
+		decode(t, got.body).Errors[0].Message)
 
 	got = add(t, srv, "source=WECHAT&accountId=wx-1", `{"profiles": [{"firstName": "Tommy", "identifiers": [{"type": "mobile", "value": "9999000000"}], "source": "WECHAT", "accountId": "wx-1"}]}`)
 	require.Equal(t, http.StatusOK, got.status, got.body)
-	assert.Equal(t, "Same Customer found in other sources,Combining", decode(t, got.body).Warnings[0].Message)
+	assert.Equal(t, "Same Customer found in other sources, Combining: the profile was added to customer "+tomID, decode(t, got.body).Warnings[0].Message)
 	tom, ok := srv.Customer(tomID)
 	require.True(t, ok)
 	require.Len(t, tom.OtherProfiles, 1)
@@ -151,7 +152,7 @@ func TestAddConcurrentSameIdentifier(t *testing.T) {
 			created++
 			continue
 		}
-		assert.Equal(t, []int{capillarytest.CodeCustomerExists}, codes(decode(t, r.body).Errors))
+		assert.Equal(t, []int{8006}, codes(decode(t, r.body).Errors))
 	}
 	assert.Equal(t, 1, created)
 	assert.Len(t, srv.Customers(), 1)
