@@ -21,7 +21,7 @@ type results struct {
 	rows map[int]bulk.Result
 }
 
-func (r *results) Sending(int) error { return nil }
+func (r *results) Sending(*bulk.Result) error { return nil }
 
 func (r *results) Finished(res *bulk.Result) error {
 	r.mu.Lock()
@@ -58,7 +58,7 @@ func TestRunAgainstTheFake(t *testing.T) {
 	in := "userId,firstName,fields.city\n101,Ann,Pune\n102,Bob,\n103,,\n999,Zed,\n"
 	rows, err := bulk.ReadCSV(strings.NewReader(in))
 	require.NoError(t, err)
-	r, err := bulk.New(bulk.SDK(c.Customers), bulk.WithConcurrency(1), bulk.WithSource(capillary.SourceInstore, ""), bulk.WithRetryDelay(0))
+	r, err := bulk.New(bulk.SDK(c), bulk.WithConcurrency(1), bulk.WithSource(capillary.SourceInstore, ""))
 	require.NoError(t, err)
 	got := &results{rows: map[int]bulk.Result{}}
 	sum, err := r.Run(ctxFor(t), rows, got)
@@ -101,7 +101,7 @@ func TestRunAgainstTheFake(t *testing.T) {
 func TestSDKValidateSendsNothing(t *testing.T) {
 	t.Parallel()
 	srv, c := newFake(t, "101")
-	api := bulk.SDK(c.Customers)
+	api := bulk.SDK(c)
 	row := &bulk.Row{Number: 1, UserID: "101", Body: &capillary.UpdateCustomerRequest{Profiles: []capillary.Profile{{FirstName: capillary.Ptr(strings.Repeat("x", 101))}}}}
 	problems := api.Validate(row, &capillary.UpdateCustomerParams{Source: "NOPE"})
 	assert.Equal(t, []bulk.Problem{
@@ -116,7 +116,7 @@ func TestSDKValidateSendsNothing(t *testing.T) {
 // runRows runs rows against the fake with one worker and returns the outcomes by row.
 func runRows(t *testing.T, c *capillary.Client, rows []bulk.Row) (*bulk.Summary, map[int]bulk.Result) {
 	t.Helper()
-	r, err := bulk.New(bulk.SDK(c.Customers), bulk.WithConcurrency(1), bulk.WithSource(capillary.SourceInstore, ""), bulk.WithRetryDelay(0))
+	r, err := bulk.New(bulk.SDK(c), bulk.WithConcurrency(1), bulk.WithSource(capillary.SourceInstore, ""))
 	require.NoError(t, err)
 	got := &results{rows: map[int]bulk.Result{}}
 	sum, err := r.Run(ctxFor(t), func(yield func(bulk.Row, error) bool) {

@@ -1,0 +1,108 @@
+package bulk
+
+import (
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"iter"
+	"strconv"
+)
+
+// Fingerprint identifies a row's content: its address, source, account, body and problems (not
+// its number), as 16 hex digits. Two rows with the same fingerprint send the same update.
+func Fingerprint(row *Row) string {
+	return strconv.FormatUint(fingerprintOf(row), 16)
+}
+
+func fingerprintOf(row *Row) uint64 {
+	content, err := json.Marshal(struct {
+		UserID     string
+		Identifier any
+		Source     string
+		AccountID  string
+		Body       any
+		Problems   []Problem
+	}{row.UserID, row.Identifier, string(row.Source), row.AccountID, row.Body, row.Problems})
+	h := fnv.New64a()
+	if err != nil {
+		_, _ = h.Write([]byte("unencodable: " + err.Error()))
+	}
+	_, _ = h.Write(content)
+	return h.Sum64()
+}
+
+// InputChangedError refuses to resume: the input is not the one the results file was written
+// for (another input, or this one with a row inserted, removed or edited since). Nothing was
+// sent.
+type InputChangedError struct {
+	// Row is the first row number where the input and the results differ.
+	Row int
+	// Reason says how they differ.
+	Reason string
+}
+
+// Error says what differs and what to do.
+func (e *InputChangedError) Error() string {
+	return "bulk: the results file was written for another input: " + e.Reason +
+		"; resume with the input as it was, or start over with a new results file"
+}
+
+// Resume yields the rows of rows that a run resumed from h still has to send: those without an
+// outcome, those in flight when the run before stopped (marked Settle, to be read back before
+// they are sent), and with retryFailed those that were not applied (uncertain ones marked
+// Settle). For each row it skips it calls skipped with the row's recorded status.
+//
+// Every row h records must be the same row of rows (by Fingerprint), and rows must reach the
+// last row h records; otherwise the iterator yields an *InputChangedError and stops. It holds
+// back the rows to send until it has checked every recorded row, so that a changed input is
+// refused before anything is sent. With retryFailed, a row recorded as not applied may have
+// been edited: it is sent as it is now.
+func (h *History) Resume(rows iter.Seq2[Row, error], retryFailed bool, skipped func(Status)) iter.Seq2[Row, error] {
+	return func(yield func(Row, error) bool) {
+		var pending []Row // rows to send, held until every recorded row is checked
+		seen := 0
+		for row, err := range rows {
+			if err != nil {
+				yield(row, err)
+				return
+			}
+			seen = row.Number
+			status := h.Status(row.Number)
+			if status != "" && h.fingerprints[row.Number] != fingerprintOf(&row) && !(retryFailed && status.Final() && status != Applied) {
+				yield(Row{}, &InputChangedError{Row: row.Number, Reason: fmt.Sprintf(
+					"row %d is not the row %d the results file recorded (%s there): a row was inserted, removed or edited", row.Number, row.Number, status)})
+				return
+			}
+			switch {
+			case status == Sending || (status == Uncertain && retryFailed):
+				row.Settle = true
+			case status == Applied || (status.Final() && !retryFailed):
+				skipped(status)
+				continue
+			}
+			if row.Number < h.last {
+				pending = append(pending, row)
+				continue
+			}
+			for _, p := range pending {
+				if !yield(p, nil) {
+					return
+				}
+			}
+			pending = nil
+			if !yield(row, nil) {
+				return
+			}
+		}
+		if seen < h.last {
+			yield(Row{}, &InputChangedError{Row: seen + 1, Reason: fmt.Sprintf(
+				"the input ends at row %d, and the results file records row %d: rows were removed", seen, h.last)})
+			return
+		}
+		for _, p := range pending {
+			if !yield(p, nil) {
+				return
+			}
+		}
+	}
+}
