@@ -72,8 +72,8 @@ func (s sdk) Read(ctx context.Context, row *Row, params *capillary.UpdateCustome
 	return held(c, params), nil
 }
 
-// held is what a customer read back holds, in the shape of an update body: the names, fields
-// and channels of its profile on the source updated (its first profile if none matches), its
+// held is what a customer read back holds, in the shape of an update body: the names, fields,
+// identifiers and channels of its profile on the source updated (its first profile if none matches), its
 // loyalty type and extended fields, and the programs it is in with their tiers.
 func held(c *capillary.Customer, params *capillary.UpdateCustomerParams) *capillary.UpdateCustomerRequest {
 	out := &capillary.UpdateCustomerRequest{ExtendedFields: c.ExtendedFields}
@@ -88,7 +88,7 @@ func held(c *capillary.Customer, params *capillary.UpdateCustomerParams) *capill
 				break
 			}
 		}
-		out.Profiles = []capillary.Profile{{FirstName: p.FirstName, LastName: p.LastName, Fields: p.Fields, CommChannels: p.CommChannels}}
+		out.Profiles = []capillary.Profile{{FirstName: p.FirstName, LastName: p.LastName, Fields: p.Fields, Identifiers: p.Identifiers, CommChannels: p.CommChannels}}
 	}
 	for _, d := range c.LoyaltyProgramDetails {
 		id, err := strconv.ParseInt(d.ProgramID.String(), 10, 64)
