@@ -1,8 +1,8 @@
 package bulk_test
 
 import (
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
