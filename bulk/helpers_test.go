@@ -33,7 +33,8 @@ type fakeAPI struct {
 	reads   map[int]int
 	readErr error
 	order   []int // rows in the order they were sent
-	policy  *capillary.Client
+	policy  *capillary.Client                                  // the SDK's policy with its own waits
+	advise  func(err error, attempt int) capillary.RetryAdvice // a policy of the test's
 }
 
 func newFakeAPI(answer func(ctx context.Context, row *Row, n int) (*capillary.UpdateCustomerResponse, error)) *fakeAPI {
@@ -104,6 +105,9 @@ var testPolicy = func() *capillary.Client {
 }()
 
 func (f *fakeAPI) AdviseRetry(err error, attempt int) capillary.RetryAdvice {
+	if f.advise != nil {
+		return f.advise(err, attempt)
+	}
 	if f.policy != nil {
 		return f.policy.AdviseRetry(err, attempt)
 	}

@@ -451,3 +451,80 @@ func sevenSeconds(t *testing.T) *capillary.Client {
 	require.NoError(t, err)
 	return c
 }
+
+// The summary counts the vendor's warnings by code, says which rows got them, and how many
+// rows were applied with warnings.
+func TestSummaryCountsWarningsByCode(t *testing.T) {
+	t.Parallel()
+	api := newFakeAPI(func(_ context.Context, row *Row, _ int) (*capillary.UpdateCustomerResponse, error) {
+		resp := ok()
+		if row.Number%2 == 0 {
+			resp.Warnings = []capillary.Message{{Code: 8057, Message: "not an email address"}, {Code: 8057, Message: "not an email address"}}
+		}
+		if row.Number%3 == 0 {
+			resp.Warnings = append(resp.Warnings, capillary.Message{Code: 8075, Message: "primary identifier not matching"})
+		}
+		return resp, nil
+	})
+	sum, err := newRunner(t, api, WithConcurrency(1)).Run(testCtx(t), seq(nameRows(30)), nil)
+	require.NoError(t, err)
+	assert.Equal(t, 30, sum.Applied)
+	assert.Equal(t, 20, sum.AppliedWithWarnings)
+	require.Contains(t, sum.Warnings, "8057")
+	assert.Equal(t, 15, sum.Warnings["8057"].Rows, "a row with the code twice counts once")
+	assert.Equal(t, "not an email address", sum.Warnings["8057"].Message)
+	assert.Equal(t, []int{2, 4, 6, 8, 10, 12, 14, 16, 18, 20}, sum.Warnings["8057"].FirstRows)
+	assert.Equal(t, 10, sum.Warnings["8075"].Rows)
+	assert.Equal(t, []int{3, 6, 9}, sum.Warnings["8075"].FirstRows[:3])
+}
+
+// The Runner keeps no retry policy of its own: it does what API.AdviseRetry says, and slows
+// down when it says the answer was a 429.
+func TestRunnerFollowsTheSDKsRetryAdvice(t *testing.T) {
+	t.Parallel()
+	vendorFailure := &capillary.APIError{StatusCode: 500, Method: "PUT", Errors: []capillary.Message{{Code: 500, Message: "failed"}}}
+	tests := []struct {
+		name      string
+		err       error
+		advice    capillary.RetryAdvice
+		status    Status
+		sends     int
+		waits     []time.Duration
+		throttled int
+	}{
+		{"a 521 the policy does not retry", busy(), capillary.RetryAdvice{}, Refused, 1, nil, 0},
+		{"an answer the policy retries, after its wait", vendorFailure, capillary.RetryAdvice{Retry: true, Wait: 42 * time.Second}, Applied, 2, []time.Duration{42 * time.Second}, 0},
+		{"a 429: slower, and sent again after the wait", throttle(), capillary.RetryAdvice{Retry: true, Wait: 3 * time.Second, RateLimited: true}, Applied, 2, []time.Duration{3 * time.Second}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			api := newFakeAPI(func(_ context.Context, _ *Row, n int) (*capillary.UpdateCustomerResponse, error) {
+				if n == 1 {
+					return nil, tt.err
+				}
+				return ok(), nil
+			})
+			var asked []int
+			api.advise = func(err error, attempt int) capillary.RetryAdvice {
+				assert.Same(t, tt.err, err)
+				asked = append(asked, attempt)
+				return tt.advice
+			}
+			waits := &immediately{}
+			r := newRunner(t, api, WithRate(100, time.Second))
+			r.cfg.after = waits.after
+			sum, err := r.Run(testCtx(t), seq(nameRows(1)), nil)
+			require.NoError(t, err)
+			assert.Equal(t, []int{1}, asked)
+			assert.Equal(t, tt.sends, sum.Sent)
+			assert.Equal(t, tt.waits, waits.waits)
+			assert.Equal(t, tt.throttled, sum.Throttled)
+			if tt.status == Applied {
+				assert.Equal(t, 1, sum.Applied)
+			} else {
+				assert.Equal(t, 1, sum.Refused)
+			}
+		})
+	}
+}
