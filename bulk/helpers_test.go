@@ -32,7 +32,7 @@ type fakeAPI struct {
 	applied map[int]*capillary.UpdateCustomerRequest // row -> the state a read returns
 	reads   map[int]int
 	readErr error
-	order   []int // rows in the order they were sent
+	order   []int                                              // rows in the order they were sent
 	policy  *capillary.Client                                  // the SDK's policy with its own waits
 	advise  func(err error, attempt int) capillary.RetryAdvice // a policy of the test's
 }
