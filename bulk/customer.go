@@ -25,9 +25,9 @@ type customerKeys []uint64
 
 func (k *customerKeys) add(key uint64) { *k = append(*k, key) }
 
-// duplicates counts the customers that appear more than once.
+// duplicates counts the customers that appear more than once. It sorts k.
 func (k customerKeys) duplicates() int {
-	sorted := slices.Clone(k)
+	sorted := k
 	slices.Sort(sorted)
 	n := 0
 	for i := 1; i < len(sorted); i++ {

@@ -50,7 +50,7 @@ func (e *InputChangedError) Error() string {
 // Resume yields the rows of rows that a run resumed from h still has to send: those without an
 // outcome, those in flight when the run before stopped (marked Settle, to be read back before
 // they are sent), and with retryFailed those that were not applied (uncertain ones marked
-// Settle). For each row it skips it calls skipped with the row's recorded status.
+// Settle). For each row it skips it calls skipped, when not nil, with the row's recorded status.
 //
 // Every row h records must be the same row of rows (by Fingerprint), and rows must reach the
 // last row h records; otherwise the iterator yields an *InputChangedError and stops. It holds
@@ -77,7 +77,9 @@ func (h *History) Resume(rows iter.Seq2[Row, error], retryFailed bool, skipped f
 			case status == Sending || (status == Uncertain && retryFailed):
 				row.Settle = true
 			case status == Applied || (status.Final() && !retryFailed):
-				skipped(status)
+				if skipped != nil {
+					skipped(status)
+				}
 				continue
 			}
 			if row.Number < h.last {

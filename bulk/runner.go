@@ -37,8 +37,9 @@ type Summary struct {
 	// Warnings counts, by the vendor's warning code ("8057"), the rows that got it, and
 	// says which.
 	Warnings map[string]*Warned
-	// DuplicateCustomers is how many customers (user ids, or identifiers) more than one row
-	// addresses. Their rows are applied one after the other, in the order of the input.
+	// DuplicateCustomers is how many customers (user ids, or identifiers) more than one of the
+	// rows taken addresses. Their rows are applied one after the other, in the order of the
+	// input.
 	DuplicateCustomers int
 	// Sent is how many updates were sent; Throttled how many of them got 429. Reads counts
 	// the customers read back to settle a lost answer. Every one of them counts against the
