@@ -71,7 +71,10 @@ func TestTwoThousandRowsInterruptedAndResumed(t *testing.T) {
 		capillary.WithBasicAuth(capillarytest.DefaultTill, capillarytest.DefaultPassword),
 		capillary.WithRetries(3, time.Millisecond, 5*time.Millisecond))
 	require.NoError(t, err)
-	r, err := bulk.New(bulk.SDK(c), bulk.WithConcurrency(8), bulk.WithSource(capillary.SourceInstore, ""), bulk.WithGracePeriod(0))
+	// A rate, so that the pace the 429s halve stays above 3200/16 = 200 calls a second, however
+	// busy the machine was when the first came.
+	r, err := bulk.New(bulk.SDK(c), bulk.WithConcurrency(8), bulk.WithSource(capillary.SourceInstore, ""),
+		bulk.WithGracePeriod(0), bulk.WithRate(3200, time.Second))
 	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "results.jsonl")
 
@@ -80,7 +83,7 @@ func TestTwoThousandRowsInterruptedAndResumed(t *testing.T) {
 	require.NoError(t, err)
 	j, err := bulk.OpenJournal(path)
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(ctxFor(t))
+	ctx, cancel := context.WithCancel(longCtx(t))
 	first, err := r.Run(ctx, input, &stopAfter{Journal: j, n: 700, cancel: cancel})
 	require.ErrorIs(t, err, context.Canceled)
 	require.NoError(t, j.Close())
@@ -95,7 +98,7 @@ func TestTwoThousandRowsInterruptedAndResumed(t *testing.T) {
 	j, err = bulk.OpenJournal(path)
 	require.NoError(t, err)
 	var skipped int
-	second, err := r.Run(ctxFor(t), h.Resume(input, false, func(bulk.Status) { skipped++ }), j)
+	second, err := r.Run(longCtx(t), h.Resume(input, false, func(bulk.Status) { skipped++ }), j)
 	require.NoError(t, err)
 	require.NoError(t, j.Close())
 	assert.Empty(t, second.Unfinished)
@@ -135,4 +138,13 @@ func TestTwoThousandRowsInterruptedAndResumed(t *testing.T) {
 		assert.Equal(t, "n"+strconv.Itoa(n), got.FirstName, "customer %s", id)
 		assert.Equal(t, strconv.Itoa(n), got.Fields["row"], "customer %s", id)
 	}
+}
+
+// longCtx bounds a run of thousands of rows: far above the 10 s or so they take at the floor
+// of the rate, on a busy machine.
+func longCtx(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
 }
