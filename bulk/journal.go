@@ -11,11 +11,13 @@ import (
 	"os"
 	"strconv"
 	"sync"
+
+	"github.com/capillary-go/capillary"
 )
 
 // JournalFile writes a run's results as JSON lines: first a header line (journalHeader) that
-// marks the file as results, then a line {"row":N,"status":"sending","fingerprint":"..."}
-// before a row is first sent, and one Result line per row outcome. A row's outcome is its last
+// marks the file as results, then a line {"row":N,"status":"sending","userId":...,
+// "fingerprint":"..."} before a row is first sent, and one Result line per row outcome. A row's outcome is its last
 // outcome line. Every line carries the row's Fingerprint, which binds the file to its input
 // (see History.Resume). It is the Journal of the capillary command, and the file ReadHistory
 // reads to resume.
@@ -136,17 +138,24 @@ func (j *JournalFile) Sending(res *Result) error {
 	if err := j.failed(); err != nil {
 		return err
 	}
-	line := make([]byte, 0, 64)
-	line = append(line, `{"row":`...)
-	line = strconv.AppendInt(line, int64(res.Row), 10)
-	line = append(line, `,"status":"sending","fingerprint":`...)
-	line = strconv.AppendQuote(line, res.Fingerprint)
-	line = append(line, "}\n"...)
+	line, err := json.Marshal(sendingLine{Row: res.Row, Status: Sending, UserID: res.UserID, Identifier: res.Identifier, Fingerprint: res.Fingerprint})
+	if err != nil {
+		return fmt.Errorf("bulk: encoding the sending mark of row %d: %w", res.Row, err)
+	}
 	// One write(2) of the whole line: os.File serialises writes, so lines never interleave.
-	if _, err := j.f.Write(line); err != nil {
+	if _, err := j.f.Write(append(line, '\n')); err != nil {
 		return fmt.Errorf("bulk: writing the results file: %w", err)
 	}
 	return nil
+}
+
+// sendingLine is the mark of a row about to be sent: a Result without an outcome.
+type sendingLine struct {
+	Row         int                   `json:"row"`
+	Status      Status                `json:"status"`
+	UserID      string                `json:"userId,omitempty"`
+	Identifier  *capillary.Identifier `json:"identifier,omitempty"`
+	Fingerprint string                `json:"fingerprint"`
 }
 
 func (j *JournalFile) failed() error {
@@ -231,6 +240,7 @@ type History struct {
 	states       []byte   // by row number: index into historyStatuses
 	fingerprints []uint64 // by row number
 	last         int      // the highest row number recorded
+	path         string   // the file, read again to say what a row was (recorded)
 }
 
 var historyStatuses = [...]Status{"", Sending, Applied, Refused, Invalid, Uncertain}
@@ -252,7 +262,7 @@ func ReadHistory(path string) (*History, error) {
 		return nil, fmt.Errorf("bulk: reading the results file: %w", err)
 	}
 	defer f.Close()
-	h := &History{}
+	h := &History{path: path}
 	r := bufio.NewReaderSize(f, 64<<10)
 	for n := 1; ; n++ {
 		line, err := r.ReadSlice('\n')
@@ -329,6 +339,26 @@ func (h *History) set(row int, s Status, fingerprint uint64) {
 	}
 	h.fingerprints[row] = fingerprint
 	h.last = max(h.last, row)
+}
+
+// recorded returns the customer the results file's last line of row names, or "" when it cannot
+// tell: what a refused resume shows of the row that was.
+func (h *History) recorded(row int) string {
+	f, err := os.Open(h.path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	who := ""
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<24)
+	for sc.Scan() {
+		var line sendingLine
+		if json.Unmarshal(sc.Bytes(), &line) == nil && line.Row == row {
+			who = customerText(line.UserID, line.Identifier)
+		}
+	}
+	return who
 }
 
 // Last returns the highest row number the file records; 0 when it records none.

@@ -6,6 +6,8 @@ import (
 	"hash/fnv"
 	"iter"
 	"strconv"
+
+	"github.com/capillary-go/capillary"
 )
 
 // Fingerprint identifies a row's content: its address, source, account, body and problems (not
@@ -69,8 +71,7 @@ func (h *History) Resume(rows iter.Seq2[Row, error], retryFailed bool, skipped f
 			seen = row.Number
 			status := h.Status(row.Number)
 			if status != "" && h.fingerprints[row.Number] != fingerprintOf(&row) && !(retryFailed && status.Final() && status != Applied) {
-				yield(Row{}, &InputChangedError{Row: row.Number, Reason: fmt.Sprintf(
-					"row %d is not the row %d the results file recorded (%s there): a row was inserted, removed or edited", row.Number, row.Number, status)})
+				yield(Row{}, h.changed(&row, status))
 				return
 			}
 			switch {
@@ -107,4 +108,29 @@ func (h *History) Resume(rows iter.Seq2[Row, error], retryFailed bool, skipped f
 			}
 		}
 	}
+}
+
+// changed says how the input's row differs from the row the results file recorded.
+func (h *History) changed(row *Row, status Status) *InputChangedError {
+	here, there := customerText(row.UserID, &row.Identifier), h.recorded(row.Number)
+	reason := fmt.Sprintf("row %d is not the row %d the results file recorded (%s there)", row.Number, row.Number, status)
+	switch {
+	case there == "":
+	case here == there:
+		reason += fmt.Sprintf(": row %d, for %s, sends other values now", row.Number, here)
+	default:
+		reason += fmt.Sprintf(": row %d was for %s, and is for %s now", row.Number, there, here)
+	}
+	return &InputChangedError{Row: row.Number, Reason: reason + "; a row was inserted, removed or edited"}
+}
+
+// customerText names a row's customer, for messages.
+func customerText(userID string, id *capillary.Identifier) string {
+	switch {
+	case userID != "":
+		return "user id " + userID
+	case id != nil && id.Value != "":
+		return string(id.Type) + " " + id.Value
+	}
+	return "no customer"
 }

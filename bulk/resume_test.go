@@ -85,6 +85,8 @@ func TestResumeRefusesAnotherInput(t *testing.T) {
 	for i := range removed {
 		removed[i].Number = i + 1
 	}
+	inFlightEdited := nameRows(8)
+	inFlightEdited[5].Body.Profiles[0].FirstName = &[]string{"Zed"}[0]
 	other := nameRows(8)
 	for i := range other {
 		other[i].UserID = "2000" + itoa(i)
@@ -95,10 +97,11 @@ func TestResumeRefusesAnotherInput(t *testing.T) {
 		row    int
 		reason string
 	}{
-		{"another input's results", other, 1, "row 1 is not the row 1 the results file recorded (applied there)"},
-		{"a row edited", edited, 3, "row 3 is not the row 3"},
-		{"a row inserted", inserted, 3, "row 3 is not the row 3"},
-		{"a row removed", removed, 2, "row 2 is not the row 2"},
+		{"another input's results", other, 1, "row 1 is not the row 1 the results file recorded (applied there): row 1 was for user id 10001, and is for user id 20000 now"},
+		{"a row edited", edited, 3, "row 3 is not the row 3 the results file recorded (applied there): row 3, for user id 10003, sends other values now"},
+		{"a row inserted", inserted, 3, "row 3 was for user id 10003, and is for user id 99 now"},
+		{"a row removed", removed, 2, "row 2 was for user id 10002, and is for user id 10003 now"},
+		{"a row in flight edited", inFlightEdited, 6, "row 6 is not the row 6 the results file recorded (sending there): row 6, for user id 10006, sends other values now"},
 		{"the last rows removed", nameRows(4), 5, "the input ends at row 4, and the results file records row 6: rows were removed"},
 	}
 	for _, tt := range tests {
