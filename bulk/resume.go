@@ -43,9 +43,10 @@ type InputChangedError struct {
 	Reason string
 }
 
-// Error says what differs and what to do.
+// Error says what differs and what to do. It has no "bulk:" prefix: Run returns it wrapped,
+// as an error of the rows ("bulk: reading rows: ...").
 func (e *InputChangedError) Error() string {
-	return "bulk: the results file was written for another input: " + e.Reason +
+	return "the results file was written for another input: " + e.Reason +
 		"; resume with the input as it was, or start over with a new results file"
 }
 

@@ -131,3 +131,19 @@ func TestRetryFailedSendsAFailedRowAsEdited(t *testing.T) {
 	assert.Equal(t, []int{2}, got.rows)
 	assert.ErrorAs(t, resume(h, fixed, false).err, new(*InputChangedError), "a plain resume refuses it")
 }
+
+// Run stops at the refusal, before anything is sent, and returns it.
+func TestRunStopsAtAChangedInput(t *testing.T) {
+	t.Parallel()
+	rows := nameRows(4)
+	h := historyOf(t, rows, map[int]Status{1: Applied, 2: Sending, 3: Applied})
+	edited := nameRows(4)
+	edited[2].UserID = "other"
+	api := newFakeAPI(nil)
+	sum, err := newRunner(t, api).Run(testCtx(t), h.Resume(seq(edited), false, nil), newMemJournal())
+	var changed *InputChangedError
+	require.ErrorAs(t, err, &changed)
+	assert.Equal(t, "bulk: reading rows: the results file was written for another input: row 3 is not the row 3 the results file recorded (applied there): "+
+		"row 3 was for user id 10003, and is for user id other now; a row was inserted, removed or edited; resume with the input as it was, or start over with a new results file", err.Error())
+	assert.Zero(t, sum.Sent+sum.Reads, "nothing was sent, not even the read-back of row 2")
+}
