@@ -2,6 +2,9 @@ package capillary
 
 import (
 	"context"
+	"io"
+	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -17,7 +20,9 @@ func TestFailsEveryCall(t *testing.T) {
 	t.Parallel()
 	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
 	t.Cleanup(plain.Close)
-	selfSigned := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
+	selfSigned := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
+	selfSigned.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake refused is the point
+	selfSigned.StartTLS()
 	t.Cleanup(selfSigned.Close)
 	mocked := func(status int, body string) []Option {
 		tr := httpmock.NewMockTransport()
@@ -39,7 +44,12 @@ func TestFailsEveryCall(t *testing.T) {
 		{"OAuth secret refused", append(mocked(401, `{"errors":[{"code":401,"message":"bad token secret"}]}`), WithOAuth("key-123456", "wrong")), true},
 		{"certificate that does not verify", []Option{WithBaseURL(selfSigned.URL), WithBasicAuth(testTill, testPassword)}, true},
 		{"https to an http server", []Option{WithBaseURL(strings.Replace(plain.URL, "http:", "https:", 1)), WithBasicAuth(testTill, testPassword)}, true},
-		{"host that does not exist", []Option{WithBaseURL("https://no-such-host.invalid"), WithBasicAuth(testTill, testPassword)}, true},
+		{"host that does not exist", []Option{WithBaseURL("https://no-such-host.invalid"), WithBasicAuth(testTill, testPassword), WithHTTPClient(&http.Client{Transport: &http.Transport{
+			// As net.Dial fails for a name the DNS does not know, whatever resolver the machine has.
+			DialContext: func(_ context.Context, network, addr string) (net.Conn, error) {
+				return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: "no-such-host.invalid", IsNotFound: true}}
+			},
+		}})}, true},
 		{"a customer not found", append(mocked(400, `{"errors":[{"code":8015,"message":"Customer not found"}]}`), WithBasicAuth(testTill, testPassword)), false},
 		{"busy", append(mocked(521, `{"errors":[{"code":521,"message":"busy"}]}`), WithBasicAuth(testTill, testPassword)), false},
 		{"rate limited", append(mocked(429, ``), WithBasicAuth(testTill, testPassword)), false},

@@ -1,7 +1,12 @@
 package bulk_test
 
 import (
+	"context"
 	"errors"
+	"io"
+	"log"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -33,7 +38,9 @@ func TestAnAnswerThatFailsEveryRowStopsTheRun(t *testing.T) {
 	const rows, workers = 2000, 4
 	srv := capillarytest.NewServer()
 	t.Cleanup(srv.Close)
-	tlsSrv := httptest.NewTLSServer(srv.Handler()) // a certificate no system trusts
+	tlsSrv := httptest.NewUnstartedServer(srv.Handler())
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshakes refused are the point
+	tlsSrv.StartTLS()                                     // with a certificate no system trusts
 	t.Cleanup(tlsSrv.Close)
 	basic := capillary.WithBasicAuth(capillarytest.DefaultTill, capillarytest.DefaultPassword)
 	tests := []struct {
@@ -50,7 +57,7 @@ func TestAnAnswerThatFailsEveryRowStopsTheRun(t *testing.T) {
 			nil, "does not speak https"},
 		{"a certificate that does not verify", []capillary.Option{capillary.WithBaseURL(tlsSrv.URL), basic},
 			nil, "TLS does not verify"},
-		{"a host that does not exist", []capillary.Option{capillary.WithBaseURL("https://no-such-host.invalid"), basic},
+		{"a host that does not exist", []capillary.Option{capillary.WithBaseURL("https://no-such-host.invalid"), basic, noSuchHost()},
 			nil, "the host does not exist"},
 	}
 	for _, tt := range tests {
@@ -84,4 +91,15 @@ func TestFatalErrorUnwraps(t *testing.T) {
 	assert.True(t, errors.Is(err, capillary.ErrForbidden))
 	assert.Contains(t, err.Error(), "stopped at row 3")
 	assert.Contains(t, err.Error(), "permissions")
+}
+
+// noSuchHost dials as net.Dial does for a name the DNS does not know, whatever resolver the
+// machine has.
+func noSuchHost() capillary.Option {
+	return capillary.WithHTTPClient(&http.Client{Transport: &http.Transport{
+		DialContext: func(_ context.Context, network, addr string) (net.Conn, error) {
+			host, _, _ := net.SplitHostPort(addr)
+			return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}}
+		},
+	}})
 }
