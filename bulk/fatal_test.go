@@ -40,7 +40,7 @@ func TestAnAnswerThatFailsEveryRowStopsTheRun(t *testing.T) {
 	t.Cleanup(srv.Close)
 	tlsSrv := httptest.NewUnstartedServer(srv.Handler())
 	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshakes refused are the point
-	tlsSrv.StartTLS()                                     // with a certificate no system trusts
+	tlsSrv.StartTLS()                                   // with a certificate no system trusts
 	t.Cleanup(tlsSrv.Close)
 	basic := capillary.WithBasicAuth(capillarytest.DefaultTill, capillarytest.DefaultPassword)
 	tests := []struct {
