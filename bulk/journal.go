@@ -234,11 +234,12 @@ func (j *JournalFile) Close() error {
 }
 
 // History is what a results file says about each row: its last outcome, or that it was in
-// flight (sent, no outcome after), and the fingerprint of the row it was. It keeps nine bytes
-// per row.
+// flight (sent, no outcome after), and the fingerprint and customer of the row it was. It
+// keeps 17 bytes per row.
 type History struct {
 	states       []byte   // by row number: index into historyStatuses
 	fingerprints []uint64 // by row number
+	customers    []uint64 // by row number: customerOf the row
 	last         int      // the highest row number recorded
 	path         string   // the file, read again to say what a row was (recorded)
 }
@@ -291,11 +292,7 @@ func ReadHistory(path string) (*History, error) {
 
 // read records one line of a results file.
 func (h *History) read(line []byte) error {
-	var entry struct {
-		Row         int    `json:"row"`
-		Status      Status `json:"status"`
-		Fingerprint string `json:"fingerprint"`
-	}
+	var entry sendingLine // its row, status, customer and fingerprint: what every line has
 	if err := json.Unmarshal(line, &entry); err != nil {
 		return fmt.Errorf("not a result line: %w", err)
 	}
@@ -310,7 +307,11 @@ func (h *History) read(line []byte) error {
 	case err != nil:
 		return fmt.Errorf("fingerprint %q is not a row's fingerprint", entry.Fingerprint)
 	}
-	h.set(entry.Row, entry.Status, fp)
+	row := Row{UserID: entry.UserID}
+	if entry.Identifier != nil {
+		row.Identifier = *entry.Identifier
+	}
+	h.set(entry.Row, entry.Status, fp, customerOf(&row))
 	return nil
 }
 
@@ -326,18 +327,19 @@ func readLong(r *bufio.Reader, start []byte) ([]byte, error) {
 	}
 }
 
-func (h *History) set(row int, s Status, fingerprint uint64) {
+func (h *History) set(row int, s Status, fingerprint, customer uint64) {
 	if row >= len(h.states) {
 		grow := row + 1 - len(h.states)
 		h.states = append(h.states, make([]byte, grow)...)
 		h.fingerprints = append(h.fingerprints, make([]uint64, grow)...)
+		h.customers = append(h.customers, make([]uint64, grow)...)
 	}
 	for i, known := range historyStatuses {
 		if known == s {
 			h.states[row] = byte(i)
 		}
 	}
-	h.fingerprints[row] = fingerprint
+	h.fingerprints[row], h.customers[row] = fingerprint, customer
 	h.last = max(h.last, row)
 }
 

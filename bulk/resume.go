@@ -59,10 +59,15 @@ func (e *InputChangedError) Error() string {
 // last row h records; otherwise the iterator yields an *InputChangedError and stops. It holds
 // back the rows to send until it has checked every recorded row, so that a changed input is
 // refused before anything is sent. With retryFailed, a row recorded as not applied may have
-// been edited: it is sent as it is now.
+// been edited: it is sent as it is now; one whose customer a later row has since been applied
+// to is not sent again (skipped), since it would undo the later row.
 func (h *History) Resume(rows iter.Seq2[Row, error], retryFailed bool, skipped func(Status)) iter.Seq2[Row, error] {
 	return func(yield func(Row, error) bool) {
 		var pending []Row // rows to send, held until every recorded row is checked
+		var superseded map[int]bool
+		if retryFailed {
+			superseded = h.superseded()
+		}
 		seen := 0
 		for row, err := range rows {
 			if err != nil {
@@ -78,7 +83,7 @@ func (h *History) Resume(rows iter.Seq2[Row, error], retryFailed bool, skipped f
 			switch {
 			case status == Sending || (status == Uncertain && retryFailed):
 				row.Settle = true
-			case status == Applied || (status.Final() && !retryFailed):
+			case status == Applied || (status.Final() && (!retryFailed || superseded[row.Number])):
 				if skipped != nil {
 					skipped(status)
 				}
@@ -134,4 +139,27 @@ func customerText(userID string, id *capillary.Identifier) string {
 		return string(id.Type) + " " + id.Value
 	}
 	return "no customer"
+}
+
+// superseded returns the rows not applied whose customer a later row was applied to: sent
+// again, they would leave the customer with an earlier row's values.
+func (h *History) superseded() map[int]bool {
+	failed := map[uint64][]int{} // customer -> its rows not applied
+	for row := 1; row <= h.last; row++ {
+		if s := h.Status(row); s.Final() && s != Applied {
+			failed[h.customers[row]] = append(failed[h.customers[row]], row)
+		}
+	}
+	out := map[int]bool{}
+	for row := 1; row <= h.last && len(failed) > 0; row++ {
+		if h.Status(row) != Applied {
+			continue
+		}
+		for _, f := range failed[h.customers[row]] {
+			if f < row {
+				out[f] = true
+			}
+		}
+	}
+	return out
 }

@@ -147,3 +147,17 @@ func TestRunStopsAtAChangedInput(t *testing.T) {
 		"row 3 was for user id 10003, and is for user id other now; a row was inserted, removed or edited; resume with the input as it was, or start over with a new results file", err.Error())
 	assert.Zero(t, sum.Sent+sum.Reads, "nothing was sent, not even the read-back of row 2")
 }
+
+// --retry-failed does not send again a failed row whose customer a later row was applied to:
+// the customer would end with the earlier row's values.
+func TestRetryFailedKeepsTheCustomersLastRow(t *testing.T) {
+	t.Parallel()
+	rows := nameRows(6)
+	rows[4].UserID = rows[1].UserID // rows 2 and 5: one customer
+	rows[5].UserID = rows[2].UserID // rows 3 and 6: one customer, the later row not applied
+	h := historyOf(t, rows, map[int]Status{1: Applied, 2: Refused, 3: Uncertain, 4: Applied, 5: Applied, 6: Refused})
+	got := resume(h, rows, true)
+	require.NoError(t, got.err)
+	assert.Equal(t, []int{3, 6}, got.rows, "row 2 would undo row 5; rows 3 and 6 go again, in order")
+	assert.ElementsMatch(t, []Status{Applied, Refused, Applied, Applied}, got.skipped)
+}
