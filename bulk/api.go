@@ -15,8 +15,8 @@ type API interface {
 	// Runner retries, so that the rate limit governs every attempt and it sees every 429.
 	Update(ctx context.Context, row *Row, params *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerResponse, error)
 	// Read returns what the customer the row addresses holds now, in the shape of an update
-	// body (names, fields and channels of the source's profile, loyalty type, extended fields,
-	// enrolments), to compare with the row after an answer was lost. It reads once, without
+	// body (names, fields, identifiers and channels of the source's profile, loyalty type,
+	// extended fields, enrolments), to compare with the row after an answer was lost. It reads once, without
 	// retrying, as Update sends.
 	Read(ctx context.Context, row *Row, params *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerRequest, error)
 	// Validate checks the row's update offline, as Update would, and sends nothing.
@@ -73,8 +73,8 @@ func (s sdk) Read(ctx context.Context, row *Row, params *capillary.UpdateCustome
 }
 
 // held is what a customer read back holds, in the shape of an update body: the names, fields,
-// identifiers and channels of its profile on the source updated (its first profile if none matches), its
-// loyalty type and extended fields, and the programs it is in with their tiers.
+// identifiers and channels of its profile on the source updated (its first profile if none
+// matches), its loyalty type and extended fields, and the programs it is in with their tiers.
 func held(c *capillary.Customer, params *capillary.UpdateCustomerParams) *capillary.UpdateCustomerRequest {
 	out := &capillary.UpdateCustomerRequest{ExtendedFields: c.ExtendedFields}
 	if c.LoyaltyInfo != nil {
