@@ -58,7 +58,8 @@ func (e *InputChangedError) Error() string {
 // Every row h records must be the same row of rows (by Fingerprint), and rows must reach the
 // last row h records; otherwise the iterator yields an *InputChangedError and stops. It holds
 // back the rows to send until it has checked every recorded row, so that a changed input is
-// refused before anything is sent. With retryFailed, a row recorded as not applied may have
+// refused before anything is sent: those are the rows in flight and never sent when the run
+// before stopped (a few per worker), and with retryFailed the failed ones, held in memory. With retryFailed, a row recorded as not applied may have
 // been edited: it is sent as it is now; one whose customer a later row has since been applied
 // to is not sent again (skipped), since it would undo the later row.
 func (h *History) Resume(rows iter.Seq2[Row, error], retryFailed bool, skipped func(Status)) iter.Seq2[Row, error] {
