@@ -128,7 +128,11 @@ func (h *History) changed(row *Row, status Status) *InputChangedError {
 	default:
 		reason += fmt.Sprintf(": row %d was for %s, and is for %s now", row.Number, there, here)
 	}
-	return &InputChangedError{Row: row.Number, Reason: reason + "; a row was inserted, removed or edited"}
+	reason += "; a row was inserted, removed or edited"
+	if status.Final() && status != Applied && here == there {
+		reason += " (a row that failed may be edited when the failed rows are sent again)"
+	}
+	return &InputChangedError{Row: row.Number, Reason: reason}
 }
 
 // customerText names a row's customer, for messages.

@@ -129,7 +129,9 @@ func TestRetryFailedSendsAFailedRowAsEdited(t *testing.T) {
 	got := resume(h, fixed, true)
 	require.NoError(t, got.err)
 	assert.Equal(t, []int{2}, got.rows)
-	assert.ErrorAs(t, resume(h, fixed, false).err, new(*InputChangedError), "a plain resume refuses it")
+	refused := resume(h, fixed, false).err
+	assert.ErrorAs(t, refused, new(*InputChangedError), "a plain resume refuses it")
+	assert.ErrorContains(t, refused, "(a row that failed may be edited when the failed rows are sent again)")
 }
 
 // Run stops at the refusal, before anything is sent, and returns it.
