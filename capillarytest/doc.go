@@ -89,8 +89,8 @@
 //     any, UTF-8).
 //   - 400 (the same message), error [own; PUT /lookup, PUT /{userId}, POST
 //     /v3/oauth/token/generate]: the body is at most 1 MiB.
-//   - 400 (the same message), error [OAUTH; POST /v3/oauth/token/generate]: the body is
-//     {"key":"...","secret":"..."}, both strings.
+//   - 400 (the same message), error [OAUTH (the code is the fake's); POST
+//     /v3/oauth/token/generate]: the body is {"key":"...","secret":"..."}, both strings.
 //   - 320001 "Invalid client key and secret", error, HTTP 401 [OAUTH; POST
 //     /v3/oauth/token/generate]: the key and secret are those of an OAuth client of the server
 //     (WithOAuthClient).
@@ -100,8 +100,8 @@
 //     required.
 //   - 400 (the same message), error [own; the updates]: use_async and mlp_single_enroll, when
 //     given, are true or false (any case).
-//   - 400 (the same message), error [OLD, UL (by its absence); PUT /lookup]: the update by lookup
-//     takes no mlp_single_enroll.
+//   - 400 (the same message), error [own; PUT /lookup]: the update by lookup takes no
+//     mlp_single_enroll (OLD and UL do not list it).
 //   - 8045 "Account id is not passed", error [SC, UPD, OLD; PUT /lookup, GET /lookup, PUT
 //     /{userId}, GET /{userId}]: a multi-account source (WECHAT, FACEBOOK, MOBILE_APP, LINE,
 //     WEB_ENGAGE) comes with an accountId, in the query and in each profiles[] entry.
@@ -137,15 +137,15 @@
 //     is one of mobile, email, wechat, ios, android, line, mobilePush (exact case), its value is
 //     not empty, primary/verified/subscribed are "true"/"false" (any case) or JSON booleans, and
 //     meta and attributes are objects.
-//   - 400 (the same message), error [UPD, UL (the code is the fake's); the updates]: an
+//   - 400 (the same message), error [OLD, UL (the code is the fake's); the updates]: an
 //     identifiers[] entry has a documented type (mobile, email, externalId, cardnumber,
 //     cardExternalId, wechat, unionId, martjackId, fbId, tmall_uname, cuid, ali_uname, jd_uname,
 //     vip_uname, line) and a value, a string or a JSON number (kept as its digits).
 //   - 400 (the same message), error [UPD (the code is the fake's); the updates]:
 //     loyaltyInfo.loyaltyType is loyalty or non_loyalty.
-//   - 400 (the same message), error [UPD, UL (the bounds are the fake's); the updates]: a
-//     loyaltyProgramEnrollments[] entry has a positive integer programId, a tierNumber >= 1 and
-//     loyaltyPoints >= 0, integers (1.0, "1" and 1e0 are not), and tierExpiryDate and
+//   - 400 (the same message), error [UPD, UL (the code and the bounds are the fake's); the
+//     updates]: a loyaltyProgramEnrollments[] entry has a positive integer programId, a tierNumber
+//     >= 1 and loyaltyPoints >= 0, integers (1.0, "1" and 1e0 are not), and tierExpiryDate and
 //     pointsExpiryDate as 2024-07-11T16:36:17+05:30 or 2022-02-11T11:06:17.000Z.
 //   - 91015 "Failed to update extended fields; or field {x} length too long", warning [SC, UPD; the
 //     updates]: with WithExtendedFields, an extended field the org does not declare, or a value not
