@@ -135,8 +135,8 @@
 //     commChannels[] entry has a type.
 //   - 8010 "Invalid communication channel passed", error [SC, UPD; the updates]: a channel's type
 //     is one of mobile, email, wechat, ios, android, line, mobilePush (exact case), its value is
-//     not empty, primary/verified/subscribed are "true"/"false" (any case) or JSON booleans, and
-//     meta and attributes are objects.
+//     not empty, primary/verified/subscribed are "true"/"false" (any case) or JSON booleans,
+//     lastViewedDate is a string, and meta and attributes are objects.
 //   - 400 (the same message), error [OLD, UL (the code is the fake's); the updates]: an
 //     identifiers[] entry has a documented type (mobile, email, externalId, cardnumber,
 //     cardExternalId, wechat, unionId, martjackId, fbId, tmall_uname, cuid, ali_uname, jd_uname,

@@ -149,7 +149,7 @@ func rules() []rule {
 				})
 			}},
 		{code: 8010, message: "Invalid communication channel passed", source: "SC, UPD", on: updates,
-			says:  "a channel's type is one of " + channelTypeList + " (exact case), its value is not empty, primary/verified/subscribed are \"true\"/\"false\" (any case) or JSON booleans, and meta and attributes are objects",
+			says:  "a channel's type is one of " + channelTypeList + " (exact case), its value is not empty, primary/verified/subscribed are \"true\"/\"false\" (any case) or JSON booleans, lastViewedDate is a string, and meta and attributes are objects",
 			check: checkChannels},
 		{code: 400, message: invalidInput, source: "OLD, UL (the code is the fake's)", on: updates,
 			says:  "an identifiers[] entry has a documented type (" + identifierTypeList + ") and a value, a string or a JSON number (kept as its digits)",

@@ -175,8 +175,8 @@ func checkChannels(c *call) {
 				}
 			}
 		}
-		if v, ok := ch.raw["lastViewedDate"].(string); !ok && ch.raw["lastViewedDate"] != nil {
-			c.refuse("%s.lastViewedDate: must be a string, not %s", ch.path, kind(v))
+		if _, ok := ch.raw["lastViewedDate"].(string); !ok && ch.raw["lastViewedDate"] != nil {
+			c.refuse("%s.lastViewedDate: must be a string, not %s", ch.path, kind(ch.raw["lastViewedDate"]))
 		}
 		for _, name := range []string{"meta", "attributes"} {
 			if _, ok := ch.raw[name].(map[string]any); !ok && ch.raw[name] != nil {
