@@ -53,11 +53,12 @@
 // 2xx to what it did not apply.
 //
 // A first or last name beyond 100 characters is cut there without a warning, as the vendor
-// documents. A warning is partial success: the update applies everything but what the warning names, and
-// answers 200. A test makes the fake's own warnings happen with the request that causes them
-// (a changed identifier, an invalid email, an undeclared extended field), and any other warning
-// the vendor documents with the AddWarnings fault; it then reads the customer back
-// (Server.Customer, or a GET through the SDK) to check that the rest went through.
+// documents. A warning is partial success: the update applies everything but what the warning
+// names, and answers 200. A test makes the fake's own warnings happen with the request that
+// causes them (a changed identifier, an invalid email, an extended field that WithExtendedFields
+// does not declare), and any other warning the vendor documents with the AddWarnings fault; it
+// then reads the customer back (Server.Customer, or a GET through the SDK) to check that the
+// rest went through.
 //
 // # Rules, in the order they are checked
 //
