@@ -120,8 +120,9 @@
 //     has an identifierValue.
 //   - 8013 "Lookup, Invalid identifier passed", error [SC, UCS, OLD, GD, GID; PUT /lookup, GET
 //     /lookup/customerDetails, GET /lookup]: identifierName is one the call takes (the update:
-//     mobile, email, externalId, cardnumber; customerDetails: those, cardExternalId and wechat; the
-//     id lookup: those, martjackId and fbId) with a non-empty identifierValue; several,
+//     mobile, email, externalId, cardnumber; customerDetails: mobile, email, externalId,
+//     cardnumber, cardExternalId, wechat; the id lookup: mobile, email, externalId, cardnumber,
+//     cardExternalId, wechat, martjackId, fbId) with a non-empty identifierValue; several,
 //     comma-separated in the same order, only on reads with WithDualEligibility.
 //   - 8015 (the same message), error [GD, GID; the lookup reads]: with WithDualEligibility, the
 //     identifiers of a lookup read include the org's primary one (WithPrimaryIdentifier), which

@@ -127,7 +127,9 @@ func rules() []rule {
 				}
 			}},
 		{code: 8013, message: "Lookup, Invalid identifier passed", source: "SC, UCS, OLD, GD, GID", on: lookups,
-			says:  "identifierName is one the call takes (the update: mobile, email, externalId, cardnumber; customerDetails: those, cardExternalId and wechat; the id lookup: those, martjackId and fbId) with a non-empty identifierValue; several, comma-separated in the same order, only on reads with WithDualEligibility",
+			says: "identifierName is one the call takes (the update: " + strings.Join(lookupNames(putByLookup), ", ") +
+				"; customerDetails: " + strings.Join(lookupNames(getDetails), ", ") + "; the id lookup: " + strings.Join(lookupNames(getID), ", ") +
+				") with a non-empty identifierValue; several, comma-separated in the same order, only on reads with WithDualEligibility",
 			check: checkLookupKeys},
 		{code: 8015, message: customerNotFound, source: "GD, GID", on: lookupReads,
 			says: "with WithDualEligibility, the identifiers of a lookup read include the org's primary one (WithPrimaryIdentifier), which decides",
