@@ -92,9 +92,9 @@
 //     /v3/oauth/token/generate]: the body is at most 1 MiB.
 //   - 400 (the same message), error [OAUTH (the code is the fake's); POST
 //     /v3/oauth/token/generate]: the body is {"key":"...","secret":"..."}, both strings.
-//   - 320001 "Invalid client key and secret", error, HTTP 401 [OAUTH; POST
-//     /v3/oauth/token/generate]: the key and secret are those of an OAuth client of the server
-//     (WithOAuthClient).
+//   - 320001 "Invalid client key and secret", error, HTTP 401 [OAUTH (the HTTP status is the
+//     fake's); POST /v3/oauth/token/generate]: the key and secret are those of an OAuth client of
+//     the server (WithOAuthClient).
 //   - 8003 "Invalid source passed", error [SC, UPD, UCS; the updates]: source, in the query and in
 //     each profiles[] entry that names one, is one of FACEBOOK, WEB_ENGAGE, WECHAT, INSTORE,
 //     MARTJACK, TMALL, TAOBAO, JD, ECOMMERCE, WEBSITE, LINE, MOBILE_APP, so spelled; the query's is

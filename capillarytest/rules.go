@@ -57,7 +57,7 @@ func rules() []rule {
 		{code: 400, message: invalidInput, source: "OAUTH (the code is the fake's)", on: postToken, halts: true,
 			says:  `the body is {"key":"...","secret":"..."}, both strings`,
 			check: func(c *call) { c.refuseAll(c.shape) }},
-		{code: 320001, message: "Invalid client key and secret", source: "OAUTH", on: postToken, status: 401,
+		{code: 320001, message: "Invalid client key and secret", source: "OAUTH (the HTTP status is the fake's)", on: postToken, status: 401,
 			says:  "the key and secret are those of an OAuth client of the server (WithOAuthClient)",
 			check: checkClient},
 		{code: 8003, message: "Invalid source passed", source: "SC, UPD, UCS", on: updates,
