@@ -137,9 +137,9 @@ func (s *Server) add(c *call) answer {
 			}
 		}
 	}
-	first := c.patch.profiles[0].account.SourceAccount
+	first := c.patch.profiles[0].account.sourceAccount
 	if c.account.Source == "" {
-		c.account.SourceAccount = first // the query named no source: the profiles do
+		c.account.sourceAccount = first // the query named no source: the profiles do
 	}
 	if len(c.holders) > 0 {
 		c.userID = c.holders[0].ID
