@@ -90,6 +90,8 @@ type Result struct {
 	Identifier *capillary.Identifier `json:"identifier,omitempty"`
 	// CreatedID is the updated customer's id, from the vendor's answer.
 	CreatedID string `json:"createdId,omitempty"`
+	// Action is what an applied upsert row did: ActionCreated or ActionUpdated.
+	Action string `json:"action,omitempty"`
 	// HTTPStatus is the status of the last answer.
 	HTTPStatus int `json:"httpStatus,omitempty"`
 	// Errors are the vendor's codes and messages of a refusal.

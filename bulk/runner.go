@@ -32,6 +32,8 @@ type Summary struct {
 	Applied, Refused, Invalid, Uncertain int
 	// AppliedWithWarnings counts the applied rows that came with the vendor's warnings.
 	AppliedWithWarnings int
+	// Created and Updated split the applied rows of an upsert run (Result.Action).
+	Created, Updated int
 	// Failures counts the rows that were not applied by Result.Code: "8015", "invalid", ...
 	Failures map[string]int
 	// Warnings counts, by the vendor's warning code ("8057"), the rows that got it, and
@@ -277,7 +279,8 @@ func (ru *run) feed(rows iter.Seq2[Row, error], work chan<- *task) error {
 		if ru.ctx.Err() != nil {
 			return nil
 		}
-		t := &task{row: row, customer: customerOf(&row), params: ru.Params(&row), res: resultOf(&row), settle: row.Settle}
+		// An upsert in flight in an earlier run is sent again: it looks its customer up first.
+		t := &task{row: row, customer: customerOf(&row), params: ru.Params(&row), res: resultOf(&row), settle: row.Settle && !ru.upserts()}
 		ru.mu.Lock()
 		ru.held[row.Number] = t
 		ru.sum.Rows++
@@ -358,6 +361,12 @@ func (ru *run) count(res *Result) {
 	switch res.Status {
 	case Applied:
 		ru.sum.Applied++
+		switch res.Action {
+		case ActionCreated:
+			ru.sum.Created++
+		case ActionUpdated:
+			ru.sum.Updated++
+		}
 		if len(res.Warnings) > 0 {
 			ru.sum.AppliedWithWarnings++
 		}
@@ -420,6 +429,10 @@ func (ru *run) step(t *task) {
 			}
 		}
 		if t.tries >= ru.cfg.maxAttempts || t.throttles >= maxThrottles {
+			if t.lost { // an upsert's answer was lost every time
+				ru.finish(t, Uncertain)
+				return
+			}
 			ru.finish(t, Refused) // with what the last try found
 			return
 		}
@@ -437,7 +450,7 @@ func (ru *run) step(t *task) {
 		if err != nil {
 			return // the run stopped while the row waited for its turn
 		}
-		resp, err := ru.api.Update(ru.callCtx, &t.row, &t.params)
+		resp, err := ru.send(t)
 		t.res.Attempts++
 		ru.mu.Lock()
 		ru.sum.Sent++
@@ -473,7 +486,8 @@ func (ru *run) answer(t *task, sentAt time.Time, resp *capillary.UpdateCustomerR
 	t.res.fillError(err)
 	if uncertain(err) {
 		t.tries++
-		t.settle, t.lost = true, true
+		// An update is read back; an upsert is sent again, as it looks its customer up first.
+		t.settle, t.lost = !ru.upserts(), true
 		return true
 	}
 	advice := ru.api.AdviseRetry(err, t.res.Attempts)

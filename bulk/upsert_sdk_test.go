@@ -1,0 +1,83 @@
+package bulk_test
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/capillary-go/capillary"
+	"github.com/capillary-go/capillary/bulk"
+	"github.com/capillary-go/capillary/capillarytest"
+)
+
+// An upsert file, half of its customers new, under random faults (429, 521, answers lost after
+// the write was applied), ends with one customer per mobile holding its row's name, and one
+// outcome per row; run again, it creates nothing.
+func TestUpsertRunAgainstTheFake(t *testing.T) {
+	t.Parallel()
+	const rows = 200
+	srv := capillarytest.NewServer(capillarytest.WithRandomFaults(0.1, 11))
+	t.Cleanup(srv.Close)
+	mobile := func(i int) string { return fmt.Sprintf("9199%08d", i) }
+	for i := 1; i <= rows; i += 2 {
+		srv.AddCustomer(capillarytest.Customer{ID: strconv.Itoa(1000 + i), Profile: capillarytest.Profile{Source: "INSTORE", FirstName: "before",
+			Identifiers: []capillarytest.Identifier{{Type: "mobile", Value: mobile(i)}}}})
+	}
+	c, err := capillary.NewClient(capillary.WithBaseURL(srv.URL),
+		capillary.WithBasicAuth(capillarytest.DefaultTill, capillarytest.DefaultPassword),
+		capillary.WithRetries(3, time.Millisecond, 2*time.Millisecond))
+	require.NoError(t, err)
+
+	run := func(name string) (*bulk.Summary, map[int]bulk.Result) {
+		var in strings.Builder
+		in.WriteString("mobile,firstName\n")
+		for i := 1; i <= rows; i++ {
+			fmt.Fprintf(&in, "%s,%s-%d\n", mobile(i), name, i)
+		}
+		input, err := bulk.ReadCSV(strings.NewReader(in.String()))
+		require.NoError(t, err)
+		r, err := bulk.New(bulk.SDKUpsert(c), bulk.WithConcurrency(8), bulk.WithSource(capillary.SourceInstore, ""))
+		require.NoError(t, err)
+		got := &results{rows: map[int]bulk.Result{}}
+		sum, err := r.Run(ctxFor(t), input, got)
+		require.NoError(t, err)
+		return sum, got.rows
+	}
+
+	sum, first := run("first")
+	assert.Equal(t, rows, sum.Applied, "failures: %v", sum.Failures)
+	assert.Equal(t, rows, sum.Created+sum.Updated)
+	assert.Len(t, first, rows)
+	sum, second := run("second")
+	assert.Equal(t, rows, sum.Applied, "failures: %v", sum.Failures)
+	assert.Zero(t, sum.Created, "the second run creates nothing")
+	for n, res := range second {
+		assert.Equal(t, bulk.ActionUpdated, res.Action, "row %d", n)
+	}
+
+	holders := map[string][]string{}
+	for _, cust := range srv.Customers() {
+		for _, id := range cust.Identifiers {
+			holders[id.Value] = append(holders[id.Value], cust.ID)
+		}
+		n, _ := strconv.Atoi(strings.TrimPrefix(cust.FirstName, "second-"))
+		assert.Equal(t, "second-"+strconv.Itoa(n), cust.FirstName)
+		assert.Equal(t, []capillarytest.Identifier{{Type: "mobile", Value: mobile(n)}}, cust.Identifiers, "customer %s holds its row's mobile", cust.ID)
+	}
+	assert.Len(t, srv.Customers(), rows)
+	for i := 1; i <= rows; i++ {
+		assert.Len(t, holders[mobile(i)], 1, "mobile %s", mobile(i))
+	}
+	faulted := 0
+	for _, r := range srv.Requests() {
+		if r.Fault != nil {
+			faulted++
+		}
+	}
+	assert.Positive(t, faulted, "faults were injected")
+}
