@@ -36,11 +36,12 @@ type app struct {
 
 const usage = `Usage:
   capillary customers update --input FILE --source SOURCE [flags]   update customers from a CSV or JSONL file
+  capillary customers upsert --input FILE --source SOURCE [flags]   the same, creating the customers not found
   capillary customers get USERID [flags]                            print a customer as JSON
   capillary customers lookup --mobile M | --email E | --external-id X [flags]
   capillary --version
 
-Run "capillary customers update --help" (or get, lookup) for their flags and examples.
+Run "capillary customers update --help" (or upsert, get, lookup) for their flags and examples.
 
 The cluster and the credentials come from the environment:
   CAPILLARY_BASE_URL or CAPILLARY_REGION (india, asia2, eu, us, china)
@@ -129,7 +130,7 @@ func (a *app) dispatch(ctx context.Context, args []string) (int, error) {
 		return 0, withHelp(usagef("unknown command %q", args[0]), programName)
 	}
 	if len(args) < 2 {
-		return 0, withHelp(usagef("customers needs a subcommand: update, get or lookup"), programName)
+		return 0, withHelp(usagef("customers needs a subcommand: update, upsert, get or lookup"), programName)
 	}
 	sub, rest := args[1], args[2:]
 	var status int
@@ -137,6 +138,8 @@ func (a *app) dispatch(ctx context.Context, args []string) (int, error) {
 	switch sub {
 	case "update":
 		status, err = a.update(ctx, rest)
+	case "upsert":
+		status, err = a.upsert(ctx, rest)
 	case "get":
 		status, err = a.get(ctx, rest)
 	case "lookup":
@@ -145,7 +148,7 @@ func (a *app) dispatch(ctx context.Context, args []string) (int, error) {
 		fmt.Fprint(a.stdout, usage)
 		return exitOK, nil
 	default:
-		return 0, withHelp(usagef("unknown subcommand %q of customers: use update, get or lookup", sub), programName)
+		return 0, withHelp(usagef("unknown subcommand %q of customers: use update, upsert, get or lookup", sub), programName)
 	}
 	return status, withHelp(err, programName+" customers "+sub)
 }

@@ -87,12 +87,18 @@ type fakeServer struct {
 // port it picks, and stops it when the test ends.
 func startFake(t *testing.T, ids []string, args ...string) *fakeServer {
 	t.Helper()
-	_, bin := binaries(t)
-	dir := t.TempDir()
 	seed := make([]capillarytest.Customer, len(ids))
 	for i, id := range ids {
 		seed[i] = capillarytest.Customer{ID: id, Profile: capillarytest.Profile{Source: "INSTORE", FirstName: "before"}}
 	}
+	return startFakeSeeded(t, seed, args...)
+}
+
+// startFakeSeeded is startFake with the customers given.
+func startFakeSeeded(t *testing.T, seed []capillarytest.Customer, args ...string) *fakeServer {
+	t.Helper()
+	_, bin := binaries(t)
+	dir := t.TempDir()
 	data, err := json.Marshal(seed)
 	require.NoError(t, err)
 	seedFile := filepath.Join(dir, "seed.json")

@@ -25,7 +25,7 @@ func (a *app) send(ctx context.Context, f *updateFlags, runner *bulk.Runner, row
 		return 0, stopped(err)
 	}
 	prog := a.newProgress(ctx, f, journal)
-	pl := &plan{history: hist, retryFailed: f.retryFailed, progress: prog}
+	pl := &plan{history: hist, retryFailed: f.retryFailed, progress: prog, upsert: f.upsert}
 	// Said at once: the rows in flight may take the whole grace period to finish.
 	stopNote := context.AfterFunc(ctx, func() {
 		prog.note(fmt.Sprintf("interrupted: no more rows are sent; the rows in flight get up to %s to finish "+
@@ -69,6 +69,7 @@ type plan struct {
 	history     *bulk.History
 	retryFailed bool
 	progress    *progress
+	upsert      bool // the rows are upserts
 
 	// Counted on the Runner's reading goroutine, which a cancelled run may leave behind.
 	skipped    atomic.Int64 // rows with an outcome already, not sent again
@@ -102,8 +103,8 @@ func (p *plan) skip(status bulk.Status) {
 }
 
 // dryRun checks every row offline and prints each problem with its row number and field.
-func (a *app) dryRun(rows iter.Seq2[bulk.Row, error], opts []bulk.Option) (int, error) {
-	runner, err := bulk.New(bulk.Offline, opts...)
+func (a *app) dryRun(rows iter.Seq2[bulk.Row, error], api bulk.API, opts []bulk.Option) (int, error) {
+	runner, err := bulk.New(api, opts...)
 	if err != nil {
 		return 0, usagef("%w", err)
 	}

@@ -15,6 +15,10 @@ func (a *app) printSummary(sum *bulk.Summary, pl *plan, results string) {
 	fmt.Fprintln(a.stdout, "Summary")
 	line("rows", sum.Rows, "taken from the input in this run")
 	line("applied", sum.Applied, "")
+	if pl.upsert {
+		line("created", sum.Created, "customers the vendor did not know")
+		line("updated", sum.Updated, "customers found by their identifiers")
+	}
 	warned, warnings := pl.progress.warningCounts()
 	if warned > 0 {
 		line("with warnings", warned, "applied, with the vendor's warnings: see \"warnings\" in the results")
@@ -28,10 +32,16 @@ func (a *app) printSummary(sum *bulk.Summary, pl *plan, results string) {
 	if n := int(pl.skipped.Load()); n > 0 {
 		line("skipped", n, fmt.Sprintf("an earlier run settled them (%d not applied: --retry-failed)", pl.keptFailed.Load()))
 	}
-	if n := int(pl.settled.Load()); n > 0 {
+	if n := int(pl.settled.Load()); n > 0 && pl.upsert {
+		line("in flight before", n, "sent again: an upsert looks its customer up first")
+	} else if n > 0 {
 		line("in flight before", n, "read back before sending")
 	}
-	line("updates sent", sum.Sent, fmt.Sprintf("%d throttled (429)", sum.Throttled))
+	sent := "updates sent"
+	if pl.upsert {
+		sent = "upserts sent"
+	}
+	line(sent, sum.Sent, fmt.Sprintf("%d throttled (429)", sum.Throttled))
 	_ = w.Flush()
 	if f := failureList(sum.Failures); f != "" {
 		fmt.Fprintf(a.stdout, "Not applied, by code: %s\n", f)

@@ -83,8 +83,9 @@ Exit status:
      stderr.
 `
 
-// updateFlags is the command line of customers update.
+// updateFlags is the command line of customers update and customers upsert.
 type updateFlags struct {
+	upsert                 bool // customers upsert: each row finds or creates its customer
 	input, format, results string
 	source, accountID      string
 	rate                   string
@@ -95,68 +96,96 @@ type updateFlags struct {
 }
 
 func (a *app) update(ctx context.Context, args []string) (int, error) {
-	var f updateFlags
-	fs := a.flagSet("customers update")
+	return a.bulkRun(ctx, args, updateFlags{})
+}
+
+func (a *app) upsert(ctx context.Context, args []string) (int, error) {
+	return a.bulkRun(ctx, args, updateFlags{upsert: true})
+}
+
+// bulkRun runs customers update, or customers upsert: the same flags, input and results, and
+// each row an upsert instead of an update.
+func (a *app) bulkRun(ctx context.Context, args []string, f updateFlags) (int, error) {
+	name, help := "customers update", updateHelp
+	if f.upsert {
+		name, help = "customers upsert", upsertHelp
+	}
+	fs := a.flagSet(name)
 	fs.StringVar(&f.input, "input", "", "the `FILE` of rows (.csv or .jsonl), or - for stdin")
 	fs.StringVar(&f.format, "format", "", "csv or jsonl: the input's format, when its name does not say (stdin)")
 	fs.StringVar(&f.source, "source", "", "the `SOURCE` whose profiles are updated (INSTORE, WECHAT, ...), for rows that name none")
 	fs.StringVar(&f.accountID, "account-id", "", "the source's account `ID`, for sources with several accounts")
-	fs.StringVar(&f.rate, "rate", "", "at most `N/s`, N/min or N/h updates (default: no limit until the first 429)")
+	fs.StringVar(&f.rate, "rate", "", "at most `N/s`, N/min or N/h calls (default: no limit until the first 429)")
 	fs.IntVar(&f.concurrency, "concurrency", bulk.DefaultConcurrency, "rows in flight at once: at least the rate times the time an answer takes (50/s × 0.2 s: 10)")
 	fs.StringVar(&f.results, "results", "", "the results `FILE` (default: beside the input, .results.jsonl)")
 	fs.BoolVar(&f.resume, "resume", false, "go on with an earlier run: skip the rows with an outcome, settle those in flight")
 	fs.BoolVar(&f.retryFailed, "retry-failed", false, "like --resume, and send again the rows that were refused, invalid or uncertain")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "check every row offline and send nothing")
 	fs.IntVar(&f.progressEvery, "progress-every", 0, "when stderr is not a terminal, print a progress line every `N` rows (default: none; a terminal shows a bar)")
-	if err := a.parse(fs, updateHelp, args); err != nil {
+	if err := a.parse(fs, help, args); err != nil {
 		return 0, err
 	}
 	opts, err := f.check(fs)
 	if err != nil {
 		return 0, err
 	}
-	rows, closeInput, err := a.openInput(&f)
+	rows, closeInput, err := a.openInput(&f, name)
 	if err != nil {
 		return 0, err
 	}
 	defer closeInput()
 	if f.dryRun {
-		return a.dryRun(rows, opts)
+		return a.dryRun(rows, f.api(nil), opts)
 	}
 	c, err := a.client()
 	if err != nil {
 		return 0, err
 	}
-	runner, err := bulk.New(bulk.SDK(c), opts...)
+	runner, err := bulk.New(f.api(c), opts...)
 	if err != nil {
 		return 0, usagef("%w", err)
 	}
 	return a.send(ctx, &f, runner, rows)
 }
 
+// api is what the run sends through: c's update or upsert, or, with no client (a dry run),
+// the offline check of either.
+func (f *updateFlags) api(c *capillary.Client) bulk.API {
+	switch {
+	case f.upsert && c == nil:
+		return bulk.OfflineUpsert
+	case f.upsert:
+		return bulk.SDKUpsert(c)
+	case c == nil:
+		return bulk.Offline
+	}
+	return bulk.SDK(c)
+}
+
 // check validates the flags and returns the Runner's options.
 func (f *updateFlags) check(fs *flag.FlagSet) ([]bulk.Option, error) {
+	name := fs.Name()
 	switch {
 	case fs.NArg() > 0:
-		return nil, usagef("customers update: unexpected argument %q", fs.Arg(0))
+		return nil, usagef("%s: unexpected argument %q", name, fs.Arg(0))
 	case f.input == "":
-		return nil, usagef("customers update: --input is required")
+		return nil, usagef("%s: --input is required", name)
 	case f.source == "":
-		return nil, usagef("customers update: --source is required (%s)", sourceNames())
+		return nil, usagef("%s: --source is required (%s)", name, sourceNames())
 	case !sourceNamed(f.source).Valid():
-		return nil, usagef("customers update: --source %q is not one of %s", f.source, sourceNames())
+		return nil, usagef("%s: --source %q is not one of %s", name, f.source, sourceNames())
 	case f.format != "" && f.format != "csv" && f.format != "jsonl":
-		return nil, usagef("customers update: --format %q is not csv or jsonl", f.format)
+		return nil, usagef("%s: --format %q is not csv or jsonl", name, f.format)
 	case f.input == "-" && f.format == "":
-		return nil, usagef("customers update: --format csv or --format jsonl is needed with --input -")
+		return nil, usagef("%s: --format csv or --format jsonl is needed with --input -", name)
 	case f.input == "-" && f.results == "" && !f.dryRun:
-		return nil, usagef("customers update: --results is needed with --input -")
+		return nil, usagef("%s: --results is needed with --input -", name)
 	case f.concurrency < 1:
-		return nil, usagef("customers update: --concurrency %d is below 1", f.concurrency)
+		return nil, usagef("%s: --concurrency %d is below 1", name, f.concurrency)
 	case f.progressEvery < 0:
-		return nil, usagef("customers update: --progress-every %d is below 0", f.progressEvery)
+		return nil, usagef("%s: --progress-every %d is below 0", name, f.progressEvery)
 	case f.dryRun && (f.resume || f.retryFailed):
-		return nil, usagef("customers update: --dry-run sends nothing and cannot be combined with --resume or --retry-failed")
+		return nil, usagef("%s: --dry-run sends nothing and cannot be combined with --resume or --retry-failed", name)
 	}
 	opts := []bulk.Option{
 		bulk.WithConcurrency(f.concurrency),
@@ -165,7 +194,7 @@ func (f *updateFlags) check(fs *flag.FlagSet) ([]bulk.Option, error) {
 	if f.rate != "" {
 		n, per, err := parseRate(f.rate)
 		if err != nil {
-			return nil, usagef("customers update: --rate %q: %v", f.rate, err)
+			return nil, usagef("%s: --rate %q: %v", name, f.rate, err)
 		}
 		opts = append(opts, bulk.WithRate(n, per))
 	}
@@ -176,7 +205,7 @@ func (f *updateFlags) check(fs *flag.FlagSet) ([]bulk.Option, error) {
 		case ".jsonl", ".ndjson":
 			f.format = "jsonl"
 		default:
-			return nil, usagef("customers update: cannot tell the format of %q from its extension: use --format csv or --format jsonl", f.input)
+			return nil, usagef("%s: cannot tell the format of %q from its extension: use --format csv or --format jsonl", name, f.input)
 		}
 	}
 	if f.results == "" {
@@ -222,13 +251,13 @@ func parseRate(s string) (n float64, per time.Duration, err error) {
 }
 
 // openInput opens the input and reads its header; a bad header is a usage error.
-func (a *app) openInput(f *updateFlags) (iter.Seq2[bulk.Row, error], func(), error) {
+func (a *app) openInput(f *updateFlags, name string) (iter.Seq2[bulk.Row, error], func(), error) {
 	var r io.Reader = a.stdin
 	closeInput := func() {}
 	if f.input != "-" {
 		file, err := os.Open(f.input)
 		if err != nil {
-			return nil, nil, usagef("customers update: --input: %w", err)
+			return nil, nil, usagef("%s: --input: %w", name, err)
 		}
 		r, closeInput = file, func() { _ = file.Close() }
 	}
@@ -238,7 +267,7 @@ func (a *app) openInput(f *updateFlags) (iter.Seq2[bulk.Row, error], func(), err
 	rows, err := bulk.ReadCSV(r)
 	if err != nil {
 		closeInput()
-		return nil, nil, usagef("customers update: --input %s: %s", f.input, plain(err))
+		return nil, nil, usagef("%s: --input %s: %s", name, f.input, plain(err))
 	}
 	return rows, closeInput, nil
 }
