@@ -1,11 +1,12 @@
 // Command capillary updates and reads Capillary customers from the command line: bulk updates
-// from a CSV or JSONL file at the vendor's rate limit, resumable, one result line per row; and
-// the reads an operator needs to check a row.
+// and upserts from a CSV or JSONL file at the vendor's rate limit, resumable, one result line
+// per row; and the reads an operator needs to check a row.
 //
 // Usage:
 //
 //	capillary customers update --input FILE --source SOURCE [--account-id ID] [--rate N/min]
 //	                           [--concurrency N] [--results FILE] [--resume] [--retry-failed] [--dry-run]
+//	capillary customers upsert (the same flags: each row creates its customer when not found)
 //	capillary customers get USERID [--source SOURCE] [--account-id ID] [--embed points,...]
 //	capillary customers lookup --mobile M | --email E | --external-id X [--source SOURCE] [--account-id ID]
 //
