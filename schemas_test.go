@@ -141,7 +141,6 @@ func hasQueryParam(t reflect.Type, name string) bool {
 	return false
 }
 
-
 // reaches reports whether the dotted path (a[].b.c) leads from t through typed struct fields to
 // a typed value. Names match as encoding/json matches them, whatever their case.
 func reaches(t reflect.Type, path string) bool {
