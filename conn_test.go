@@ -2,6 +2,7 @@ package capillary
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -33,7 +34,7 @@ func perfExampleUpdate() (userID string, body *UpdateCustomerRequest, params *Up
 		LoyaltyInfo:    &LoyaltyInfo{LoyaltyType: LoyaltyTypeLoyalty},
 		ExtendedFields: map[string]any{"gender": "MALE", "city": "Bangalore"},
 		LoyaltyProgramEnrollments: []LoyaltyProgramEnrollment{{
-			ProgramID: 699, TierNumber: Ptr(1), LoyaltyPoints: Ptr(int64(0)),
+			ProgramID: 699, TierNumber: Ptr(1), LoyaltyPoints: Ptr(json.Number("0")),
 			TierExpiryDate: NewDateTime(expiry), PointsExpiryDate: NewDateTime(expiry),
 		}},
 	}

@@ -3,6 +3,7 @@ package capillary_test
 // End-to-end tests of Get, Lookup and UpdateByIdentifier against capillarytest.
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
@@ -54,7 +55,7 @@ func TestE2EGetReadsBackAnUpdate(t *testing.T) {
 	_, err := c.Customers.Update(t.Context(), e2eCustomer, &capillary.UpdateCustomerRequest{
 		Profiles:                  []capillary.Profile{{FirstName: capillary.Ptr("Becky"), Fields: map[string]any{"city": "Hannibal"}}},
 		LoyaltyInfo:               &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeLoyalty},
-		LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 699, TierNumber: capillary.Ptr(2), LoyaltyPoints: capillary.Ptr(int64(75))}},
+		LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 699, TierNumber: capillary.Ptr(2), LoyaltyPoints: capillary.Ptr(json.Number("75"))}},
 	}, &capillary.UpdateCustomerParams{Source: capillary.SourceInstore})
 	require.NoError(t, err)
 
@@ -71,7 +72,7 @@ func TestE2EGetReadsBackAnUpdate(t *testing.T) {
 	require.NotNil(t, cust.PointsSummary)
 	assert.Equal(t, capillary.Number(75), cust.PointsSummary.LoyaltyPoints)
 	require.Len(t, cust.LoyaltyProgramDetails, 1)
-	assert.Equal(t, capillary.ID("699"), cust.LoyaltyProgramDetails[0].ProgramID)
+	assert.Equal(t, capillary.Int(699), cust.LoyaltyProgramDetails[0].ProgramID)
 	assert.Equal(t, capillary.Int(2), cust.LoyaltyProgramDetails[0].SlabSNo)
 	require.NotNil(t, cust.SubscriptionInfo)
 	assert.Equal(t, "EMAIL", cust.SubscriptionInfo.Subscriptions[0].Channel)

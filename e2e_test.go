@@ -5,6 +5,7 @@ package capillary_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -140,7 +141,7 @@ func TestE2EBasicAuthAndVendorRules(t *testing.T) {
 		enrol := &capillary.UpdateCustomerRequest{
 			LoyaltyInfo: &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeLoyalty},
 			LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{
-				ProgramID: 699, TierNumber: capillary.Ptr(2), LoyaltyPoints: capillary.Ptr(int64(75)),
+				ProgramID: 699, TierNumber: capillary.Ptr(2), LoyaltyPoints: capillary.Ptr(json.Number("75")),
 			}},
 		}
 

@@ -96,7 +96,7 @@ func ExampleCustomersAPI_Update_explicitZero() {
 			LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{
 				ProgramID:      699,
 				TierNumber:     capillary.Ptr(1),
-				LoyaltyPoints:  capillary.Ptr(int64(0)), // sent as "loyaltyPoints": 0
+				LoyaltyPoints:  capillary.Ptr(json.Number("0")), // sent as "loyaltyPoints": 0
 				TierExpiryDate: capillary.NewDateTime(time.Date(2027, 7, 11, 16, 36, 17, 0, time.FixedZone("IST", 5*3600+1800))),
 			}},
 		},
@@ -143,7 +143,7 @@ func ExampleValidationError() {
 	}
 	_, err = c.Customers.Update(context.Background(), "171891944",
 		&capillary.UpdateCustomerRequest{
-			LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 699, TierNumber: capillary.Ptr(0), LoyaltyPoints: capillary.Ptr(int64(-5))}},
+			LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 699, TierNumber: capillary.Ptr(0), LoyaltyPoints: capillary.Ptr(json.Number("-5"))}},
 		},
 		&capillary.UpdateCustomerParams{Source: "POS"})
 

@@ -190,7 +190,7 @@ func TestDecodedRequestKeepsUnknownFields(t *testing.T) {
 	var req UpdateCustomerRequest
 	require.NoError(t, json.Unmarshal([]byte(in), &req))
 	assert.Equal(t, "919111111111", req.Profiles[0].Identifiers[0].Value)
-	assert.Equal(t, Unknown{"seriesId": json.RawMessage(`19`)}, req.Profiles[0].Identifiers[0].Unknown)
+	assert.Equal(t, Int(19), req.Profiles[0].Identifiers[0].SeriesID)
 	ch := req.Profiles[0].CommChannels[0]
 	assert.Equal(t, Ptr(true), ch.Subscribed)
 	assert.Equal(t, "2019-10-25", ch.LastViewedDate)

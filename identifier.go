@@ -77,8 +77,13 @@ type Identifier struct {
 	// Value is the identifier itself; mobiles carry the country code, digits only. A value the
 	// vendor sends as a JSON number (919111111111) is kept digit for digit.
 	Value string `json:"value"`
-	// Unknown holds what else the vendor sends with an identifier (a card's seriesId and
-	// statusLabel, ...), as it came; it is sent back when the identifier is.
+	// SeriesID is a card's series id, which a read gives with a card number; a number on the
+	// wire, as the vendor documents it.
+	SeriesID Int `json:"seriesId,omitzero"`
+	// StatusLabel is a card's status, such as ACTIVE, which a read gives with a card number.
+	StatusLabel string `json:"statusLabel,omitzero"`
+	// Unknown holds what else the vendor sends with an identifier, as it came; it is sent back
+	// when the identifier is.
 	Unknown Unknown `json:"-"`
 }
 

@@ -148,12 +148,15 @@ type LoyaltyInfo struct {
 // LoyaltyProgramEnrollment enrols the customer into one loyalty program. The server refuses an
 // enrolment into a program the customer is already in.
 type LoyaltyProgramEnrollment struct {
-	// ProgramID is the loyalty program's id; it is required.
-	ProgramID int64 `json:"programId"`
+	// ProgramID is the loyalty program's id; it is required. It is the type of the answers'
+	// program ids (LoyaltyProgramDetails.ProgramID), so a read compares with a request.
+	ProgramID Int `json:"programId"`
 	// TierNumber is the tier's sequence number, 1 for the lowest.
 	TierNumber *int `json:"tierNumber,omitzero"`
-	// LoyaltyPoints are the points to credit; an explicit 0 is sent as 0.
-	LoyaltyPoints *int64 `json:"loyaltyPoints,omitzero"`
+	// LoyaltyPoints are the points to credit, a decimal (the vendor's add table types it a
+	// Number): json.Number("12.5") is sent as 12.5, digit for digit, and json.Number("0") as an
+	// explicit 0.
+	LoyaltyPoints *json.Number `json:"loyaltyPoints,omitzero"`
 	// TierExpiryDate is when the tier expires.
 	TierExpiryDate *DateTime `json:"tierExpiryDate,omitzero"`
 	// PointsExpiryDate is when the credited points expire.
@@ -283,7 +286,7 @@ type SideEffect struct {
 }
 
 // Ptr returns a pointer to v, for the optional fields of requests and params:
-// capillary.Ptr(int64(0)) sends an explicit zero.
+// capillary.Ptr(false) sends an explicit false.
 func Ptr[T any](v T) *T { return &v }
 
 // Deref returns *p, or the zero value when p is nil, for reading the optional fields of an

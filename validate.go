@@ -1,6 +1,7 @@
 package capillary
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -252,8 +253,10 @@ func validateEnrollment(p *problems, i int, e *LoyaltyProgramEnrollment) {
 	if e.TierNumber != nil && *e.TierNumber < 1 {
 		p.add(enrollmentPath(i, "tierNumber"), "must be at least 1, got %d", *e.TierNumber)
 	}
-	if e.LoyaltyPoints != nil && *e.LoyaltyPoints < 0 {
-		p.add(enrollmentPath(i, "loyaltyPoints"), "must not be negative, got %d", *e.LoyaltyPoints)
+	if e.LoyaltyPoints != nil {
+		if problem := decimalProblem(*e.LoyaltyPoints); problem != "" {
+			p.add(enrollmentPath(i, "loyaltyPoints"), "%s", problem)
+		}
 	}
 	if problem := dateProblem(e.TierExpiryDate); problem != "" {
 		p.add(enrollmentPath(i, "tierExpiryDate"), "%s", problem)
@@ -261,6 +264,19 @@ func validateEnrollment(p *problems, i int, e *LoyaltyProgramEnrollment) {
 	if problem := dateProblem(e.PointsExpiryDate); problem != "" {
 		p.add(enrollmentPath(i, "pointsExpiryDate"), "%s", problem)
 	}
+}
+
+// decimalProblem says what is wrong with points to credit, or "": they are sent as written, so
+// they must be a JSON number, and not a negative one.
+func decimalProblem(n json.Number) string {
+	f, err := strconv.ParseFloat(string(n), 64)
+	switch {
+	case err != nil || !json.Valid([]byte(n)):
+		return fmt.Sprintf("%q is not a decimal number", string(n))
+	case f < 0:
+		return fmt.Sprintf("must not be negative, got %s", string(n))
+	}
+	return ""
 }
 
 // dateProblem says what is wrong with an expiry date, or "".

@@ -78,7 +78,15 @@ func TestValidationBeforeIO(t *testing.T) {
 			want: []string{"loyaltyProgramEnrollments[0].tierNumber"}},
 		{name: "tier number negative", body: enrol(LoyaltyProgramEnrollment{ProgramID: 699, TierNumber: Ptr(-1)}),
 			want: []string{"loyaltyProgramEnrollments[0].tierNumber"}},
-		{name: "negative points", body: enrol(LoyaltyProgramEnrollment{ProgramID: 699, LoyaltyPoints: Ptr(int64(-5))}),
+		{name: "negative points", body: enrol(LoyaltyProgramEnrollment{ProgramID: 699, LoyaltyPoints: Ptr(json.Number("-5"))}),
+			want: []string{"loyaltyProgramEnrollments[0].loyaltyPoints"}},
+		{name: "points not a number", body: enrol(LoyaltyProgramEnrollment{ProgramID: 699, LoyaltyPoints: Ptr(json.Number("12,5"))}),
+			want: []string{"loyaltyProgramEnrollments[0].loyaltyPoints"}},
+		{name: "points empty", body: enrol(LoyaltyProgramEnrollment{ProgramID: 699, LoyaltyPoints: Ptr(json.Number(""))}),
+			want: []string{"loyaltyProgramEnrollments[0].loyaltyPoints"}},
+		{name: "points with spaces", body: enrol(LoyaltyProgramEnrollment{ProgramID: 699, LoyaltyPoints: Ptr(json.Number(" 5"))}),
+			want: []string{"loyaltyProgramEnrollments[0].loyaltyPoints"}},
+		{name: "points not JSON", body: enrol(LoyaltyProgramEnrollment{ProgramID: 699, LoyaltyPoints: Ptr(json.Number("Inf"))}),
 			want: []string{"loyaltyProgramEnrollments[0].loyaltyPoints"}},
 		{name: "program id 0", body: enrol(LoyaltyProgramEnrollment{ProgramID: 0}),
 			want: []string{"loyaltyProgramEnrollments[0].programId"}},
@@ -209,7 +217,7 @@ func TestValidationListsEveryProblem(t *testing.T) {
 		LoyaltyInfo: &LoyaltyInfo{LoyaltyType: "LOYAL"},
 		LoyaltyProgramEnrollments: []LoyaltyProgramEnrollment{
 			{ProgramID: 699, TierNumber: Ptr(1)},
-			{ProgramID: 0, TierNumber: Ptr(0), LoyaltyPoints: Ptr(int64(-1))},
+			{ProgramID: 0, TierNumber: Ptr(0), LoyaltyPoints: Ptr(json.Number("-1"))},
 		},
 	}
 	//lint:ignore SA1012 a nil context is one of the problems under test

@@ -64,9 +64,9 @@ func TestWireVendorExampleDecodesToTypedValues(t *testing.T) {
 	assert.Equal(t, LoyaltyTypeLoyalty, body.LoyaltyInfo.LoyaltyType)
 	require.Len(t, body.LoyaltyProgramEnrollments, 1)
 	e := body.LoyaltyProgramEnrollments[0]
-	assert.Equal(t, int64(699), e.ProgramID)
+	assert.Equal(t, Int(699), e.ProgramID)
 	assert.Equal(t, Ptr(1), e.TierNumber)
-	assert.Equal(t, Ptr(int64(0)), e.LoyaltyPoints)
+	assert.Equal(t, Ptr(json.Number("0")), e.LoyaltyPoints)
 	want := time.Date(2024, 7, 11, 11, 6, 17, 0, time.UTC)
 	require.NotNil(t, e.TierExpiryDate)
 	assert.True(t, e.TierExpiryDate.Equal(want), "tierExpiryDate %s", e.TierExpiryDate)
@@ -95,7 +95,7 @@ func TestWireBodyBuiltInGoEqualsVendorExample(t *testing.T) {
 		LoyaltyInfo:    &LoyaltyInfo{LoyaltyType: LoyaltyTypeLoyalty},
 		ExtendedFields: map[string]any{"gender": "MALE", "city": "Bangalore"},
 		LoyaltyProgramEnrollments: []LoyaltyProgramEnrollment{{
-			ProgramID: 699, TierNumber: Ptr(1), LoyaltyPoints: Ptr(int64(0)),
+			ProgramID: 699, TierNumber: Ptr(1), LoyaltyPoints: Ptr(json.Number("0")),
 			TierExpiryDate: expiry, PointsExpiryDate: expiry,
 		}},
 	}
@@ -148,7 +148,7 @@ func TestWireExplicitZeroValuesAreSent(t *testing.T) {
 	}{
 		{"empty first and last name", &UpdateCustomerRequest{Profiles: []Profile{{FirstName: Ptr(""), LastName: Ptr("")}}},
 			`{"profiles":[{"firstName":"","lastName":""}]}`},
-		{"zero loyalty points", &UpdateCustomerRequest{LoyaltyProgramEnrollments: []LoyaltyProgramEnrollment{{ProgramID: 7, LoyaltyPoints: Ptr(int64(0))}}},
+		{"zero loyalty points", &UpdateCustomerRequest{LoyaltyProgramEnrollments: []LoyaltyProgramEnrollment{{ProgramID: 7, LoyaltyPoints: Ptr(json.Number("0"))}}},
 			`{"loyaltyProgramEnrollments":[{"programId":7,"loyaltyPoints":0}]}`},
 		{"primary and verified false", &UpdateCustomerRequest{Profiles: []Profile{{CommChannels: []CommChannel{{Type: ChannelMobile, Value: "919999000000", Primary: Ptr(false), Verified: Ptr(false)}}}}},
 			`{"profiles":[{"commChannels":[{"type":"mobile","value":"919999000000","primary":"false","verified":"false"}]}]}`},
@@ -177,6 +177,26 @@ func TestWireExplicitZeroValuesAreSent(t *testing.T) {
 			assert.JSONEq(t, tt.want, string(rec.only(t).Body))
 		})
 	}
+}
+
+// Points are decimals: a fractional value is sent as written, and a request decoded from JSON
+// re-sends its points as they came.
+func TestWireFractionalPoints(t *testing.T) {
+	t.Parallel()
+	var decoded UpdateCustomerRequest
+	require.NoError(t, json.Unmarshal([]byte(`{"loyaltyProgramEnrollments":[{"programId":"7","loyaltyPoints":0.125e2}]}`), &decoded))
+	for _, body := range []*UpdateCustomerRequest{
+		{LoyaltyProgramEnrollments: []LoyaltyProgramEnrollment{{ProgramID: 7, LoyaltyPoints: Ptr(json.Number("12.50"))}}},
+		&decoded,
+	} {
+		c, mt := newMockedClient(t)
+		rec := script(mt)
+		_, err := c.Customers.Update(testCtx(t), "1", body, instore())
+		require.NoError(t, err)
+		want := `{"loyaltyProgramEnrollments":[{"programId":7,"loyaltyPoints":` + string(*body.LoyaltyProgramEnrollments[0].LoyaltyPoints) + `}]}`
+		assert.Equal(t, want, string(rec.only(t).Body), "exact bytes")
+	}
+	assert.Equal(t, json.Number("0.125e2"), *decoded.LoyaltyProgramEnrollments[0].LoyaltyPoints)
 }
 
 // fields, extendedFields and meta keep the JSON type of every value, big integers digit for

@@ -70,7 +70,7 @@ func exampleRequest() (*capillary.UpdateCustomerRequest, *capillary.UpdateCustom
 		LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{
 			ProgramID:        699,
 			TierNumber:       capillary.Ptr(1),
-			LoyaltyPoints:    capillary.Ptr(int64(0)),
+			LoyaltyPoints:    capillary.Ptr(json.Number("0")),
 			TierExpiryDate:   capillary.NewDateTime(expiry),
 			PointsExpiryDate: capillary.NewDateTime(expiry),
 		}},

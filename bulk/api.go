@@ -3,7 +3,6 @@ package bulk
 import (
 	"context"
 	"errors"
-	"strconv"
 
 	"github.com/capillary-go/capillary"
 )
@@ -80,11 +79,7 @@ func held(c *capillary.Customer, params *capillary.UpdateCustomerParams) *capill
 		out.Profiles = []capillary.Profile{{FirstName: p.FirstName, LastName: p.LastName, Fields: p.Fields, CommChannels: p.CommChannels}}
 	}
 	for _, d := range c.LoyaltyProgramDetails {
-		id, err := strconv.ParseInt(d.ProgramID.String(), 10, 64)
-		if err != nil {
-			continue
-		}
-		e := capillary.LoyaltyProgramEnrollment{ProgramID: id}
+		e := capillary.LoyaltyProgramEnrollment{ProgramID: d.ProgramID}
 		if tier := int(d.SlabSNo); tier > 0 {
 			e.TierNumber = &tier
 		}

@@ -2,7 +2,9 @@ package capillarytest_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -44,7 +46,7 @@ func tomSawyerRequest() *capillary.UpdateCustomerRequest {
 		LoyaltyInfo:    &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeLoyalty},
 		ExtendedFields: map[string]any{"gender": "MALE", "city": "Bangalore"},
 		LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{
-			ProgramID: 699, TierNumber: capillary.Ptr(1), LoyaltyPoints: capillary.Ptr(int64(75)),
+			ProgramID: 699, TierNumber: capillary.Ptr(1), LoyaltyPoints: capillary.Ptr(json.Number("75")),
 			TierExpiryDate: expiry, PointsExpiryDate: expiry,
 		}},
 	}
@@ -93,7 +95,7 @@ func TestSDKUpdate(t *testing.T) {
 
 	t.Run("use_async hides the side effects", func(t *testing.T) {
 		res, err := c.Customers.Update(t.Context(), tomID, &capillary.UpdateCustomerRequest{
-			LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 700, LoyaltyPoints: capillary.Ptr(int64(5))}},
+			LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 700, LoyaltyPoints: capillary.Ptr(json.Number("5"))}},
 		}, &capillary.UpdateCustomerParams{Source: capillary.SourceInstore, UseAsync: capillary.Ptr(true)})
 		require.NoError(t, err)
 		assert.Empty(t, res.SideEffects)
@@ -319,7 +321,7 @@ func TestSDKConcurrentUpdates(t *testing.T) {
 				defer wg.Done()
 				_, err := c.Customers.Update(t.Context(), fmt.Sprint(1000+i), &capillary.UpdateCustomerRequest{
 					ExtendedFields:            map[string]any{fmt.Sprintf("f%d", j): j},
-					LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: int64(j + 1), LoyaltyPoints: capillary.Ptr(int64(j))}},
+					LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: capillary.Int(j + 1), LoyaltyPoints: capillary.Ptr(json.Number(strconv.Itoa(j)))}},
 				}, instore)
 				errs <- err
 			}()
