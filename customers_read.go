@@ -7,16 +7,34 @@ import (
 	"strings"
 )
 
-// GetCustomerParams are the query parameters of Get and Lookup.
+// GetCustomerParams are the query parameters of Get and Lookup. Each is checked against the
+// call that documents it: those marked "Get only" are refused by Lookup.
 type GetCustomerParams struct {
 	// Source is the source whose profile is read, or SourceAll for every source; it is required.
+	// Get and Lookup each take the sources the vendor lists for them (GetSources, LookupSources).
 	Source Source `url:"source"`
 	// AccountID is the source account. Lookup needs it for every source but INSTORE (ALL too).
 	AccountID string `url:"accountId,omitempty"`
-	// Embed adds parts to the answer (EmbedPoints, EmbedMLP, ...); sent as one comma list.
+	// Embed adds parts to the answer (EmbedPoints, EmbedMLP, ...); sent as one comma list. Each
+	// call takes the embeds the vendor documents for it: EmbedAlternateCurrencies and the card
+	// embeds are Lookup's, EmbedReturnedPoints and EmbedAssociatedImages are Get's.
 	Embed []Embed `url:"embed,comma,omitempty"`
 	// IncludedOnlyCurrentProfile hides the profiles of other sources (Get only).
 	IncludedOnlyCurrentProfile *bool `url:"includedOnlyCurrentProfile,omitempty"`
+	// UG2JoinedStartDate keeps the user groups the customer joined from then on (Get only).
+	UG2JoinedStartDate *DateTime `url:"ug2JoinedStartDate,omitempty"`
+	// UG2JoinedEndDate keeps the user groups the customer joined until then (Get only).
+	UG2JoinedEndDate *DateTime `url:"ug2JoinedEndDate,omitempty"`
+	// UG2Offset skips that many user groups (Get only).
+	UG2Offset *int `url:"ug2Offset,omitempty"`
+	// UG2Limit is how many user groups to answer with (Get only).
+	UG2Limit *int `url:"ug2Limit,omitempty"`
+	// UG2SortBy orders the user groups; the vendor's default is JoinedDate (Get only).
+	UG2SortBy string `url:"ug2SortBy,omitempty"`
+	// UG2SortOrder is SortAscending or SortDescending, the vendor's default (Get only).
+	UG2SortOrder SortOrder `url:"ug2SortOrder,omitempty"`
+	// UG2PaginationDetails adds Customer.UG2Pagination to the answer (Get only).
+	UG2PaginationDetails *bool `url:"ug2PaginationDetails,omitempty"`
 	// IncludedFraudDetails adds the customer's fraud status.
 	IncludedFraudDetails *bool `url:"includedFraudDetails,omitempty"`
 	// IncludedUserGroup2LoyaltyDetails adds the loyalty details of the customer's groups.
@@ -31,6 +49,29 @@ type GetCustomerParams struct {
 	// GapToRenew adds what the customer lacks to keep the current tier, that many days ahead;
 	// it needs EmbedMLP.
 	GapToRenew *int `url:"gapToRenew,omitempty"`
+}
+
+// getOnly names the parameters set in p that only Get documents.
+func (p *GetCustomerParams) getOnly() []string {
+	var set []string
+	for _, param := range []struct {
+		name string
+		set  bool
+	}{
+		{"includedOnlyCurrentProfile", p.IncludedOnlyCurrentProfile != nil},
+		{"ug2JoinedStartDate", p.UG2JoinedStartDate != nil},
+		{"ug2JoinedEndDate", p.UG2JoinedEndDate != nil},
+		{"ug2Offset", p.UG2Offset != nil},
+		{"ug2Limit", p.UG2Limit != nil},
+		{"ug2SortBy", p.UG2SortBy != ""},
+		{"ug2SortOrder", p.UG2SortOrder != ""},
+		{"ug2PaginationDetails", p.UG2PaginationDetails != nil},
+	} {
+		if param.set {
+			set = append(set, param.name)
+		}
+	}
+	return set
 }
 
 // byIdentifierQuery is the query of the update by identifier.

@@ -103,15 +103,16 @@ func TestE2ELookupByEachIdentifierType(t *testing.T) {
 	assert.ErrorIs(t, err, capillary.ErrCustomerNotFound)
 }
 
-// The SDK and the fake agree on the read sources: MAPP_SDK is one (the fake has no profile on
-// it: 8065), and a lookup on ALL needs an account id like every source but INSTORE.
+// The SDK and the fake agree on the read sources: MAPP_SDK is a lookup's (the fake has no
+// profile on it: 8065) and not Get's, and a lookup on ALL needs an account id like every source
+// but INSTORE.
 func TestE2EReadSources(t *testing.T) {
 	t.Parallel()
 	c, _ := readClient(t)
 	mobile := []capillary.Identifier{{Type: capillary.IdentifierMobile, Value: "919999000001"}}
 
 	_, err := c.Customers.Get(t.Context(), e2eCustomer, &capillary.GetCustomerParams{Source: capillary.SourceMappSDK})
-	assert.ErrorIs(t, err, capillary.ErrCustomerNotFound)
+	assert.ErrorIs(t, err, capillary.ErrInvalidRequest, "the vendor lists MAPP_SDK for the lookup only")
 	_, err = c.Customers.Lookup(t.Context(), mobile, &capillary.GetCustomerParams{Source: capillary.SourceMappSDK, AccountID: "app-1"})
 	assert.ErrorIs(t, err, capillary.ErrCustomerNotFound)
 

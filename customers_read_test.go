@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
@@ -48,9 +49,26 @@ func TestReadCallsWire(t *testing.T) {
 				_, err := c.Customers.Get(testCtx(t), "17742", &GetCustomerParams{Source: SourceAll})
 				return err
 			}},
-		{"get on the mobile app SDK", http.MethodGet, "/v2/customers/17742", "source=MAPP_SDK",
+		{"get on LINE", http.MethodGet, "/v2/customers/17742", "accountId=line-1&source=LINE",
 			func(c *Client) error {
-				_, err := c.Customers.Get(testCtx(t), "17742", &GetCustomerParams{Source: SourceMappSDK})
+				_, err := c.Customers.Get(testCtx(t), "17742", &GetCustomerParams{Source: SourceLine, AccountID: "line-1"})
+				return err
+			}},
+		{"get with the user-group parameters", http.MethodGet, "/v2/customers/17742",
+			"includedAllUserGroup2=true&source=INSTORE&ug2JoinedEndDate=2024-12-31T23%3A59%3A59%2B05%3A30&ug2JoinedStartDate=2024-01-01T00%3A00%3A00%2B05%3A30" +
+				"&ug2Limit=10&ug2Offset=0&ug2PaginationDetails=true&ug2SortBy=JoinedDate&ug2SortOrder=ASC",
+			func(c *Client) error {
+				ist := time.FixedZone("IST", 5*3600+1800)
+				_, err := c.Customers.Get(testCtx(t), "17742", &GetCustomerParams{Source: SourceInstore, IncludedAllUserGroup2: Ptr(true),
+					UG2JoinedStartDate: NewDateTime(time.Date(2024, 1, 1, 0, 0, 0, 0, ist)), UG2JoinedEndDate: NewDateTime(time.Date(2024, 12, 31, 23, 59, 59, 0, ist)),
+					UG2Offset: Ptr(0), UG2Limit: Ptr(10), UG2SortBy: "JoinedDate", UG2SortOrder: SortAscending, UG2PaginationDetails: Ptr(true)})
+				return err
+			}},
+		{"lookup with the alternate currencies and fraud details", http.MethodGet, "/v2/customers/lookup/customerDetails",
+			"embed=alternateCurrencies%2CcardLoyaltyDetails&identifierName=cardnumber&identifierValue=C-1&includedFraudDetails=true&source=INSTORE",
+			func(c *Client) error {
+				_, err := c.Customers.Lookup(testCtx(t), []Identifier{{Type: IdentifierCardNumber, Value: "C-1"}}, &GetCustomerParams{Source: SourceInstore,
+					Embed: []Embed{EmbedAlternateCurrencies, EmbedCardLoyaltyDetails}, IncludedFraudDetails: Ptr(true)})
 				return err
 			}},
 		{"lookup on the mobile app SDK", http.MethodGet, "/v2/customers/lookup/customerDetails", "accountId=app-1&identifierName=mobile&identifierValue=919999000001&source=MAPP_SDK",
@@ -208,6 +226,40 @@ func TestReadCallsValidation(t *testing.T) {
 			_, err := c.Customers.Lookup(testCtx(t), []Identifier{mobile}, &GetCustomerParams{Source: SourceMappSDK})
 			return err
 		}, []string{"params.accountId"}},
+		{"lookup with every parameter only Get documents", func(c *Client) error {
+			_, err := c.Customers.Lookup(testCtx(t), []Identifier{mobile}, &GetCustomerParams{Source: SourceInstore,
+				IncludedOnlyCurrentProfile: Ptr(false), UG2JoinedStartDate: NewDateTime(time.Now()), UG2JoinedEndDate: NewDateTime(time.Now()),
+				UG2Offset: Ptr(0), UG2Limit: Ptr(5), UG2SortBy: "JoinedDate", UG2SortOrder: SortDescending, UG2PaginationDetails: Ptr(true)})
+			return err
+		}, []string{"params.includedOnlyCurrentProfile", "params.ug2JoinedStartDate", "params.ug2JoinedEndDate", "params.ug2Offset",
+			"params.ug2Limit", "params.ug2SortBy", "params.ug2SortOrder", "params.ug2PaginationDetails"}},
+		{"get with user-group paging out of range", func(c *Client) error {
+			_, err := c.Customers.Get(testCtx(t), "1", &GetCustomerParams{Source: SourceInstore, UG2Offset: Ptr(-1), UG2Limit: Ptr(0),
+				UG2SortOrder: "asc", UG2JoinedStartDate: &DateTime{}})
+			return err
+		}, []string{"params.ug2Offset", "params.ug2Limit", "params.ug2SortOrder", "params.ug2JoinedStartDate"}},
+		{"get with the embeds only Lookup documents", func(c *Client) error {
+			_, err := c.Customers.Get(testCtx(t), "1", &GetCustomerParams{Source: SourceInstore,
+				Embed: []Embed{EmbedPoints, EmbedAlternateCurrencies, EmbedCardLoyaltyDetails, EmbedFleetParentDetails, EmbedIgnoreCardDetails, EmbedCustomerStatus}})
+			return err
+		}, []string{"params.embed[1]", "params.embed[2]", "params.embed[3]", "params.embed[4]", "params.embed[5]"}},
+		{"lookup with the embeds only Get documents", func(c *Client) error {
+			_, err := c.Customers.Lookup(testCtx(t), []Identifier{mobile}, &GetCustomerParams{Source: SourceInstore,
+				Embed: []Embed{EmbedReturnedPoints, EmbedGapDetails, EmbedAssociatedImages}})
+			return err
+		}, []string{"params.embed[0]", "params.embed[2]"}},
+		{"get on a source the vendor lists for the lookup only", func(c *Client) error {
+			_, err := c.Customers.Get(testCtx(t), "1", &GetCustomerParams{Source: SourceMappSDK})
+			return err
+		}, []string{"params.source"}},
+		{"get on a source the vendor lists for the update only", func(c *Client) error {
+			_, err := c.Customers.Get(testCtx(t), "1", &GetCustomerParams{Source: SourceEcommerce})
+			return err
+		}, []string{"params.source"}},
+		{"lookup on a source the vendor lists for Get only", func(c *Client) error {
+			_, err := c.Customers.Lookup(testCtx(t), []Identifier{mobile}, &GetCustomerParams{Source: SourceLine, AccountID: "line-1"})
+			return err
+		}, []string{"params.source"}},
 		{"update on MAPP_SDK, a read source only", func(c *Client) error {
 			_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), &UpdateCustomerParams{Source: SourceMappSDK})
 			return err

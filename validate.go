@@ -53,7 +53,7 @@ func validateUpdateByIdentifier(id Identifier, body *UpdateCustomerRequest, para
 func validateGet(userID string, params *GetCustomerParams) []FieldError {
 	var p problems
 	checkUserID(&p, userID)
-	checkReadParams(&p, params)
+	checkReadParams(&p, params, getSources, getEmbeds, "Get")
 	return p
 }
 
@@ -67,9 +67,15 @@ func validateLookup(ids []Identifier, params *GetCustomerParams) []FieldError {
 	for i, id := range ids {
 		checkIdentifier(&p, "ids["+strconv.Itoa(i)+"]", id, lookupIdentifierTypes)
 	}
-	checkReadParams(&p, params)
-	if params != nil && params.AccountID == "" && params.Source != SourceInstore && slices.Contains(readSources, params.Source) {
+	checkReadParams(&p, params, lookupSources, lookupEmbeds, "Lookup")
+	if params == nil {
+		return p
+	}
+	if params.AccountID == "" && params.Source != SourceInstore && slices.Contains(lookupSources, params.Source) {
 		p.add("params.accountId", "is required on a lookup for source %s (every source but INSTORE)", params.Source)
+	}
+	for _, name := range params.getOnly() {
+		p.add("params."+name, "is documented for Get only, not for Lookup")
 	}
 	return p
 }
@@ -96,19 +102,38 @@ func checkSource(p *problems, source Source, accountID string, valid []Source, c
 	}
 }
 
-func checkReadParams(p *problems, params *GetCustomerParams) {
+// checkReadParams checks the params of call, a read that takes the sources and embeds given.
+func checkReadParams(p *problems, params *GetCustomerParams, sources []Source, embeds []Embed, call string) {
 	if params == nil {
 		p.add("params", "is required (it carries the source)")
 		return
 	}
-	checkSource(p, params.Source, params.AccountID, readSources, "a read")
+	checkSource(p, params.Source, params.AccountID, sources, call)
 	for i, e := range params.Embed {
 		if !slices.Contains(embeds, e) {
-			p.add("params.embed["+strconv.Itoa(i)+"]", "%q is not an embed the vendor documents (%s)", string(e), listOf(embeds))
+			p.add("params.embed["+strconv.Itoa(i)+"]", "%q is not an embed the vendor documents for %s (%s)", string(e), call, listOf(embeds))
 		}
 	}
 	checkGap(p, "params.gapToUpgrade", params.GapToUpgrade, params.Embed)
 	checkGap(p, "params.gapToRenew", params.GapToRenew, params.Embed)
+	for _, n := range []struct {
+		path string
+		v    *int
+		min  int
+	}{{"params.ug2Offset", params.UG2Offset, 0}, {"params.ug2Limit", params.UG2Limit, 1}} {
+		if n.v != nil && *n.v < n.min {
+			p.add(n.path, "must be at least %d, got %d", n.min, *n.v)
+		}
+	}
+	if params.UG2SortOrder != "" && !params.UG2SortOrder.Valid() {
+		p.add("params.ug2SortOrder", "%q is not %s or %s", string(params.UG2SortOrder), SortAscending, SortDescending)
+	}
+	if problem := dateProblem(params.UG2JoinedStartDate); problem != "" {
+		p.add("params.ug2JoinedStartDate", "%s", problem)
+	}
+	if problem := dateProblem(params.UG2JoinedEndDate); problem != "" {
+		p.add("params.ug2JoinedEndDate", "%s", problem)
+	}
 }
 
 // checkGap checks gapToUpgrade or gapToRenew: days ahead, which the vendor answers within the
@@ -279,7 +304,7 @@ func decimalProblem(n json.Number) string {
 	return ""
 }
 
-// dateProblem says what is wrong with an expiry date, or "".
+// dateProblem says what is wrong with a date to send, or "".
 func dateProblem(d *DateTime) string {
 	switch {
 	case d == nil:

@@ -3,6 +3,7 @@ package bulk
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/capillary-go/capillary"
 )
@@ -44,6 +45,13 @@ func (s sdk) Update(ctx context.Context, row *Row, params *capillary.UpdateCusto
 // row updates, with the loyalty programs when the row enrols the customer in one.
 func (s sdk) Read(ctx context.Context, row *Row, params *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerRequest, error) {
 	get := &capillary.GetCustomerParams{Source: params.Source, AccountID: params.AccountID}
+	readable := capillary.GetSources()
+	if row.byIdentifier() {
+		readable = capillary.LookupSources()
+	}
+	if !slices.Contains(readable, get.Source) {
+		get.Source = capillary.SourceAll // every profile: held picks the one updated
+	}
 	if row.Body != nil && len(row.Body.LoyaltyProgramEnrollments) > 0 {
 		get.Embed = []capillary.Embed{capillary.EmbedMLP}
 	}

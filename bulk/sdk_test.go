@@ -166,6 +166,23 @@ func TestLostAnswersAreSettledByReadingBack(t *testing.T) {
 	}
 }
 
+// A row updated on a source that reads do not take (ECOMMERCE) is read back on ALL.
+func TestReadBackOnASourceReadsDoNotTake(t *testing.T) {
+	t.Parallel()
+	srv, c := newFake(t, "101")
+	srv.InjectFaults(capillarytest.DropAfterHandling())
+	sum, got := runRows(t, c, []bulk.Row{{Number: 1, UserID: "101", Source: capillary.SourceEcommerce, Body: firstName("Ann")}})
+	assert.Equal(t, 1, sum.Applied)
+	assert.Contains(t, got[1].Settlement, "read back: the customer holds every value of the row")
+	var read []string
+	for _, r := range srv.Requests() {
+		if r.Method == "GET" {
+			read = append(read, r.Query.Encode())
+		}
+	}
+	assert.Equal(t, []string{"source=ALL"}, read)
+}
+
 func TestRowsByIdentifier(t *testing.T) {
 	t.Parallel()
 	srv, c := newFake(t)
