@@ -40,7 +40,8 @@ func TestCheckUpdateRefusesWhatUpdateRefuses(t *testing.T) {
 	}
 	assert.NoError(t, CheckUpdate("1", minimalBody(), instore()))
 	assert.NoError(t, CheckUpdateByIdentifier(Identifier{Type: IdentifierEmail, Value: "a@b.c"}, minimalBody(), instore()))
-	assert.Error(t, CheckUpdateByIdentifier(Identifier{Type: IdentifierCardNumber, Value: "1"}, minimalBody(), instore()))
+	assert.NoError(t, CheckUpdateByIdentifier(Identifier{Type: IdentifierCardNumber, Value: "1"}, minimalBody(), instore()))
+	assert.Error(t, CheckUpdateByIdentifier(Identifier{Type: IdentifierCardExternalID, Value: "1"}, minimalBody(), instore()))
 	assert.NoError(t, CheckUpdate("1", badUTF8, instore()), "the body is not encoded: invalid UTF-8 is found by Update")
 	_, err := c.Customers.Update(context.Background(), "1", badUTF8, instore())
 	assert.ErrorIs(t, err, ErrInvalidRequest)

@@ -159,6 +159,16 @@ func TestUpdateByIdentifierWire(t *testing.T) {
 	assert.Equal(t, []string{testAuthHeader()}, byID.Header.Values("Authorization"))
 }
 
+// The update by identifier takes a card number, as the vendor's OpenAPI for it lists.
+func TestUpdateByCardNumberWire(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockedClient(t)
+	rec := scriptMethod(mt, http.MethodPut, respond(http.StatusOK, readFile(t, "vendor_lookup_update_response.json")))
+	_, err := c.Customers.UpdateByIdentifier(testCtx(t), Identifier{Type: IdentifierCardNumber, Value: "TTM001110000000002ZS"}, minimalBody(), instore())
+	require.NoError(t, err)
+	assert.Equal(t, "identifierName=cardnumber&identifierValue=TTM001110000000002ZS&source=INSTORE", rec.only(t).URL.RawQuery)
+}
+
 // Bad arguments to the three calls are refused with every problem at its path, nothing sent.
 func TestReadCallsValidation(t *testing.T) {
 	t.Parallel()
@@ -170,8 +180,8 @@ func TestReadCallsValidation(t *testing.T) {
 		call func(c *Client) error
 		want []string
 	}{
-		{"update by card number", func(c *Client) error {
-			_, err := c.Customers.UpdateByIdentifier(testCtx(t), Identifier{Type: IdentifierCardNumber, Value: "C1"}, minimalBody(), instore())
+		{"update by card external id", func(c *Client) error {
+			_, err := c.Customers.UpdateByIdentifier(testCtx(t), Identifier{Type: IdentifierCardExternalID, Value: "C1"}, minimalBody(), instore())
 			return err
 		}, []string{"identifier.type"}},
 		{"update by identifier with mlp_single_enroll", func(c *Client) error {

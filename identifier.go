@@ -12,7 +12,7 @@ type IdentifierType string
 
 // The identifier types the vendor documents across its customer APIs. Lookups take mobile,
 // email, externalId, cardnumber, cardExternalId and wechat (and a few more on some calls);
-// the update by identifier takes mobile, email and externalId.
+// the update by identifier takes mobile, email, externalId and cardnumber.
 const (
 	IdentifierMobile         IdentifierType = "mobile"
 	IdentifierEmail          IdentifierType = "email"
@@ -39,8 +39,9 @@ var identifierTypes = []IdentifierType{
 	IdentifierAliUname, IdentifierJDUname, IdentifierVIPUname,
 }
 
-// updateIdentifierTypes are the types the update by identifier takes as identifierName.
-var updateIdentifierTypes = []IdentifierType{IdentifierMobile, IdentifierEmail, IdentifierExternalID}
+// updateIdentifierTypes are the types the update by identifier takes as identifierName, as
+// the vendor's OpenAPI for it lists them (its older pages omit cardnumber).
+var updateIdentifierTypes = []IdentifierType{IdentifierMobile, IdentifierEmail, IdentifierExternalID, IdentifierCardNumber}
 
 // lookupIdentifierTypes are the types Lookup takes as identifierName.
 var lookupIdentifierTypes = []IdentifierType{

@@ -28,7 +28,7 @@ const (
 )
 
 // addressColumns are the columns that can address a customer, by precedence.
-var addressColumns = []string{"userId", "externalId", "mobile", "email"}
+var addressColumns = []string{"userId", "externalId", "cardnumber", "mobile", "email"}
 
 // csvLayout is a CSV header, read.
 type csvLayout struct {
@@ -41,7 +41,7 @@ type csvLayout struct {
 
 // ReadCSV reads rows from a CSV input whose header names its columns:
 //
-//   - one address column, the first present of userId, externalId, mobile and email;
+//   - one address column, the first present of userId, externalId, cardnumber, mobile and email;
 //   - firstName, lastName;
 //   - email and mobile, when not the address, as communication channels;
 //   - loyaltyType; source and accountId, for rows on another source than the run's;
@@ -108,7 +108,7 @@ func readHeader(header []string) (*csvLayout, error) {
 		seen[h] = true
 		l.header[i] = h
 		switch {
-		case h == "userId" || h == "externalId" || h == "mobile" || h == "email":
+		case h == "userId" || h == "externalId" || h == "cardnumber" || h == "mobile" || h == "email":
 			l.kinds[i] = colChannel
 		case h == "firstName":
 			l.kinds[i] = colFirstName
@@ -125,7 +125,7 @@ func readHeader(header []string) (*csvLayout, error) {
 		case strings.HasPrefix(h, "extendedFields.") && len(h) > len("extendedFields."):
 			l.kinds[i], l.names[i] = colExtendedField, strings.TrimPrefix(h, "extendedFields.")
 		default:
-			return nil, errorf("CSV header: unknown column %q (known: userId, externalId, mobile, email, firstName, lastName, loyaltyType, source, accountId, fields.<name>, extendedFields.<name>)", h)
+			return nil, errorf("CSV header: unknown column %q (known: userId, externalId, cardnumber, mobile, email, firstName, lastName, loyaltyType, source, accountId, fields.<name>, extendedFields.<name>)", h)
 		}
 	}
 	for _, name := range addressColumns {
@@ -137,7 +137,7 @@ func readHeader(header []string) (*csvLayout, error) {
 		}
 	}
 	if l.address < 0 {
-		return nil, errorf("CSV header: no address column: give one of userId, externalId, mobile, email")
+		return nil, errorf("CSV header: no address column: give one of userId, externalId, cardnumber, mobile, email")
 	}
 	if l.header[l.address] == "userId" {
 		// userId is not an identifier, and can only be the address.

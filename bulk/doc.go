@@ -5,7 +5,7 @@
 //
 // A Runner takes rows from an iter.Seq2 and holds only the rows in progress, so its memory does
 // not grow with the number of rows. Rows address a customer by user id (Customers.Update) or by
-// mobile, email or external id (UpdateByIdentifier). When an answer is lost (a dropped
+// mobile, email, external id or card number (UpdateByIdentifier). When an answer is lost (a dropped
 // connection, a 502 or 504), the Runner reads the customer back and compares what it holds
 // with what the row asked for: the row is applied when every value is there, sent again when
 // one is not, and reported uncertain, with the reason, when the read cannot tell.

@@ -73,6 +73,8 @@ func TestReadCSVAddressColumns(t *testing.T) {
 		{"mobile,externalId,lastName", "9199,X1,Li", "", capillary.Identifier{Type: capillary.IdentifierExternalID, Value: "X1"},
 			`{"profiles":[{"lastName":"Li","commChannels":[{"type":"mobile","value":"9199"}]}]}`},
 		{"source,accountId,userId,fields.x", "WECHAT,wx-1,7,y", "7", capillary.Identifier{}, `{"profiles":[{"fields":{"x":"y"}}]}`},
+		{"mobile,cardnumber,lastName", "9199,C-1,Li", "", capillary.Identifier{Type: capillary.IdentifierCardNumber, Value: "C-1"},
+			`{"profiles":[{"lastName":"Li","commChannels":[{"type":"mobile","value":"9199"}]}]}`},
 	}
 	for _, tt := range tests {
 		rows, err := ReadCSV(strings.NewReader(tt.header + "\n" + tt.record + "\n"))

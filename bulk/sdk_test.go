@@ -198,7 +198,7 @@ func TestRowsByIdentifier(t *testing.T) {
 	sum, got := runRows(t, c, []bulk.Row{
 		{Number: 1, Identifier: mobile, Body: firstName("Bea")},
 		{Number: 2, Identifier: capillary.Identifier{Type: capillary.IdentifierMobile, Value: "910000000000"}, Body: firstName("Nobody")},
-		{Number: 3, Identifier: capillary.Identifier{Type: capillary.IdentifierCardNumber, Value: "C1"}, Body: firstName("Card")},
+		{Number: 3, Identifier: capillary.Identifier{Type: capillary.IdentifierCardExternalID, Value: "C1"}, Body: firstName("Card")},
 	})
 	assert.Equal(t, 1, sum.Applied)
 	assert.Equal(t, bulk.Applied, got[1].Status)
@@ -208,7 +208,7 @@ func TestRowsByIdentifier(t *testing.T) {
 	assert.Equal(t, "Bea", bea.FirstName)
 	assert.Equal(t, bulk.Refused, got[2].Status)
 	assert.True(t, got[2].Errors[0].Code > 0, "%+v", got[2])
-	assert.Equal(t, bulk.Invalid, got[3].Status, "the update by identifier takes mobile, email and externalId")
+	assert.Equal(t, bulk.Invalid, got[3].Status, "the update by identifier takes mobile, email, externalId and cardnumber")
 	assert.Equal(t, "identifier.type", got[3].Problems[0].Field)
 }
 

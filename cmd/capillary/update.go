@@ -25,12 +25,14 @@ the results file as one JSON line, written and synced as the row finishes; the f
 journal that --resume reads. Results and the summary go to stdout, progress to stderr.
 
 Input (--input FILE, or - for stdin with --format):
-  .jsonl  one object per line: "userId" or "identifier" ({"type","value"}: mobile, email or
-          externalId), optional "source" and "accountId", and "body", the vendor's update body:
+  .jsonl  one object per line: "userId" or "identifier" ({"type","value"}: mobile, email,
+          externalId or cardnumber), optional "source" and "accountId", and "body", the
+          vendor's update body:
             {"userId":"171891944","body":{"profiles":[{"firstName":"Tom"}]}}
             {"identifier":{"type":"mobile","value":"919999000001"},"body":{"loyaltyInfo":{"loyaltyType":"loyalty"}}}
   .csv    a header, then one row per customer. Columns:
-            userId, externalId, mobile or email   the address: the first of them present
+            userId, externalId, cardnumber,       the address: the first of them present
+            mobile or email
             firstName, lastName
             email, mobile                         communication channels, when not the address
             loyaltyType                           loyalty or non_loyalty
