@@ -98,6 +98,8 @@ type Profile struct {
 //
 // Primary, Verified and Subscribed are sent as the strings "true" and "false", as the vendor
 // documents them; when decoding, JSON booleans are accepted too, as the vendor's answers use them.
+// The lookup update's OpenAPI types primary and verified boolean while the update tables and
+// samples send strings: the SDK keeps sending the strings that every update page shows working.
 type CommChannel struct {
 	// Type is the kind of channel (mobile, email, ...).
 	Type ChannelType `json:"type"`
@@ -110,7 +112,7 @@ type CommChannel struct {
 	// Subscribed marks a channel the customer is subscribed on.
 	Subscribed *bool `json:"subscribed,omitzero,string"`
 	// LastViewedDate is when a mobilePush channel was last viewed, as the vendor writes it
-	// (such as "2019-10-25").
+	// (such as "2019-10-25"): a bare date, which DateTime would send with a time and offset.
 	LastViewedDate string `json:"lastViewedDate,omitzero"`
 	// Meta holds additional details of the channel, of any JSON type.
 	Meta map[string]any `json:"meta,omitzero"`

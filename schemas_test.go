@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -198,6 +199,9 @@ func TestSchemaCoverage(t *testing.T) {
 	for _, e := range coverageEndpoints {
 		c := measureCoverage(t, dir, e)
 		t.Logf("%s: %d/%d typed; not typed: %s", c.endpoint, c.typed, c.documented, strings.Join(c.untyped, " "))
+		if strings.HasPrefix(c.endpoint, "GET ") {
+			assert.GreaterOrEqual(t, float64(c.typed)/float64(c.documented), 0.95, "%s: the reads type at least 95%% of what the vendor documents", c.endpoint)
+		}
 		cs = append(cs, c)
 	}
 	table := coverageTable(cs)
@@ -215,4 +219,24 @@ func TestSchemaCoverage(t *testing.T) {
 	}
 	require.Equal(t, table, rest[:len(rest)-len(after)-len(coverageEnd)],
 		"README.md's schema coverage table is out of date: go test -run TestSchemaCoverage . -args -update")
+}
+
+// The count's rules: struct fields by their JSON or url names, lists, maps and raw JSON.
+func TestSchemaCoverageRules(t *testing.T) {
+	t.Parallel()
+	customer := reflect.TypeFor[Customer]()
+	for path, want := range map[string]bool{
+		"profiles[].identifiers[].seriesId":               true,
+		"profiles[].nickname":                             false,
+		"profiles[].fields":                               true,  // a map of the org's keys
+		"profiles[].fields.gender":                        false, // a key within it
+		"cardDetails[].statusInfo.actions":                false, // elements of no documented shape
+		"loyaltyProgramDetails[].linkedPartnerPrograms[]": true,
+		"id[]": false,
+	} {
+		assert.Equal(t, want, reaches(customer, path), path)
+	}
+	assert.True(t, hasQueryParam(reflect.TypeFor[lookupQuery](), "ug2Offset"), "through the embedded params")
+	assert.True(t, hasQueryParam(reflect.TypeFor[lookupQuery](), "identifierName"))
+	assert.False(t, hasQueryParam(reflect.TypeFor[GetCustomerParams](), "language"))
 }
