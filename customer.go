@@ -82,8 +82,8 @@ type CustomerProfile struct {
 	AutoUpdateTime *DateTime `json:"autoUpdateTime"`
 	// IdentifiersAll lists the customer's identifiers on every source.
 	IdentifiersAll []Identifier `json:"identifiersAll"`
-	// ConflictingProfileList lists the profiles that conflict with this one (warning 8053);
-	// the vendor samples it empty and lists it among the profile's fields.
+	// ConflictingProfileList lists the profiles that conflict with this one; the vendor
+	// samples it empty and documents no other shape for its elements.
 	ConflictingProfileList []CustomerProfile `json:"conflictingProfileList"`
 }
 

@@ -35,19 +35,20 @@ type GetCustomerParams struct {
 	UG2SortOrder SortOrder `url:"ug2SortOrder,omitempty"`
 	// UG2PaginationDetails adds Customer.UG2Pagination to the answer (Get only).
 	UG2PaginationDetails *bool `url:"ug2PaginationDetails,omitempty"`
-	// IncludedFraudDetails adds the customer's fraud status.
+	// IncludedFraudDetails adds the customer's fraud status (Customer.FraudDetails).
 	IncludedFraudDetails *bool `url:"includedFraudDetails,omitempty"`
-	// IncludedUserGroup2LoyaltyDetails adds the loyalty details of the customer's groups.
+	// IncludedUserGroup2LoyaltyDetails adds the loyalty details of the customer's groups
+	// (Customer.GroupLoyaltyProgramDetails).
 	IncludedUserGroup2LoyaltyDetails *bool `url:"includedUserGroup2LoyaltyDetails,omitempty"`
 	// IncludedAllUserGroup2 adds the customer's details in every user group.
 	IncludedAllUserGroup2 *bool `url:"includedAllUserGroup2,omitempty"`
 	// UserGroup2ID reads the customer's details in one user group.
 	UserGroup2ID *int64 `url:"userGroup2Id,omitempty"`
 	// GapToUpgrade adds what the customer lacks to reach the next tier, that many days ahead
-	// (0 today, 1 tomorrow); it needs EmbedMLP.
+	// (0 today, 1 tomorrow), as UpgradeStrategies; it needs EmbedMLP.
 	GapToUpgrade *int `url:"gapToUpgrade,omitempty"`
-	// GapToRenew adds what the customer lacks to keep the current tier, that many days ahead;
-	// it needs EmbedMLP.
+	// GapToRenew adds what the customer lacks to keep the current tier, that many days ahead,
+	// as GapToRenewSummary; it needs EmbedMLP.
 	GapToRenew *int `url:"gapToRenew,omitempty"`
 }
 

@@ -161,7 +161,7 @@ var lookupEmbeds = []Embed{
 	EmbedIgnoreCardDetails, EmbedCustomerStatus, EmbedAlternateCurrencies, EmbedGapDetails,
 }
 
-// Embeds lists every documented embed.
+// Embeds lists every documented embed; Get and Lookup each take those documented for them.
 func Embeds() []Embed { return slices.Clone(embeds) }
 
 // SortOrder orders a list in an answer.

@@ -83,7 +83,8 @@ func TestSideEffectAloneKeepsUnknownFields(t *testing.T) {
 // UnmarshalJSON, called without json.Unmarshal's check first): it never panics, refuses what is
 // not JSON, and keeps every top-level member the Customer does not model in Unknown, as it came.
 func FuzzReadAnswer(f *testing.F) {
-	for _, name := range []string{"vendor_get_by_id.json", "vendor_lookup_customer_details.json", "vendor_embed_points.json", "vendor_error_8015.json"} {
+	for _, name := range []string{"vendor_get_by_id.json", "vendor_lookup_customer_details.json", "vendor_embed_points.json",
+		"vendor_embed_promotional_points.json", "vendor_error_8015.json"} {
 		sample, err := os.ReadFile("testdata/" + name)
 		require.NoError(f, err)
 		f.Add(sample)

@@ -103,15 +103,15 @@ func checkSource(p *problems, source Source, accountID string, valid []Source, c
 }
 
 // checkReadParams checks the params of call, a read that takes the sources and embeds given.
-func checkReadParams(p *problems, params *GetCustomerParams, sources []Source, embeds []Embed, call string) {
+func checkReadParams(p *problems, params *GetCustomerParams, readable []Source, offered []Embed, call string) {
 	if params == nil {
 		p.add("params", "is required (it carries the source)")
 		return
 	}
-	checkSource(p, params.Source, params.AccountID, sources, call)
+	checkSource(p, params.Source, params.AccountID, readable, call)
 	for i, e := range params.Embed {
-		if !slices.Contains(embeds, e) {
-			p.add("params.embed["+strconv.Itoa(i)+"]", "%q is not an embed the vendor documents for %s (%s)", string(e), call, listOf(embeds))
+		if !slices.Contains(offered, e) {
+			p.add("params.embed["+strconv.Itoa(i)+"]", "%q is not an embed the vendor documents for %s (%s)", string(e), call, listOf(offered))
 		}
 	}
 	checkGap(p, "params.gapToUpgrade", params.GapToUpgrade, params.Embed)
@@ -136,15 +136,15 @@ func checkReadParams(p *problems, params *GetCustomerParams, sources []Source, e
 	}
 }
 
-// checkGap checks gapToUpgrade or gapToRenew: days ahead, which the vendor answers within the
-// loyalty program details, so only with embed=mlp.
+// checkGap checks gapToUpgrade or gapToRenew: days ahead, which the vendor answers only with
+// embed=mlp.
 func checkGap(p *problems, path string, days *int, embed []Embed) {
 	switch {
 	case days == nil:
 	case *days < 0:
 		p.add(path, "must not be negative, got %d", *days)
 	case !slices.Contains(embed, EmbedMLP):
-		p.add(path, "needs EmbedMLP in params.embed: the vendor answers it within loyaltyProgramDetails")
+		p.add(path, "needs EmbedMLP in params.embed: the vendor answers it only with embed=mlp")
 	}
 }
 
