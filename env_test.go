@@ -21,6 +21,13 @@ func TestOptionsFromEnv(t *testing.T) {
 		{"region in any case and OAuth", map[string]string{"CAPILLARY_REGION": "EU", "CAPILLARY_OAUTH_KEY": "k", "CAPILLARY_OAUTH_SECRET": "s"}, testBaseURL, headerOAuthToken, ""},
 		{"no cluster", map[string]string{"CAPILLARY_TILL": testTill}, "", "", "CAPILLARY_BASE_URL or CAPILLARY_REGION"},
 		{"no credentials", map[string]string{"CAPILLARY_REGION": "eu"}, "", "", "CAPILLARY_TILL and CAPILLARY_PASSWORD"},
+		// Each mistake is named by its variable, never by an option's Go name.
+		{"no password", map[string]string{"CAPILLARY_REGION": "eu", "CAPILLARY_TILL": testTill}, "", "", "CAPILLARY_TILL is set but CAPILLARY_PASSWORD is empty: set both"},
+		{"no till", map[string]string{"CAPILLARY_REGION": "eu", "CAPILLARY_PASSWORD": "p"}, "", "", "CAPILLARY_PASSWORD is set but CAPILLARY_TILL is empty"},
+		{"no OAuth secret", map[string]string{"CAPILLARY_REGION": "eu", "CAPILLARY_OAUTH_KEY": "k"}, "", "", "CAPILLARY_OAUTH_KEY is set but CAPILLARY_OAUTH_SECRET is empty"},
+		{"no OAuth key", map[string]string{"CAPILLARY_REGION": "eu", "CAPILLARY_OAUTH_SECRET": "s"}, "", "", "CAPILLARY_OAUTH_SECRET is set but CAPILLARY_OAUTH_KEY is empty"},
+		{"unknown region", map[string]string{"CAPILLARY_REGION": "mars", "CAPILLARY_TILL": testTill, "CAPILLARY_PASSWORD": "p"}, "", "", `CAPILLARY_REGION "mars" is not a region: use one of`},
+		{"base URL without a scheme", map[string]string{"CAPILLARY_BASE_URL": "eu.api.capillarytech.com", "CAPILLARY_TILL": testTill, "CAPILLARY_PASSWORD": "p"}, "", "", "CAPILLARY_BASE_URL: \"eu.api.capillarytech.com\" has no scheme"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -29,6 +36,7 @@ func TestOptionsFromEnv(t *testing.T) {
 			if tt.missing != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.missing)
+				assert.NotContains(t, err.Error(), "With")
 				return
 			}
 			require.NoError(t, err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -49,10 +50,15 @@ type csvLayout struct {
 //
 // An empty cell sets nothing. Values are sent as strings. A row's number is its position
 // among the data rows, from 1. A header with an unknown or repeated column, or without an
-// address column, is an error before any row is read; a row that cannot be parsed is a row
+// address column, or one that would make every row invalid (userId beside externalId, no column
+// to update) is an error before any row is read; a row that cannot be parsed is a row
 // with Problems. The iterator's error is an I/O error only.
 func ReadCSV(r io.Reader) (iter.Seq2[Row, error], error) {
-	cr := csv.NewReader(r)
+	text, err := withoutBOM(r)
+	if err != nil {
+		return nil, err
+	}
+	cr := csv.NewReader(text)
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err == io.EOF {
@@ -76,7 +82,7 @@ func ReadCSV(r io.Reader) (iter.Seq2[Row, error], error) {
 			if errors.As(err, &parseErr) {
 				problem := parseErr.Err.Error()
 				if errors.Is(err, csv.ErrFieldCount) {
-					problem = fmt.Sprintf("has %d fields; the header has %d", len(record), len(layout.header))
+					problem = fmt.Sprintf("has %s; the header has %d", plural(len(record), "field"), len(layout.header))
 				}
 				if !yield(Row{Number: n, Problems: []Problem{{Field: "line", Problem: problem}}}, nil) {
 					return
@@ -99,9 +105,6 @@ func readHeader(header []string) (*csvLayout, error) {
 	seen := map[string]bool{}
 	for i, h := range header {
 		h = strings.TrimSpace(h)
-		if i == 0 {
-			h = strings.TrimPrefix(h, "\uFEFF") // a byte order mark from spreadsheet exports
-		}
 		if seen[h] {
 			return nil, errorf("CSV header: column %q is repeated", h)
 		}
@@ -139,11 +142,23 @@ func readHeader(header []string) (*csvLayout, error) {
 	if l.address < 0 {
 		return nil, errorf("CSV header: no address column: give one of userId, externalId, cardnumber, mobile, email")
 	}
+	// Headers that would make every row invalid are refused here, once, rather than per row.
+	if seen["userId"] && seen["externalId"] {
+		return nil, errorf("CSV header: columns userId and externalId both address the customer, and an update cannot set an external id: keep one of them")
+	}
+	if !slices.ContainsFunc(l.kinds, updates) {
+		return nil, errorf("CSV header: no column to update: %s only address the customer; add firstName, lastName, email, mobile, loyaltyType, fields.<name> or extendedFields.<name>", strings.Join(l.header, ", "))
+	}
 	if l.header[l.address] == "userId" {
 		// userId is not an identifier, and can only be the address.
 		l.idType = ""
 	}
 	return l, nil
+}
+
+// updates reports whether a column of the kind sets something in the update's body.
+func updates(kind csvColumn) bool {
+	return kind != colAddress && kind != colSource && kind != colAccountID
 }
 
 // row builds the row of one record. Only what the record sets is allocated.
@@ -206,5 +221,6 @@ func (l *csvLayout) row(n int, record []string) Row {
 		row.Problems = append(row.Problems, Problem{Field: l.header[l.address], Problem: "is empty: the row has no address"})
 	}
 	row.Body = body
+	row.checkMobiles(l.header[l.address])
 	return row
 }

@@ -85,7 +85,7 @@ func TestReadCSVAddressColumns(t *testing.T) {
 		assert.Equal(t, tt.id, got[0].Identifier, tt.header)
 		assert.JSONEq(t, tt.body, bodyJSON(t, got[0].Body), tt.header)
 	}
-	rows, err := ReadCSV(strings.NewReader("source,accountId,userId\nWECHAT,wx-1,7\n"))
+	rows, err := ReadCSV(strings.NewReader("source,accountId,userId,firstName\nWECHAT,wx-1,7,Al\n"))
 	require.NoError(t, err)
 	got := collect(t, rows)
 	assert.Equal(t, capillary.SourceWeChat, got[0].Source)
@@ -95,12 +95,14 @@ func TestReadCSVAddressColumns(t *testing.T) {
 func TestReadCSVHeaderErrors(t *testing.T) {
 	t.Parallel()
 	for header, want := range map[string]string{
-		"":                     "the input is empty",
-		"firstName,lastName\n": "no address column",
-		"userId,nickname\n":    `unknown column "nickname"`,
-		"userId,userId\n":      `column "userId" is repeated`,
-		"userId,fields.\n":     `unknown column "fields."`,
-		"userId,\"broken\n":    "reading the CSV header",
+		"":                              "the input is empty",
+		"firstName,lastName\n":          "no address column",
+		"userId,nickname\n":             `unknown column "nickname"`,
+		"userId,userId\n":               `column "userId" is repeated`,
+		"userId,fields.\n":              `unknown column "fields."`,
+		"userId,\"broken\n":             "reading the CSV header",
+		"userId,externalId,firstName\n": "columns userId and externalId both address the customer",
+		"userId,source,accountId\n":     "no column to update: userId, source, accountId only address the customer",
 	} {
 		_, err := ReadCSV(strings.NewReader(header))
 		assert.ErrorContains(t, err, want, "header %q", header)
@@ -113,7 +115,7 @@ func TestReadJSONL(t *testing.T) {
 {"userId":102,"source":"WECHAT","accountId":"wx-1","body":{"loyaltyInfo":{"loyaltyType":"loyalty"}}}
 
 {"identifier":{"type":"mobile","value":"9199"},"body":{"extendedFields":{"a":1}}}
-{"userId":"104","body":{"profiles":[{"firstName":"X","identifiers":[{"type":"email","value":"e"}]}],"nonsense":true}}
+{"userId":"104","body":{"profiles":[{"firstName":"X","identifiers":[{"type":"email","value":"e"}]}],"loyaltyInfo":{"loyaltyType":"loyalty"}}}
 {"userId":"105","identifier":{"type":"mobile","value":"1"},"body":{}}
 {"body":{}}
 {"userId":"107","extra":1,"body":{}}
@@ -133,8 +135,8 @@ not json
 	assert.Empty(t, got[2].Problems)
 
 	assert.Empty(t, got[3].Problems)
-	assert.JSONEq(t, `{"profiles":[{"firstName":"X","identifiers":[{"type":"email","value":"e"}]}],"nonsense":true}`,
-		bodyJSON(t, got[3].Body), "fields the SDK does not model are kept and sent")
+	assert.JSONEq(t, `{"profiles":[{"firstName":"X","identifiers":[{"type":"email","value":"e"}]}],"loyaltyInfo":{"loyaltyType":"loyalty"}}`,
+		bodyJSON(t, got[3].Body))
 	assert.Equal(t, []Problem{{Field: "userId", Problem: "and identifier are both given: give one"}}, got[4].Problems)
 	assert.Equal(t, []Problem{{Field: "userId", Problem: "or identifier is required"}}, got[5].Problems)
 	require.Len(t, got[6].Problems, 1)
@@ -158,4 +160,125 @@ func TestReadJSONLReportsIOErrors(t *testing.T) {
 		failed = err
 	}
 	assert.ErrorIs(t, failed, iotest.ErrTimeout)
+}
+
+// Files as Windows tools and hurried hands write them.
+func TestReadJSONLAsPeopleWriteIt(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, line string
+		want       []Problem // nil: the row is valid
+	}{
+		{"a byte order mark", "\uFEFF" + `{"userId":"101","body":{"profiles":[{"firstName":"A"}]}}`, nil},
+		{"two objects", `{"userId":"101","body":{"fields":{"a":"1"}}}{"userId":"102","body":{"fields":{"a":"2"}}}`,
+			[]Problem{{"line", "has more after its object: give one object per line"}}},
+		{"text after the object", `{"userId":"101","body":{"fields":{"a":"1"}}} x`,
+			[]Problem{{"line", "has more after its object: give one object per line"}}},
+		{"white space after the object", `{"userId":"101","body":{"fields":{"a":"1"}}}  ` + "\r", nil},
+		{"a misspelt field", `{"userId":"101","body":{"profiles":[{"fistName":"B"}]}}`,
+			[]Problem{{"profiles[0].fistName", "is not a field of the update (it takes firstName, lastName, fields, identifiers, commChannels, source, accountId)"}}},
+		{"profile for profiles", `{"userId":"101","body":{"profile":[{"firstName":"C"}]}}`,
+			[]Problem{{"profile", "is not a field of the update (it takes profiles, loyaltyInfo, extendedFields, fields, loyaltyProgramEnrollments)"}}},
+		{"unknown fields deeper", `{"userId":"101","body":{"profiles":[{"commChannels":[{"type":"email","value":"a@b.c","subscribe":"true"}],` +
+			`"identifiers":[{"type":"email","value":"a@b.c","primary":true}]}],"loyaltyInfo":{"loyaltyType":"loyalty","tier":1},` +
+			`"loyaltyProgramEnrollments":[{"programId":1,"points":5}]}}`,
+			[]Problem{
+				{"profiles[0].commChannels[0].subscribe", "is not a field of the update (it takes type, value, primary, verified, subscribed, lastViewedDate, meta, attributes)"},
+				{"profiles[0].identifiers[0].primary", "is not a field of the update (it takes type, value)"},
+				{"loyaltyInfo.tier", "is not a field of the update (it takes loyaltyType)"},
+				{"loyaltyProgramEnrollments[0].points", "is not a field of the update (it takes programId, tierNumber, loyaltyPoints, tierExpiryDate, pointsExpiryDate)"},
+			}},
+		{"a mobile channel with spaces", `{"userId":"101","body":{"profiles":[{"commChannels":[{"type":"mobile","value":"+91 99999 00001"}]}]}}`,
+			[]Problem{{"profiles[0].commChannels[0].value", `"+91 99999 00001" is not a mobile number: the vendor takes digits only, with the country code (919999900001)`}}},
+		{"a mobile identifier with letters", `{"userId":"101","body":{"profiles":[{"identifiers":[{"type":"mobile","value":"9199x"}]}]}}`,
+			[]Problem{{"profiles[0].identifiers[0].value", `"9199x" is not a mobile number: the vendor takes digits only, with the country code`}}},
+		{"a mobile address", `{"identifier":{"type":"mobile","value":"91-9999-000001"},"body":{"fields":{"a":"1"}}}`,
+			[]Problem{{"identifier.value", `"91-9999-000001" is not a mobile number: the vendor takes digits only, with the country code (919999000001)`}}},
+		{"digits are a mobile", `{"identifier":{"type":"mobile","value":"919999000001"},"body":{"profiles":[{"commChannels":[{"type":"mobile","value":"919999000001"}]}]}}`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := collect(t, ReadJSONL(strings.NewReader(tt.line+"\n")))
+			require.Len(t, got, 1)
+			assert.Equal(t, tt.want, got[0].Problems)
+		})
+	}
+}
+
+func TestReadCSVAsPeopleWriteIt(t *testing.T) {
+	t.Parallel()
+	// PowerShell's Export-Csv: a byte order mark, every header and value quoted, CRLF.
+	rows, err := ReadCSV(strings.NewReader("\uFEFF\"userId\",\"firstName\"\r\n\"101\",\"Ann\"\r\n"))
+	require.NoError(t, err)
+	got := collect(t, rows)
+	require.Len(t, got, 1)
+	assert.Equal(t, "101", got[0].UserID)
+	assert.Empty(t, got[0].Problems)
+	assert.JSONEq(t, `{"profiles":[{"firstName":"Ann"}]}`, bodyJSON(t, got[0].Body))
+
+	rows, err = ReadCSV(strings.NewReader("mobile,email,firstName\n+91 99999 00001,a@b.c,Al\n919999000002,,Bo\n"))
+	require.NoError(t, err)
+	got = collect(t, rows)
+	assert.Equal(t, []Problem{{"mobile", `"+91 99999 00001" is not a mobile number: the vendor takes digits only, with the country code (919999900001)`}}, got[0].Problems)
+	assert.Empty(t, got[1].Problems)
+
+	rows, err = ReadCSV(strings.NewReader("userId,mobile\n101,9199 1\n102,1\n103,1,2\n"))
+	require.NoError(t, err)
+	got = collect(t, rows)
+	assert.Equal(t, []Problem{{"profiles[0].commChannels[0].value", `"9199 1" is not a mobile number: the vendor takes digits only, with the country code (91991)`}}, got[0].Problems)
+	assert.Empty(t, got[1].Problems)
+	assert.Equal(t, []Problem{{"line", "has 3 fields; the header has 2"}}, got[2].Problems)
+	rows, err = ReadCSV(strings.NewReader("userId,mobile\n101\n"))
+	require.NoError(t, err)
+	assert.Equal(t, []Problem{{"line", "has 1 field; the header has 2"}}, collect(t, rows)[0].Problems)
+}
+
+// A line refused as a whole keeps the address it gave, and a row without one gets a result
+// without an empty identifier.
+func TestReadJSONLKeepsTheAddressOfARefusedLine(t *testing.T) {
+	t.Parallel()
+	got := collect(t, ReadJSONL(strings.NewReader(`{"userId":"101","body":{"fields":{"a":"1"}}} x`+"\nnot json\n")))
+	require.Len(t, got, 2)
+	assert.Equal(t, "101", got[0].UserID)
+	assert.Equal(t, &Result{Row: 1, UserID: "101"}, resultOf(&got[0]))
+	assert.Equal(t, &Result{Row: 2}, resultOf(&got[1]))
+}
+
+// A UTF-16 file (PowerShell's > and Out-File) is refused as a whole, saying how to save it.
+func TestReadUTF16IsRefused(t *testing.T) {
+	t.Parallel()
+	utf16 := "\xff\xfeu\x00s\x00e\x00r\x00I\x00d\x00\n\x00"
+	_, err := ReadCSV(strings.NewReader(utf16))
+	assert.EqualError(t, err, "bulk: the input is UTF-16 text: save it as UTF-8 (in PowerShell, Out-File -Encoding utf8)")
+	var failed error
+	for _, err := range ReadJSONL(strings.NewReader("\xfe\xff\x00{")) {
+		failed = err
+	}
+	assert.EqualError(t, failed, "bulk: the input is UTF-16 text: save it as UTF-8 (in PowerShell, Out-File -Encoding utf8)")
+}
+
+// Whatever a line holds, reading it never panics, rows come in order, and a row without
+// problems has a body to send.
+func FuzzReadJSONL(f *testing.F) {
+	for _, seed := range []string{
+		"\uFEFF" + `{"userId":"101","body":{"profiles":[{"firstName":"A","commChannels":[{"type":"mobile","value":"+91 1"}]}]}}`,
+		`{"userId":"101","body":{"profile":[{}]}} {}` + "\n\n" + `{"identifier":{"type":"mobile","value":"9x"},"body":{"loyaltyProgramEnrollments":[{"programId":1,"x":2}]}}`,
+		"\xff\xfe{\x00",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		last := 0
+		for row, err := range ReadJSONL(strings.NewReader(in)) {
+			if err != nil {
+				return // UTF-16 input
+			}
+			require.Greater(t, row.Number, last)
+			last = row.Number
+			if len(row.Problems) == 0 {
+				require.NotNil(t, row.Body)
+			}
+		}
+	})
 }

@@ -1,11 +1,15 @@
 package bulk
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"iter"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/capillary-go/capillary"
@@ -26,12 +30,18 @@ type jsonlRow struct {
 //	{"identifier": {"type": "mobile", "value": "919999000001"}, "source": "INSTORE", "body": {...}}
 //
 // userId (a string or a number) or identifier addresses the customer; source and accountId
-// are optional; body is the vendor's update body, sent with every field it has (those the SDK
-// does not model too). A row's number is its line number; blank lines are skipped. A line that
-// is not such an object gives a row with Problems. The iterator's error is an I/O error only.
+// are optional; body is the vendor's update body. A row's number is its line number; blank
+// lines are skipped, and a byte order mark at the start is. A line that is not one such
+// object, a body field that the vendor does not document (a misspelt "fistName", "profile" for
+// "profiles") and a mobile number that is not digits give a row with Problems. The iterator's
+// error is an I/O error, or UTF-16 input.
 func ReadJSONL(r io.Reader) iter.Seq2[Row, error] {
 	return func(yield func(Row, error) bool) {
-		br := bufio.NewReaderSize(r, 64<<10)
+		br, err := withoutBOM(r)
+		if err != nil {
+			yield(Row{}, err)
+			return
+		}
 		for n := 1; ; n++ {
 			line, err := br.ReadBytes('\n')
 			if len(bytes.TrimSpace(line)) > 0 {
@@ -65,6 +75,10 @@ func parseJSONLine(n int, line []byte) Row {
 		return row
 	}
 	row.UserID, row.Source, row.AccountID = in.UserID.String(), in.Source, in.AccountID
+	if _, err := dec.Token(); err != io.EOF {
+		row.Problems = []Problem{{Field: "line", Problem: "has more after its object: give one object per line"}}
+		return row
+	}
 	switch {
 	case in.Identifier != nil && row.UserID != "":
 		row.Problems = append(row.Problems, Problem{Field: "userId", Problem: "and identifier are both given: give one"})
@@ -86,5 +100,50 @@ func parseJSONLine(n int, line []byte) Row {
 		return row
 	}
 	row.Body = body
+	row.Problems = append(row.Problems, unknownFields(body)...)
+	row.checkMobiles("identifier.value")
 	return row
+}
+
+// unknownFields names the fields of body that the vendor's update does not document, which the
+// SDK keeps in the Unknown of each object: in a file, they are misspellings that the vendor
+// would refuse or ignore.
+func unknownFields(body *capillary.UpdateCustomerRequest) []Problem {
+	var out []Problem
+	add := func(path string, unknown capillary.Unknown, of any) {
+		for _, name := range slices.Sorted(maps.Keys(unknown)) {
+			out = append(out, Problem{Field: path + name, Problem: "is not a field of the update (" + fieldsOf(of) + ")"})
+		}
+	}
+	add("", body.Unknown, body)
+	for i := range body.Profiles {
+		p := &body.Profiles[i]
+		at := fmt.Sprintf("profiles[%d].", i)
+		add(at, p.Unknown, p)
+		for j := range p.CommChannels {
+			add(fmt.Sprintf("%scommChannels[%d].", at, j), p.CommChannels[j].Unknown, &p.CommChannels[j])
+		}
+		for j := range p.Identifiers {
+			add(fmt.Sprintf("%sidentifiers[%d].", at, j), p.Identifiers[j].Unknown, &p.Identifiers[j])
+		}
+	}
+	if body.LoyaltyInfo != nil {
+		add("loyaltyInfo.", body.LoyaltyInfo.Unknown, body.LoyaltyInfo)
+	}
+	for i := range body.LoyaltyProgramEnrollments {
+		add(fmt.Sprintf("loyaltyProgramEnrollments[%d].", i), body.LoyaltyProgramEnrollments[i].Unknown, &body.LoyaltyProgramEnrollments[i])
+	}
+	return out
+}
+
+// fieldsOf lists the JSON names of v's type, a pointer to a struct: "it takes a, b, c".
+func fieldsOf(v any) string {
+	t := reflect.TypeOf(v).Elem()
+	var names []string
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			names = append(names, name)
+		}
+	}
+	return "it takes " + strings.Join(names, ", ")
 }

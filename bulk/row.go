@@ -1,8 +1,12 @@
 package bulk
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
+	"io"
 	"strconv"
+	"strings"
 
 	"github.com/capillary-go/capillary"
 )
@@ -129,7 +133,7 @@ func (r *Result) Code() string {
 // resultOf starts the result of a row.
 func resultOf(row *Row) *Result {
 	res := &Result{Row: row.Number, UserID: row.UserID}
-	if row.byIdentifier() {
+	if row.byIdentifier() && (row.Identifier.Type != "" || row.Identifier.Value != "") {
 		id := row.Identifier
 		res.Identifier = &id
 	}
@@ -139,4 +143,71 @@ func resultOf(row *Row) *Result {
 // errorf is fmt.Errorf under the package's prefix.
 func errorf(format string, args ...any) error {
 	return fmt.Errorf("bulk: "+format, args...)
+}
+
+// withoutBOM reads r without the UTF-8 byte order mark that Windows tools (Excel, Notepad,
+// PowerShell's Export-Csv) put at the start of a file, so that the first column or object
+// reads as it would without it. A UTF-16 file (PowerShell's > and Out-File write them) is an
+// error that says how to save it: its every line would be invalid.
+func withoutBOM(r io.Reader) (*bufio.Reader, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	start, _ := br.Peek(3)
+	switch {
+	case bytes.HasPrefix(start, []byte("\uFEFF")):
+		_, _ = br.Discard(3)
+	case bytes.HasPrefix(start, []byte{0xFF, 0xFE}) || bytes.HasPrefix(start, []byte{0xFE, 0xFF}):
+		return nil, errorf("the input is UTF-16 text: save it as UTF-8 (in PowerShell, Out-File -Encoding utf8)")
+	}
+	return br, nil
+}
+
+// checkMobiles adds a problem for each mobile number of the row that is not all digits: the
+// vendor takes a mobile as its digits with the country code and drops any other with a
+// warning (8058), applying the rest of the update. address names the input field of the
+// row's Identifier; the body's mobiles are named by their path.
+func (r *Row) checkMobiles(address string) {
+	if r.Identifier.Type == capillary.IdentifierMobile {
+		r.checkMobile(address, r.Identifier.Value)
+	}
+	if r.Body == nil {
+		return
+	}
+	for i, p := range r.Body.Profiles {
+		for j, ch := range p.CommChannels {
+			if ch.Type == capillary.ChannelMobile {
+				r.checkMobile(fmt.Sprintf("profiles[%d].commChannels[%d].value", i, j), ch.Value)
+			}
+		}
+		for j, id := range p.Identifiers {
+			if id.Type == capillary.IdentifierMobile {
+				r.checkMobile(fmt.Sprintf("profiles[%d].identifiers[%d].value", i, j), id.Value)
+			}
+		}
+	}
+}
+
+func (r *Row) checkMobile(field, value string) {
+	if value == "" || strings.Trim(value, "0123456789") == "" {
+		return // an empty value is the SDK's to report
+	}
+	problem := fmt.Sprintf("%q is not a mobile number: the vendor takes digits only, with the country code", value)
+	if digits := strings.Map(keepDigit, value); digits != "" && strings.Trim(value, "0123456789 +-().") == "" {
+		problem += fmt.Sprintf(" (%s)", digits)
+	}
+	r.Problems = append(r.Problems, Problem{Field: field, Problem: problem})
+}
+
+func keepDigit(r rune) rune {
+	if r >= '0' && r <= '9' {
+		return r
+	}
+	return -1
+}
+
+// plural is "1 field", "2 fields".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

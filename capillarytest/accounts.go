@@ -1,10 +1,6 @@
 package capillarytest
 
 import (
-	"maps"
-	"net/http"
-	"slices"
-	"strconv"
 	"sync"
 )
 
@@ -37,31 +33,14 @@ func (a *accountSet) add(source, accountID string) {
 	a.bySource[source][accountID] = true
 }
 
-// resolve checks the accountId of an update on source: a multi-account source needs one
-// (8045), and a given one must be an account of the source (3217). With warnOnMissing, a
-// multi-account source without one is applied on its first account (in name order) with the
-// warning 8054 instead, when the source has an account.
-func (a *accountSet) resolve(source, accountID string, warnOnMissing bool) (SourceAccount, []message, *answer) {
+// ref resolves the accountId given for a source: a multi-account source needs one, and a
+// given one must be an account of the source.
+func (a *accountSet) ref(source, accountID string) accountRef {
 	a.mu.Lock()
+	defer a.mu.Unlock()
 	known := a.bySource[source]
-	first := ""
-	if len(known) > 0 {
-		first = slices.Sorted(maps.Keys(known))[0]
-	}
-	given := known[accountID]
-	a.mu.Unlock()
-	switch {
-	case accountID == "" && !multiAccountSource(source):
-		return SourceAccount{Source: source}, nil, nil
-	case accountID == "" && warnOnMissing && first != "":
-		warning := newMessage(WarningAccountIDNotPassed, "source "+source+" has several accounts; the update went to account "+strconv.Quote(first))
-		return SourceAccount{Source: source, AccountID: first}, []message{warning}, nil
-	case accountID == "":
-		ans := failure(http.StatusBadRequest, CodeAccountIDRequired, "source "+source+" has several accounts: pass accountId")
-		return SourceAccount{}, nil, &ans
-	case !given:
-		ans := failure(http.StatusBadRequest, CodeInvalidSourceAccount, "accountId "+strconv.Quote(accountID)+" is not an account of source "+source)
-		return SourceAccount{}, nil, &ans
-	}
-	return SourceAccount{Source: source, AccountID: accountID}, nil, nil
+	ref := accountRef{SourceAccount: SourceAccount{Source: source, AccountID: accountID}}
+	ref.missing = accountID == "" && multiAccountSource(source)
+	ref.unknown = accountID != "" && !known[accountID]
+	return ref
 }

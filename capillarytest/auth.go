@@ -3,7 +3,6 @@ package capillarytest
 import (
 	"crypto/subtle"
 	"encoding/base64"
-	"net/http"
 	"strings"
 )
 
@@ -13,64 +12,66 @@ type principal struct {
 	name   string // till id or OAuth client key
 }
 
-// authenticate checks a v2 request's credentials the way the vendor does: an
+// checkAuth checks a v2 request's credentials the way the vendor does: an
 // X-CAP-API-OAUTH-TOKEN header, when present, must hold a live token (the Authorization header
 // is then ignored); otherwise Authorization must be Basic base64(till ":" md5hex(password)).
-// It returns the principal, or the 401 (or 400) answer to send. The refusal says what was
-// wrong, which the vendor does not, because the fake's job is to help find the mistake; it
-// never repeats a credential.
-func (s *Server) authenticate(h http.Header) (principal, *answer) {
-	deny := func(detail string) (principal, *answer) {
-		a := failure(http.StatusUnauthorized, CodeUnauthorized, detail)
-		return principal{}, &a
-	}
+// The refusal says what was wrong, which the vendor does not, because the fake's job is to
+// help find the mistake; it never repeats a credential.
+func checkAuth(c *call) {
+	h := c.r.Header
 	if tokens := h.Values(headerOAuthToken); len(tokens) > 0 {
 		if len(tokens) > 1 {
-			return deny("more than one " + headerOAuthToken + " header")
+			c.refuse("more than one " + headerOAuthToken + " header")
+			return
 		}
-		key, state := s.tokens.check(tokens[0], s.cfg.now())
-		switch state {
+		switch key, state := c.s.tokens.check(tokens[0], c.now); state {
 		case tokenExpired:
-			return deny("the OAuth token has expired; generate a new one")
+			c.refuse("the OAuth token has expired; generate a new one")
 		case tokenUnknown:
-			return deny("the OAuth token is not one this server issued (or it was revoked)")
+			c.refuse("the OAuth token is not one this server issued (or it was revoked)")
+		default:
+			c.who = principal{scheme: "oauth", name: key}
 		}
-		if et := h.Get(headerAttributionEntityType); et != "" && !validAttributionEntityType(et) {
-			a := failure(http.StatusBadRequest, CodeInvalidInput, headerAttributionEntityType+
-				" must be TILL, STORE_CODE, STORE_NAME, STORE_EXTERNAL_ID, STORE_EXTERNAL_ID_1 or STORE_EXTERNAL_ID_2")
-			return principal{}, &a
-		}
-		return principal{scheme: "oauth", name: key}, nil
+		return
 	}
 	auth := h.Get("Authorization")
 	if auth == "" {
-		return deny("no credentials: send Authorization: Basic base64(till:md5hex(password)) or " + headerOAuthToken)
+		c.refuse("no credentials: send Authorization: Basic base64(till:md5hex(password)) or " + headerOAuthToken)
+		return
 	}
 	scheme, encoded, _ := strings.Cut(auth, " ")
 	if !strings.EqualFold(scheme, "Basic") {
-		return deny("the Authorization scheme is not Basic")
-	}
-	if s.cfg.basicDisabled {
-		return deny("Basic authentication is switched off for this org; use an OAuth token")
+		c.refuse("the Authorization scheme is not Basic")
+		return
 	}
 	decoded, err := base64.StdEncoding.DecodeString(strings.TrimSpace(encoded))
 	if err != nil {
-		return deny("the Basic credentials are not standard base64")
+		c.refuse("the Basic credentials are not standard base64")
+		return
 	}
 	till, digest, ok := strings.Cut(string(decoded), ":")
 	if !ok {
-		return deny("the Basic credentials have no ':' between till and password digest")
+		c.refuse("the Basic credentials have no ':' between till and password digest")
+		return
 	}
-	want, known := s.cfg.tills[till]
+	want, known := c.s.cfg.tills[till]
 	switch {
 	case !known:
-		return deny("unknown till or wrong password")
+		c.refuse("unknown till or wrong password")
 	case subtle.ConstantTimeCompare([]byte(digest), []byte(want)) == 1:
-		return principal{scheme: "basic", name: till}, nil
+		c.who = principal{scheme: "basic", name: till}
 	case strings.ToLower(digest) == want:
-		return deny("the password digest must be lower-case hex")
+		c.refuse("the password digest must be lower-case hex")
 	case md5Hex(digest) == want:
-		return deny("the password was sent in plain text; send its lower-case MD5 hex digest")
+		c.refuse("the password was sent in plain text; send its lower-case MD5 hex digest")
+	default:
+		c.refuse("unknown till or wrong password")
 	}
-	return deny("unknown till or wrong password")
+}
+
+// checkAttribution checks X-CAP-API-ATTRIBUTION-ENTITY-TYPE on an OAuth call.
+func checkAttribution(c *call) {
+	if et := c.r.Header.Get(headerAttributionEntityType); c.who.scheme == "oauth" && et != "" && !listed(attributionList, et) {
+		c.refuse("%s must be one of %s", headerAttributionEntityType, attributionList)
+	}
 }

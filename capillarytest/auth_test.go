@@ -52,21 +52,6 @@ func TestBasicAuth(t *testing.T) {
 	}
 }
 
-func TestBasicAuthSwitchedOff(t *testing.T) {
-	t.Parallel()
-	srv := capillarytest.NewServer(capillarytest.WithCustomers(tomSawyer()), capillarytest.WithoutBasicAuth())
-	t.Cleanup(srv.Close)
-	r := update(t, srv, tomID, "source=INSTORE", `{}`)
-	assert.Equal(t, 401, r.status)
-	assert.JSONEq(t, `{"warnings":[],"errors":[{"status":false,"code":401,
-		"message":"Authentication failed: Basic authentication is switched off for this org; use an OAuth token"}]}`, r.body)
-
-	token := generateToken(t, srv, capillarytest.DefaultOAuthKey, capillarytest.DefaultOAuthSecret)
-	r = send(t, http.MethodPut, srv.URL+"/v2/customers/"+tomID+"?source=INSTORE", `{}`,
-		map[string]string{"Content-Type": "application/json", "X-CAP-API-OAUTH-TOKEN": token})
-	assert.Equal(t, 200, r.status, r.body)
-}
-
 func TestAuthComesBeforeTheBody(t *testing.T) {
 	t.Parallel()
 	srv := capillarytest.NewServer()

@@ -59,11 +59,11 @@ type Profile struct {
 	// characters of an updated name, as the vendor does).
 	FirstName string `json:"firstName,omitempty"`
 	LastName  string `json:"lastName,omitempty"`
-	// Fields are the profile's custom fields (profiles[].fields). JSON numbers are stored as
-	// int64 when integral and float64 otherwise.
+	// Fields are the profile's custom fields (profiles[].fields). An update stores them as
+	// text, as the vendor answers them ("2" for 2); reads answer seeded values as text too.
 	Fields map[string]any `json:"fields,omitempty"`
 	// Identifiers are the profile's identifiers (mobile, email, externalId, cardnumber, wechat,
-	// ...). A primary mobile or email channel also identifies the customer.
+	// ...). A primary mobile or email channel, and a wechat channel, also identify the customer.
 	Identifiers []Identifier `json:"identifiers,omitempty"`
 	// CommChannels are the profile's communication channels.
 	CommChannels []CommChannel `json:"commChannels,omitempty"`

@@ -3,8 +3,9 @@
 // id or by identifier) and reads them back the way the vendor documents it, checks credentials
 // the vendor's way, records what it received, and fails on demand.
 //
-// A request the vendor would refuse is refused with the vendor's code, so a test against the
-// fake catches the caller's own mistakes, not only the SDK's.
+// A request the vendor would refuse is refused with the vendor's code, and what the vendor
+// only warns about is applied with the vendor's warning, so a test against the fake catches the
+// caller's own mistakes, not only the SDK's.
 //
 //	srv := capillarytest.NewServer()
 //	defer srv.Close()
@@ -23,183 +24,195 @@
 // returns the error instead, for programs. The same server runs as a standalone binary,
 // cmd/capillary-fake, for other languages and curl.
 //
-// # Answers
-//
-// Every answer, faults and errors included, carries an X-Cap-Requestid header. Errors use the
-// vendor's envelope, {"warnings":[],"errors":[{"status":false,"code":8015,"message":"..."}]},
-// listing every problem found in a body at once; each message starts with the vendor's text
-// for its code, then ": " and the exact field and value at fault. A successful update answers
-// 200 with {"createdId":171891944,"warnings":[...],"sideEffects":[...]}, createdId a JSON
-// number as in the vendor's samples (a string with WithCreatedIDAsString, as its response
-// table types it). A read answers 200 with the customer object itself plus "warnings", as the
-// vendor's read samples do. A request whose body cannot be read (a malformed chunk) answers
-// 400: the fake never answers 2xx to what it did not apply.
-//
 // # Endpoints
 //
 //   - PUT /v2/customers/{userId}?source=&accountId=&use_async=&mlp_single_enroll=
 //   - PUT /v2/customers/lookup?source=&accountId=&identifierName=&identifierValue=&use_async=
 //   - GET /v2/customers/{userId}?source=&accountId=&embed=&includedOnlyCurrentProfile=
 //   - GET /v2/customers/lookup/customerDetails?source=&accountId=&identifierName=&identifierValue=&embed=
+//   - GET /v2/customers/lookup?source=&accountId=&identifierName=&identifierValue=, answering
+//     {"entity":171891944,"warnings":[]}
 //   - POST /v3/oauth/token/generate with {"key":"...","secret":"..."}, answering
-//     {"data":{"accessToken":"...","ttlSeconds":300},"errors":null}.
+//     {"data":{"accessToken":"...","ttlSeconds":300},"errors":null}
 //
 // Any other path answers 404 (code 404); another method on these paths answers 405 (code 405)
 // with an Allow header.
 //
-// # Authentication (HTTP 401, code 401)
+// # Answers
 //
-// A v2 call needs either X-CAP-API-OAUTH-TOKEN with a token the server issued that has not
-// expired by the server's clock (WithClock, ManualClock; the Authorization header is then not
-// looked at), or Authorization: Basic base64(till ":" md5hex(password)), the digest in
-// lower-case hex. The refusal says what was wrong (plain-text password, upper-case digest,
-// expired token, Basic switched off with WithoutBasicAuth) without repeating any credential.
-// On OAuth calls, X-CAP-API-ATTRIBUTION-ENTITY-TYPE, when sent, must be one of the vendor's
-// values (TILL, STORE_CODE, STORE_NAME, STORE_EXTERNAL_ID, STORE_EXTERNAL_ID_1,
-// STORE_EXTERNAL_ID_2), else 400 (code 400). A wrong OAuth key or secret answers 401 (code 401)
-// with {"data":null,"errors":[...],"warnings":[]}; TokenGenerations counts the tokens issued
-// and RevokeTokens invalidates them. The defaults are DefaultTill/DefaultPassword and
-// DefaultOAuthKey/DefaultOAuthSecret; WithTill and WithOAuthClient replace them.
+// Every answer, faults and errors included, carries an X-Cap-Requestid header. A refusal uses
+// the vendor's envelope, {"warnings":[],"errors":[{"status":false,"code":8015,"message":"..."}]}
+// ({"data":null,"errors":[...]} on the token endpoint), listing every problem found; each
+// message is the vendor's text for its code, then ": " and the exact field and value at
+// fault. A successful update answers 200 with {"createdId":171891944,"warnings":[...],
+// "sideEffects":[...]}, createdId a JSON number as in the vendor's samples. A read answers 200
+// with the customer object itself plus "warnings", lists and objects as [] and {}, never null,
+// custom fields as text ("tierup_airasia": "2"), as the vendor's samples do. The refusals
+// answer HTTP 400 unless the rule says otherwise; the vendor pairs no status with its codes.
+// A request whose body cannot be read (a malformed chunk) answers 400: the fake never answers
+// 2xx to what it did not apply.
 //
-// # Rules of the update, in the order they are checked
+// A first or last name beyond 100 characters is cut there without a warning, as the vendor
+// documents. A warning is partial success: the update applies everything but what the warning names, and
+// answers 200. A test makes the fake's own warnings happen with the request that causes them
+// (a changed identifier, an invalid email, an undeclared extended field), and any other warning
+// the vendor documents with the AddWarnings fault; it then reads the customer back
+// (Server.Customer, or a GET through the SDK) to check that the rest went through.
 //
-// Each rule says where it comes from: [vendor: page] is documented by the vendor on that page
-// (update = its page for this call, codes = its customer status codes, old = its earlier v2
-// documentation; the facts sheets in the repository quote them), [fake] is the fake's own
-// inference where the vendor says nothing. The vendor pairs no HTTP status with its codes: the
-// fake answers 400 with every code below [fake]; WithCodeStatus chooses another status for a
-// code (the vendor documents 201, 403 and 500 among others).
+// # Rules, in the order they are checked
 //
-//   - Content-Type must be application/json (a charset, if any, UTF-8): else 415, code 415
-//     [vendor: errors, 415 unsupported media type].
-//   - source is required and must be one of FACEBOOK, WEB_ENGAGE, WECHAT, INSTORE, MARTJACK,
-//     TMALL, TAOBAO, JD, ECOMMERCE, WEBSITE, LINE, MOBILE_APP, exactly so spelled: else 8003
-//     [vendor: update, codes].
-//   - use_async and mlp_single_enroll, when given, must be true or false (any case): else
-//     code 400 [fake]. The update by lookup refuses mlp_single_enroll with code 400: it is not
-//     documented there [vendor: old, by its absence].
-//   - accountId: a multi-account source (WECHAT, FACEBOOK, MOBILE_APP, LINE, WEB_ENGAGE)
-//     without one is refused with 8045 [vendor: codes; it also documents a warning 8054, which
-//     WithAccountIDWarning gives instead, the update going to the source's first account in
-//     name order: fake]. An accountId the source does not have is refused with 3217 [vendor:
-//     update]; a source's accounts are those of WithSourceAccounts and of the seeded
-//     customers' profiles, so by default no source has any [fake].
-//   - The body must be one JSON object with only the documented fields: profiles (firstName,
-//     lastName, fields, identifiers, commChannels, source, accountId), fields, loyaltyInfo
-//     (loyaltyType), extendedFields, loyaltyProgramEnrollments; a channel's type, value,
-//     primary, verified, subscribed, lastViewedDate, meta, attributes [vendor: update, old];
-//     else code 400 naming the field [fake]. WithUnknownFieldsIgnored lets unknown fields
-//     through. Bodies above 1 MiB: code 400 [fake].
-//   - profiles[].firstName/lastName: strings; beyond 100 characters the rest is dropped without
-//     a warning [vendor]. fields, the top-level fields (custom fields of the query's profile)
-//     and extendedFields: objects of strings, numbers, booleans or null (null removes the
-//     field); else code 400 [fake].
-//   - Declared fields: with WithExtendedFields, an extended field the org does not declare, or
-//     a value not of its type (INTEGER, DOUBLE, STRING, DATETIME, STANDARD_ENUM; numbers may
-//     come as strings), is refused with 91015 [vendor: update "only extended fields that are
-//     enabled for your org with the respective datatypes", codes 91015]; with
-//     WithCustomFields, the same for custom fields with code 400 [fake: no code documented].
-//     Without them every key is accepted [fake].
-//   - profiles[].source/accountId name the profile the entry updates (the query's when absent;
-//     the accountId defaults to the query's for the same source) and are checked like the
-//     query's: 8003, 8045, 3217 [vendor: old sample; the checks are the fake's].
-//   - profiles[].identifiers[]: type one of mobile, email, externalId, cardnumber, cardExternalId,
-//     wechat, unionId, martjackId, fbId, tmall_uname, cuid, ali_uname, jd_uname, vip_uname, line
-//     [vendor: old, UL, changeIdentifier], value a string or a JSON number (kept as its digits,
-//     as in the vendor's sample): else code 400 [fake].
-//   - commChannels[]: an object without type (or with an empty one) is refused with 8106; a
-//     type other than mobile, email, wechat, ios, android, line, mobilePush (exact case), a
-//     missing value, primary/verified/subscribed other than "true"/"false" (any case) or JSON
-//     booleans, or a meta or attributes that is not an object, with 8010 [vendor: update,
-//     codes; both boolean forms: its samples].
-//   - loyaltyInfo.loyaltyType: required within loyaltyInfo, loyalty or non_loyalty: else code
-//     400 [vendor: update lists the values; the code is the fake's].
-//   - loyaltyProgramEnrollments[]: programId a positive integer, tierNumber an integer >= 1,
-//     loyaltyPoints an integer >= 0 (1.0, "1" and 1e0 are not integers), tierExpiryDate and
-//     pointsExpiryDate exactly YYYY-MM-DDTHH:MM:SS+HH:MM (no Z, no fractions): else code 400
-//     [vendor: update gives the types and the form; the bounds are the fake's].
-//   - The update by lookup: identifierName mobile, email or externalId and a non-empty
-//     identifierValue, one of each: else 8013 [vendor: old, UCS]. The customer is the one any
-//     of whose profiles holds the identifier [fake]; none: 8015 [vendor: UCS].
-//   - An unknown user id (or one that is not a positive decimal integer): 8015 [vendor:
-//     update]. A customer marked merged (Customer.MergedInto) or deleted (Customer.Deleted):
-//     8069 or 8109 [vendor: old, bulk get; answering them to updates is the fake's].
-//   - A loyalty customer sent loyaltyType non_loyalty: 8018 [vendor: update, codes].
-//     non_loyalty to loyalty is applied, with the warning 8107 (default status label not set)
-//     unless WithDefaultStatusLabel is given [vendor: its sample answer].
-//   - Each body profile updates the customer's profile on its source account, which is added
-//     when the customer has none there (the vendor keeps a profile per source; 3217 is "org
-//     source addition failed") [vendor: old samples, update].
-//   - Identifiers cannot be changed [vendor: update]. A profile's identifiers are its own plus
-//     its primary mobile and email channels [fake]. An identifier the profile has is left
-//     alone, a new type is added [vendor: old "identifiers ... that you want to add"], and a
-//     different value for a type the profile has is refused: 91005 when the type is the org's
-//     primary identifier (mobile, or WithPrimaryIdentifier: email or externalId), 91006
-//     otherwise [vendor: codes]. A mobile or email channel marked primary with another value
-//     than the profile's primary one, or unmarking the primary one, is refused the same way,
-//     except on the INSTORE profile with WithDualEligibility [vendor: update]. Other channels
-//     are added or updated; a new channel is primary when marked so or when it is the first of
-//     its type [fake].
-//   - Mobile values must be 8 to 15 digits, nothing else (the vendor wants the country code,
-//     digits only; the length is the fake's stand-in for the org's country settings); email
-//     values at most 255 characters, a local part of letters, digits and . _ % + -, and a
-//     dotted domain of letters, digits and hyphens [vendor: a character set and 255 at most;
-//     the exact set is the fake's]. A bad channel value is dropped with the warning 8057
-//     (email) or 8058 (mobile), a bad identifier with 8055 (email) or 8056 (mobile); the rest
-//     of the update is applied [vendor: codes].
-//   - Enrolling into a program the customer is already in, or (with WithPrograms) into one the
-//     org does not have, is refused with 10002 ("failed to update customer details") [vendor:
-//     update documents the refusal but no code; the code is the fake's choice]. An enrolment
-//     stores the tier (1 unless given), the points and the expiry dates. Points above zero come
-//     back as a side effect {"entityType":"USER","rawAwardedPoints":75,"awardedPoints":75,
-//     "type":"points"} [vendor: samples], and a tier above 1 as {"entityType":"USER",
-//     "type":"slab","previousSlabName":"Tier 1","previousSlabNumber":1,"upgradedSlabName":"Tier 2",
-//     "upgradedSlabNumber":2,"slabExpiryDate":...} [vendor: the field names of its slab sample,
-//     which the SDK reads; fake: tiers are named "Tier N"]; with use_async=true they are
-//     applied and the side effects list is empty [vendor: update].
-//   - Warnings the fake never produces by itself (8050 and 8051, customers merged; 8075 when
-//     an update's identifiers do not match) come from a Fault's Warnings (AddWarnings).
+// The list below is the table in rules.go (TestDocListsEveryRule fails when they disagree):
+// the code, the vendor's message, error or warning, where the vendor documents the rule (own:
+// the fake's guess where the vendor says nothing), the endpoints (the updates are the two PUTs,
+// the reads the three GETs, the lookup reads the two GETs by identifier; other paths are under
+// /v2/customers), and the rule. A call runs its endpoint's rules in this order, those that need the stored customer
+// last; an error refuses the whole call (nothing is stored), a warning lets it go on. Before
+// any rule come the routing (404, 405), WithRateLimit's 429 and a body that cannot be read
+// (400), which are HTTP's and the fake's, not the vendor's.
 //
-// An update is all or nothing: when any rule refuses it, nothing is stored. Updates of one
-// customer are serialised; different customers are updated in parallel. UpdateCounts tells how
-// many updates reached a customer and how many were applied.
+// The sources are the keys of the vendor's pages in the repository's spec sheets:
+// UPD the update's page (reference/update-customer-details), SC its customer status codes,
+// ERR errors-and-warnings, BASIC and OAUTH its authentication pages, ADD v2-add-customer,
+// OLD its earlier v2 documentation (2022), UL and UCS the lookup update pages, GV2, GD and GID
+// the reads by id, by lookup and of the id by lookup, BG the bulk read.
 //
-// # Rules of the reads
+//   - 401 "Authentication failed", error, HTTP 401 [BASIC, OAUTH, ERR; every customer call]:
+//     Authorization: Basic base64(till:md5hex(password)), the digest in lower-case hex, or
+//     X-CAP-API-OAUTH-TOKEN with a live token the server issued (Authorization is then not looked
+//     at); the refusal says what was wrong, never repeating a credential.
+//   - 400 "Input is invalid. Please check request parameters or input xml/json", error [OAUTH (the
+//     code is the fake's); every customer call]: X-CAP-API-ATTRIBUTION-ENTITY-TYPE, on an OAuth
+//     call, is one of TILL, STORE_CODE, STORE_NAME, STORE_EXTERNAL_ID, STORE_EXTERNAL_ID_1,
+//     STORE_EXTERNAL_ID_2.
+//   - 415 "Unsupported media type", error, HTTP 415 [ERR; PUT /lookup, PUT /{userId}, POST
+//     /v3/oauth/token/generate]: the body is sent as Content-Type: application/json (a charset, if
+//     any, UTF-8).
+//   - 400 (the same message), error [own; PUT /lookup, PUT /{userId}, POST
+//     /v3/oauth/token/generate]: the body is at most 1 MiB.
+//   - 400 (the same message), error [OAUTH; POST /v3/oauth/token/generate]: the body is
+//     {"key":"...","secret":"..."}, both strings.
+//   - 320001 "Invalid client key and secret", error, HTTP 401 [OAUTH; POST
+//     /v3/oauth/token/generate]: the key and secret are those of an OAuth client of the server
+//     (WithOAuthClient).
+//   - 8003 "Invalid source passed", error [SC, UPD, UCS; the updates]: source, in the query and in
+//     each profiles[] entry that names one, is one of FACEBOOK, WEB_ENGAGE, WECHAT, INSTORE,
+//     MARTJACK, TMALL, TAOBAO, JD, ECOMMERCE, WEBSITE, LINE, MOBILE_APP, so spelled; the query's is
+//     required.
+//   - 400 (the same message), error [own; the updates]: use_async and mlp_single_enroll, when
+//     given, are true or false (any case).
+//   - 400 (the same message), error [OLD, UL (by its absence); PUT /lookup]: the update by lookup
+//     takes no mlp_single_enroll.
+//   - 8045 "Account id is not passed", error [SC, UPD, OLD; PUT /lookup, GET /lookup, PUT
+//     /{userId}, GET /{userId}]: a multi-account source (WECHAT, FACEBOOK, MOBILE_APP, LINE,
+//     WEB_ENGAGE) comes with an accountId, in the query and in each profiles[] entry.
+//   - 3217 "Org source addition failed, Invalid source account identifier passed", error [SC, UPD;
+//     the updates]: an accountId is one of its source's: those of WithSourceAccounts and of the
+//     seeded customers' profiles, so by default no source has any.
+//   - 8016 "GET failed, No source passed", error [SC; the reads]: a read names its source.
+//   - 8012 "Get, Invalid source passed", error [SC, GV2, GD, GID; the reads]: a read's source is
+//     one of the update's, ALL or MAPP_SDK.
+//   - 8015 "Customer not found for the given identifiers", error [GD; GET /lookup/customerDetails]:
+//     the lookup read has an accountId for every source but INSTORE.
+//   - 8092 "GET failed, No identifier type passed", error [SC; the lookup reads]: a lookup read has
+//     an identifierName.
+//   - 8093 "GET failed, No identifier value passed", error [SC; the lookup reads]: a lookup read
+//     has an identifierValue.
+//   - 8013 "Lookup, Invalid identifier passed", error [SC, UCS, OLD, GD, GID; PUT /lookup, GET
+//     /lookup/customerDetails, GET /lookup]: identifierName is one the call takes (the update:
+//     mobile, email, externalId, cardnumber; customerDetails: those, cardExternalId and wechat; the
+//     id lookup: those, martjackId and fbId) with a non-empty identifierValue; several,
+//     comma-separated in the same order, only on reads with WithDualEligibility.
+//   - 8015 (the same message), error [GD, GID; the lookup reads]: with WithDualEligibility, the
+//     identifiers of a lookup read include the org's primary one (WithPrimaryIdentifier), which
+//     decides.
+//   - 400 (the same message), error [UPD, OLD (the code is the fake's); the updates]: the body is
+//     one JSON object of the documented fields (profiles[] of firstName, lastName, fields,
+//     identifiers, commChannels, source, accountId; fields; loyaltyInfo.loyaltyType;
+//     extendedFields; loyaltyProgramEnrollments[]; a channel's type, value, primary, verified,
+//     subscribed, lastViewedDate, meta, attributes), each of its JSON type; fields and
+//     extendedFields hold strings, numbers, booleans or null (null removes the field).
+//   - 8106 "Communication channel type not passed", error [SC, UPD; the updates]: each
+//     commChannels[] entry has a type.
+//   - 8010 "Invalid communication channel passed", error [SC, UPD; the updates]: a channel's type
+//     is one of mobile, email, wechat, ios, android, line, mobilePush (exact case), its value is
+//     not empty, primary/verified/subscribed are "true"/"false" (any case) or JSON booleans, and
+//     meta and attributes are objects.
+//   - 400 (the same message), error [UPD, UL (the code is the fake's); the updates]: an
+//     identifiers[] entry has a documented type (mobile, email, externalId, cardnumber,
+//     cardExternalId, wechat, unionId, martjackId, fbId, tmall_uname, cuid, ali_uname, jd_uname,
+//     vip_uname, line) and a value, a string or a JSON number (kept as its digits).
+//   - 400 (the same message), error [UPD (the code is the fake's); the updates]:
+//     loyaltyInfo.loyaltyType is loyalty or non_loyalty.
+//   - 400 (the same message), error [UPD, UL (the bounds are the fake's); the updates]: a
+//     loyaltyProgramEnrollments[] entry has a positive integer programId, a tierNumber >= 1 and
+//     loyaltyPoints >= 0, integers (1.0, "1" and 1e0 are not), and tierExpiryDate and
+//     pointsExpiryDate as 2024-07-11T16:36:17+05:30 or 2022-02-11T11:06:17.000Z.
+//   - 91015 "Failed to update extended fields; or field {x} length too long", warning [SC, UPD; the
+//     updates]: with WithExtendedFields, an extended field the org does not declare, or a value not
+//     of its type (INTEGER, DOUBLE, STRING, DATETIME, STANDARD_ENUM; numbers may come as strings),
+//     is left out and the rest applied.
+//   - 8055 "Invalid email id", warning [SC; the updates]: an email identifier that is not an
+//     address (at most 255 characters, a local part of letters, digits and . _ % + -, a dotted
+//     domain of letters, digits and hyphens: the fake's reading) is left out and the rest applied.
+//   - 8056 "Invalid mobile", warning [SC; the updates]: a mobile identifier that is not 8 to 15
+//     digits (the fake's stand-in for the org's country settings) is left out and the rest applied.
+//   - 8057 "Invalid email id in comm channel", warning [SC; the updates]: so is an email channel
+//     that is not an address.
+//   - 8058 "Invalid mobile in comm channel", warning [SC; the updates]: so is a mobile channel that
+//     is not a mobile number.
+//   - 400 (the same message), error [GV2, GD (the code is the fake's); GET /lookup/customerDetails,
+//     GET /{userId}]: embed takes the documented values, comma-separated or repeated (mlp also as
+//     MLP); includedOnlyCurrentProfile is true or false.
+//   - 8015 (the same message), error [UPD, UCS, GD, GID; every customer call]: the customer exists:
+//     the user id is one of a stored customer, or the identifier is held by one of its profiles
+//     (their identifiers, primary mobile and email channels, and wechat channels).
+//   - 8109 "Customer is deleted after PII delete request", error [BG (answering it to updates: the
+//     fake's); every customer call]: the customer is not deleted (Customer.Deleted).
+//   - 8069 "Merged customer found", error [SC (a warning there; refusing is the fake's); every
+//     customer call]: the customer is not merged into another (Customer.MergedInto).
+//   - 8065 "No customer found in the given source with the given identifier", error [SC, OLD; the
+//     reads]: the customer has a profile on the source (account) a read names, unless ALL; none is
+//     on MAPP_SDK.
+//   - 8075 "Primary identifier not matching with other identifiers", warning [SC (when: the fake's
+//     reading); the lookup reads]: an identifier given beside the primary one that is not the
+//     customer's is named in a warning.
+//   - 8018 "Update customer, Conversion from loyalty to non-loyalty not allowed", error [SC, UPD;
+//     the updates]: a loyalty customer is not made non_loyalty (non_loyalty to loyalty is applied).
+//   - 8107 "Default customer status label not set", warning [SC, ADD (its sample answer); the
+//     updates]: a customer made loyalty is named in a warning (the fake's org has no default status
+//     label).
+//   - 91005 "{x} is primary identifier and cannot be updated", warning [SC, UPD; the updates]: a
+//     change of the value of the org's primary identifier type (mobile, or WithPrimaryIdentifier)
+//     is left out and the rest applied: an identifiers[] entry with another value than the
+//     profile's of its type, a channel of that type marked primary with another value than the
+//     primary one, or unmarking the primary one (not on the INSTORE profile with
+//     WithDualEligibility); a profile's identifiers are its own, its primary mobile and email
+//     channels and its wechat channels.
+//   - 91006 "{x} update is not allowed", warning [SC, UPD; the updates]: so is a change of any
+//     other identifier; a new identifier type is added.
+//   - 10002 "Failed to update customer details", error [UPD (the refusal), SC (the code: the fake's
+//     choice); the updates]: an enrolment is into a program the customer is not in yet and, with
+//     WithPrograms, one the org has.
+//   - 8050 "Same Customer found in other sources, Combining", warning [SC; the updates]: only from
+//     a Fault (AddWarnings): the fake never finds it itself.
+//   - 8051 "Same Customer found in other sources, Merging with userId {x}", warning [SC; the
+//     updates]: only from a Fault (AddWarnings): the fake never finds it itself.
+//   - 8053 "Update customer, Conflicting Customers found", warning [SC; the updates]: only from a
+//     Fault (AddWarnings): the fake never finds it itself.
+//   - 8054 "Account id not passed", warning [SC; the updates]: only from a Fault (AddWarnings): the
+//     fake never finds it itself.
+//   - 521 "Multiple actions running for the same customer, Please try after some time", error, HTTP
+//     521 [SC, ERR; the updates]: only from a Fault (CustomerBusy, WithRandomFaults): the fake
+//     never finds it itself.
 //
-//   - source is required: one of the update's sources, ALL or MAPP_SDK; else 8012 [vendor:
-//     old, GV2; MAPP_SDK: GD's lookup]. No customer has a profile on MAPP_SDK (seeds and
-//     updates take the update's sources), so a read on it answers 8065 [fake].
-//   - GET by id: a multi-account source needs accountId, else 8045 [vendor: old]. The lookup
-//     needs accountId for every source but INSTORE, else 8015 [vendor: GD].
-//   - The lookup's identifierName is mobile, email, externalId, cardnumber, cardExternalId or
-//     wechat, with a non-empty identifierValue; else 8013 [vendor: GD, old]. Several names and
-//     values, comma-separated in the same order, only with WithDualEligibility (else 8013
-//     [fake]); the org's primary identifier then decides, 8015 when it is missing, and an
-//     identifier given beside it that is not the customer's adds the warning 8075 [vendor: GD
-//     for the first two; 8075 there is the fake's reading of "primary identifier not
-//     matching"].
-//   - Unknown customer or identifier: 8015; merged: 8069; deleted: 8109; no profile on the
-//     source (account) named, unless ALL: 8065 [vendor: old, GD, bulk get].
-//   - embed takes the documented values (comma-separated or repeated); another is refused
-//     with code 400 [fake]. points, mlp and subscriptions answer pointsSummary,
-//     loyaltyProgramDetails and subscriptionInfo from the stored enrolments and subscriptions,
-//     so that an update's effect can be read back; the other embeds add nothing.
-//     includedOnlyCurrentProfile=true keeps only the profile of the source named [vendor: GV2].
-//   - The answer has the vendor's read shape: id, profiles (names, attribution, fields,
-//     identifiers, commChannels, source, userId, accountId, conflictingProfileList,
-//     autoUpdateTime, identifiersAll), loyaltyInfo, segments, associatedWith, extendedFields,
-//     the embeds, cardDetails and warnings [vendor: old samples, GD]. Dates are the server's
-//     start and the customer's last applied update, by the server's clock; createdBy and
-//     modifiedBy are the till "capillarytest" [fake].
+// # Adding a rule or an endpoint
 //
-// # What the fake does not model
-//
-// The vendor's 521 on concurrent actions (inject it, or use WithRandomFaults), 201
-// partial success (WithCodeStatus can answer 201 to a refusal), the effect of
-// mlp_single_enroll (only its syntax is checked), merging customers that share an identifier,
-// program tiers beyond tierNumber >= 1 and their names, the audit log of the user-context
-// headers (they are recorded with the request), side effects other than points and slab, the
-// read embeds other than points, mlp and subscriptions, and GET /v2/customers/lookup.
+// A rule is a row of the table in rules.go: its code, the vendor's message, the source keys
+// (empty for the fake's own), whether it warns, the endpoints it applies to, whether it needs
+// the stored customer, and its check, which reports with c.refuse; put it where it is checked.
+// An endpoint is a bit of the endpoint set and a row of routes() in routes.go, with the answer
+// it gives once the rules have passed; then add its bit to the rows that apply to it. Run
+// CAPILLARYTEST_WRITE_DOC=1 go test -run TestDocListsEveryRule to write the list above again.
 //
 // # Traffic
 //
@@ -214,7 +227,7 @@
 // InjectFaults queues Faults that the next matching requests take, one each: a status with
 // Retry-After and a body (RateLimited, Unavailable, CustomerBusy, BadGatewayHTML), latency
 // (Delay), an answer held until the test releases it (Hold), warnings added to a successful
-// update (AddWarnings), a dropped connection before or after the update is applied
+// answer (AddWarnings), a dropped connection before or after the update is applied
 // (DropConnection, DropAfterHandling), a body cut short after its headers (TruncatedBody)
 // and a complete body that is not valid JSON (MalformedBody). Fault.Path confines a fault to
 // some requests, such as "/v2/" to spare the OAuth token endpoint.
@@ -226,4 +239,13 @@
 // Authorization value, the OAuth token header, cookies and the secret of a token generation
 // body (on any path ending in /v3/oauth/token/generate) are replaced by [redacted]; nothing
 // the server logs (WithLogger) carries a credential, a query or a body either.
+//
+// # What the fake does not model
+//
+// The vendor's 521 on concurrent actions (updates of one customer wait for each other; inject
+// 521, or use WithRandomFaults), the effect of mlp_single_enroll (only its syntax is checked),
+// merging customers that share an identifier, program tiers beyond tierNumber >= 1 and their
+// names, the audit log of the user-context headers (they are recorded with the request), side
+// effects other than points and slab, and the read embeds other than points, mlp and
+// subscriptions.
 package capillarytest

@@ -1,7 +1,6 @@
 package capillarytest
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -57,8 +56,8 @@ type Fault struct {
 	// Handled processes the request for real even though Status or Drop replaces its answer.
 	Handled bool
 	// Warnings are vendor warning codes added, with the vendor's text, to the warnings of a
-	// successful update: 8050 and 8051 (customers merged), 8075 (primary identifier not
-	// matching), or any other the vendor may send, which the fake does not produce itself.
+	// successful answer: 8050 and 8051 (customers merged), 8053 (conflicting customers), or
+	// any other the vendor may send beside the ones the fake finds itself.
 	Warnings []int
 }
 
@@ -138,7 +137,8 @@ func DropConnection() Fault { return Fault{Drop: true} }
 func DropAfterHandling() Fault { return Fault{Drop: true, Handled: true} }
 
 // AddWarnings processes the request and adds warnings of the given vendor codes to its answer,
-// when it is a successful update.
+// when it is a success: the update is applied, and the answer says what the vendor would have
+// warned about.
 func AddWarnings(codes ...int) Fault { return Fault{Warnings: codes} }
 
 // TruncatedBody processes the request, then sends half of the answer's body and closes the
@@ -186,7 +186,7 @@ func (q *faultQueue) clear() {
 }
 
 // answer builds the replacement answer of a Status fault.
-func (f *Fault) answer() answer {
+func (f *Fault) answer(table []rule) answer {
 	var a answer
 	if f.Body != "" {
 		ct := f.ContentType
@@ -203,7 +203,7 @@ func (f *Fault) answer() answer {
 			code = f.Status
 		}
 		if text == "" {
-			text = vendorText(code)
+			text = vendorText(table, code)
 		}
 		a = errorAnswer(f.Status, message{Status: false, Code: code, Message: text})
 	}
@@ -211,25 +211,6 @@ func (f *Fault) answer() answer {
 		a.header.Set("Retry-After", f.RetryAfter)
 	}
 	return a
-}
-
-// withWarnings adds warnings of the given codes to a successful update answer; other answers
-// are left as they are.
-func withWarnings(a answer, codes []int) answer {
-	var res struct {
-		CreatedID   json.RawMessage   `json:"createdId"`
-		Warnings    []message         `json:"warnings"`
-		SideEffects []json.RawMessage `json:"sideEffects"`
-	}
-	if a.status/100 != 2 || json.Unmarshal(a.body, &res) != nil || res.CreatedID == nil {
-		return a
-	}
-	for _, code := range codes {
-		res.Warnings = append(res.Warnings, newMessage(code, "added by a Fault"))
-	}
-	with := jsonAnswer(a.status, res)
-	with.header = a.header
-	return with
 }
 
 // malformed cuts a body so that it is no longer valid JSON (an empty body becomes "{").

@@ -55,7 +55,7 @@ func TestFaultStatusSequence(t *testing.T) {
 
 	r = update(t, srv, tomID, "source=INSTORE", renameBody)
 	assert.Equal(t, 521, r.status)
-	assert.JSONEq(t, `{"warnings":[],"errors":[{"status":false,"code":521,"message":"Multiple actions are running for the same customer, try later"}]}`, r.body)
+	assert.JSONEq(t, `{"warnings":[],"errors":[{"status":false,"code":521,"message":"Multiple actions running for the same customer, Please try after some time"}]}`, r.body)
 
 	r = update(t, srv, tomID, "source=INSTORE", renameBody)
 	assert.Equal(t, 502, r.status)

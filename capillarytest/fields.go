@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// FieldType is the data type of an org's extended or custom field, as the vendor names it.
+// FieldType is the data type of an org's extended field, as the vendor names it.
 type FieldType string
 
 // The field types the vendor documents for extended fields.
@@ -22,8 +22,7 @@ const (
 	FieldStandardEnum FieldType = "STANDARD_ENUM"
 )
 
-// Field declares one extended or custom field of the org (see WithExtendedFields and
-// WithCustomFields).
+// Field declares one extended field of the org (see WithExtendedFields).
 type Field struct {
 	// Name is the field's key in the body, such as "gender" or "dob".
 	Name string
@@ -33,14 +32,15 @@ type Field struct {
 	Values []string
 }
 
-// fieldSet is the org's declared fields of one kind; nil means none declared, so that every
-// key is accepted.
+// fieldSet is the org's declared extended fields; nil means none declared, so that every key
+// is accepted.
 type fieldSet map[string]Field
 
-func (c *config) declareFields(option string, set *fieldSet, fields []Field) {
-	if *set == nil {
-		*set = fieldSet{}
+func (c *config) declareFields(fields []Field) {
+	if c.extendedFields == nil {
+		c.extendedFields = fieldSet{}
 	}
+	const option = "WithExtendedFields"
 	for _, f := range fields {
 		if f.Type == "" {
 			f.Type = FieldString
@@ -53,32 +53,30 @@ func (c *config) declareFields(option string, set *fieldSet, fields []Field) {
 		case f.Type == FieldStandardEnum && len(f.Values) == 0:
 			c.problem("%s: field %s: a STANDARD_ENUM needs its Values", option, f.Name)
 		default:
-			(*set)[f.Name] = f
+			c.extendedFields[f.Name] = f
 		}
 	}
 }
 
-// check reports each value of patch that the declared fields refuse: an undeclared key, or a
-// value that is not of the field's type. null, which removes a field, is always accepted for a
-// declared one.
-func (set fieldSet) check(patch map[string]any, path string, code int) []message {
+// check reports, with the current row's code, each value of patch that the declared fields
+// refuse: an undeclared key, or a value not of the field's type; it is left out of the patch.
+// null, which removes a field, is always accepted for a declared one.
+func (set fieldSet) check(c *call, patch map[string]any, path string) {
 	if set == nil {
-		return nil
+		return
 	}
-	var errs []message
 	for _, k := range slices.Sorted(maps.Keys(patch)) {
-		f, ok := set[k]
-		switch {
-		case !ok:
-			errs = append(errs, newMessage(code, fmt.Sprintf("%s.%s: the org has no such field", path, k)))
-		case patch[k] == nil:
-		default:
-			if problem := f.problem(patch[k]); problem != "" {
-				errs = append(errs, newMessage(code, fmt.Sprintf("%s.%s: %s", path, k, problem)))
+		problem := "the org has no such field"
+		if f, ok := set[k]; ok {
+			if problem = ""; patch[k] != nil {
+				problem = f.problem(patch[k])
 			}
 		}
+		if problem != "" {
+			delete(patch, k)
+			c.refuseAbout(k, "%s.%s: %s", path, k, problem)
+		}
 	}
-	return errs
 }
 
 // problem says why v is not a value of the field, or "" when it is. Numbers may come as JSON
@@ -113,7 +111,7 @@ func isDatetime(v any) bool {
 	if !ok {
 		return false
 	}
-	for _, layout := range []string{time.DateOnly, DateTimeLayout, time.RFC3339} {
+	for _, layout := range []string{time.DateOnly, dateTimeLayout, time.RFC3339} {
 		if _, err := time.Parse(layout, s); err == nil {
 			return true
 		}

@@ -87,53 +87,44 @@ type tokenData struct {
 	TTLSeconds  int64  `json:"ttlSeconds"`
 }
 
-// oauthErrorEnvelope is an error of the token endpoint: the v3 shape (data null, errors) with
-// the v2 warnings list too, so a client reading either shape finds the errors.
+// oauthErrorEnvelope is an error of the token endpoint, as the vendor's sample gives it:
+// {"data":null,"errors":[...]}.
 type oauthErrorEnvelope struct {
-	Data     *tokenData `json:"data"`
-	Errors   []message  `json:"errors"`
-	Warnings []message  `json:"warnings"`
+	Data   *tokenData `json:"data"`
+	Errors []message  `json:"errors"`
 }
 
-func oauthFailure(status, code int, detail string) answer {
-	return jsonAnswer(status, oauthErrorEnvelope{Errors: []message{newMessage(code, detail)}, Warnings: []message{}})
-}
-
-// handleTokenGenerate answers POST /v3/oauth/token/generate with {"key","secret"}: a new token
-// for a known client, 401 for a wrong key or secret.
-func (s *Server) handleTokenGenerate(r *http.Request, body []byte, tooLarge bool) answer {
-	if r.Method != http.MethodPost {
-		a := oauthFailure(http.StatusMethodNotAllowed, CodeMethodNotAllowed, r.Method+" is not allowed; use POST")
-		a.header.Set("Allow", http.MethodPost)
-		return a
-	}
-	if !isJSON(r.Header.Get("Content-Type")) {
-		return oauthFailure(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "send the body as Content-Type: application/json")
-	}
-	if tooLarge {
-		return oauthFailure(http.StatusBadRequest, CodeInvalidInput, "the body is too large")
-	}
-	b := &bodyChecker{ignoreUnknown: s.cfg.ignoreUnknown}
-	obj, ok := b.document(body)
-	var key, secret string
-	if ok {
+// decodeToken reads the body of a token generation, {"key","secret"}, into c.doc, and
+// returns what is wrong with its shape.
+func (c *call) decodeToken(body []byte) []string {
+	b := &bodyChecker{}
+	if obj, ok := b.document(body); ok {
+		c.doc = obj
 		b.unknown(obj, "", "key", "secret")
-		key, _ = b.str(obj["key"], "key", CodeInvalidInput)
-		secret, _ = b.str(obj["secret"], "secret", CodeInvalidInput)
-		if obj["key"] == nil {
-			b.fail(CodeInvalidInput, "key", "is required")
-		}
-		if obj["secret"] == nil {
-			b.fail(CodeInvalidInput, "secret", "is required")
+		for _, name := range []string{"key", "secret"} {
+			if _, ok := obj[name].(string); !ok && obj[name] != nil {
+				b.fail(name, "must be a string, not %s", kind(obj[name]))
+			} else if !ok {
+				b.fail(name, "is required")
+			}
 		}
 	}
-	if len(b.errs) > 0 {
-		return jsonAnswer(http.StatusBadRequest, oauthErrorEnvelope{Errors: b.errs, Warnings: []message{}})
-	}
-	want, known := s.cfg.oauthClients[key]
+	return b.problems
+}
+
+// checkClient refuses a key and secret that are not those of an OAuth client of the server.
+func checkClient(c *call) {
+	key, _ := c.doc["key"].(string)
+	secret, _ := c.doc["secret"].(string)
+	want, known := c.s.cfg.oauthClients[key]
 	if !known || subtle.ConstantTimeCompare([]byte(secret), []byte(want)) != 1 {
-		return oauthFailure(http.StatusUnauthorized, CodeUnauthorized, "invalid key or secret")
+		c.refuse("")
 	}
-	token := s.tokens.issue(key, s.cfg.now(), s.cfg.tokenTTL)
+}
+
+// generateToken answers POST /v3/oauth/token/generate with a new token for the client.
+func (s *Server) generateToken(c *call) answer {
+	key, _ := c.doc["key"].(string)
+	token := s.tokens.issue(key, c.now, s.cfg.tokenTTL)
 	return jsonAnswer(http.StatusOK, tokenAnswer{Data: tokenData{AccessToken: token, TTLSeconds: int64(s.cfg.tokenTTL / time.Second)}})
 }

@@ -73,18 +73,18 @@ func TestOAuthTokenGenerateRefusals(t *testing.T) {
 		want                    string
 	}{
 		{"wrong secret", "application/json", `{"key":"client-1","secret":"secret-2"}`, 401,
-			`{"data":null,"warnings":[],"errors":[{"status":false,"code":401,"message":"Authentication failed: invalid key or secret"}]}`},
+			`{"data":null,"errors":[{"status":false,"code":320001,"message":"Invalid client key and secret"}]}`},
 		{"unknown key", "application/json", `{"key":"client-2","secret":"secret-1"}`, 401,
-			`{"data":null,"warnings":[],"errors":[{"status":false,"code":401,"message":"Authentication failed: invalid key or secret"}]}`},
+			`{"data":null,"errors":[{"status":false,"code":320001,"message":"Invalid client key and secret"}]}`},
 		{"the default client is replaced", "application/json", `{"key":"fake-oauth-key","secret":"fake-oauth-secret"}`, 401, ""},
 		{"key case matters", "application/json", `{"key":"CLIENT-1","secret":"secret-1"}`, 401, ""},
 		{"missing secret", "application/json", `{"key":"client-1"}`, 400,
-			`{"data":null,"warnings":[],"errors":[{"status":false,"code":400,"message":"Input is invalid. Please check request parameters or input xml/json: secret: is required"}]}`},
+			`{"data":null,"errors":[{"status":false,"code":400,"message":"Input is invalid. Please check request parameters or input xml/json: secret: is required"}]}`},
 		{"capitalised field", "application/json", `{"Key":"client-1","Secret":"secret-1"}`, 400, ""},
 		{"secret not a string", "application/json", `{"key":"client-1","secret":1}`, 400, ""},
 		{"not JSON", "application/json", `key=client-1`, 400, ""},
 		{"form encoded", "application/x-www-form-urlencoded", `key=client-1&secret=secret-1`, 415,
-			`{"data":null,"warnings":[],"errors":[{"status":false,"code":415,"message":"Unsupported media type: send the body as Content-Type: application/json"}]}`},
+			`{"data":null,"errors":[{"status":false,"code":415,"message":"Unsupported media type: send the body as Content-Type: application/json"}]}`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

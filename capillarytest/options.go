@@ -22,10 +22,6 @@ const (
 	DefaultOAuthSecret = "fake-oauth-secret"
 	// DefaultTokenTTL is how long an OAuth token lives, as in the vendor's sample (ttlSeconds 300).
 	DefaultTokenTTL = 300 * time.Second
-	// DefaultPrimaryIdentifier is the identifier type that is the org's primary identifier.
-	DefaultPrimaryIdentifier = "mobile"
-	// DefaultMaxBodyBytes caps a request body; the vendor's bodies are a few kilobytes.
-	DefaultMaxBodyBytes = 1 << 20
 )
 
 // Option configures a Server; give options to NewServer or NewUnstartedServer. A bad option
@@ -34,31 +30,24 @@ type Option func(*config)
 
 // config is what the options set, fixed when the server is made.
 type config struct {
-	tills              map[string]string // till id -> lower-case MD5 hex digest of its password
-	basicDisabled      bool
-	oauthClients       map[string]string // key -> secret
-	tokenTTL           time.Duration
-	now                func() time.Time
-	accounts           map[string]map[string]bool // source -> its account ids
-	seed               []Customer
-	primaryIdentifier  string
-	defaultStatusLabel string
-	programs           map[int64]bool // nil: every positive program id exists
-	extendedFields     fieldSet       // nil: every key is accepted
-	customFields       fieldSet       // nil: every key is accepted
-	dualEligibility    bool
-	accountIDWarning   bool
-	createdIDString    bool
-	codeStatus         map[int]int // vendor code -> HTTP status of the answers that carry it first
-	rateLimit          int         // requests per rateLimitPer and API; 0: none
-	rateLimitPer       time.Duration
-	latency            time.Duration
-	faultFraction      float64
-	faultSeed          uint64
-	ignoreUnknown      bool
-	maxRecorded        int // 0: keep every request
-	maxBodyBytes       int64
-	logger             *slog.Logger
+	tills             map[string]string // till id -> lower-case MD5 hex digest of its password
+	oauthClients      map[string]string // key -> secret
+	tokenTTL          time.Duration
+	now               func() time.Time
+	accounts          map[string]map[string]bool // source -> its account ids
+	seed              []Customer
+	primaryIdentifier string
+	programs          map[int64]bool // nil: every positive program id exists
+	extendedFields    fieldSet       // nil: every key is accepted
+	dualEligibility   bool
+	rateLimit         int // requests per rateLimitPer and API; 0: none
+	rateLimitPer      time.Duration
+	latency           time.Duration
+	faultFraction     float64
+	faultSeed         uint64
+	maxRecorded       int // 0: keep every request
+	maxBodyBytes      int64
+	logger            *slog.Logger
 
 	problems []string
 }
@@ -73,8 +62,8 @@ func newConfig(opts []Option) (*config, error) {
 		tokenTTL:          DefaultTokenTTL,
 		now:               time.Now,
 		accounts:          map[string]map[string]bool{},
-		primaryIdentifier: DefaultPrimaryIdentifier,
-		maxBodyBytes:      DefaultMaxBodyBytes,
+		primaryIdentifier: "mobile",
+		maxBodyBytes:      1 << 20, // the vendor's bodies are a few kilobytes
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -119,11 +108,6 @@ func WithTill(till, password string) Option {
 			c.tills[till] = md5Hex(password)
 		}
 	}
-}
-
-// WithoutBasicAuth refuses Basic auth with 401, as an org that switched it off for OAuth.
-func WithoutBasicAuth() Option {
-	return func(c *config) { c.basicDisabled = true }
 }
 
 // WithOAuthClient makes /v3/oauth/token/generate accept a key and its secret. Given once or
@@ -203,9 +187,9 @@ func WithCustomers(customers ...Customer) Option {
 }
 
 // WithPrimaryIdentifier sets the identifier type that is the org's primary identifier (its
-// registration primary key): "mobile" (the default), "email" or "externalId". A change of its
-// value is refused with 91005; a change of another identifier is refused with 91006. With
-// WithDualEligibility, a lookup by several identifiers goes by this one.
+// registration primary key): "mobile" (the default), "email" or "externalId". An update that
+// would change its value has that change left out with the warning 91005 (91006 for another
+// identifier). With WithDualEligibility, a lookup by several identifiers goes by this one.
 func WithPrimaryIdentifier(identifierType string) Option {
 	return func(c *config) {
 		if !validPrimaryKey(identifierType) {
@@ -224,60 +208,10 @@ func WithDualEligibility() Option {
 }
 
 // WithExtendedFields declares the org's extended fields and their types: an update that sets
-// another key, or a value not of the field's type, is refused with 91015. Without it every key
-// and scalar value is accepted.
+// another key, or a value not of the field's type, has that field left out with the warning
+// 91015, the rest applied. Without it every key and scalar value is accepted.
 func WithExtendedFields(fields ...Field) Option {
-	return func(c *config) { c.declareFields("WithExtendedFields", &c.extendedFields, fields) }
-}
-
-// WithCustomFields declares the org's custom fields (profiles[].fields and the top-level
-// fields) and their types: an update that sets another key, or a value not of the field's
-// type, is refused with code 400 (the vendor documents no code of its own for this). Without
-// it every key and scalar value is accepted.
-func WithCustomFields(fields ...Field) Option {
-	return func(c *config) { c.declareFields("WithCustomFields", &c.customFields, fields) }
-}
-
-// WithAccountIDWarning makes a multi-account source without accountId an update applied on
-// the source's first account with the warning 8054, which the vendor documents beside the
-// error 8045 that the fake answers by default.
-func WithAccountIDWarning() Option {
-	return func(c *config) { c.accountIDWarning = true }
-}
-
-// WithCreatedIDAsString answers createdId as a JSON string ("171891944"), as the vendor's
-// response table types it, instead of the JSON number of its samples.
-func WithCreatedIDAsString() Option {
-	return func(c *config) { c.createdIDString = true }
-}
-
-// WithCodeStatus answers status, instead of 400, with every error answer whose first error has
-// the vendor code. The vendor pairs no status with its codes and documents 201, 400, 403 and
-// 500 among others, so clients that branch on the status can be tested with each.
-func WithCodeStatus(code, status int) Option {
-	return func(c *config) {
-		if status < 200 || status > 599 {
-			c.problem("WithCodeStatus: status %d is not 200 to 599", status)
-			return
-		}
-		if c.codeStatus == nil {
-			c.codeStatus = map[int]int{}
-		}
-		c.codeStatus[code] = status
-	}
-}
-
-// WithDefaultStatusLabel gives the org a default customer status label, which silences the
-// warning 8107 ("default customer status label not set") that the fake otherwise returns when
-// a customer becomes loyalty.
-func WithDefaultStatusLabel(label string) Option {
-	return func(c *config) {
-		if label == "" {
-			c.problem("WithDefaultStatusLabel: label is empty")
-			return
-		}
-		c.defaultStatusLabel = label
-	}
+	return func(c *config) { c.declareFields(fields) }
 }
 
 // WithPrograms declares the org's loyalty programs: an enrolment into another program is then
@@ -335,13 +269,6 @@ func WithRandomFaults(fraction float64, seed uint64) Option {
 		}
 		c.faultFraction, c.faultSeed = fraction, seed
 	}
-}
-
-// WithUnknownFieldsIgnored makes the server ignore body fields that the vendor's update page
-// does not document, instead of refusing them with 400. The vendor's server may accept more
-// than its page shows; use this when your requests carry such fields on purpose.
-func WithUnknownFieldsIgnored() Option {
-	return func(c *config) { c.ignoreUnknown = true }
 }
 
 // WithMaxRecordedRequests keeps only the last n requests for Requests, for a long-running

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -113,97 +112,73 @@ type (
 // fakeEntity is who the fake says created and modified its customers.
 func fakeEntity() entity { return entity{Code: "capillarytest", Name: "capillarytest", Type: "TILL"} }
 
-// embedNames lists the embed values the vendor documents for the two reads.
+// embedNames lists the embed values the vendor documents for the two reads (mlp also as the
+// vendor's pages write it, MLP).
 func embedNames() []string {
-	return []string{"points", "subscriptions", "mlp", "userGroup", "gapDetails", "promotionalPoints", "expirySchedules",
+	return []string{"points", "subscriptions", "mlp", "MLP", "userGroup", "gapDetails", "promotionalPoints", "expirySchedules",
 		"expiredPoints", "customerImage", "returnedPoints", "associatedImages", "segments", "cardLoyaltyDetails",
 		"fleetParentDetails", "ignoreCardDetails", "customerStatus", "alternateCurrencies"}
 }
 
-// readSource checks a read's source (the update's sources, ALL and MAPP_SDK; else 8012) and
-// returns it with the accountId given.
-func readSource(q url.Values) (SourceAccount, *answer) {
-	source := q.Get("source")
-	if !validReadSource(source) {
-		a := failure(http.StatusBadRequest, CodeInvalidReadSource, fmt.Sprintf("source %q is not ALL or a source the API knows", source))
-		return SourceAccount{}, &a
-	}
-	return SourceAccount{Source: source, AccountID: q.Get("accountId")}, nil
-}
-
-// handleGet answers GET /v2/customers/{userId}: a multi-account source needs its accountId
-// (8045).
-func (s *Server) handleGet(r *http.Request, userID string) answer {
-	q := r.URL.Query()
-	sa, deny := readSource(q)
-	if deny != nil {
-		return *deny
-	}
-	if sa.AccountID == "" && multiAccountSource(sa.Source) {
-		return failure(http.StatusBadRequest, CodeAccountIDRequired, "source "+sa.Source+" has several accounts: pass accountId")
-	}
-	return s.readCustomer(userID, sa, q, nil)
-}
-
-// readCustomer answers a read of a customer: 8015 when there is none, 8069 or 8109 when the
-// vendor no longer serves it, 8065 when it has no profile on the source (account) named.
-// The embeds come from the stored state, so that an update can be read back.
-func (s *Server) readCustomer(userID string, sa SourceAccount, q url.Values, warnings []message) answer {
+// embeds lists the embed values of a read, comma-separated or repeated.
+func (c *call) embeds() []string {
 	var embeds []string
-	for _, e := range q["embed"] {
+	for _, e := range c.q["embed"] {
 		embeds = append(embeds, strings.Split(e, ",")...)
 	}
-	for _, e := range embeds {
-		if !slices.Contains(embedNames(), e) {
-			return failure(http.StatusBadRequest, CodeInvalidInput, fmt.Sprintf("embed %q is not one of %s", e, strings.Join(embedNames(), ", ")))
-		}
+	return embeds
+}
+
+// inSource reports whether a profile is on the source (account) a read names, or the read
+// names ALL.
+func (c *call) inSource(p Profile) bool {
+	source, accountID := c.q.Get("source"), c.q.Get("accountId")
+	return source == "ALL" || (p.Source == source && (accountID == "" || p.AccountID == accountID))
+}
+
+// read answers GET /v2/customers/{userId} and GET /v2/customers/lookup/customerDetails: the
+// customer in the vendor's read shape, its embeds from the stored state, so that an update can
+// be read back.
+func (s *Server) read(c *call) answer {
+	if c.endpoint == getDetails {
+		c.find()
 	}
-	onlyCurrent, err := boolParam(q, "includedOnlyCurrentProfile")
-	if err != nil {
-		return failure(http.StatusBadRequest, CodeInvalidInput, err.Error())
+	cust, modified, _, found := s.store.read(c.userID)
+	if found {
+		c.cust = &cust
 	}
-	c, modified, _, found := s.store.read(userID)
-	if !found {
-		return failure(http.StatusBadRequest, CodeCustomerNotFound, fmt.Sprintf("no customer has user id %q", userID))
-	}
-	if a := unavailable(&c); a != nil {
-		return *a
-	}
-	inSource := func(p Profile) bool {
-		return sa.Source == "ALL" || (p.Source == sa.Source && (sa.AccountID == "" || p.AccountID == sa.AccountID))
-	}
-	profiles := c.profiles()
-	if !slices.ContainsFunc(profiles, inSource) {
-		return failure(http.StatusBadRequest, CodeNotInSource, fmt.Sprintf("customer %s has no profile on source %s account %q", userID, sa.Source, sa.AccountID))
+	if s.check(c, true); len(c.errs) > 0 {
+		return answer{}
 	}
 	if modified.IsZero() {
 		modified = s.started
 	}
-	loyaltyID, _ := numericID(userID)
-	stamp := attribution{CreateDate: s.started.Format(DateTimeLayout), CreatedBy: fakeEntity(), ModifiedBy: fakeEntity(), ModifiedDate: modified.Format(DateTimeLayout)}
+	loyaltyID, _ := numericID(cust.ID)
+	stamp := attribution{CreateDate: s.started.Format(dateTimeLayout), CreatedBy: fakeEntity(), ModifiedBy: fakeEntity(), ModifiedDate: modified.Format(dateTimeLayout)}
 	res := customerAnswer{
-		ID:             json.Number(userID),
-		LoyaltyInfo:    loyaltyInfoAnswer{LoyaltyType: c.loyaltyType(), AttributionV2: stamp},
-		Segments:       orEmpty(c.Segments),
+		ID:             json.Number(cust.ID),
+		Profiles:       []profileAnswer{},
+		LoyaltyInfo:    loyaltyInfoAnswer{LoyaltyType: cust.loyaltyType(), AttributionV2: stamp},
+		Segments:       orEmpty(cust.Segments),
 		AssociatedWith: fakeEntity().Code,
-		ExtendedFields: orEmpty(c.ExtendedFields),
+		ExtendedFields: orEmpty(cust.ExtendedFields),
 		CardDetails:    []any{},
-		Warnings:       append([]message{}, warnings...),
+		Warnings:       c.successWarnings(),
 	}
-	for _, p := range profiles {
-		if onlyCurrent && !inSource(p) {
-			continue
+	onlyCurrent := strings.EqualFold(c.q.Get("includedOnlyCurrentProfile"), "true")
+	for _, p := range cust.profiles() {
+		if !onlyCurrent || c.inSource(p) {
+			res.Profiles = append(res.Profiles, profileOf(p, cust.ID, stamp))
 		}
-		res.Profiles = append(res.Profiles, profileOf(p, userID, stamp))
 	}
-	for _, e := range embeds {
+	for _, e := range c.embeds() {
 		switch e {
 		case "points":
-			res.PointsSummary = pointsOf(&c, loyaltyID)
-		case "mlp":
-			res.LoyaltyProgramDetails = programsOf(&c, loyaltyID)
+			res.PointsSummary = pointsOf(&cust, loyaltyID)
+		case "mlp", "MLP":
+			res.LoyaltyProgramDetails = programsOf(&cust, loyaltyID)
 		case "subscriptions":
-			res.SubscriptionInfo = &subscriptionInfo{Subscriptions: append([]Subscription{}, c.Subscriptions...)}
+			res.SubscriptionInfo = &subscriptionInfo{Subscriptions: orNone(slices.Clone(cust.Subscriptions))}
 		}
 	}
 	return jsonAnswer(http.StatusOK, res)
@@ -212,9 +187,12 @@ func (s *Server) readCustomer(userID string, sa SourceAccount, q url.Values, war
 func profileOf(p Profile, userID string, stamp attribution) profileAnswer {
 	ids := identifiersOf(&p)
 	out := profileAnswer{
-		FirstName: p.FirstName, LastName: p.LastName, Attribution: stamp, Fields: orEmpty(p.Fields),
-		Identifiers: ids, CommChannels: []channelAnswer{}, Source: p.Source, UserID: json.Number(userID),
-		AccountID: p.AccountID, ConflictingProfileList: []any{}, AutoUpdateTime: stamp.ModifiedDate, IdentifiersAll: ids,
+		FirstName: p.FirstName, LastName: p.LastName, Attribution: stamp, Fields: map[string]any{},
+		Identifiers: orNone(ids), CommChannels: []channelAnswer{}, Source: p.Source, UserID: json.Number(userID),
+		AccountID: p.AccountID, ConflictingProfileList: []any{}, AutoUpdateTime: stamp.ModifiedDate, IdentifiersAll: orNone(ids),
+	}
+	for k, v := range p.Fields {
+		out.Fields[k] = fieldText(v) // the vendor answers custom fields as text
 	}
 	for _, ch := range p.CommChannels {
 		out.CommChannels = append(out.CommChannels, channelAnswer{Type: ch.Type, Value: ch.Value, Primary: ch.Primary,
@@ -256,7 +234,7 @@ func dateOrEmpty(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.Format(DateTimeLayout)
+	return t.Format(dateTimeLayout)
 }
 
 // orEmpty answers {} rather than null for a map the vendor always sends.

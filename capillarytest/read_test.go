@@ -104,15 +104,15 @@ func TestGetRefusals(t *testing.T) {
 		code        int
 		message     string
 	}{
-		{"/v2/customers/" + tomID, "", 8012, ""},
-		{"/v2/customers/" + tomID, "source=SMS", 8012, `Invalid source passed: source "SMS" is not ALL or a source the API knows`},
+		{"/v2/customers/" + tomID, "", 8016, "GET failed, No source passed: the source query parameter is required"},
+		{"/v2/customers/" + tomID, "source=SMS", 8012, `Get, Invalid source passed: source "SMS" is not ALL or a source the API knows`},
 		{"/v2/customers/" + tomID, "source=WECHAT", 8045, ""},
 		{"/v2/customers/" + tomID, "source=WECHAT&accountId=wx-2", 8065, ""},
 		{"/v2/customers/" + tomID, "source=MARTJACK", 8065, ""},
 		{"/v2/customers/" + tomID, "source=MAPP_SDK", 8065, ""},
 		{"/v2/customers/1", "source=INSTORE", 8015, ""},
 		{"/v2/customers/tom", "source=INSTORE", 8015, ""},
-		{"/v2/customers/8", "source=INSTORE", 8069, "The customer is merged into another account: customer 8 was merged into customer 171891944"},
+		{"/v2/customers/8", "source=INSTORE", 8069, "Merged customer found: customer 8 was merged into customer 171891944"},
 		{"/v2/customers/9", "source=INSTORE", 8109, "Customer is deleted after PII delete request: customer 9"},
 		{"/v2/customers/" + tomID, "source=INSTORE&embed=point", 400, ""},
 		{"/v2/customers/" + tomID, "source=INSTORE&includedOnlyCurrentProfile=yes", 400, ""},
@@ -162,8 +162,10 @@ func TestLookupReadRefusals(t *testing.T) {
 		{"source=WECHAT&identifierName=wechat&identifierValue=wc_2", 8015},
 		{"source=MARTJACK&identifierName=mobile&identifierValue=9999000000", 8015},
 		{"source=INSTORE&identifierName=phone&identifierValue=9999000000", 8013},
-		{"source=INSTORE&identifierName=mobile", 8013},
-		{"source=INSTORE&identifierName=mobile&identifierValue=", 8013},
+		{"source=INSTORE&identifierName=mobile", 8093},
+		{"source=INSTORE&identifierName=mobile&identifierValue=", 8093},
+		{"source=INSTORE&identifierValue=9999000000", 8092},
+		{"identifierName=mobile&identifierValue=9999000000", 8016},
 		{"source=INSTORE&identifierName=mobile,email&identifierValue=9999000000,tomsawyer@gmail.com", 8013},
 		{"source=INSTORE&identifierName=mobile,email&identifierValue=9999000000", 8013},
 		{"source=INSTORE&identifierName=mobile&identifierValue=9999000009", 8015},
@@ -194,7 +196,7 @@ func TestLookupReadDualEligibility(t *testing.T) {
 	require.Equal(t, 200, r.status, "the primary identifier (mobile) decides: %s", r.body)
 	e := decode(t, r.body)
 	assert.Equal(t, []int{8075}, codes(e.Warnings), r.body)
-	assert.Equal(t, "Primary identifier not matching: email someone@example.com is not customer 171891944's", e.Warnings[0].Message)
+	assert.Equal(t, "Primary identifier not matching with other identifiers: email someone@example.com is not customer 171891944's", e.Warnings[0].Message)
 
 	r = lookup("email", "tomsawyer%40gmail.com")
 	assert.Equal(t, []int{8015}, codes(decode(t, r.body).Errors), "one identifier that is not the primary one: %s", r.body)
@@ -223,7 +225,7 @@ func TestUpdateByLookup(t *testing.T) {
 		query string
 		code  int
 	}{
-		{"source=INSTORE&identifierName=cardnumber&identifierValue=TTM001", 8013},
+		{"source=INSTORE&identifierName=wechat&identifierValue=wc_1", 8013},
 		{"source=INSTORE&identifierName=mobile", 8013},
 		{"source=INSTORE&identifierName=mobile,email&identifierValue=9999000000,tomsawyer@gmail.com", 8013},
 		{"source=INSTORE&identifierName=mobile&identifierValue=9999000009", 8015},

@@ -118,6 +118,25 @@ func TestSDKTierSideEffect(t *testing.T) {
 		PreviousSlabName: "Tier 1", PreviousSlabNumber: 1, UpgradedSlabName: "Tier 2", UpgradedSlabNumber: 2}}, res.SideEffects)
 }
 
+// TestSDKPartialSuccess is what a service's test does after an update that the vendor answers
+// with a warning: the call succeeds, the warning names what was left out, and the rest went
+// through.
+func TestSDKPartialSuccess(t *testing.T) {
+	t.Parallel()
+	srv := capillarytest.NewServer(capillarytest.WithCustomers(tomSawyer()))
+	t.Cleanup(srv.Close)
+	res, err := newClient(t, srv).Customers.Update(t.Context(), tomID, &capillary.UpdateCustomerRequest{Profiles: []capillary.Profile{{
+		FirstName:    capillary.Ptr("Huck"),
+		CommChannels: []capillary.CommChannel{{Type: capillary.ChannelMobile, Value: "9999000001", Primary: capillary.Ptr(true)}},
+	}}}, instore)
+	require.NoError(t, err)
+	require.Len(t, res.Warnings, 1)
+	assert.EqualValues(t, 91005, res.Warnings[0].Code)
+	got, _ := srv.Customer(tomID)
+	assert.Equal(t, "Huck", got.FirstName, "the rest of the update went through")
+	assert.Equal(t, tomSawyer().CommChannels, got.CommChannels, "the primary mobile was left as it was")
+}
+
 func TestSDKVendorErrors(t *testing.T) {
 	t.Parallel()
 	loyal := tomSawyer()
@@ -141,8 +160,6 @@ func TestSDKVendorErrors(t *testing.T) {
 		{"missing account", tomID, rename, &capillary.UpdateCustomerParams{Source: capillary.SourceWeChat}, nil, capillary.ErrAccountIDRequired, 8045},
 		{"loyalty downgrade", tomID, &capillary.UpdateCustomerRequest{LoyaltyInfo: &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeNonLoyalty}},
 			instore, nil, capillary.ErrLoyaltyDowngrade, 8018},
-		{"identifier change", tomID, &capillary.UpdateCustomerRequest{Profiles: []capillary.Profile{{CommChannels: []capillary.CommChannel{
-			{Type: capillary.ChannelMobile, Value: "9999000001", Primary: capillary.Ptr(true)}}}}}, instore, nil, capillary.ErrIdentifierUpdate, 91005},
 		{"already enrolled", tomID, &capillary.UpdateCustomerRequest{LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 699}}},
 			instore, nil, nil, 10002},
 		{"wrong password", tomID, rename, instore, []capillary.Option{capillary.WithBasicAuth(capillarytest.DefaultTill, "wrong")}, capillary.ErrUnauthorized, 401},

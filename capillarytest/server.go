@@ -10,7 +10,6 @@ import (
 	"mime"
 	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,6 +29,7 @@ type Server struct {
 	Listener net.Listener
 
 	cfg      *config
+	rules    []rule
 	started  time.Time // by the server's clock: when its customers were created, for reads
 	store    *store
 	accounts *accountSet
@@ -75,6 +75,7 @@ func New(opts ...Option) (*Server, error) {
 	}
 	s := &Server{
 		cfg:      cfg,
+		rules:    rules(),
 		started:  cfg.now(),
 		store:    newStore(),
 		accounts: newAccountSet(cfg.accounts),
@@ -260,7 +261,11 @@ func (s *Server) RevokeTokens() { s.tokens.revoke() }
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := fmt.Sprintf("capfake-%08d", s.requests.Add(1))
 	w.Header().Set(headerRequestID, requestID)
-	api := apiOf(r)
+	rt, userID, allow := match(r)
+	api := "other"
+	if rt != nil {
+		api = rt.id.String()
+	}
 	wait, admitted := s.traffic.arrive(api, s.cfg.now())
 	body, tooLarge, err := readBody(r.Body, s.cfg.maxBodyBytes)
 	recorded := RecordedRequest{
@@ -276,7 +281,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		// A body that cannot be read (a malformed chunk, a client gone) is not processed: say
 		// so, rather than the empty 200 that returning from the handler would send.
-		a := failure(http.StatusBadRequest, CodeInvalidInput, "reading the body: "+err.Error())
+		a := failure(http.StatusBadRequest, invalidInput+": reading the body: "+err.Error())
 		s.finish(handle, r, requestID, a.status, nil, principal{})
 		w.Header().Set("Connection", "close")
 		write(w, a, false)
@@ -295,7 +300,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fault, faulted := s.faults.take(r.URL.Path)
-	if !faulted && isUpdate(api) {
+	if !faulted && rt != nil && rt.id&updates != 0 {
 		fault, faulted = s.traffic.randomFault(s.cfg.faultFraction)
 	}
 	var f *Fault
@@ -314,15 +319,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	// The fake's logic runs unless the fault answers in its stead or drops the connection,
 	// and also then when the fault says the request was Handled.
 	if f == nil || f.Handled || (f.Status == 0 && !f.Drop) {
-		a, who = s.route(r, body, tooLarge)
-		if status, ok := s.cfg.codeStatus[a.code]; ok && a.code != 0 {
-			a.status = status
-		}
+		a, who = s.route(r, rt, userID, allow, body, tooLarge, f)
 	}
 	if f != nil {
-		a = withWarnings(a, f.Warnings)
 		if f.Status != 0 {
-			a = f.answer()
+			a = f.answer(s.rules)
 		}
 		if f.Malformed {
 			a.body = malformed(a.body)
@@ -346,12 +347,7 @@ func (s *Server) finish(handle int, r *http.Request, requestID string, status in
 			rec.Fault = &copied
 		}
 	})
-	s.log(r, requestID, status, f, "")
-}
-
-func (s *Server) log(r *http.Request, requestID string, status int, f *Fault, problem string) {
-	l := s.cfg.logger
-	if l == nil {
+	if s.cfg.logger == nil {
 		return
 	}
 	attrs := []slog.Attr{
@@ -361,10 +357,7 @@ func (s *Server) log(r *http.Request, requestID string, status int, f *Fault, pr
 	if f != nil {
 		attrs = append(attrs, slog.String("fault", f.String()))
 	}
-	if problem != "" {
-		attrs = append(attrs, slog.String("problem", problem))
-	}
-	l.LogAttrs(r.Context(), slog.LevelInfo, "capillarytest: request", attrs...)
+	s.cfg.logger.LogAttrs(r.Context(), slog.LevelInfo, "capillarytest: request", attrs...)
 }
 
 // wait holds a request for d, then until release is closed (a nil release does not hold); it
@@ -394,56 +387,22 @@ func (s *Server) wait(ctx context.Context, d time.Duration, release <-chan struc
 	}
 }
 
-// tokenPath is the vendor's OAuth token endpoint.
-const tokenPath = "/v3/oauth/token/generate"
-
-// The customer paths.
-const (
-	customersPrefix = "/v2/customers/"
-	lookupPath      = "/v2/customers/lookup"
-	lookupReadPath  = "/v2/customers/lookup/customerDetails"
-)
-
-// route answers a request that reached the fake's logic: the OAuth token endpoint and the
-// customer calls; 404 for any other path, 405 for another method.
-func (s *Server) route(r *http.Request, body []byte, tooLarge bool) (answer, principal) {
-	path := r.URL.EscapedPath()
-	if path == tokenPath {
-		return s.handleTokenGenerate(r, body, tooLarge), principal{}
-	}
-	var allow string
-	var handle func() answer
-	switch rest := strings.TrimPrefix(path, customersPrefix); {
-	case path == lookupPath:
-		allow, handle = http.MethodPut, func() answer { return s.handleUpdateByLookup(r, body, tooLarge) }
-	case path == lookupReadPath:
-		allow, handle = http.MethodGet, func() answer { return s.handleLookupRead(r) }
-	case strings.HasPrefix(path, customersPrefix) && rest != "" && !strings.Contains(rest, "/"):
-		userID, err := url.PathUnescape(rest)
-		if err != nil {
-			break
-		}
-		allow = "GET, PUT"
-		handle = func() answer {
-			if r.Method == http.MethodGet {
-				return s.handleGet(r, userID)
-			}
-			return s.handleUpdate(r, userID, body, tooLarge)
-		}
-	}
-	if handle == nil {
-		return failure(http.StatusNotFound, CodeNotFound, "no resource at "+r.URL.Path), principal{}
-	}
-	if !strings.Contains(allow, r.Method) {
-		a := failure(http.StatusMethodNotAllowed, CodeMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path+"; the fake serves "+allow)
+// route answers a request that reached the fake's logic: 404 for a path the fake does not
+// serve, 405 (with Allow) for another method on one it serves, else the route's rules and answer.
+func (s *Server) route(r *http.Request, rt *route, userID, allow string, body []byte, tooLarge bool, f *Fault) (answer, principal) {
+	switch {
+	case allow == "":
+		return failure(http.StatusNotFound, "Resource not found: no resource at "+r.URL.Path), principal{}
+	case rt == nil:
+		a := failure(http.StatusMethodNotAllowed, "Method not allowed: "+r.Method+" is not allowed on "+r.URL.Path+"; the fake serves "+allow)
 		a.header.Set("Allow", allow)
 		return a, principal{}
 	}
-	who, deny := s.authenticate(r.Header)
-	if deny != nil {
-		return *deny, principal{}
+	var warnings []int
+	if f != nil {
+		warnings = f.Warnings
 	}
-	return handle(), who
+	return s.serve(r, rt, userID, body, tooLarge, warnings)
 }
 
 // readBody reads at most limit bytes; tooLarge reports that the body went on beyond.

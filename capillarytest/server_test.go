@@ -69,7 +69,6 @@ func TestBadOptionsPanic(t *testing.T) {
 		"unknown source":        capillarytest.WithSourceAccounts("SMS", "a"),
 		"empty account":         capillarytest.WithSourceAccounts("WECHAT", ""),
 		"bad primary id":        capillarytest.WithPrimaryIdentifier("wechat"),
-		"empty label":           capillarytest.WithDefaultStatusLabel(""),
 		"program zero":          capillarytest.WithPrograms(0),
 		"negative max recorded": capillarytest.WithMaxRecordedRequests(-1),
 		"invalid seed":          capillarytest.WithCustomers(capillarytest.Customer{ID: "x"}),

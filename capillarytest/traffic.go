@@ -4,7 +4,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -17,23 +16,6 @@ type Peak struct {
 	All int
 	// ByAPI is the peak of each API that was called.
 	ByAPI map[string]int
-}
-
-// apiOf names the API a request calls, as the vendor's rate limits name them: method and path
-// pattern.
-func apiOf(r *http.Request) string {
-	switch path := r.URL.EscapedPath(); {
-	case path == tokenPath, path == lookupPath, path == lookupReadPath:
-		return r.Method + " " + path
-	case strings.HasPrefix(path, customersPrefix) && !strings.Contains(strings.TrimPrefix(path, customersPrefix), "/"):
-		return r.Method + " " + customersPrefix + "{userId}"
-	}
-	return "other"
-}
-
-// isUpdate reports whether an API is one of the two updates, which random faults apply to.
-func isUpdate(api string) bool {
-	return api == "PUT "+customersPrefix+"{userId}" || api == "PUT "+lookupPath
 }
 
 // window holds the times of the requests within a span, oldest first.
@@ -110,7 +92,7 @@ func (t *traffic) randomFault(fraction float64) (Fault, bool) {
 // rateLimited is the answer beyond WithRateLimit: 429 with the vendor's envelope and a
 // Retry-After of the whole seconds until the API admits a request again.
 func rateLimited(api string, wait time.Duration) answer {
-	a := failure(http.StatusTooManyRequests, http.StatusTooManyRequests, "rate limit of "+api+" exceeded")
+	a := failure(http.StatusTooManyRequests, "Too Many Requests: rate limit of "+api+" exceeded")
 	a.header.Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
 	return a
 }

@@ -2,20 +2,20 @@ package capillarytest
 
 import (
 	"encoding/json"
-	"fmt"
+	"math"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
-// updateAnswer is the success body of the update, in the vendor's field order. createdId is a
-// JSON number, as in the vendor's samples, or a string with WithCreatedIDAsString.
+// updateAnswer is the success body of the update, in the vendor's field order; createdId is a
+// JSON number, as in the vendor's samples.
 type updateAnswer struct {
-	CreatedID   any       `json:"createdId"`
-	Warnings    []message `json:"warnings"`
-	SideEffects []any     `json:"sideEffects"`
+	CreatedID   json.Number `json:"createdId"`
+	Warnings    []message   `json:"warnings"`
+	SideEffects []any       `json:"sideEffects"`
 }
 
 // pointsEffect is the points kind of the vendor's side effects.
@@ -38,137 +38,26 @@ type slabEffect struct {
 	SlabExpiryDate     string `json:"slabExpiryDate,omitempty"`
 }
 
-// outcome is what applying an update found: errors refuse the whole update.
-type outcome struct {
-	errs        []message
-	warnings    []message
-	sideEffects []any
-}
-
-func (o *outcome) fail(code int, format string, args ...any) {
-	o.errs = append(o.errs, newMessage(code, fmt.Sprintf(format, args...)))
-}
-
-func (o *outcome) warn(code int, format string, args ...any) {
-	o.warnings = append(o.warnings, newMessage(code, fmt.Sprintf(format, args...)))
-}
-
-// dropsInvalid reports whether value, of type typ at path, is not an email address or a mobile
-// number where it must be one; it then warns with emailCode or mobileCode that the identifier
-// or channel (what) was not saved.
-func (o *outcome) dropsInvalid(typ, value, path, what string, emailCode, mobileCode int) bool {
-	switch {
-	case typ == "email" && !validEmail(value):
-		o.warn(emailCode, "%s.value: %q is not an email address; the %s was not saved", path, value, what)
-	case typ == "mobile" && !validMobile(value):
-		o.warn(mobileCode, "%s.value: %q is not a mobile number of 8 to 15 digits; the %s was not saved", path, value, what)
-	default:
-		return false
+// update answers both updates: the customer rows and the change run under the customer's
+// lock, on a copy that is stored only when no row refused it.
+func (s *Server) update(c *call) answer {
+	if c.endpoint == putByLookup {
+		c.find()
 	}
-	return true
-}
-
-// updateRequest is an update whose query and body passed every check that needs no customer.
-type updateRequest struct {
-	patch    *updatePatch
-	account  SourceAccount
-	warnings []message // found before the customer, such as 8054
-	useAsync bool
-}
-
-// handleUpdate answers PUT /v2/customers/{userId} for an authenticated request.
-func (s *Server) handleUpdate(r *http.Request, userID string, body []byte, tooLarge bool) answer {
-	req, deny := s.checkUpdate(r, body, tooLarge, true)
-	if deny != nil {
-		return *deny
-	}
-	if _, err := numericID(userID); err != nil {
-		return failure(http.StatusBadRequest, CodeCustomerNotFound, fmt.Sprintf("no customer has user id %q", userID))
-	}
-	return s.updateCustomer(userID, req)
-}
-
-// checkUpdate runs the checks from the request down to the body: media type, query, source
-// account, body. mlpAllowed says whether the call documents mlp_single_enroll.
-func (s *Server) checkUpdate(r *http.Request, body []byte, tooLarge, mlpAllowed bool) (*updateRequest, *answer) {
-	refuse := func(a answer) (*updateRequest, *answer) { return nil, &a }
-	if !isJSON(r.Header.Get("Content-Type")) {
-		return refuse(failure(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "send the body as Content-Type: application/json"))
-	}
-	if tooLarge {
-		return refuse(failure(http.StatusBadRequest, CodeInvalidInput, fmt.Sprintf("the body is larger than %d bytes", s.cfg.maxBodyBytes)))
-	}
-	q := r.URL.Query()
-	switch source := q.Get("source"); {
-	case source == "":
-		return refuse(failure(http.StatusBadRequest, CodeInvalidSource, "the source query parameter is required"))
-	case !validSource(source):
-		return refuse(failure(http.StatusBadRequest, CodeInvalidSource, fmt.Sprintf("%q is not a source the update accepts", source)))
-	}
-	var queryErrs []message
-	useAsync, err := boolParam(q, "use_async")
-	if err != nil {
-		queryErrs = append(queryErrs, newMessage(CodeInvalidInput, err.Error()))
-	}
-	if !mlpAllowed && q.Has("mlp_single_enroll") {
-		queryErrs = append(queryErrs, newMessage(CodeInvalidInput, "query parameter mlp_single_enroll is not documented for the update by lookup"))
-	} else if _, err := boolParam(q, "mlp_single_enroll"); err != nil {
-		queryErrs = append(queryErrs, newMessage(CodeInvalidInput, err.Error()))
-	}
-	if len(queryErrs) > 0 {
-		return refuse(errorAnswer(http.StatusBadRequest, queryErrs...))
-	}
-	sa, warnings, deny := s.accounts.resolve(q.Get("source"), q.Get("accountId"), s.cfg.accountIDWarning)
-	if deny != nil {
-		return nil, deny
-	}
-	patch, errs := decodeUpdate(body, s.cfg.ignoreUnknown)
-	if len(errs) == 0 {
-		errs = s.checkFields(patch)
-	}
-	if len(errs) > 0 {
-		return refuse(errorAnswer(http.StatusBadRequest, errs...))
-	}
-	return &updateRequest{patch: patch, account: sa, warnings: warnings, useAsync: useAsync}, nil
-}
-
-// checkFields refuses the custom and extended fields the org does not declare.
-func (s *Server) checkFields(p *updatePatch) []message {
-	errs := s.cfg.customFields.check(p.fields, "fields", CodeInvalidInput)
-	for _, pp := range p.profiles {
-		errs = append(errs, s.cfg.customFields.check(pp.fields, pp.path+".fields", CodeInvalidInput)...)
-	}
-	return append(errs, s.cfg.extendedFields.check(p.extendedFields, "extendedFields", CodeExtendedFieldUpdate)...)
-}
-
-// updateCustomer applies a checked update to a stored customer, all or nothing, and answers.
-func (s *Server) updateCustomer(userID string, req *updateRequest) answer {
-	var out outcome
-	var gone *answer
-	found := s.store.update(userID, s.cfg.now(), func(c *Customer) bool {
-		if a := unavailable(c); a != nil {
-			gone = a
-			return false
+	found := s.store.update(c.userID, c.now, func(cust *Customer) bool {
+		c.cust = cust
+		s.check(c, true)
+		if len(c.errs) == 0 {
+			c.apply()
 		}
-		out = s.apply(c, req.patch, req.account)
-		return len(out.errs) == 0
+		return len(c.errs) == 0
 	})
-	switch {
-	case !found:
-		return failure(http.StatusBadRequest, CodeCustomerNotFound, fmt.Sprintf("no customer has user id %q", userID))
-	case gone != nil:
-		return *gone
-	case len(out.errs) > 0:
-		return errorAnswer(http.StatusBadRequest, out.errs...)
+	if !found {
+		s.check(c, true) // c.cust is nil: 8015
+		return answer{}
 	}
-	res := updateAnswer{CreatedID: json.Number(userID), Warnings: append(req.warnings, out.warnings...), SideEffects: out.sideEffects}
-	if s.cfg.createdIDString {
-		res.CreatedID = userID
-	}
-	if res.Warnings == nil {
-		res.Warnings = []message{}
-	}
-	if req.useAsync || res.SideEffects == nil {
+	res := updateAnswer{CreatedID: json.Number(c.userID), Warnings: c.successWarnings(), SideEffects: orNone(c.sideEffects)}
+	if useAsync, _ := strconv.ParseBool(strings.ToLower(c.q.Get("use_async"))); useAsync {
 		// use_async=true runs the loyalty activities in the background: they are applied (the
 		// fake applies them at once) but not reported.
 		res.SideEffects = []any{}
@@ -176,105 +65,346 @@ func (s *Server) updateCustomer(userID string, req *updateRequest) answer {
 	return jsonAnswer(http.StatusOK, res)
 }
 
-// unavailable answers for a customer the vendor no longer serves: merged into another one
-// (8069) or deleted after a PII request (8109); nil for the others.
-func unavailable(c *Customer) *answer {
-	var a answer
-	switch {
-	case c.Deleted:
-		a = failure(http.StatusBadRequest, CodeDeletedCustomer, "customer "+c.ID)
-	case c.MergedInto != "":
-		a = failure(http.StatusBadRequest, CodeMergedCustomer, "customer "+c.ID+" was merged into customer "+c.MergedInto)
-	default:
-		return nil
-	}
-	return &a
+// accountRef is a source account that an update or a read names, as the org's accounts
+// resolve it.
+type accountRef struct {
+	SourceAccount
+	missing bool // a multi-account source without accountId
+	unknown bool // an accountId the source does not have
 }
 
-// boolParam reads an optional boolean query parameter: true or false, in any case.
-func boolParam(q url.Values, name string) (bool, error) {
-	if !q.Has(name) {
-		return false, nil
+// resolveAccounts resolves the query's source account and each body profile's: its own source
+// (the query's when absent) and accountId (the query's when absent, for the same source).
+func (c *call) resolveAccounts() {
+	if source := c.q.Get("source"); validSource(source) {
+		c.account = c.s.accounts.ref(source, c.q.Get("accountId"))
 	}
-	switch v := q.Get(name); strings.ToLower(v) {
-	case "true":
-		return true, nil
-	case "false":
-		return false, nil
-	default:
-		return false, fmt.Errorf("query parameter %s: %q is not true or false", name, v)
+	if c.patch == nil {
+		return
+	}
+	for _, pp := range c.patch.profiles {
+		source, _ := pp.raw["source"].(string)
+		accountID, _ := pp.raw["accountId"].(string)
+		if source == "" {
+			source = c.account.Source
+		}
+		if accountID == "" && source == c.account.Source {
+			accountID = c.account.AccountID
+		}
+		if validSource(source) {
+			pp.account = c.s.accounts.ref(source, accountID)
+		}
 	}
 }
 
-// apply changes c as the update asks, or reports why it cannot; c is a copy that is kept only
-// when no error was found. Each profile of the body goes to the customer's profile on its
-// source account (the query's unless the profile names one), which is added when missing.
-func (s *Server) apply(c *Customer, p *updatePatch, sa SourceAccount) outcome {
-	var o outcome
-	switch {
-	case p.loyaltyType == loyaltyTypeNonLoyalty && c.loyaltyType() == loyaltyTypeLoyalty:
-		o.fail(CodeLoyaltyDowngrade, "customer %s is a loyalty customer", c.ID)
-	case p.loyaltyType == loyaltyTypeLoyalty && c.loyaltyType() == loyaltyTypeNonLoyalty:
-		c.LoyaltyType = loyaltyTypeLoyalty
-		if s.cfg.defaultStatusLabel == "" {
-			o.warn(WarningNoDefaultStatusLabel, "customer %s became loyalty without a status label", c.ID)
+// eachAccount calls f with the query's source account and each body profile's that names one.
+func (c *call) eachAccount(f func(a *accountRef, at string)) {
+	if c.account.Source != "" {
+		f(&c.account, "")
+	}
+	if c.patch != nil {
+		for _, pp := range c.patch.profiles {
+			if pp.account.Source != "" && (pp.raw["source"] != nil || pp.raw["accountId"] != nil) {
+				f(&pp.account, pp.path+": ")
+			}
 		}
 	}
-	own := c.profile(sa)
-	own.Fields = mergeFields(own.Fields, p.fields)
-	c.setProfile(own)
-	for _, pp := range p.profiles {
-		target, ok := s.profileAccount(pp, sa, &o)
-		if !ok {
-			continue
+}
+
+// target is the source account a body profile updates: the query's when it names none.
+func (c *call) target(pp *profilePatch) SourceAccount {
+	if pp.raw["source"] == nil && pp.raw["accountId"] == nil {
+		return c.account.SourceAccount
+	}
+	return pp.account.SourceAccount
+}
+
+func checkUpdateSources(c *call) {
+	switch source := c.q.Get("source"); {
+	case source == "":
+		c.refuse("the source query parameter is required")
+	case !validSource(source):
+		c.refuse("%q is not a source the update accepts", source)
+	}
+	for _, pp := range c.patch.profiles {
+		if source, _ := pp.raw["source"].(string); source != "" && !validSource(source) {
+			c.refuse("%s.source: %q is not a source the update accepts", pp.path, source)
 		}
-		prof := c.profile(target)
-		if pp.firstName != nil {
-			prof.FirstName = *pp.firstName
+	}
+}
+
+// boolParams refuses each of the query parameters given that is not true or false.
+func (c *call) boolParams(names ...string) {
+	for _, name := range names {
+		if v := c.q.Get(name); c.q.Has(name) && !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
+			c.refuse("query parameter %s: %q is not true or false", name, v)
 		}
-		if pp.lastName != nil {
-			prof.LastName = *pp.lastName
-		}
-		prof.Fields = mergeFields(prof.Fields, pp.fields)
-		for _, id := range pp.identifiers {
-			s.applyIdentifier(&prof, id, &o)
-		}
+	}
+}
+
+// eachChannel calls f with each commChannels[] entry of the body not left out yet.
+func (c *call) eachChannel(f func(ch *element)) {
+	for _, pp := range c.patch.profiles {
 		for _, ch := range pp.channels {
-			s.applyChannel(&prof, ch, &o)
+			if !ch.dropped {
+				f(ch)
+			}
 		}
-		c.setProfile(prof)
 	}
-	c.ExtendedFields = mergeFields(c.ExtendedFields, p.extendedFields)
+}
+
+func checkChannels(c *call) {
+	c.eachChannel(func(ch *element) {
+		if t, ok := ch.raw["type"].(string); !ok && ch.raw["type"] != nil {
+			c.refuse("%s.type: must be a string, not %s", ch.path, kind(ch.raw["type"]))
+		} else if t != "" && !validChannelType(t) {
+			c.refuse("%s.type: %q is not one of %s", ch.path, t, channelTypeList)
+		}
+		switch v, ok := ch.raw["value"].(string); {
+		case !ok && ch.raw["value"] != nil:
+			c.refuse("%s.value: must be a string, not %s", ch.path, kind(ch.raw["value"]))
+		case strings.TrimSpace(v) == "":
+			c.refuse("%s.value: is missing", ch.path)
+		}
+		for _, flag := range []string{"primary", "verified", "subscribed"} {
+			if _, ok := looseBool(ch.raw[flag]); !ok {
+				if s, isText := ch.raw[flag].(string); isText {
+					c.refuse("%s.%s: %q is not \"true\" or \"false\"", ch.path, flag, s)
+				} else {
+					c.refuse("%s.%s: must be \"true\", \"false\" or a boolean, not %s", ch.path, flag, kind(ch.raw[flag]))
+				}
+			}
+		}
+		if v, ok := ch.raw["lastViewedDate"].(string); !ok && ch.raw["lastViewedDate"] != nil {
+			c.refuse("%s.lastViewedDate: must be a string, not %s", ch.path, kind(v))
+		}
+		for _, name := range []string{"meta", "attributes"} {
+			if _, ok := ch.raw[name].(map[string]any); !ok && ch.raw[name] != nil {
+				c.refuse("%s.%s: must be an object, not %s", ch.path, name, kind(ch.raw[name]))
+			}
+		}
+	})
+}
+
+// looseBool reads primary, verified or subscribed: the vendor documents the strings "true" and
+// "false" and its own samples send JSON booleans, so both are taken (strings in any case). A
+// nil *bool with ok is a flag not given.
+func looseBool(v any) (b *bool, ok bool) {
+	switch v := v.(type) {
+	case nil:
+		return nil, true
+	case bool:
+		return &v, true
+	case string:
+		if t := strings.EqualFold(v, "true"); t || strings.EqualFold(v, "false") {
+			return &t, true
+		}
+	}
+	return nil, false
+}
+
+func checkIdentifiers(c *call) {
+	for _, pp := range c.patch.profiles {
+		for _, id := range pp.identifiers {
+			if t, _ := id.raw["type"].(string); !validIdentifierType(t) {
+				c.refuse("%s.type: %s is not one of %s", id.path, jsonText(id.raw["type"]), identifierTypeList)
+			}
+			if identifierValue(id.raw) == "" {
+				c.refuse("%s.value: must be a non-empty string or a number, not %s", id.path, jsonText(id.raw["value"]))
+			}
+		}
+	}
+}
+
+// identifierValue is an identifier's value: a string, or a JSON number's digits, as a mobile
+// is in one of the vendor's samples; "" when it is neither.
+func identifierValue(raw map[string]any) string {
+	switch v := raw["value"].(type) {
+	case json.Number:
+		return v.String()
+	case string:
+		return strings.TrimSpace(v)
+	}
+	return ""
+}
+
+func identifierOf(e *element) Identifier {
+	t, _ := e.raw["type"].(string)
+	return Identifier{Type: t, Value: identifierValue(e.raw)}
+}
+
+func checkEnrollments(c *call) {
+	for _, e := range c.patch.enrollments {
+		if e.raw["programId"] == nil {
+			c.refuse("%s.programId: is required", e.path)
+		}
+		for _, f := range []struct {
+			name     string
+			min, max int64
+			what     string
+		}{{"programId", 1, math.MaxInt64, "a program id"}, {"tierNumber", 1, math.MaxInt32, "a tier sequence number"}, {"loyaltyPoints", 0, math.MaxInt64, "a points balance"}} {
+			v := e.raw[f.name]
+			switch n, ok := integer(v); {
+			case v == nil:
+			case !ok:
+				c.refuse("%s.%s: must be an integer, not %s", e.path, f.name, jsonText(v))
+			case n < f.min || n > f.max:
+				c.refuse("%s.%s: %d is not %s (%d to %d)", e.path, f.name, n, f.what, f.min, f.max)
+			}
+		}
+		for _, name := range []string{"tierExpiryDate", "pointsExpiryDate"} {
+			if v := e.raw[name]; v != nil {
+				if _, ok := date(v); !ok {
+					c.refuse("%s.%s: %s is not in the form 2024-07-11T16:36:17+05:30 or 2022-02-11T11:06:17.000Z", e.path, name, jsonText(v))
+				}
+			}
+		}
+	}
+}
+
+// integer reads a JSON integer: 1 is one, "1", 1.0 and 1e0 are not.
+func integer(v any) (int64, bool) {
+	n, ok := v.(json.Number)
+	if !ok {
+		return 0, false
+	}
+	i, err := strconv.ParseInt(n.String(), 10, 64)
+	return i, err == nil
+}
+
+// date reads a date-time in one of the vendor's two documented forms: exactly
+// 2024-07-11T16:36:17+05:30 (its update pages), or UTC with a Z and any fraction,
+// 2022-02-11T11:06:17.000Z (the OpenAPI example of the update by lookup).
+func date(v any) (time.Time, bool) {
+	s, _ := v.(string)
+	layout := dateTimeLayout // time.Parse takes fractions the layout does not show: the length check refuses them
+	if strings.HasSuffix(s, "Z") {
+		layout = time.RFC3339Nano
+	}
+	t, err := time.Parse(layout, s)
+	return t, err == nil && (layout != dateTimeLayout || len(s) == len(dateTimeLayout))
+}
+
+// jsonText shows a JSON value in a message.
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func checkPrograms(c *call) {
+	seen := map[int64]bool{}
+	for _, e := range c.patch.enrollments {
+		id, _ := integer(e.raw["programId"])
+		switch {
+		case seen[id]:
+			c.refuse("%s.programId: loyalty program %d is listed twice", e.path, id)
+		case c.s.cfg.programs != nil && !c.s.cfg.programs[id]:
+			c.refuse("%s.programId: loyalty program %d does not exist in this org", e.path, id)
+		case c.cust.enrollment(id) != nil:
+			c.refuse("%s.programId: customer %s is already enrolled in loyalty program %d", e.path, c.cust.ID, id)
+		}
+		seen[id] = true
+	}
+}
+
+// dropInvalidIdentifiers leaves out, with the row's warning, each identifier of type t whose
+// value valid refuses.
+func (c *call) dropInvalidIdentifiers(t, what string, valid func(string) bool) {
+	for _, pp := range c.patch.profiles {
+		for _, e := range pp.identifiers {
+			if id := identifierOf(e); !e.dropped && id.Type == t && !valid(id.Value) {
+				e.dropped = true
+				c.refuse("%s.value: %q is not %s; the identifier was not saved", e.path, id.Value, what)
+			}
+		}
+	}
+}
+
+// dropInvalidChannels is dropInvalidIdentifiers for channels.
+func (c *call) dropInvalidChannels(t, what string, valid func(string) bool) {
+	c.eachChannel(func(e *element) {
+		if v, _ := e.raw["value"].(string); e.raw["type"] == t && strings.TrimSpace(v) != "" && !valid(v) {
+			e.dropped = true
+			c.refuse("%s.value: %q is not %s; the channel was not saved", e.path, v, what)
+		}
+	})
+}
+
+// dropIdentifierChanges leaves out, with the row's warning, each identifier or channel that
+// would change an identifier of the org's primary type (primary) or of another type.
+// Identifiers cannot be changed by an update.
+func (c *call) dropIdentifierChanges(primary bool) {
+	for _, pp := range c.patch.profiles {
+		prof := c.cust.profile(c.target(pp))
+		for _, e := range pp.identifiers {
+			id := identifierOf(e)
+			if e.dropped || (id.Type == c.s.cfg.primaryIdentifier) != primary {
+				continue
+			}
+			for _, have := range identifiersOf(&prof) {
+				if have.Type == id.Type && have.Value != id.Value {
+					e.dropped = true
+					c.refuseAbout(id.Type, "%s would change it from %q", e.path, have.Value)
+					break
+				}
+			}
+		}
+		for _, e := range pp.channels {
+			t, _ := e.raw["type"].(string)
+			v, _ := e.raw["value"].(string)
+			current, has := primaryValue(&prof, t)
+			mark, _ := looseBool(e.raw["primary"])
+			free := !identifierChannel(t) || (c.s.cfg.dualEligibility && prof.Source == "INSTORE")
+			if e.dropped || free || !has || mark == nil || (t == c.s.cfg.primaryIdentifier) != primary {
+				continue
+			}
+			if (*mark && v != current) || (!*mark && v == current) {
+				e.dropped = true
+				c.refuseAbout(t, "%s would change the primary %s %q", e.path, t, current)
+			}
+		}
+	}
+}
+
+// apply changes c.cust as the body asks, once the rows have passed: each body profile goes to
+// the customer's profile on its source account, which is added when missing.
+func (c *call) apply() {
+	cust, p := c.cust, c.patch
+	if lt, _ := p.loyaltyType(); lt == loyaltyTypeLoyalty {
+		cust.LoyaltyType = loyaltyTypeLoyalty
+	}
+	own := cust.profile(c.account.SourceAccount)
+	own.Fields = mergeFields(own.Fields, p.fields, fieldText)
+	cust.setProfile(own)
+	for _, pp := range p.profiles {
+		prof := cust.profile(c.target(pp))
+		for name, to := range map[string]*string{"firstName": &prof.FirstName, "lastName": &prof.LastName} {
+			if v, ok := pp.raw[name].(string); ok {
+				*to = string([]rune(v)[:min(len([]rune(v)), maxNameRunes)])
+			}
+		}
+		prof.Fields = mergeFields(prof.Fields, pp.fields, fieldText)
+		for _, e := range pp.identifiers {
+			if id := identifierOf(e); !e.dropped && !slices.Contains(identifiersOf(&prof), id) {
+				prof.Identifiers = append(prof.Identifiers, id)
+			}
+		}
+		for _, e := range pp.channels {
+			if !e.dropped {
+				applyChannel(&prof, e.raw)
+			}
+		}
+		cust.setProfile(prof)
+	}
+	cust.ExtendedFields = mergeFields(cust.ExtendedFields, p.extendedFields, storedValue)
 	for _, e := range p.enrollments {
-		s.enroll(c, e, &o)
+		c.enroll(e.raw)
 	}
-	return o
 }
 
-// profileAccount is the source account a body profile updates: the query's, or the one the
-// profile names (its accountId defaulting to the query's when the source is the same).
-func (s *Server) profileAccount(pp profilePatch, query SourceAccount, o *outcome) (SourceAccount, bool) {
-	if pp.source == "" && pp.accountID == "" {
-		return query, true
-	}
-	source, accountID := pp.source, pp.accountID
-	if source == "" {
-		source = query.Source
-	}
-	if accountID == "" && source == query.Source {
-		accountID = query.AccountID
-	}
-	sa, warnings, deny := s.accounts.resolve(source, accountID, s.cfg.accountIDWarning)
-	if deny != nil {
-		o.errs = append(o.errs, message{Code: deny.code, Message: vendorText(deny.code) + ": " + pp.path + ": source " + source + " account " + strconv.Quote(accountID)})
-		return SourceAccount{}, false
-	}
-	o.warnings = append(o.warnings, warnings...)
-	return sa, true
-}
-
-// mergeFields sets each field of patch on fields; a null value removes the field.
-func mergeFields(fields, patch map[string]any) map[string]any {
+// mergeFields sets each field of patch on fields, its value as store makes it; a null value
+// removes the field.
+func mergeFields(fields, patch map[string]any, store func(any) any) map[string]any {
 	for k, v := range patch {
 		if v == nil {
 			delete(fields, k)
@@ -283,104 +413,61 @@ func mergeFields(fields, patch map[string]any) map[string]any {
 		if fields == nil {
 			fields = map[string]any{}
 		}
-		fields[k] = v
+		fields[k] = store(v)
 	}
 	return fields
 }
 
-// applyIdentifier adds an identifier to a profile. A value that is not an email address or a
-// mobile number is dropped with a warning (8055, 8056); one the profile already has is left
-// alone; one that would replace the profile's identifier of its type is refused (91005 for the
-// org's primary identifier type, 91006 for the others): identifiers cannot be changed.
-func (s *Server) applyIdentifier(p *Profile, id identifierPatch, o *outcome) {
-	if o.dropsInvalid(id.typ, id.value, id.path, "identifier", WarningInvalidEmail, WarningInvalidMobile) {
-		return
+// fieldText is a custom field's value as the vendor keeps and answers it: text, whatever the
+// JSON type it was sent as ("tierup_airasia": "2").
+func fieldText(v any) any {
+	if s, ok := v.(string); ok {
+		return s
 	}
-	for _, have := range identifiersOf(p) {
-		switch {
-		case have.Type != id.typ:
-		case have.Value == id.value:
-			return
-		default:
-			o.errs = append(o.errs, s.identifierChange(id.typ, id.path+" would change it from "+strconv.Quote(have.Value)))
-			return
-		}
-	}
-	p.Identifiers = append(p.Identifiers, Identifier{Type: id.typ, Value: id.value})
+	return strings.Trim(jsonText(v), `"`)
 }
 
-// identifierChange is the refusal of a change to an identifier of type t.
-func (s *Server) identifierChange(t, detail string) message {
-	if t == s.cfg.primaryIdentifier {
-		return message{Code: CodePrimaryIdentifier, Message: t + " " + vendorText(CodePrimaryIdentifier) + ": " + detail}
-	}
-	return message{Code: CodeIdentifierUpdate, Message: t + " " + vendorText(CodeIdentifierUpdate) + ": " + detail}
-}
-
-// identifiersOf lists a profile's identifiers: its own, then its primary mobile and email
-// channels of a type it has no identifier of.
-func identifiersOf(p *Profile) []Identifier {
-	ids := slices.Clone(p.Identifiers)
-	for _, ch := range p.CommChannels {
-		if identifierChannel(ch.Type) && ch.Primary &&
-			!slices.ContainsFunc(ids, func(id Identifier) bool { return id.Type == ch.Type }) {
-			ids = append(ids, Identifier{Type: ch.Type, Value: ch.Value})
-		}
-	}
-	return ids
-}
-
-// applyChannel adds or updates one channel. Identifiers cannot be changed: for mobile and email,
-// a channel marked primary with another value than the profile's primary one, or one that
-// unmarks the primary one, is refused (91005 for the org's primary identifier type, 91006 for
-// the others), except on the INSTORE profile under Dual Eligibility. A value that is not an
-// email address or a mobile number is dropped with a warning (8057, 8058), as the vendor does.
-func (s *Server) applyChannel(p *Profile, ch channelPatch, o *outcome) {
-	if o.dropsInvalid(ch.typ, ch.value, ch.path, "channel", WarningInvalidChannelEmail, WarningInvalidChannelMobile) {
-		return
-	}
-	current, hasPrimary := primaryValue(p, ch.typ)
-	locked := identifierChannel(ch.typ) && !(s.cfg.dualEligibility && p.Source == "INSTORE")
-	if locked && hasPrimary {
-		changes := (ch.primary != nil && *ch.primary && ch.value != current) ||
-			(ch.primary != nil && !*ch.primary && ch.value == current)
-		if changes {
-			o.errs = append(o.errs, s.identifierChange(ch.typ, ch.path+" would change the primary "+ch.typ))
-			return
-		}
-	}
-	i := slices.IndexFunc(p.CommChannels, func(c CommChannel) bool { return c.Type == ch.typ && c.Value == ch.value })
+// applyChannel adds one channel, or updates the one of the same type and value. A new channel
+// is primary when the body says so, or when it is the profile's first of its type and the
+// body does not say otherwise; a channel marked primary unmarks the others of its type.
+func applyChannel(p *Profile, raw map[string]any) {
+	t, _ := raw["type"].(string)
+	v, _ := raw["value"].(string)
+	primary, _ := looseBool(raw["primary"])
+	i := slices.IndexFunc(p.CommChannels, func(ch CommChannel) bool { return ch.Type == t && ch.Value == v })
 	if i < 0 {
-		// A new channel is primary when the request says so, or when it is the profile's first
-		// channel of its type and the request does not say otherwise.
-		primary := !hasPrimary && !hasType(p, ch.typ)
-		if ch.primary == nil {
-			ch.primary = &primary
+		if primary == nil {
+			first := !slices.ContainsFunc(p.CommChannels, func(ch CommChannel) bool { return ch.Type == t })
+			primary = &first
 		}
-		p.CommChannels = append(p.CommChannels, CommChannel{Type: ch.typ, Value: ch.value})
+		p.CommChannels = append(p.CommChannels, CommChannel{Type: t, Value: v})
 		i = len(p.CommChannels) - 1
 	}
-	if ch.primary != nil && *ch.primary {
-		demote(p, ch.typ)
+	if primary != nil && *primary {
+		for j := range p.CommChannels {
+			if p.CommChannels[j].Type == t {
+				p.CommChannels[j].Primary = false
+			}
+		}
 	}
-	existing := &p.CommChannels[i]
-	if ch.primary != nil {
-		existing.Primary = *ch.primary
+	ch := &p.CommChannels[i]
+	if primary != nil {
+		ch.Primary = *primary
 	}
-	if ch.verified != nil {
-		existing.Verified = *ch.verified
+	if b, _ := looseBool(raw["verified"]); b != nil {
+		ch.Verified = *b
 	}
-	if ch.subscribed != nil {
-		existing.Subscribed = ch.subscribed
+	if b, _ := looseBool(raw["subscribed"]); b != nil {
+		ch.Subscribed = b
 	}
-	if ch.lastViewedDate != nil {
-		existing.LastViewedDate = *ch.lastViewedDate
+	if d, ok := raw["lastViewedDate"].(string); ok {
+		ch.LastViewedDate = d
 	}
-	if ch.meta != nil {
-		existing.Meta = ch.meta
+	if m, ok := raw["meta"].(map[string]any); ok {
+		ch.Meta = cloneMap(m)
 	}
-	if ch.attributes != nil {
-		existing.Attributes = ch.attributes
+	if m, ok := raw["attributes"].(map[string]any); ok {
+		ch.Attributes = cloneMap(m)
 	}
 }
 
@@ -394,93 +481,47 @@ func primaryValue(p *Profile, typ string) (string, bool) {
 	return "", false
 }
 
-func hasType(p *Profile, typ string) bool {
-	return slices.ContainsFunc(p.CommChannels, func(c CommChannel) bool { return c.Type == typ })
-}
-
-// demote unmarks the primary channel of a type, before another one becomes primary.
-func demote(p *Profile, typ string) {
-	for i := range p.CommChannels {
-		if p.CommChannels[i].Type == typ {
-			p.CommChannels[i].Primary = false
-		}
-	}
-}
-
 // validEmail accepts an address of at most 255 characters whose local part holds letters,
 // digits and . _ % + - and whose domain is dotted labels of letters, digits and hyphens:
 // tomsawyer@gmail.com. The vendor limits both the characters and the length; the exact set
 // is the fake's reading.
 func validEmail(v string) bool {
 	local, domain, ok := strings.Cut(v, "@")
-	if !ok || len(v) > 255 || local == "" || !strings.Contains(domain, ".") {
+	if !ok || len(v) > 255 || local == "" || !strings.Contains(domain, ".") || strings.Trim(local, "._%+-"+alnum) != "" {
 		return false
 	}
-	for _, r := range local {
-		if !isAlnum(r) && !strings.ContainsRune("._%+-", r) {
-			return false
-		}
-	}
 	for _, label := range strings.Split(domain, ".") {
-		if label == "" || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
+		if label == "" || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") || strings.Trim(label, "-"+alnum) != "" {
 			return false
-		}
-		for _, r := range label {
-			if !isAlnum(r) && r != '-' {
-				return false
-			}
 		}
 	}
 	return true
 }
 
-func isAlnum(r rune) bool {
-	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
-}
+const alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 // validMobile accepts 8 to 15 digits (the E.164 maximum) and nothing else: the vendor wants
 // the country code and digits only; which lengths an org takes depends on its country
 // settings, which the fake does not model.
 func validMobile(v string) bool {
-	if len(v) < 8 || len(v) > 15 {
-		return false
-	}
-	for _, r := range v {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
+	return len(v) >= 8 && len(v) <= 15 && strings.Trim(v, "0123456789") == ""
 }
 
-// enroll enrols the customer into a program: refused (10002) when the program does not exist
-// (see WithPrograms) or the customer is already in it; otherwise the tier (1 unless given) and
-// points are applied, and points above zero are reported as a side effect.
-func (s *Server) enroll(c *Customer, e enrollmentPatch, o *outcome) {
-	if s.cfg.programs != nil && !s.cfg.programs[e.programID] {
-		o.fail(CodeUpdateFailed, "%s.programId: loyalty program %d does not exist in this org", e.path, e.programID)
-		return
+// enroll enrols the customer into a program (the rows checked it is a new one): the tier (1
+// unless given), points and expiry dates are stored, and points above zero and a tier above
+// the first are reported as side effects.
+func (c *call) enroll(raw map[string]any) {
+	en := Enrollment{TierNumber: 1}
+	en.ProgramID, _ = integer(raw["programId"])
+	if n, ok := integer(raw["tierNumber"]); ok {
+		en.TierNumber = int(n)
 	}
-	if c.enrollment(e.programID) != nil {
-		o.fail(CodeUpdateFailed, "%s.programId: customer %s is already enrolled in loyalty program %d", e.path, c.ID, e.programID)
-		return
-	}
-	en := Enrollment{ProgramID: e.programID, TierNumber: 1}
-	if e.tierNumber != nil {
-		en.TierNumber = int(*e.tierNumber)
-	}
-	if e.points != nil {
-		en.Points = *e.points
-	}
-	if e.tierExpiry != nil {
-		en.TierExpiryDate = *e.tierExpiry
-	}
-	if e.pointsExpiry != nil {
-		en.PointsExpiryDate = *e.pointsExpiry
-	}
-	c.Enrollments = append(c.Enrollments, en)
+	en.Points, _ = integer(raw["loyaltyPoints"])
+	en.TierExpiryDate, _ = date(raw["tierExpiryDate"])
+	en.PointsExpiryDate, _ = date(raw["pointsExpiryDate"])
+	c.cust.Enrollments = append(c.cust.Enrollments, en)
 	if en.Points > 0 {
-		o.sideEffects = append(o.sideEffects, pointsEffect{
+		c.sideEffects = append(c.sideEffects, pointsEffect{
 			EntityType: "USER", RawAwardedPoints: float64(en.Points), AwardedPoints: en.Points, Type: "points",
 		})
 	}
@@ -489,11 +530,19 @@ func (s *Server) enroll(c *Customer, e enrollmentPatch, o *outcome) {
 		slab := slabEffect{EntityType: "USER", Type: "slab", PreviousSlabName: tierName(1), PreviousSlabNumber: 1,
 			UpgradedSlabName: tierName(en.TierNumber), UpgradedSlabNumber: en.TierNumber}
 		if !en.TierExpiryDate.IsZero() {
-			slab.SlabExpiryDate = en.TierExpiryDate.Format(DateTimeLayout)
+			slab.SlabExpiryDate = en.TierExpiryDate.Format(dateTimeLayout)
 		}
-		o.sideEffects = append(o.sideEffects, slab)
+		c.sideEffects = append(c.sideEffects, slab)
 	}
 }
 
 // tierName is the name the fake gives a program's tier: the fake has no tier names of its own.
 func tierName(n int) string { return "Tier " + strconv.Itoa(n) }
+
+// orNone answers [] rather than null for a list the vendor always sends.
+func orNone[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

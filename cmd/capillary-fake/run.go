@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -53,7 +54,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.dump, "dump", "", "on shutdown, write every customer to `file` in the -seed format, with\nupdatesReceived and updatesApplied")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: capillary-fake [flags]\n\nServes a fake of Capillary's API (PUT and GET /v2/customers/{userId}, PUT /v2/customers/lookup,\n"+
-			"GET /v2/customers/lookup/customerDetails, POST /v3/oauth/token/generate) on a loopback port.\n"+
+			"GET /v2/customers/lookup/customerDetails, GET /v2/customers/lookup, POST /v3/oauth/token/generate)\n"+
+			"on a loopback port, applying the vendor's rules (go doc github.com/capillary-go/capillary/capillarytest).\n"+
 			"The credentials are printed at start: never use real ones.\n\n"+
 			"Examples:\n  capillary-fake -seed seed.example.json\n  capillary-fake -addr 127.0.0.1:0 -account WECHAT=wx-1 -quiet\n\nFlags:")
 		fs.PrintDefaults()
@@ -192,6 +194,7 @@ func printBanner(w io.Writer, url string, c *config, customers []capillarytest.C
 	fmt.Fprintf(w, "  GET  %s/v2/customers/{userId}?source=INSTORE&embed=points\n", url)
 	fmt.Fprintf(w, "  PUT  %s/v2/customers/lookup?source=INSTORE&identifierName=mobile&identifierValue=...\n", url)
 	fmt.Fprintf(w, "  GET  %s/v2/customers/lookup/customerDetails?source=INSTORE&identifierName=mobile&identifierValue=...\n", url)
+	fmt.Fprintf(w, "  GET  %s/v2/customers/lookup?source=INSTORE&identifierName=mobile&identifierValue=...\n", url)
 	fmt.Fprintf(w, "  POST %s/v3/oauth/token/generate\n", url)
 	fmt.Fprintf(w, "Basic auth: till %q, password %q\n  Authorization: %s\n", c.till, c.password, basic)
 	fmt.Fprintf(w, "OAuth: key %q, secret %q, tokens live %s\n", c.oauthKey, c.oauthSecret, c.tokenTTL)
@@ -206,8 +209,7 @@ func printBanner(w io.Writer, url string, c *config, customers []capillarytest.C
 	for i, cust := range customers {
 		ids[i] = cust.ID
 	}
-	slices.Sort(ids)
-	fmt.Fprintf(w, "Customers: %d seeded %v\n", len(customers), ids)
+	fmt.Fprintln(w, seededLine(ids))
 	example := "171891944"
 	if len(ids) > 0 {
 		example = ids[0]
@@ -215,4 +217,21 @@ func printBanner(w io.Writer, url string, c *config, customers []capillarytest.C
 	fmt.Fprintf(w, "Try:\n  curl -X PUT '%s/v2/customers/%s?source=INSTORE' -H 'Content-Type: application/json' \\\n"+
 		"    -H 'Authorization: %s' -d '{\"profiles\":[{\"firstName\":\"Tom\"}]}'\n", url, example, basic)
 	fmt.Fprintln(w, "Stop with Ctrl-C.")
+}
+
+// bannerIDs is how many seeded ids the banner lists: a seed of thousands is summed up.
+const bannerIDs = 10
+
+// seededLine lists the seeded ids in numeric order, the first few and the last of a long list.
+func seededLine(ids []string) string {
+	if len(ids) == 0 {
+		return "Customers: none seeded (-seed loads some)"
+	}
+	// User ids are decimal integers: shorter ones first, then in text order, is numeric order.
+	slices.SortFunc(ids, func(a, b string) int { return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b)) })
+	if len(ids) <= bannerIDs {
+		return fmt.Sprintf("Customers: %d seeded: %s", len(ids), strings.Join(ids, ", "))
+	}
+	return fmt.Sprintf("Customers: %d seeded: %s, ... %s (%d more in the seed file)",
+		len(ids), strings.Join(ids[:bannerIDs-1], ", "), ids[len(ids)-1], len(ids)-bannerIDs)
 }

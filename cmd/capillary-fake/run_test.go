@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -125,7 +126,7 @@ func TestRunServesTheSeededCustomer(t *testing.T) {
 	assert.Contains(t, banner, `Basic auth: till "fake.till", password "fake-till-password"`)
 	assert.Contains(t, banner, "Authorization: "+basic("fake.till", "fake-till-password"))
 	assert.Contains(t, banner, `OAuth: key "fake-oauth-key", secret "fake-oauth-secret", tokens live 5m0s`)
-	assert.Contains(t, banner, "Customers: 1 seeded [171891944]")
+	assert.Contains(t, banner, "Customers: 1 seeded: 171891944\n")
 
 	status, body := put(t, url+"/v2/customers/171891944?source=INSTORE&use_async=false", basic("fake.till", "fake-till-password"), tomSawyerBody)
 	assert.Equal(t, 200, status, body)
@@ -145,7 +146,7 @@ func TestRunWithCredentialsAndAccounts(t *testing.T) {
 		"-oauth-key", "k", "-oauth-secret", "s", "-token-ttl", "90s", "-account", "WECHAT=wx-1", "-account", "LINE=ln-1")
 	assert.Contains(t, banner, "Source accounts: WECHAT=wx-1, LINE=ln-1")
 	assert.Contains(t, banner, "tokens live 1m30s")
-	assert.Contains(t, banner, "Customers: 0 seeded []")
+	assert.Contains(t, banner, "Customers: none seeded (-seed loads some)\n")
 
 	status, body := put(t, url+"/v2/customers/1?source=INSTORE", basic("fake.till", "fake-till-password"), `{}`)
 	assert.Equal(t, 401, status, "the default till is replaced: %s", body)
@@ -377,4 +378,23 @@ func TestRunRandomFaults(t *testing.T) {
 	first := statuses("5")
 	assert.NotContains(t, first, 200, "every update gets a fault: %v", first)
 	assert.Equal(t, first, statuses("5"), "-random-seed fixes the draw")
+}
+
+// The banner lists a few seeded ids in numeric order, never thousands on one line.
+func TestSeededLine(t *testing.T) {
+	t.Parallel()
+	many := make([]string, 2000)
+	for i := range many {
+		many[i] = strconv.Itoa(2100 - i)
+	}
+	for _, tt := range []struct {
+		ids  []string
+		want string
+	}{
+		{nil, "Customers: none seeded (-seed loads some)"},
+		{[]string{"1000", "101", "99"}, "Customers: 3 seeded: 99, 101, 1000"},
+		{many, "Customers: 2000 seeded: 101, 102, 103, 104, 105, 106, 107, 108, 109, ... 2100 (1990 more in the seed file)"},
+	} {
+		assert.Equal(t, tt.want, seededLine(tt.ids))
+	}
 }

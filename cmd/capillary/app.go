@@ -6,15 +6,22 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/capillary-go/capillary"
 )
 
-// Exit statuses.
+// Exit statuses, which scripts can trust.
 const (
-	exitOK      = 0
-	exitFailed  = 1
+	exitOK = 0
+	// exitFailed: the run ended, or was interrupted, with rows not applied (refused, invalid,
+	// uncertain, or left for --resume); get or lookup did not read the customer.
+	exitFailed = 1
+	// exitUsage: nothing was done, or the run stopped: a mistake in the command line, the
+	// environment or the input's header, a results file that cannot be used, credentials the
+	// vendor refuses, or another error that stopped the run.
 	exitUsage   = 2
 	programName = "capillary"
 )
@@ -31,43 +38,78 @@ const usage = `Usage:
   capillary customers update --input FILE --source SOURCE [flags]   update customers from a CSV or JSONL file
   capillary customers get USERID [flags]                            print a customer as JSON
   capillary customers lookup --mobile M | --email E | --external-id X [flags]
+  capillary --version
 
 Run "capillary customers update --help" (or get, lookup) for their flags and examples.
 
 The cluster and the credentials come from the environment:
   CAPILLARY_BASE_URL or CAPILLARY_REGION (india, asia2, eu, us, china)
   CAPILLARY_TILL and CAPILLARY_PASSWORD, or CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET
+
+Exit status: 0 when every row was applied (get, lookup: the customer was read); 1 when some
+rows were not applied or the run was interrupted (get, lookup: not read); 2 when nothing was
+done or the run stopped: a mistake in the command line, the environment or the input's header,
+a results file that cannot be used, credentials the vendor refuses, or another error that
+stopped the run (the reason is on stderr).
 `
 
-// usageError is a mistake in the command line: exit status 2.
-type usageError struct{ msg string }
+// exitError is an error with the exit status it gives. A usage error points to the help of
+// the command (help) that explains what was wrong.
+type exitError struct {
+	status int
+	err    error
+	usage  bool
+	help   string
+}
 
-func (e *usageError) Error() string { return e.msg }
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
 
+// usagef is a mistake in the command line or the environment: exit status 2, with a pointer
+// to the help.
 func usagef(format string, args ...any) error {
-	return &usageError{msg: fmt.Sprintf(format, args...)}
+	return &exitError{status: exitUsage, err: fmt.Errorf(format, args...), usage: true}
+}
+
+// stopped is a failure that keeps a run from starting or stops it: exit status 2.
+func stopped(err error) error {
+	return &exitError{status: exitUsage, err: err}
 }
 
 // run runs the command line args and returns the exit status.
 func (a *app) run(ctx context.Context, args []string) int {
 	status, err := a.dispatch(ctx, args)
-	var ue *usageError
-	switch {
-	case errors.Is(err, flag.ErrHelp):
+	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
-	case errors.As(err, &ue):
-		fmt.Fprintf(a.stderr, "%s: %v\n", programName, err)
-		fmt.Fprintf(a.stderr, "Run '%s --help' for usage.\n", programName)
-		return exitUsage
-	case err != nil:
-		msg := err.Error()
-		if !strings.HasPrefix(msg, programName+": ") { // the SDK's errors name it already
-			msg = programName + ": " + msg
-		}
-		fmt.Fprintln(a.stderr, msg)
+	}
+	if err == nil {
+		return status
+	}
+	fmt.Fprintf(a.stderr, "%s: %s\n", programName, plain(err))
+	var ee *exitError
+	if !errors.As(err, &ee) {
 		return exitFailed
 	}
-	return status
+	if ee.help != "" {
+		fmt.Fprintf(a.stderr, "Run '%s --help' for usage.\n", ee.help)
+	}
+	return ee.status
+}
+
+// plain is err's message without the package prefixes of the SDK's and bulk's errors: the
+// command prints its own name once.
+func plain(err error) string {
+	msg := err.Error()
+	for {
+		rest, ok := strings.CutPrefix(msg, "capillary: ")
+		if !ok {
+			rest, ok = strings.CutPrefix(msg, "bulk: ")
+		}
+		if !ok {
+			return msg
+		}
+		msg = rest
+	}
 }
 
 func (a *app) dispatch(ctx context.Context, args []string) (int, error) {
@@ -79,59 +121,120 @@ func (a *app) dispatch(ctx context.Context, args []string) (int, error) {
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(a.stdout, usage)
 		return exitOK, nil
+	case "-version", "--version", "version":
+		fmt.Fprintln(a.stdout, version())
+		return exitOK, nil
 	case "customers":
 	default:
-		return 0, usagef("unknown command %q", args[0])
+		return 0, withHelp(usagef("unknown command %q", args[0]), programName)
 	}
 	if len(args) < 2 {
-		return 0, usagef("customers needs a subcommand: update, get or lookup")
+		return 0, withHelp(usagef("customers needs a subcommand: update, get or lookup"), programName)
 	}
-	switch sub, rest := args[1], args[2:]; sub {
+	sub, rest := args[1], args[2:]
+	var status int
+	var err error
+	switch sub {
 	case "update":
-		return a.update(ctx, rest)
+		status, err = a.update(ctx, rest)
 	case "get":
-		return a.get(ctx, rest)
+		status, err = a.get(ctx, rest)
 	case "lookup":
-		return a.lookup(ctx, rest)
+		status, err = a.lookup(ctx, rest)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(a.stdout, usage)
 		return exitOK, nil
 	default:
-		return 0, usagef("unknown subcommand %q of customers: use update, get or lookup", sub)
+		return 0, withHelp(usagef("unknown subcommand %q of customers: use update, get or lookup", sub), programName)
 	}
+	return status, withHelp(err, programName+" customers "+sub)
 }
 
-// flagSet makes a flag set that reports its errors as usage errors and prints help to stdout.
-func (a *app) flagSet(name, help string) *flag.FlagSet {
+// withHelp points a usage error that points nowhere yet to command's help.
+func withHelp(err error, command string) error {
+	var ee *exitError
+	if errors.As(err, &ee) && ee.usage && ee.help == "" {
+		ee.help = command
+	}
+	return err
+}
+
+// version is the command's version from its build info: the module's version (a pseudo-version
+// with the commit when built from a clone), and the Go it was built with.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return programName + " (no build information)"
+	}
+	v := info.Main.Version
+	settings := map[string]string{}
+	for _, s := range info.Settings {
+		settings[s.Key] = s.Value
+	}
+	if rev := settings["vcs.revision"]; (v == "" || v == "(devel)") && rev != "" {
+		v += " commit " + rev
+		if settings["vcs.modified"] == "true" {
+			v += " with local changes"
+		}
+	}
+	return fmt.Sprintf("%s %s (%s)", programName, v, info.GoVersion)
+}
+
+// flagSet makes a flag set whose errors the command reports itself: a mistyped flag is a
+// usage error on stderr, and only --help prints the help, on stdout.
+func (a *app) flagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
-		fs.SetOutput(a.stdout)
-		fmt.Fprint(a.stdout, help)
-		fmt.Fprintln(a.stdout, "\nFlags:")
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() {}
 	return fs
 }
 
-// parse parses args, turning flag errors into usage errors.
-func parse(fs *flag.FlagSet, args []string) error {
+// parse parses args, printing help on --help and turning flag errors into usage errors.
+func (a *app) parse(fs *flag.FlagSet, help string, args []string) error {
 	err := fs.Parse(args)
-	if err == nil || errors.Is(err, flag.ErrHelp) {
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(a.stdout, help)
+		fmt.Fprintln(a.stdout, "\nFlags:")
+		fs.SetOutput(a.stdout)
+		fs.PrintDefaults()
 		return err
+	case err != nil:
+		return usagef("%s: %v", fs.Name(), err)
 	}
-	return usagef("%s: %v", fs.Name(), err)
+	return nil
 }
 
-// client makes an SDK client from the environment.
+// credentialsRefused turns err, when it is the vendor refusing the credentials, into a stop
+// that names the variables to check: every other call would be refused too.
+func (a *app) credentialsRefused(err error) error {
+	if !errors.Is(err, capillary.ErrUnauthorized) && !errors.Is(err, capillary.ErrForbidden) && !errors.Is(err, capillary.ErrOAuthCredentials) {
+		return err
+	}
+	vars := "CAPILLARY_TILL and CAPILLARY_PASSWORD"
+	if a.getenv("CAPILLARY_OAUTH_KEY") != "" {
+		vars = "CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET"
+	}
+	return stopped(fmt.Errorf("%w\nThe vendor refused the credentials: check %s, and the cluster (CAPILLARY_BASE_URL or CAPILLARY_REGION)", err, vars))
+}
+
+// client makes an SDK client from the environment; a mistake there points to the command's
+// help, which lists the variables.
 func (a *app) client() (*capillary.Client, error) {
 	opts, err := capillary.OptionsFromEnv(a.getenv)
-	if err != nil {
-		return nil, usagef("%v", err)
+	if err == nil {
+		var c *capillary.Client
+		if c, err = capillary.NewClient(append(opts, capillary.WithUserAgent(programName+"-cli"))...); err == nil {
+			return c, nil
+		}
 	}
-	c, err := capillary.NewClient(append(opts, capillary.WithUserAgent(programName+"-cli"))...)
-	if err != nil {
-		return nil, usagef("%v", err)
+	return nil, &exitError{status: exitUsage, err: err, usage: true, help: programName}
+}
+
+// plural is "1 row", "2 rows".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
 	}
-	return c, nil
+	return strconv.Itoa(n) + " " + noun + "s"
 }

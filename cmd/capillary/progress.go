@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -34,10 +35,12 @@ type progress struct {
 	skipped  int
 	applied  int
 	failures map[string]int
+	warned   int            // applied rows with warnings
+	warnings map[string]int // their warnings by vendor code
 }
 
 func (a *app) newProgress(ctx context.Context, f *updateFlags, j bulk.Journal) *progress {
-	p := &progress{Journal: j, out: a.stderr, every: f.progressEvery, start: time.Now(), failures: map[string]int{}}
+	p := &progress{Journal: j, out: a.stderr, every: f.progressEvery, start: time.Now(), failures: map[string]int{}, warnings: map[string]int{}}
 	p.last = p.start
 	if !a.terminal {
 		return p
@@ -107,12 +110,18 @@ func (p *progress) count(res *bulk.Result, skipped bool) {
 		p.skipped++
 	case res.Status == bulk.Applied:
 		p.applied++
+		if len(res.Warnings) > 0 {
+			p.warned++
+		}
+		for _, w := range res.Warnings {
+			p.warnings[strconv.FormatInt(int64(w.Code), 10)]++
+		}
 	default:
 		p.failures[res.Code()]++
 	}
 	now := time.Now()
 	if p.bar == nil {
-		if p.done%p.every == 0 {
+		if p.every > 0 && p.done%p.every == 0 {
 			fmt.Fprintf(p.out, "%s: %s\n", programName, p.lineLocked(now))
 		}
 		return
@@ -125,11 +134,18 @@ func (p *progress) count(res *bulk.Result, skipped bool) {
 	p.mu.Lock()
 }
 
+// note writes a line on stderr between progress lines.
+func (p *progress) note(line string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.out, "%s: %s\n", programName, line)
+}
+
 // lineLocked is the plain progress line.
 func (p *progress) lineLocked(now time.Time) string {
 	elapsed := now.Sub(p.start)
 	sent := p.done - p.skipped
-	line := fmt.Sprintf("%d rows done, %d applied", p.done, p.applied)
+	line := fmt.Sprintf("%s done, %d applied", plural(p.done, "row"), p.applied)
 	if p.skipped > 0 {
 		line += fmt.Sprintf(", %d skipped (done before)", p.skipped)
 	}
@@ -149,6 +165,13 @@ func (p *progress) failureText() string {
 		return " not applied: " + f
 	}
 	return ""
+}
+
+// warningCounts returns the applied rows with warnings and their warnings by code.
+func (p *progress) warningCounts() (int, string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.warned, failureList(p.warnings)
 }
 
 // failureList lists failures by code, the most frequent first: "8015 ×3, 521 ×1".

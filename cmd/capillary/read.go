@@ -21,7 +21,7 @@ Examples:
   capillary customers get 171891944 --source ALL --embed points,mlp
 
 Exit status: 0 when the customer was read, 1 when not (not found, refused), 2 for a mistake in
-the command line.
+the command line or the environment, or credentials the vendor refuses.
 `
 
 const lookupHelp = `Usage: capillary customers lookup --mobile M | --email E | --external-id X [--source SOURCE] [--account-id ID] [--embed ...]
@@ -35,7 +35,7 @@ Examples:
   capillary customers lookup --email tom@example.com --source WECHAT --account-id wx-1 --embed points
 
 Exit status: 0 when the customer was read, 1 when not (not found, refused), 2 for a mistake in
-the command line.
+the command line or the environment, or credentials the vendor refuses.
 `
 
 // readFlags are the flags get and lookup share.
@@ -50,7 +50,7 @@ func (r *readFlags) register(fs *flag.FlagSet) {
 }
 
 func (r *readFlags) params() *capillary.GetCustomerParams {
-	p := &capillary.GetCustomerParams{Source: capillary.Source(r.source), AccountID: r.accountID}
+	p := &capillary.GetCustomerParams{Source: sourceNamed(r.source), AccountID: r.accountID}
 	for _, e := range strings.Split(r.embed, ",") {
 		if e = strings.TrimSpace(e); e != "" {
 			p.Embed = append(p.Embed, capillary.Embed(e))
@@ -62,14 +62,14 @@ func (r *readFlags) params() *capillary.GetCustomerParams {
 // get prints a customer by user id.
 func (a *app) get(ctx context.Context, args []string) (int, error) {
 	var r readFlags
-	fs := a.flagSet("customers get", getHelp)
+	fs := a.flagSet("customers get")
 	r.register(fs)
 	// The user id may come before the flags: "get 171891944 --source ALL".
 	var userID string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		userID, args = args[0], args[1:]
 	}
-	if err := parse(fs, args); err != nil {
+	if err := a.parse(fs, getHelp, args); err != nil {
 		return 0, err
 	}
 	if userID == "" && fs.NArg() > 0 {
@@ -87,12 +87,12 @@ func (a *app) get(ctx context.Context, args []string) (int, error) {
 func (a *app) lookup(ctx context.Context, args []string) (int, error) {
 	var r readFlags
 	var mobile, email, externalID string
-	fs := a.flagSet("customers lookup", lookupHelp)
+	fs := a.flagSet("customers lookup")
 	fs.StringVar(&mobile, "mobile", "", "the customer's mobile `number`, with the country code")
 	fs.StringVar(&email, "email", "", "the customer's email `address`")
 	fs.StringVar(&externalID, "external-id", "", "the customer's external `id`")
 	r.register(fs)
-	if err := parse(fs, args); err != nil {
+	if err := a.parse(fs, lookupHelp, args); err != nil {
 		return 0, err
 	}
 	if fs.NArg() > 0 {
@@ -123,10 +123,10 @@ func (a *app) read(read func(capillary.CustomersAPI) (*capillary.Customer, error
 	}
 	cust, err := read(c.Customers)
 	if errors.Is(err, capillary.ErrInvalidRequest) {
-		return 0, usagef("%v", err)
+		return 0, usagef("%w", err)
 	}
 	if err != nil {
-		return 0, err
+		return 0, a.credentialsRefused(err)
 	}
 	out, err := json.MarshalIndent(cust, "", "  ")
 	if err != nil {

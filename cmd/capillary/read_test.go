@@ -24,6 +24,7 @@ func TestGetAndLookupPrintTheCustomer(t *testing.T) {
 	for _, args := range [][]string{
 		{"customers", "get", "101"},
 		{"customers", "get", "101", "--source", "INSTORE"},
+		{"customers", "get", "101", "--source", "instore"},
 		{"customers", "get", "--source", "INSTORE", "101"},
 		{"customers", "lookup", "--mobile", "919999000001"},
 		{"customers", "lookup", "--email", "ann@example.com", "--embed", "points"},

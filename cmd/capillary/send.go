@@ -18,16 +18,22 @@ func (a *app) send(ctx context.Context, f *updateFlags, runner *bulk.Runner, row
 	// The journal first: its lock keeps another run off the file while this one reads it.
 	journal, err := bulk.OpenJournal(f.results)
 	if err != nil {
-		return 0, err
+		return 0, stopped(err)
 	}
 	hist, err := history(f)
 	if err != nil {
 		_ = journal.Close()
-		return 0, err
+		return 0, stopped(err)
 	}
 	prog := a.newProgress(ctx, f, journal)
 	pl := &plan{history: hist, retryFailed: f.retryFailed, progress: prog}
+	// Said at once: the rows in flight may take the whole grace period to finish.
+	stopNote := context.AfterFunc(ctx, func() {
+		prog.note(fmt.Sprintf("interrupted: no more rows are sent; the rows in flight get up to %s to finish "+
+			"(interrupt again to stop at once: --resume settles them)", bulk.DefaultGracePeriod))
+	})
 	sum, runErr := runner.Run(ctx, pl.filter(rows), prog)
+	stopNote()
 	prog.stop()
 	if err := journal.Close(); err != nil && runErr == nil {
 		runErr = err
@@ -35,10 +41,10 @@ func (a *app) send(ctx context.Context, f *updateFlags, runner *bulk.Runner, row
 	a.printSummary(sum, pl, f.results)
 	switch {
 	case errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded):
-		fmt.Fprintf(a.stderr, "%s: interrupted: %d rows left without an outcome; run the same command with --resume to go on\n", programName, len(sum.Unfinished))
+		fmt.Fprintf(a.stderr, "%s: interrupted: %s left without an outcome; run the same command with --resume to go on\n", programName, plural(len(sum.Unfinished), "row"))
 		return exitFailed, nil
 	case runErr != nil:
-		return 0, runErr
+		return 0, a.credentialsRefused(stopped(fmt.Errorf("the run stopped: %w", runErr)))
 	case sum.Applied == sum.Rows && pl.keptFailed.Load() == 0:
 		return exitOK, nil
 	}
@@ -103,7 +109,7 @@ func (p *plan) filter(rows iter.Seq2[bulk.Row, error]) iter.Seq2[bulk.Row, error
 func (a *app) dryRun(rows iter.Seq2[bulk.Row, error], opts []bulk.Option) (int, error) {
 	runner, err := bulk.New(bulk.Offline, opts...)
 	if err != nil {
-		return 0, usagef("%v", err)
+		return 0, usagef("%w", err)
 	}
 	w := bufio.NewWriterSize(a.stdout, 64<<10)
 	defer w.Flush()
@@ -115,9 +121,9 @@ func (a *app) dryRun(rows iter.Seq2[bulk.Row, error], opts []bulk.Option) (int, 
 		}
 	})
 	if err != nil {
-		return 0, fmt.Errorf("reading the input: %w", err)
+		return 0, stopped(errors.New("reading the input: " + plain(err)))
 	}
-	fmt.Fprintf(w, "%d rows checked: %d valid, %d invalid. Nothing was sent.\n", total, total-bad, bad)
+	fmt.Fprintf(w, "%s checked: %d valid, %d invalid. Nothing was sent.\n", plural(total, "row"), total-bad, bad)
 	if bad > 0 {
 		return exitFailed, nil
 	}

@@ -15,6 +15,10 @@ func (a *app) printSummary(sum *bulk.Summary, pl *plan, results string) {
 	fmt.Fprintln(a.stdout, "Summary")
 	line("rows", sum.Rows, "taken from the input in this run")
 	line("applied", sum.Applied, "")
+	warned, warnings := pl.progress.warningCounts()
+	if warned > 0 {
+		line("with warnings", warned, "applied, with the vendor's warnings: see \"warnings\" in the results")
+	}
 	line("refused", sum.Refused, "the vendor's codes are in the results")
 	line("invalid", sum.Invalid, "never sent")
 	line("uncertain", sum.Uncertain, "answer lost, read-back could not settle it")
@@ -31,6 +35,9 @@ func (a *app) printSummary(sum *bulk.Summary, pl *plan, results string) {
 	_ = w.Flush()
 	if f := failureList(sum.Failures); f != "" {
 		fmt.Fprintf(a.stdout, "Not applied, by code: %s\n", f)
+	}
+	if warnings != "" {
+		fmt.Fprintf(a.stdout, "Applied with warnings, by code: %s\n", warnings)
 	}
 	rate := ""
 	if secs := sum.Elapsed.Seconds(); secs > 0 {

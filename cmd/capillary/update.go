@@ -22,7 +22,8 @@ const updateHelp = `Usage: capillary customers update --input FILE --source SOUR
 Updates customers from a file, one update per row, at most --rate a second, minute or hour, with
 --concurrency rows in flight. Each row's outcome (applied, refused, invalid, uncertain) goes to
 the results file as one JSON line, written and synced as the row finishes; the file is also the
-journal that --resume reads. Results and the summary go to stdout, progress to stderr.
+journal that --resume reads. The summary goes to stdout; errors, and progress on a terminal,
+to stderr.
 
 Input (--input FILE, or - for stdin with --format):
   .jsonl  one object per line: "userId" or "identifier" ({"type","value"}: mobile, email,
@@ -38,11 +39,23 @@ Input (--input FILE, or - for stdin with --format):
             loyaltyType                           loyalty or non_loyalty
             fields.<name>, extendedFields.<name>  custom and extended fields
             source, accountId                     for rows on another source than --source
-          An empty cell sets nothing; values are sent as text.
+          An empty cell sets nothing; values are sent as text. A header that would make
+          every row invalid (userId beside externalId, nothing to update) is refused.
+  A byte order mark is skipped; UTF-16 is refused: save the file as UTF-8. A row is invalid,
+  and never sent, when its body has a field the vendor does not document (a misspelt
+  "fistName") or a mobile that is not digits with the country code; --dry-run lists every
+  such row with its number and field.
 
-Results (--results, default: the input's name with .results.jsonl): one line per row with
-"row" (the 1-based data row), "status", the address, "errors" (codes and messages),
-"requestId", "attempts", and "settlement" when a lost answer was settled by reading back.
+Results (--results, default: the input's name with .results.jsonl) are JSON lines, appended
+and synced as the run goes; the file is also the journal that --resume reads. Before a row is
+first sent, a line {"row":N,"status":"sending"} marks it; when it finishes, a line gives its
+outcome: "row" (a CSV row's position among the data rows, a JSONL row's line number),
+"status" (applied, refused, invalid or uncertain), "userId" or "identifier", "errors" and
+"warnings" (the vendor's codes and messages), "problems" (why a row is invalid), "error",
+"settlement" (how a lost answer was settled by reading the customer back), "requestId" and
+"attempts". A row sent again (--retry-failed) gets more lines: its outcome is its last
+outcome line. A row marked "sending" with no outcome after it was in flight when a run
+stopped: --resume reads the customer back before sending it again.
 
 Examples:
   # Check a file offline: every bad row, with its row number and field.
@@ -62,8 +75,14 @@ Examples:
   cat rows.jsonl | capillary customers update --input - --format jsonl --source WECHAT \
       --account-id wx-1 --results rows.results.jsonl
 
-Exit status: 0 when every row was applied, 1 when some were not (or the run stopped), 2 for a
-mistake in the command line or in the input's header.
+Exit status:
+  0  every row was applied
+  1  the run ended with rows not applied (refused, invalid, uncertain: see the results), or
+     was interrupted (run the same command with --resume to go on); a dry run found bad rows
+  2  nothing was sent, or the run stopped: a mistake in the command line, the environment or
+     the input's header; a results file that is locked by another run or cannot be read;
+     credentials the vendor refuses; another error that stopped the run. The reason is on
+     stderr.
 `
 
 // updateFlags is the command line of customers update.
@@ -79,7 +98,7 @@ type updateFlags struct {
 
 func (a *app) update(ctx context.Context, args []string) (int, error) {
 	var f updateFlags
-	fs := a.flagSet("customers update", updateHelp)
+	fs := a.flagSet("customers update")
 	fs.StringVar(&f.input, "input", "", "the `FILE` of rows (.csv or .jsonl), or - for stdin")
 	fs.StringVar(&f.format, "format", "", "csv or jsonl: the input's format, when its name does not say (stdin)")
 	fs.StringVar(&f.source, "source", "", "the `SOURCE` whose profiles are updated (INSTORE, WECHAT, ...), for rows that name none")
@@ -90,8 +109,8 @@ func (a *app) update(ctx context.Context, args []string) (int, error) {
 	fs.BoolVar(&f.resume, "resume", false, "go on with an earlier run: skip the rows with an outcome, settle those in flight")
 	fs.BoolVar(&f.retryFailed, "retry-failed", false, "like --resume, and send again the rows that were refused, invalid or uncertain")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "check every row offline and send nothing")
-	fs.IntVar(&f.progressEvery, "progress-every", 1000, "when stderr is not a terminal, print a progress line every `N` rows")
-	if err := parse(fs, args); err != nil {
+	fs.IntVar(&f.progressEvery, "progress-every", 0, "when stderr is not a terminal, print a progress line every `N` rows (default: none; a terminal shows a bar)")
+	if err := a.parse(fs, updateHelp, args); err != nil {
 		return 0, err
 	}
 	opts, err := f.check(fs)
@@ -112,7 +131,7 @@ func (a *app) update(ctx context.Context, args []string) (int, error) {
 	}
 	runner, err := bulk.New(bulk.SDK(c.Customers), opts...)
 	if err != nil {
-		return 0, usagef("%v", err)
+		return 0, usagef("%w", err)
 	}
 	return a.send(ctx, &f, runner, rows)
 }
@@ -126,7 +145,7 @@ func (f *updateFlags) check(fs *flag.FlagSet) ([]bulk.Option, error) {
 		return nil, usagef("customers update: --input is required")
 	case f.source == "":
 		return nil, usagef("customers update: --source is required (%s)", sourceNames())
-	case !capillary.Source(f.source).Valid():
+	case !sourceNamed(f.source).Valid():
 		return nil, usagef("customers update: --source %q is not one of %s", f.source, sourceNames())
 	case f.format != "" && f.format != "csv" && f.format != "jsonl":
 		return nil, usagef("customers update: --format %q is not csv or jsonl", f.format)
@@ -136,14 +155,14 @@ func (f *updateFlags) check(fs *flag.FlagSet) ([]bulk.Option, error) {
 		return nil, usagef("customers update: --results is needed with --input -")
 	case f.concurrency < 1:
 		return nil, usagef("customers update: --concurrency %d is below 1", f.concurrency)
-	case f.progressEvery < 1:
-		return nil, usagef("customers update: --progress-every %d is below 1", f.progressEvery)
+	case f.progressEvery < 0:
+		return nil, usagef("customers update: --progress-every %d is below 0", f.progressEvery)
 	case f.dryRun && (f.resume || f.retryFailed):
 		return nil, usagef("customers update: --dry-run sends nothing and cannot be combined with --resume or --retry-failed")
 	}
 	opts := []bulk.Option{
 		bulk.WithConcurrency(f.concurrency),
-		bulk.WithSource(capillary.Source(f.source), f.accountID),
+		bulk.WithSource(sourceNamed(f.source), f.accountID),
 	}
 	if f.rate != "" {
 		n, per, err := parseRate(f.rate)
@@ -166,6 +185,17 @@ func (f *updateFlags) check(fs *flag.FlagSet) ([]bulk.Option, error) {
 		f.results = strings.TrimSuffix(f.input, filepath.Ext(f.input)) + ".results.jsonl"
 	}
 	return opts, nil
+}
+
+// sourceNamed is the source that name spells in any case ("instore" is INSTORE), as region
+// names are read; a name that is no source is returned as it is, for the SDK to refuse.
+func sourceNamed(name string) capillary.Source {
+	for _, s := range append(capillary.Sources(), capillary.SourceAll, capillary.SourceMappSDK) {
+		if strings.EqualFold(name, string(s)) {
+			return s
+		}
+	}
+	return capillary.Source(name)
 }
 
 func sourceNames() string {
@@ -200,7 +230,7 @@ func (a *app) openInput(f *updateFlags) (iter.Seq2[bulk.Row, error], func(), err
 	if f.input != "-" {
 		file, err := os.Open(f.input)
 		if err != nil {
-			return nil, nil, usagef("customers update: %v", err)
+			return nil, nil, usagef("customers update: --input: %w", err)
 		}
 		r, closeInput = file, func() { _ = file.Close() }
 	}
@@ -210,7 +240,7 @@ func (a *app) openInput(f *updateFlags) (iter.Seq2[bulk.Row, error], func(), err
 	rows, err := bulk.ReadCSV(r)
 	if err != nil {
 		closeInput()
-		return nil, nil, usagef("%s: %v", f.input, err)
+		return nil, nil, usagef("customers update: --input %s: %s", f.input, plain(err))
 	}
 	return rows, closeInput, nil
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -330,4 +331,20 @@ func TestResumeSettlesRowsInFlightByReadingBack(t *testing.T) {
 	assert.Equal(t, 1, got[2].Attempts)
 	bob, _ := h.srv.Customer("102")
 	assert.Equal(t, "Bob", bob.FirstName)
+}
+
+// Progress is for a terminal: off one, a run of many rows writes nothing on stderr unless
+// --progress-every asks for lines.
+func TestNoProgressOffATerminal(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "101")
+	var in strings.Builder
+	in.WriteString("userId,firstName\n")
+	for i := range 1000 {
+		fmt.Fprintf(&in, "101,Ann%d\n", i)
+	}
+	path := h.file("c.csv", in.String())
+	code, _, stderr := h.run(testCtx(t), "customers", "update", "--input", path, "--source", "INSTORE", "--concurrency", "8")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Empty(t, stderr)
 }
