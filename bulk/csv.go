@@ -146,6 +146,9 @@ func readHeader(header []string) (*csvLayout, error) {
 	if seen["userId"] && seen["externalId"] {
 		return nil, errorf("CSV header: columns userId and externalId both address the customer, and an update cannot set an external id: keep one of them")
 	}
+	if seen["cardnumber"] && l.header[l.address] != "cardnumber" {
+		return nil, errorf("CSV header: columns %s and cardnumber both address the customer, and an update cannot set a card number: keep one of them", l.header[l.address])
+	}
 	if !slices.ContainsFunc(l.kinds, updates) {
 		return nil, errorf("CSV header: no column to update: %s only address the customer; add firstName, lastName, email, mobile, loyaltyType, fields.<name> or extendedFields.<name>", strings.Join(l.header, ", "))
 	}

@@ -40,7 +40,8 @@ Input (--input FILE, or - for stdin with --format):
             fields.<name>, extendedFields.<name>  custom and extended fields
             source, accountId                     for rows on another source than --source
           An empty cell sets nothing; values are sent as text. A header that would make
-          every row invalid (userId beside externalId, nothing to update) is refused.
+          every row invalid (userId beside externalId, cardnumber beside another address
+          column, nothing to update) is refused.
   A byte order mark is skipped; UTF-16 is refused: save the file as UTF-8. A row is invalid,
   and never sent, when its body has a field the vendor does not document (a misspelt
   "fistName") or a mobile that is not digits with the country code; --dry-run lists every
