@@ -217,6 +217,9 @@ func TestCustomerMarshalKeepsUnknown(t *testing.T) {
 	assert.Equal(t, c.ID, again.ID)
 }
 
+// UnknownIn lists where v holds something in an Unknown, for the tests of package capillary_test.
+func UnknownIn(v any) []string { return unknownPaths(reflect.ValueOf(v), "") }
+
 // unknownPaths lists where v, or a value within it, holds something in an Unknown.
 func unknownPaths(v reflect.Value, path string) []string {
 	var out []string

@@ -196,3 +196,109 @@ func TestE2EReadBackSettlesALostAnswer(t *testing.T) {
 	assert.Equal(t, 3, cust.Attempts, "a dropped answer and a 503 retried")
 	assert.Equal(t, "Huck", capillary.Deref(cust.Profiles[0].FirstName), "the lost update was applied")
 }
+
+// The parts an embed or include adds come back from the fake, for a customer seeded with them,
+// typed, with nothing in Unknown: cards and their status, the card's series and status label
+// on its identifier, fraud details, promotional points, group programs and alternate currencies.
+func TestE2EReadParts(t *testing.T) {
+	t.Parallel()
+	capillary.RequireLoopback(t)
+	ist := time.FixedZone("IST", 5*3600+1800)
+	tom := readTom()
+	tom.LoyaltyType = "loyalty"
+	tom.Enrollments = []capillarytest.Enrollment{{ProgramID: 699, TierNumber: 2, Points: 75}}
+	tom.Cards = []capillarytest.Card{{Number: "TTM001", ExternalID: "card-uuid-1", SeriesID: 19, SeriesCode: "422", SeriesName: "sushicard"}}
+	tom.FraudStatus = "MARKED_AS_FRAUD"
+	tom.Promotions = []capillarytest.Promotion{{ProgramID: 699, Name: "Goodwill Promotion", Points: 200.5,
+		IssuedOn: time.Date(2019, 12, 12, 11, 23, 3, 0, ist), ExpiryDate: time.Date(2020, 12, 31, 23, 59, 59, 0, ist)}}
+	tom.GroupPrograms = []capillarytest.GroupProgram{{ID: 1414, Title: "Group", ProgramIDs: []int64{699, 700}, Points: 420}}
+	tom.AlternateCurrencies = []capillarytest.AlternateCurrency{{ProgramID: 699, ProgramName: "Program 699", Name: "miles", Earned: 10.5, LifetimeEarned: 12.5, Redeemed: 2}}
+	srv := capillarytest.NewServer(capillarytest.WithCustomers(tom), capillarytest.WithPrograms(699, 700))
+	t.Cleanup(srv.Close)
+	c, err := capillary.NewClient(capillary.WithBaseURL(srv.URL), capillary.WithBasicAuth(capillarytest.DefaultTill, capillarytest.DefaultPassword))
+	require.NoError(t, err)
+
+	got, err := c.Customers.Get(t.Context(), e2eCustomer, &capillary.GetCustomerParams{Source: capillary.SourceInstore,
+		Embed:                []capillary.Embed{capillary.EmbedMLP, capillary.EmbedPromotionalPoints},
+		IncludedFraudDetails: capillary.Ptr(true), IncludedUserGroup2LoyaltyDetails: capillary.Ptr(true)})
+	require.NoError(t, err)
+	assert.Empty(t, capillary.UnknownIn(got))
+
+	require.Len(t, got.CardDetails, 1)
+	card := got.CardDetails[0]
+	assert.Equal(t, "TTM001", card.CardNumber)
+	assert.Equal(t, "card-uuid-1", card.CardExternalID)
+	assert.Equal(t, capillary.ID("19"), card.SeriesID)
+	assert.Equal(t, "DIGITAL", card.Type)
+	assert.True(t, bool(card.ActiveAndDigital))
+	require.NotNil(t, card.StatusInfo)
+	assert.Equal(t, "ACTIVE", card.StatusInfo.Status)
+	assert.True(t, bool(card.StatusInfo.IsActive))
+	assert.Contains(t, got.Profiles[0].Identifiers, capillary.Identifier{Type: capillary.IdentifierCardNumber, Value: "TTM001", SeriesID: 19, StatusLabel: "ACTIVE"})
+	assert.NotEmpty(t, got.Profiles[0].IdentifiersAll)
+
+	require.NotNil(t, got.FraudDetails)
+	assert.Equal(t, "MARKED_AS_FRAUD", got.FraudDetails.Status)
+	assert.Equal(t, &capillary.Actor{}, got.FraudDetails.MarkedBy)
+	require.NotNil(t, got.PromotionalPoints)
+	require.Len(t, got.PromotionalPoints.CustomerPromotionType, 1)
+	promo := got.PromotionalPoints.CustomerPromotionType[0]
+	assert.Equal(t, capillary.Number(200.5), promo.Points)
+	assert.Equal(t, capillary.Int(699), promo.ProgramID)
+	assert.Equal(t, "GOODWILL", promo.PromotionSource.PromotionSourceType)
+	assert.True(t, promo.ExpiryDate.Equal(time.Date(2020, 12, 31, 23, 59, 59, 0, ist)))
+	assert.Empty(t, got.PromotionalPoints.LineitemPromotionType)
+	require.Len(t, got.GroupLoyaltyProgramDetails, 1)
+	group := got.GroupLoyaltyProgramDetails[0]
+	assert.Equal(t, capillary.Int(1414), group.GroupProgramID)
+	assert.Equal(t, []capillary.Int{699, 700}, []capillary.Int{group.ProgramsList[0].ID, group.ProgramsList[1].ID})
+	assert.Equal(t, capillary.Number(420), group.LoyaltyPoints)
+	require.Len(t, got.LoyaltyProgramDetails, 1)
+	assert.Equal(t, capillary.Int(699), got.LoyaltyProgramDetails[0].ProgramID)
+	assert.Equal(t, capillary.Number(0), got.LoyaltyProgramDetails[0].DelayedExpiredPoints)
+	assert.Nil(t, got.AlternateCurrencyDetails, "not asked for")
+
+	// The card number finds the customer; alternate currencies are Lookup's embed.
+	looked, err := c.Customers.Lookup(t.Context(), []capillary.Identifier{{Type: capillary.IdentifierCardNumber, Value: "TTM001"}},
+		&capillary.GetCustomerParams{Source: capillary.SourceInstore, Embed: []capillary.Embed{capillary.EmbedAlternateCurrencies}})
+	require.NoError(t, err)
+	assert.Empty(t, capillary.UnknownIn(looked))
+	assert.Equal(t, capillary.ID(e2eCustomer), looked.ID)
+	require.Len(t, looked.AlternateCurrencyDetails, 1)
+	assert.Equal(t, capillary.Int(699), looked.AlternateCurrencyDetails[0].ProgramID)
+	assert.Equal(t, &capillary.AlternateCurrencyData{Name: "miles", Earned: 10.5, LifetimeEarned: 12.5, Redeemed: 2,
+		TotalAvailable: 10.5, TotalRedeemed: 2}, looked.AlternateCurrencyDetails[0].AlternateCurrencyData)
+	assert.Nil(t, looked.FraudDetails, "not asked for")
+	assert.Nil(t, looked.PromotionalPoints, "not asked for")
+}
+
+// Points are decimals: a fractional loyaltyPoints is sent as written, credited, and read back.
+func TestE2EFractionalPoints(t *testing.T) {
+	t.Parallel()
+	c, srv := readClient(t)
+	res, err := c.Customers.Update(t.Context(), e2eCustomer, &capillary.UpdateCustomerRequest{
+		LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 699, LoyaltyPoints: capillary.Ptr(json.Number("12.50"))}},
+	}, &capillary.UpdateCustomerParams{Source: capillary.SourceInstore})
+	require.NoError(t, err)
+	assert.Equal(t, capillary.Number(12.5), res.SideEffects[0].AwardedPoints)
+	reqs := srv.Requests()
+	assert.Contains(t, string(reqs[len(reqs)-1].Body), `"loyaltyPoints":12.50`)
+
+	cust, err := c.Customers.Get(t.Context(), e2eCustomer, &capillary.GetCustomerParams{Source: capillary.SourceInstore,
+		Embed: []capillary.Embed{capillary.EmbedPoints, capillary.EmbedMLP}})
+	require.NoError(t, err)
+	assert.Equal(t, capillary.Number(12.5), cust.PointsSummary.LoyaltyPoints)
+	assert.Equal(t, capillary.Number(12.5), cust.LoyaltyProgramDetails[0].LoyaltyPoints)
+}
+
+// The update by identifier takes a card number, and the fake finds the customer by it.
+func TestE2EUpdateByCardNumber(t *testing.T) {
+	t.Parallel()
+	c, srv := readClient(t)
+	_, err := c.Customers.UpdateByIdentifier(t.Context(), capillary.Identifier{Type: capillary.IdentifierCardNumber, Value: "TTM001"},
+		&capillary.UpdateCustomerRequest{Profiles: []capillary.Profile{{LastName: capillary.Ptr("Finn")}}},
+		&capillary.UpdateCustomerParams{Source: capillary.SourceInstore})
+	require.NoError(t, err)
+	got, _ := srv.Customer(e2eCustomer)
+	assert.Equal(t, "Finn", got.LastName)
+}

@@ -73,7 +73,7 @@ func TestSDKUpdate(t *testing.T) {
 	got, _ := srv.Customer(tomID)
 	assert.Equal(t, "loyalty", got.LoyaltyType)
 	require.Len(t, got.Enrollments, 1)
-	assert.Equal(t, int64(75), got.Enrollments[0].Points)
+	assert.Equal(t, 75.0, got.Enrollments[0].Points)
 
 	reqs := srv.Requests()
 	require.Len(t, reqs, 1)
@@ -100,7 +100,7 @@ func TestSDKUpdate(t *testing.T) {
 		require.NoError(t, err)
 		assert.Empty(t, res.SideEffects)
 		got, _ := srv.Customer(tomID)
-		assert.Equal(t, int64(5), got.Enrollments[1].Points)
+		assert.Equal(t, 5.0, got.Enrollments[1].Points)
 	})
 }
 
