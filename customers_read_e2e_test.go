@@ -206,7 +206,9 @@ func TestE2EReadParts(t *testing.T) {
 	ist := time.FixedZone("IST", 5*3600+1800)
 	tom := readTom()
 	tom.LoyaltyType = "loyalty"
-	tom.Enrollments = []capillarytest.Enrollment{{ProgramID: 699, TierNumber: 2, Points: 75}}
+	tom.Enrollments = []capillarytest.Enrollment{{ProgramID: 699, TierNumber: 2, Points: 75, TierExpiryDate: time.Date(2030, 6, 30, 23, 59, 59, 0, ist)}}
+	tom.UpgradeStrategies = []capillarytest.Strategy{{BasedOn: "CUMULATIVE_PURCHASES", Threshold: 5000, Value: 1200.5, ValidUpto: time.Date(2030, 12, 31, 0, 0, 0, 0, ist)}}
+	tom.RenewStrategies = []capillarytest.Strategy{{BasedOn: "VISITS", Threshold: 10, Value: 4}}
 	tom.Cards = []capillarytest.Card{{Number: "TTM001", ExternalID: "card-uuid-1", SeriesID: 19, SeriesCode: "422", SeriesName: "sushicard"}}
 	tom.FraudStatus = "MARKED_AS_FRAUD"
 	tom.Promotions = []capillarytest.Promotion{{ProgramID: 699, Name: "Goodwill Promotion", Points: 200.5,
@@ -220,7 +222,8 @@ func TestE2EReadParts(t *testing.T) {
 
 	got, err := c.Customers.Get(t.Context(), e2eCustomer, &capillary.GetCustomerParams{Source: capillary.SourceInstore,
 		Embed:                []capillary.Embed{capillary.EmbedMLP, capillary.EmbedPromotionalPoints},
-		IncludedFraudDetails: capillary.Ptr(true), IncludedUserGroup2LoyaltyDetails: capillary.Ptr(true)})
+		IncludedFraudDetails: capillary.Ptr(true), IncludedUserGroup2LoyaltyDetails: capillary.Ptr(true),
+		GapToUpgrade:         capillary.Ptr(0), GapToRenew: capillary.Ptr(0)})
 	require.NoError(t, err)
 	assert.Empty(t, capillary.UnknownIn(got))
 
@@ -257,6 +260,16 @@ func TestE2EReadParts(t *testing.T) {
 	assert.Equal(t, capillary.Int(699), got.LoyaltyProgramDetails[0].ProgramID)
 	assert.Equal(t, capillary.Number(0), got.LoyaltyProgramDetails[0].DelayedExpiredPoints)
 	assert.Nil(t, got.AlternateCurrencyDetails, "not asked for")
+	require.Len(t, got.UpgradeStrategies, 1)
+	upgrade := got.UpgradeStrategies[0]
+	assert.Equal(t, "CUMULATIVE_PURCHASES", upgrade.UpgradeBasedOn)
+	assert.Equal(t, capillary.Number(3799.5), upgrade.CustomerUpgradeEntityValues.GapToUpgrade)
+	assert.Equal(t, 2030, upgrade.CustomerUpgradeEntityValues.ValueValidUpto.Year())
+	require.Len(t, got.GapToRenewSummary, 1)
+	renew := got.GapToRenewSummary[0]
+	assert.Equal(t, time.June, renew.TierExpiryDate.Month())
+	assert.False(t, bool(renew.RenewConfirmed))
+	assert.Equal(t, capillary.Number(6), renew.RenewStrategies[0].CustomerGapToRenewValue)
 
 	// The card number finds the customer; alternate currencies are Lookup's embed.
 	looked, err := c.Customers.Lookup(t.Context(), []capillary.Identifier{{Type: capillary.IdentifierCardNumber, Value: "TTM001"}},

@@ -55,6 +55,12 @@ type Customer struct {
 	// GroupPrograms are the customer's group loyalty programs, read as
 	// groupLoyaltyProgramDetails with includedUserGroup2LoyaltyDetails=true.
 	GroupPrograms []GroupProgram `json:"groupPrograms,omitempty"`
+	// UpgradeStrategies are the ways to the next tier, read as upgradeStrategies with
+	// embed=mlp and gapToUpgrade.
+	UpgradeStrategies []Strategy `json:"upgradeStrategies,omitempty"`
+	// RenewStrategies are the ways to keep the tier past TierExpiryDate of the first
+	// enrolment, read as gapToRenewSummary with embed=mlp and gapToRenew.
+	RenewStrategies []Strategy `json:"renewStrategies,omitempty"`
 
 	// MergedInto, when set, is the id of the customer this one was merged into: reads and
 	// updates of it answer 8069.
@@ -196,6 +202,18 @@ type Promotion struct {
 	// SourceType is what gave the points, GOODWILL when empty (promotionSourceId -1, as in the
 	// vendor's sample).
 	SourceType string `json:"sourceType,omitempty"`
+}
+
+// Strategy is one way to reach or keep a tier: what it counts, the value that does it, and
+// the customer's value; the gap is the difference.
+type Strategy struct {
+	// BasedOn is what is counted: CUMULATIVE_PURCHASES, CURRENT_POINTS, VISITS, POINTS, ...
+	BasedOn string `json:"basedOn"`
+	// Threshold is the value that upgrades or renews; Value is the customer's.
+	Threshold float64 `json:"threshold"`
+	Value     float64 `json:"value,omitempty"`
+	// ValidUpto is the date until which Value counts (upgrades only); zero when not set.
+	ValidUpto time.Time `json:"validUpto,omitzero"`
 }
 
 // GroupProgram is the customer's standing in one group loyalty program.
@@ -415,6 +433,8 @@ func (c Customer) clone() Customer {
 	c.Cards = slices.Clone(c.Cards)
 	c.AlternateCurrencies = slices.Clone(c.AlternateCurrencies)
 	c.Promotions = slices.Clone(c.Promotions)
+	c.UpgradeStrategies = slices.Clone(c.UpgradeStrategies)
+	c.RenewStrategies = slices.Clone(c.RenewStrategies)
 	if c.GroupPrograms != nil {
 		groups := make([]GroupProgram, len(c.GroupPrograms))
 		for i, g := range c.GroupPrograms {

@@ -51,8 +51,10 @@
 // customer is seeded with come back in the vendor's shapes when a read asks for them: its cards
 // (always, as cardDetails, and as card numbers with their seriesId and statusLabel), fraud
 // details (includedFraudDetails=true, NOT_FRAUD unless seeded), promotional points and
-// alternate currencies (embed=promotionalPoints, embed=alternateCurrencies) and group programs
-// (includedUserGroup2LoyaltyDetails=true); the ids within them are the fake's. The refusals
+// alternate currencies (embed=promotionalPoints, embed=alternateCurrencies), group programs
+// (includedUserGroup2LoyaltyDetails=true) and, with embed=mlp, the gaps to upgrade and renew
+// (gapToUpgrade, gapToRenew: the seeded strategies, whatever the days ahead); the ids within
+// them are the fake's. The refusals
 // answer HTTP 400 unless the rule says otherwise; the vendor pairs no status with its codes.
 // A request whose body cannot be read (a malformed chunk) answers 400: the fake never answers
 // 2xx to what it did not apply.
@@ -253,6 +255,7 @@
 // merging customers that share an identifier, program tiers beyond tierNumber >= 1 and their
 // names, the audit log of the user-context headers (they are recorded with the request), side
 // effects other than points and slab, the read embeds other than points, mlp, subscriptions,
-// promotionalPoints and alternateCurrencies, and the parts of a read the fake cannot compute
-// (upgradeStrategies, gapToRenewSummary, ug2Pagination, linked partner programs).
+// promotionalPoints and alternateCurrencies, the days ahead of gapToUpgrade and gapToRenew,
+// the user-group paging (ug2Pagination, whose fields the vendor does not document) and linked
+// partner programs.
 package capillarytest

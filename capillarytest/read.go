@@ -13,23 +13,25 @@ import (
 // The GET answers, in the vendor's shape and field order: the customer object at the top
 // level with its warnings, no envelope around it (facts sheet 2, §2).
 type (
+	// customerAnswer's parts stand in the order of OLD's lookup sample and GD's table.
 	customerAnswer struct {
-		ID                    json.Number       `json:"id"`
-		Profiles              []profileAnswer   `json:"profiles"`
-		LoyaltyInfo           loyaltyInfoAnswer `json:"loyaltyInfo"`
-		Segments              map[string]string `json:"segments"`
-		AssociatedWith        string            `json:"associatedWith"`
-		ExtendedFields        map[string]any    `json:"extendedFields"`
-		PointsSummary         *pointsSummary    `json:"pointsSummary,omitempty"`
-		LoyaltyProgramDetails []programDetails  `json:"loyaltyProgramDetails,omitempty"`
-		SubscriptionInfo      *subscriptionInfo `json:"subscriptionInfo,omitempty"`
-		// The parts a read asks for, in the vendor's shapes (GD's table, OLD's samples).
-		GroupLoyaltyProgramDetails []groupAnswer     `json:"groupLoyaltyProgramDetails,omitempty"`
-		PromotionalPoints          *promotionsAnswer `json:"promotionalPoints,omitempty"`
-		AlternateCurrencyDetails   []currencyAnswer  `json:"alternateCurrencyDetails,omitempty"`
+		ID                         json.Number       `json:"id"`
+		Profiles                   []profileAnswer   `json:"profiles"`
+		LoyaltyInfo                loyaltyInfoAnswer `json:"loyaltyInfo"`
 		FraudDetails               *fraudAnswer      `json:"fraudDetails,omitempty"`
+		Segments                   map[string]string `json:"segments"`
+		AssociatedWith             string            `json:"associatedWith"`
+		ExtendedFields             map[string]any    `json:"extendedFields"`
+		PointsSummary              *pointsSummary    `json:"pointsSummary,omitempty"`
+		LoyaltyProgramDetails      []programDetails  `json:"loyaltyProgramDetails,omitempty"`
+		SubscriptionInfo           *subscriptionInfo `json:"subscriptionInfo,omitempty"`
+		PromotionalPoints          *promotionsAnswer `json:"promotionalPoints,omitempty"`
+		GroupLoyaltyProgramDetails []groupAnswer     `json:"groupLoyaltyProgramDetails,omitempty"`
 		CardDetails                []cardAnswer      `json:"cardDetails"`
+		AlternateCurrencyDetails   []currencyAnswer  `json:"alternateCurrencyDetails,omitempty"`
 		Warnings                   []message         `json:"warnings"`
+		UpgradeStrategies          []upgradeAnswer   `json:"upgradeStrategies,omitempty"`
+		GapToRenewSummary          []renewAnswer     `json:"gapToRenewSummary,omitempty"`
 	}
 	cardAnswer struct {
 		CardID                int64          `json:"cardId"`
@@ -123,6 +125,28 @@ type (
 		LoyaltyPoints         float64        `json:"loyaltyPoints"`
 		PromisedPoints        float64        `json:"promisedPoints"`
 		PointsToCurrencyRatio float64        `json:"pointsToCurrencyRatio"`
+	}
+	upgradeAnswer struct {
+		UpgradeBasedOn              string       `json:"upgrade_based_on"`
+		UpgradeThreshold            float64      `json:"upgradeThreshold"`
+		CustomerUpgradeEntityValues upgradeValue `json:"customerUpgradeEntityValues"`
+	}
+	upgradeValue struct {
+		CurrentValue   float64 `json:"currentValue"`
+		GapToUpgrade   float64 `json:"gapToUpgrade"`
+		ValueValidUpto string  `json:"valueValidUpto"`
+	}
+	renewAnswer struct {
+		TierExpiryDate  string          `json:"tierExpiryDate"`
+		RenewConfirmed  bool            `json:"renewConfirmed"`
+		RenewStrategies []renewStrategy `json:"renewStrategies"`
+	}
+	renewStrategy struct {
+		RenewBasedOn             string  `json:"renewBasedOn"`
+		TrackerEntityIdentifiers []any   `json:"trackerEntityIdentifiers"`
+		RenewThreshold           float64 `json:"renewThreshold"`
+		CustomerRenewEntityValue float64 `json:"customerRenewEntityValue"`
+		CustomerGapToRenewValue  float64 `json:"customerGapToRenewValue"`
 	}
 	groupProgram struct {
 		ID          int64  `json:"id"`
@@ -290,6 +314,12 @@ func (s *Server) read(c *call) answer {
 			res.PointsSummary = pointsOf(&cust, loyaltyID)
 		case "mlp", "MLP":
 			res.LoyaltyProgramDetails = programsOf(&cust, loyaltyID)
+			if c.q.Has("gapToUpgrade") {
+				res.UpgradeStrategies = upgradesOf(&cust)
+			}
+			if c.q.Has("gapToRenew") {
+				res.GapToRenewSummary = renewalsOf(&cust)
+			}
 		case "subscriptions":
 			res.SubscriptionInfo = &subscriptionInfo{Subscriptions: orNone(slices.Clone(cust.Subscriptions))}
 		case "promotionalPoints":
@@ -438,4 +468,41 @@ func groupsOf(c *Customer) []groupAnswer {
 			LifetimePoints: g.Points, LoyaltyPoints: g.Points, PointsToCurrencyRatio: 1})
 	}
 	return out
+}
+
+// upgradesOf is upgradeStrategies (embed=mlp with gapToUpgrade), at the top level where the
+// vendor's tables put it; the gap is what the customer's value lacks, never below 0, whatever
+// the days ahead.
+func upgradesOf(c *Customer) []upgradeAnswer {
+	out := []upgradeAnswer{}
+	for _, s := range c.UpgradeStrategies {
+		out = append(out, upgradeAnswer{UpgradeBasedOn: s.BasedOn, UpgradeThreshold: s.Threshold, CustomerUpgradeEntityValues: upgradeValue{
+			CurrentValue: s.Value, GapToUpgrade: max(s.Threshold-s.Value, 0), ValueValidUpto: dayOrEmpty(s.ValidUpto)}})
+	}
+	return out
+}
+
+// renewalsOf is gapToRenewSummary (embed=mlp with gapToRenew): one summary for the tier of the
+// first enrolment, not shown on the base tier, as the vendor documents; renewed once no gap
+// is left.
+func renewalsOf(c *Customer) []renewAnswer {
+	if len(c.Enrollments) == 0 || c.Enrollments[0].TierNumber <= 1 || len(c.RenewStrategies) == 0 {
+		return []renewAnswer{}
+	}
+	sum := renewAnswer{TierExpiryDate: dayOrEmpty(c.Enrollments[0].TierExpiryDate), RenewConfirmed: true, RenewStrategies: []renewStrategy{}}
+	for _, s := range c.RenewStrategies {
+		gap := max(s.Threshold-s.Value, 0)
+		sum.RenewConfirmed = sum.RenewConfirmed && gap == 0
+		sum.RenewStrategies = append(sum.RenewStrategies, renewStrategy{RenewBasedOn: s.BasedOn, TrackerEntityIdentifiers: []any{},
+			RenewThreshold: s.Threshold, CustomerRenewEntityValue: s.Value, CustomerGapToRenewValue: gap})
+	}
+	return []renewAnswer{sum}
+}
+
+// dayOrEmpty writes a date as YYYY-MM-DD, the form of the vendor's gap tables.
+func dayOrEmpty(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
 }

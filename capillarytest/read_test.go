@@ -312,3 +312,37 @@ func TestReadPartsInTheVendorsShape(t *testing.T) {
 	  "redeemed":2,"expired":0,"returned":0,"delayedEarned":0,"delayedLifetimeEarned":0,"delayedReturned":0,"delayedExpired":0,
 	  "totalAvailable":10.5,"totalRedeemed":2,"totalReturned":0,"totalExpired":0}}]`, string(asked["alternateCurrencyDetails"]))
 }
+
+// The gaps to upgrade and renew come at the top level, as the vendor's tables put them, with
+// embed=mlp and gapToUpgrade or gapToRenew; the gap to renew is not shown on the base tier.
+func TestReadGapsInTheVendorsShape(t *testing.T) {
+	t.Parallel()
+	ist := time.FixedZone("IST", 5*3600+1800)
+	tom := tomSawyer()
+	tom.Enrollments = []capillarytest.Enrollment{{ProgramID: 699, TierNumber: 2, TierExpiryDate: time.Date(2025, 6, 30, 23, 59, 59, 0, ist)}}
+	tom.UpgradeStrategies = []capillarytest.Strategy{{BasedOn: "CUMULATIVE_PURCHASES", Threshold: 5000, Value: 1200.5, ValidUpto: time.Date(2025, 12, 31, 0, 0, 0, 0, ist)}}
+	tom.RenewStrategies = []capillarytest.Strategy{{BasedOn: "VISITS", Threshold: 10, Value: 4}, {BasedOn: "POINTS", Threshold: 100, Value: 150}}
+	base := tomSawyer()
+	base.ID = "171891945"
+	base.Profile.CommChannels = nil
+	base.Enrollments = []capillarytest.Enrollment{{ProgramID: 699}}
+	base.RenewStrategies = tom.RenewStrategies
+	srv := capillarytest.NewServer(capillarytest.WithCustomers(tom, base))
+	t.Cleanup(srv.Close)
+
+	r := get(t, srv, "/v2/customers/"+tomID, "source=INSTORE&embed=mlp&gapToUpgrade=0&gapToRenew=30")
+	require.Equal(t, 200, r.status, r.body)
+	var m map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(r.body), &m))
+	assert.JSONEq(t, `[{"upgrade_based_on":"CUMULATIVE_PURCHASES","upgradeThreshold":5000,
+	  "customerUpgradeEntityValues":{"currentValue":1200.5,"gapToUpgrade":3799.5,"valueValidUpto":"2025-12-31"}}]`, string(m["upgradeStrategies"]))
+	assert.JSONEq(t, `[{"tierExpiryDate":"2025-06-30","renewConfirmed":false,"renewStrategies":[
+	  {"renewBasedOn":"VISITS","trackerEntityIdentifiers":[],"renewThreshold":10,"customerRenewEntityValue":4,"customerGapToRenewValue":6},
+	  {"renewBasedOn":"POINTS","trackerEntityIdentifiers":[],"renewThreshold":100,"customerRenewEntityValue":150,"customerGapToRenewValue":0}]}]`,
+		string(m["gapToRenewSummary"]))
+
+	r = get(t, srv, "/v2/customers/"+tomID, "source=INSTORE&embed=mlp")
+	assert.NotContains(t, r.body, "upgradeStrategies", "only with gapToUpgrade")
+	r = get(t, srv, "/v2/customers/171891945", "source=INSTORE&embed=mlp&gapToRenew=0")
+	assert.NotContains(t, r.body, "gapToRenewSummary", "not shown on the base tier")
+}
