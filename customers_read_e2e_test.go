@@ -223,7 +223,7 @@ func TestE2EReadParts(t *testing.T) {
 	got, err := c.Customers.Get(t.Context(), e2eCustomer, &capillary.GetCustomerParams{Source: capillary.SourceInstore,
 		Embed:                []capillary.Embed{capillary.EmbedMLP, capillary.EmbedPromotionalPoints},
 		IncludedFraudDetails: capillary.Ptr(true), IncludedUserGroup2LoyaltyDetails: capillary.Ptr(true),
-		GapToUpgrade:         capillary.Ptr(0), GapToRenew: capillary.Ptr(0)})
+		GapToUpgrade: capillary.Ptr(0), GapToRenew: capillary.Ptr(0)})
 	require.NoError(t, err)
 	assert.Empty(t, capillary.UnknownIn(got))
 
