@@ -206,7 +206,8 @@ func TestE2EReadParts(t *testing.T) {
 	ist := time.FixedZone("IST", 5*3600+1800)
 	tom := readTom()
 	tom.LoyaltyType = "loyalty"
-	tom.Enrollments = []capillarytest.Enrollment{{ProgramID: 699, TierNumber: 2, Points: 75, TierExpiryDate: time.Date(2030, 6, 30, 23, 59, 59, 0, ist)}}
+	tom.Enrollments = []capillarytest.Enrollment{{ProgramID: 699, TierNumber: 2, Points: 75, TierExpiryDate: time.Date(2030, 6, 30, 23, 59, 59, 0, ist),
+		PartnerPrograms: []capillarytest.PartnerProgram{{ID: 5, Name: "1stProgram", MembershipID: "916215776456", TierNumber: 1, TierName: "1stSlab"}}}}
 	tom.UpgradeStrategies = []capillarytest.Strategy{{BasedOn: "CUMULATIVE_PURCHASES", Threshold: 5000, Value: 1200.5, ValidUpto: time.Date(2030, 12, 31, 0, 0, 0, 0, ist)}}
 	tom.RenewStrategies = []capillarytest.Strategy{{BasedOn: "VISITS", Threshold: 10, Value: 4}}
 	tom.Cards = []capillarytest.Card{{Number: "TTM001", ExternalID: "card-uuid-1", SeriesID: 19, SeriesCode: "422", SeriesName: "sushicard"}}
@@ -259,6 +260,9 @@ func TestE2EReadParts(t *testing.T) {
 	require.Len(t, got.LoyaltyProgramDetails, 1)
 	assert.Equal(t, capillary.Int(699), got.LoyaltyProgramDetails[0].ProgramID)
 	assert.Equal(t, capillary.Number(0), got.LoyaltyProgramDetails[0].DelayedExpiredPoints)
+	assert.Equal(t, []capillary.LinkedPartnerProgram{{PartnerProgramID: 5, PartnerProgramName: "1stProgram", PartnerProgramDescription: "1stProgram",
+		PartnerProgramType: "EXTERNAL", PartnerMembershipID: "916215776456", TierBased: true, PartnerTierNumber: 1, PartnerTierName: "1stSlab"}},
+		got.LoyaltyProgramDetails[0].LinkedPartnerPrograms)
 	assert.Nil(t, got.AlternateCurrencyDetails, "not asked for")
 	require.Len(t, got.UpgradeStrategies, 1)
 	upgrade := got.UpgradeStrategies[0]

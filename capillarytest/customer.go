@@ -152,6 +152,26 @@ type Enrollment struct {
 	TierExpiryDate time.Time `json:"tierExpiryDate,omitzero"`
 	// PointsExpiryDate is when the enrolment's points expire; zero when not set.
 	PointsExpiryDate time.Time `json:"pointsExpiryDate,omitzero"`
+	// PartnerPrograms are the partner programs the customer is linked to through this
+	// program, read as its linkedPartnerPrograms.
+	PartnerPrograms []PartnerProgram `json:"partnerPrograms,omitempty"`
+}
+
+// PartnerProgram is a partner program the customer is linked to.
+type PartnerProgram struct {
+	// ID and Name name the partner program.
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	// Type is EXTERNAL (when empty) or SUPPLEMENTARY.
+	Type string `json:"type,omitempty"`
+	// MembershipID is the customer's membership id in the partner program.
+	MembershipID string `json:"membershipId,omitempty"`
+	// TierNumber and TierName are the customer's partner tier; a program without tiers has
+	// TierNumber 0.
+	TierNumber int    `json:"tierNumber,omitempty"`
+	TierName   string `json:"tierName,omitempty"`
+	// TierExpiryDate is when the partner tier expires; zero when not set.
+	TierExpiryDate time.Time `json:"tierExpiryDate,omitzero"`
 }
 
 // Card is one of the customer's loyalty cards.
@@ -428,6 +448,9 @@ func (c Customer) clone() Customer {
 	}
 	c.ExtendedFields = cloneMap(c.ExtendedFields)
 	c.Enrollments = slices.Clone(c.Enrollments)
+	for i := range c.Enrollments {
+		c.Enrollments[i].PartnerPrograms = slices.Clone(c.Enrollments[i].PartnerPrograms)
+	}
 	c.Subscriptions = slices.Clone(c.Subscriptions)
 	c.Segments = maps.Clone(c.Segments)
 	c.Cards = slices.Clone(c.Cards)

@@ -53,8 +53,8 @@
 // details (includedFraudDetails=true, NOT_FRAUD unless seeded), promotional points and
 // alternate currencies (embed=promotionalPoints, embed=alternateCurrencies), group programs
 // (includedUserGroup2LoyaltyDetails=true) and, with embed=mlp, the gaps to upgrade and renew
-// (gapToUpgrade, gapToRenew: the seeded strategies, whatever the days ahead); the ids within
-// them are the fake's. The refusals
+// (gapToUpgrade, gapToRenew: the seeded strategies, whatever the days ahead) and each
+// program's linked partner programs; the ids within them are the fake's. The refusals
 // answer HTTP 400 unless the rule says otherwise; the vendor pairs no status with its codes.
 // A request whose body cannot be read (a malformed chunk) answers 400: the fake never answers
 // 2xx to what it did not apply.
@@ -256,6 +256,5 @@
 // names, the audit log of the user-context headers (they are recorded with the request), side
 // effects other than points and slab, the read embeds other than points, mlp, subscriptions,
 // promotionalPoints and alternateCurrencies, the days ahead of gapToUpgrade and gapToRenew,
-// the user-group paging (ug2Pagination, whose fields the vendor does not document) and linked
-// partner programs.
+// and the user-group paging (ug2Pagination, whose fields the vendor does not document).
 package capillarytest

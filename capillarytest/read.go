@@ -216,30 +216,43 @@ type (
 		SlabSNo              int     `json:"slabSNo"`
 	}
 	programDetails struct {
-		Redeemed                     float64 `json:"redeemed"`
-		Expired                      float64 `json:"expired"`
-		Returned                     float64 `json:"returned"`
-		Adjusted                     float64 `json:"adjusted"`
-		LifetimePoints               float64 `json:"lifetimePoints"`
-		LoyaltyPoints                float64 `json:"loyaltyPoints"`
-		CumulativePurchases          float64 `json:"cumulativePurchases"`
-		LoyaltyID                    int64   `json:"loyaltyId"`
-		CurrentSlab                  string  `json:"currentSlab"`
-		NextSlab                     string  `json:"nextSlab"`
-		NextSlabSerialNumber         int     `json:"nextSlabSerialNumber"`
-		NextSlabDescription          string  `json:"nextSlabDescription"`
-		SlabSNo                      int     `json:"slabSNo"`
-		SlabExpiryDate               string  `json:"slabExpiryDate"`
-		ProgramID                    int64   `json:"programId"`
-		DelayedPoints                float64 `json:"delayedPoints"`
-		DelayedReturnedPoints        float64 `json:"delayedReturnedPoints"`
-		DelayedExpiredPoints         float64 `json:"delayedExpiredPoints"`
-		TotalAvailablePoints         float64 `json:"totalAvailablePoints"`
-		TotalReturnedPoints          float64 `json:"totalReturnedPoints"`
-		LinkedPartnerPrograms        []any   `json:"linkedPartnerPrograms"`
-		ProgramTitle                 string  `json:"programTitle"`
-		ProgramDescription           string  `json:"programDescription"`
-		ProgramPointsToCurrencyRatio float64 `json:"programPointsToCurrencyRatio"`
+		Redeemed                     float64         `json:"redeemed"`
+		Expired                      float64         `json:"expired"`
+		Returned                     float64         `json:"returned"`
+		Adjusted                     float64         `json:"adjusted"`
+		LifetimePoints               float64         `json:"lifetimePoints"`
+		LoyaltyPoints                float64         `json:"loyaltyPoints"`
+		CumulativePurchases          float64         `json:"cumulativePurchases"`
+		LoyaltyID                    int64           `json:"loyaltyId"`
+		CurrentSlab                  string          `json:"currentSlab"`
+		NextSlab                     string          `json:"nextSlab"`
+		NextSlabSerialNumber         int             `json:"nextSlabSerialNumber"`
+		NextSlabDescription          string          `json:"nextSlabDescription"`
+		SlabSNo                      int             `json:"slabSNo"`
+		SlabExpiryDate               string          `json:"slabExpiryDate"`
+		ProgramID                    int64           `json:"programId"`
+		DelayedPoints                float64         `json:"delayedPoints"`
+		DelayedReturnedPoints        float64         `json:"delayedReturnedPoints"`
+		DelayedExpiredPoints         float64         `json:"delayedExpiredPoints"`
+		TotalAvailablePoints         float64         `json:"totalAvailablePoints"`
+		TotalReturnedPoints          float64         `json:"totalReturnedPoints"`
+		LinkedPartnerPrograms        []partnerAnswer `json:"linkedPartnerPrograms"`
+		ProgramTitle                 string          `json:"programTitle"`
+		ProgramDescription           string          `json:"programDescription"`
+		ProgramPointsToCurrencyRatio float64         `json:"programPointsToCurrencyRatio"`
+	}
+	// partnerAnswer is a linked partner program in the shape of the vendor's sample of a
+	// customer's loyalty details: the tier's fields only for a program with tiers.
+	partnerAnswer struct {
+		PartnerProgramID          int64  `json:"partnerProgramId"`
+		PartnerProgramName        string `json:"partnerProgramName"`
+		PartnerProgramDescription string `json:"partnerProgramDescription"`
+		PartnerTierNumber         int    `json:"partnerTierNumber,omitempty"`
+		PartnerTierName           string `json:"partnerTierName,omitempty"`
+		PartnerTierExpiryDate     string `json:"partnerTierExpiryDate,omitempty"`
+		PartnerMembershipID       string `json:"partnerMembershipId"`
+		PartnerProgramType        string `json:"partnerProgramType"`
+		TierBased                 bool   `json:"tierBased"`
 	}
 	subscriptionInfo struct {
 		Subscriptions []Subscription `json:"subscriptions"`
@@ -383,7 +396,7 @@ func programsOf(c *Customer, loyaltyID int64) []programDetails {
 		out = append(out, programDetails{
 			LifetimePoints: e.Points, LoyaltyPoints: e.Points, TotalAvailablePoints: e.Points,
 			LoyaltyID: loyaltyID, CurrentSlab: tierName(e.TierNumber), NextSlabSerialNumber: -1, SlabSNo: e.TierNumber,
-			SlabExpiryDate: dateOrEmpty(e.TierExpiryDate), ProgramID: e.ProgramID, LinkedPartnerPrograms: []any{},
+			SlabExpiryDate: dateOrEmpty(e.TierExpiryDate), ProgramID: e.ProgramID, LinkedPartnerPrograms: partnersOf(e.PartnerPrograms),
 			ProgramTitle: fmt.Sprintf("Program %d", e.ProgramID), ProgramPointsToCurrencyRatio: 1,
 		})
 	}
@@ -505,4 +518,15 @@ func dayOrEmpty(t time.Time) string {
 		return ""
 	}
 	return t.Format(time.DateOnly)
+}
+
+// partnersOf is a program's linkedPartnerPrograms.
+func partnersOf(programs []PartnerProgram) []partnerAnswer {
+	out := []partnerAnswer{}
+	for _, p := range programs {
+		out = append(out, partnerAnswer{PartnerProgramID: p.ID, PartnerProgramName: p.Name, PartnerProgramDescription: p.Name,
+			PartnerTierNumber: p.TierNumber, PartnerTierName: p.TierName, PartnerTierExpiryDate: dateOrEmpty(p.TierExpiryDate),
+			PartnerMembershipID: p.MembershipID, PartnerProgramType: cmp.Or(p.Type, "EXTERNAL"), TierBased: p.TierNumber > 0})
+	}
+	return out
 }

@@ -271,6 +271,9 @@ func TestReadPartsInTheVendorsShape(t *testing.T) {
 	clock := capillarytest.NewManualClock(time.Date(2024, 7, 11, 16, 36, 17, 0, ist))
 	tom := tomSawyer()
 	tom.Cards = []capillarytest.Card{{Number: "visasushi006", ExternalID: "orea7", SeriesID: 23, SeriesCode: "422", SeriesName: "sushicard"}}
+	tom.Enrollments = []capillarytest.Enrollment{{ProgramID: 1414, PartnerPrograms: []capillarytest.PartnerProgram{
+		{ID: 5, Name: "1stProgram", MembershipID: "916215776456", TierNumber: 1, TierName: "1stSlab", TierExpiryDate: time.Date(2022, 12, 29, 23, 59, 59, 0, ist)},
+		{ID: 11, Name: "NoTierPartnerProgram", MembershipID: "916215776456"}}}}
 	tom.Promotions = []capillarytest.Promotion{{ProgramID: 1016, Name: "Goodwill Promotion", Points: 200,
 		IssuedOn: time.Date(2019, 12, 12, 11, 23, 3, 0, ist), ExpiryDate: time.Date(2020, 12, 31, 23, 59, 59, 0, ist)}}
 	tom.GroupPrograms = []capillarytest.GroupProgram{{ID: 1414, Title: "Group", Description: "Both", ProgramIDs: []int64{1414, 1422}, Points: 420}}
@@ -299,7 +302,14 @@ func TestReadPartsInTheVendorsShape(t *testing.T) {
 	}
 
 	asked := parts(get(t, srv, "/v2/customers/lookup/customerDetails", "source=INSTORE&identifierName=cardnumber&identifierValue=visasushi006"+
-		"&embed=promotionalPoints,alternateCurrencies&includedFraudDetails=true&includedUserGroup2LoyaltyDetails=true"))
+		"&embed=promotionalPoints,alternateCurrencies,mlp&includedFraudDetails=true&includedUserGroup2LoyaltyDetails=true"))
+	var programs []map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(asked["loyaltyProgramDetails"], &programs))
+	assert.JSONEq(t, `[{"partnerProgramId":5,"partnerProgramName":"1stProgram","partnerProgramDescription":"1stProgram","partnerTierNumber":1,
+	  "partnerTierName":"1stSlab","partnerTierExpiryDate":"2022-12-29T23:59:59+05:30","partnerMembershipId":"916215776456",
+	  "partnerProgramType":"EXTERNAL","tierBased":true},
+	 {"partnerProgramId":11,"partnerProgramName":"NoTierPartnerProgram","partnerProgramDescription":"NoTierPartnerProgram",
+	  "partnerMembershipId":"916215776456","partnerProgramType":"EXTERNAL","tierBased":false}]`, string(programs[0]["linkedPartnerPrograms"]))
 	assert.JSONEq(t, `{"markedBy":{},"modifiedOn":`+at+`,"status":"NOT_FRAUD"}`, string(asked["fraudDetails"]))
 	assert.JSONEq(t, `{"customerPromotionType":[{"points":200,"issuedAt":{"code":"capillarytest","name":"capillarytest"},
 	  "issuedOn":"2019-12-12T11:23:03+05:30","expiryDate":"2020-12-31T23:59:59+05:30",
