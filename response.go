@@ -34,6 +34,9 @@ func (st *callState) readResponse(resp *http.Response) error {
 			cause = fmt.Errorf("decoding the answer: %w", err)
 		} else if accepted && len(st.out.vendorErrors()) == 0 {
 			st.last = nil
+			if r, ok := st.out.(redactable); ok && st.redact(string(body)) != string(body) {
+				r.redactWith(st.redact) // a success that echoes a credential
+			}
 			return nil
 		} else {
 			out = st.out

@@ -53,7 +53,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 			slog.Duration("latency", time.Since(st.attemptStart)), slog.String("error", st.quote(err).Error()))
 	}
 	if st.attempts-st.earlier > st.settings.maxRetries ||
-		(answered && !st.retryableAnswer(apiErr)) || (!answered && !retryableTransportError(ctx, err)) {
+		(answered && !retryableAnswer(apiErr, st.idempotent)) || (!answered && !retryableTransportError(ctx, err)) {
 		return false, nil
 	}
 	if ctx.Err() != nil {
@@ -80,9 +80,9 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 }
 
 // retryableAnswer reports whether an answer is worth another attempt: a status of
-// retryableStatuses, any 5xx for a read, or the vendor's code 521 in the body.
-func (st *callState) retryableAnswer(e *APIError) bool {
-	if slices.Contains(retryableStatuses, e.StatusCode) || (st.idempotent && e.StatusCode >= 500 && e.StatusCode <= 599) {
+// retryableStatuses, any 5xx for a read (idempotent), or the vendor's code 521 in the body.
+func retryableAnswer(e *APIError, idempotent bool) bool {
+	if slices.Contains(retryableStatuses, e.StatusCode) || (idempotent && e.StatusCode >= 500 && e.StatusCode <= 599) {
 		return true
 	}
 	return slices.ContainsFunc(e.Errors, func(m Message) bool { return m.Code == statusCustomerBusy })
@@ -112,7 +112,8 @@ func mayHaveReachedServer(err error) bool {
 }
 
 // tlsFailure reports whether err is a failed TLS handshake: a certificate that does not verify,
-// a peer that does not speak TLS, or its alert.
+// a peer that does not speak TLS (net/http's ErrSchemeMismatch when it answered in plain HTTP),
+// or its alert.
 func tlsFailure(err error) bool {
 	var (
 		verifyErr *tls.CertificateVerificationError
@@ -122,7 +123,7 @@ func tlsFailure(err error) bool {
 		hostErr   x509.HostnameError
 		certErr   x509.CertificateInvalidError
 	)
-	return errors.As(err, &verifyErr) || errors.As(err, &recordErr) || errors.As(err, &alertErr) ||
+	return errors.As(err, &verifyErr) || errors.As(err, &recordErr) || errors.Is(err, http.ErrSchemeMismatch) || errors.As(err, &alertErr) ||
 		errors.As(err, &authErr) || errors.As(err, &hostErr) || errors.As(err, &certErr)
 }
 

@@ -12,27 +12,38 @@ import (
 // Its methods are called from several goroutines at once.
 type API interface {
 	// Update sends the row's update once, by user id or by identifier, without retrying: the
-	// Runner retries, so that it sees every 429 and 521.
+	// Runner retries, so that the rate limit governs every attempt and it sees every 429.
 	Update(ctx context.Context, row *Row, params *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerResponse, error)
 	// Read returns what the customer the row addresses holds now, in the shape of an update
-	// body (names, fields and channels of the source's profile, loyalty type, extended fields,
-	// enrolments), to compare with the row after an answer was lost. It may retry.
+	// body (names, fields, identifiers and channels of the source's profile, loyalty type,
+	// extended fields, enrolments), to compare with the row after an answer was lost. It reads once, without
+	// retrying, as Update sends.
 	Read(ctx context.Context, row *Row, params *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerRequest, error)
 	// Validate checks the row's update offline, as Update would, and sends nothing.
 	Validate(row *Row, params *capillary.UpdateCustomerParams) []Problem
+	// AdviseRetry is the SDK's retry policy (capillary.Client.AdviseRetry) applied to the
+	// error of attempt number attempt of an Update or a Read: the Runner keeps none of its own.
+	AdviseRetry(err error, attempt int) capillary.RetryAdvice
 }
 
 // ErrCannotRead is for an API.Read that has no way to read a customer: rows whose answer is
 // lost then stay uncertain.
 var ErrCannotRead = errors.New("bulk: reading customers back is not available")
 
-// noRetries turns the SDK's retries off for one update: the Runner does its own.
+// noRetries turns the SDK's retries off for one call: the Runner makes each attempt itself.
 var noRetries = capillary.WithRetries(0, 0, 0)
 
-// SDK adapts the SDK's customers service (a Client's Customers) to API.
-func SDK(customers capillary.CustomersAPI) API { return sdk{customers} }
+// SDK adapts a Client to API: its Customers service sends, and its retry policy advises.
+func SDK(c *capillary.Client) API { return sdk{c.Customers, c} }
 
-type sdk struct{ customers capillary.CustomersAPI }
+type sdk struct {
+	customers capillary.CustomersAPI
+	client    *capillary.Client
+}
+
+func (s sdk) AdviseRetry(err error, attempt int) capillary.RetryAdvice {
+	return s.client.AdviseRetry(err, attempt)
+}
 
 func (s sdk) Update(ctx context.Context, row *Row, params *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerResponse, error) {
 	if row.byIdentifier() {
@@ -58,9 +69,9 @@ func (s sdk) Read(ctx context.Context, row *Row, params *capillary.UpdateCustome
 	var c *capillary.Customer
 	var err error
 	if row.byIdentifier() {
-		c, err = s.customers.Lookup(ctx, []capillary.Identifier{row.Identifier}, get)
+		c, err = s.customers.Lookup(ctx, []capillary.Identifier{row.Identifier}, get, noRetries)
 	} else {
-		c, err = s.customers.Get(ctx, row.UserID, get)
+		c, err = s.customers.Get(ctx, row.UserID, get, noRetries)
 	}
 	if err != nil {
 		return nil, err
@@ -68,9 +79,9 @@ func (s sdk) Read(ctx context.Context, row *Row, params *capillary.UpdateCustome
 	return held(c, params), nil
 }
 
-// held is what a customer read back holds, in the shape of an update body: the names, fields
-// and channels of its profile on the source updated (its first profile if none matches), its
-// loyalty type and extended fields, and the programs it is in with their tiers.
+// held is what a customer read back holds, in the shape of an update body: the names, fields,
+// identifiers and channels of its profile on the source updated (its first profile if none
+// matches), its loyalty type and extended fields, and the programs it is in with their tiers.
 func held(c *capillary.Customer, params *capillary.UpdateCustomerParams) *capillary.UpdateCustomerRequest {
 	out := &capillary.UpdateCustomerRequest{ExtendedFields: c.ExtendedFields}
 	if c.LoyaltyInfo != nil {
@@ -84,7 +95,7 @@ func held(c *capillary.Customer, params *capillary.UpdateCustomerParams) *capill
 				break
 			}
 		}
-		out.Profiles = []capillary.Profile{{FirstName: p.FirstName, LastName: p.LastName, Fields: p.Fields, CommChannels: p.CommChannels}}
+		out.Profiles = []capillary.Profile{{FirstName: p.FirstName, LastName: p.LastName, Fields: p.Fields, Identifiers: p.Identifiers, CommChannels: p.CommChannels}}
 	}
 	for _, d := range c.LoyaltyProgramDetails {
 		e := capillary.LoyaltyProgramEnrollment{ProgramID: d.ProgramID}
@@ -128,6 +139,8 @@ func (offline) Read(context.Context, *Row, *capillary.UpdateCustomerParams) (*ca
 func (offline) Validate(row *Row, params *capillary.UpdateCustomerParams) []Problem {
 	return check(row, params)
 }
+
+func (offline) AdviseRetry(error, int) capillary.RetryAdvice { return capillary.RetryAdvice{} }
 
 // problemsOf turns the SDK's validation error into problems; other errors are none.
 func problemsOf(err error) []Problem {

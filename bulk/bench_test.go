@@ -38,7 +38,7 @@ func BenchmarkDryRunCSV(b *testing.B) {
 			b.Fatal(err)
 		}
 		checked, err := r.Check(rows, func(row int, problems []bulk.Problem) { b.Fatal("invalid row", row, problems) })
-		if err != nil || checked != n {
+		if err != nil || checked.Rows != n {
 			b.Fatal(err, checked)
 		}
 	}
@@ -65,6 +65,8 @@ func (sleepyAPI) Read(context.Context, *bulk.Row, *capillary.UpdateCustomerParam
 }
 
 func (sleepyAPI) Validate(*bulk.Row, *capillary.UpdateCustomerParams) []bulk.Problem { return nil }
+
+func (sleepyAPI) AdviseRetry(error, int) capillary.RetryAdvice { return capillary.RetryAdvice{} }
 
 // BenchmarkRunLatency runs 3200 CSV rows with 32 workers against updates that take 20 ms,
 // journaled to a results file: the ceiling is 32/0.020 = 1600 rows/s.

@@ -5,12 +5,18 @@
 //
 // A Runner takes rows from an iter.Seq2 and holds only the rows in progress, so its memory does
 // not grow with the number of rows. Rows address a customer by user id (Customers.Update) or by
-// mobile, email, external id or card number (UpdateByIdentifier). When an answer is lost (a dropped
-// connection, a 502 or 504), the Runner reads the customer back and compares what it holds
-// with what the row asked for: the row is applied when every value is there, sent again when
-// one is not, and reported uncertain, with the reason, when the read cannot tell.
+// mobile, email, external id or card number (UpdateByIdentifier); the rows of one customer
+// are sent one after the other, in the order of the input, so that the customer ends with its
+// last row's values. Every attempt, retries and read-backs included, goes through the rate limit; what is
+// retried, and after how long, is the SDK's retry policy (capillary.Client.AdviseRetry). An
+// answer that would fail every row (refused credentials, a TLS or host failure) stops the run
+// with a *FatalError. When an answer is lost (the SDK says Uncertain), the Runner reads the
+// customer back and compares what it holds with every value the row sends, as the text that
+// was sent: the row is applied when every value is there, sent again when one is not, and
+// reported uncertain, with the reason, when the read cannot tell.
 //
 // ReadJSONL and ReadCSV read the input formats of the capillary command; a Journal (see
-// OpenJournal) writes the results as JSON lines, synced as rows finish, and tells a resumed run
-// which rows are final and which were in flight.
+// OpenJournal) writes the results as JSON lines, synced as rows finish, each with its row's
+// Fingerprint; ReadHistory reads them back, and History.Resume tells a resumed run which rows
+// to send, refusing an input that is not the one the results were written for.
 package bulk

@@ -37,7 +37,7 @@ func Example() {
 	}
 	defer journal.Close()
 
-	r, err := bulk.New(bulk.SDK(c.Customers),
+	r, err := bulk.New(bulk.SDK(c),
 		bulk.WithSource(capillary.SourceInstore, ""),
 		bulk.WithRate(600, time.Minute),
 		bulk.WithConcurrency(4))

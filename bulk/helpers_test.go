@@ -32,7 +32,9 @@ type fakeAPI struct {
 	applied map[int]*capillary.UpdateCustomerRequest // row -> the state a read returns
 	reads   map[int]int
 	readErr error
-	order   []int // rows in the order they were sent
+	order   []int                                              // rows in the order they were sent
+	policy  *capillary.Client                                  // the SDK's policy with its own waits
+	advise  func(err error, attempt int) capillary.RetryAdvice // a policy of the test's
 }
 
 func newFakeAPI(answer func(ctx context.Context, row *Row, n int) (*capillary.UpdateCustomerResponse, error)) *fakeAPI {
@@ -53,7 +55,7 @@ func (f *fakeAPI) Update(ctx context.Context, row *Row, _ *capillary.UpdateCusto
 	f.order = append(f.order, row.Number)
 	f.mu.Unlock()
 	resp, err := f.answer(ctx, row, n)
-	if err == nil || classify(err) == lost && appliedAnyway(err) {
+	if err == nil || uncertain(err) && appliedAnyway(err) {
 		f.mu.Lock()
 		f.applied[row.Number] = row.Body
 		f.mu.Unlock()
@@ -91,6 +93,27 @@ func (f *fakeAPI) Validate(row *Row, params *capillary.UpdateCustomerParams) []P
 	return nil
 }
 
+// testPolicy is the SDK's retry policy, with waits of a second and more: the tests' waits end
+// at once (immediately) or when the test says.
+var testPolicy = func() *capillary.Client {
+	c, err := capillary.NewClient(capillary.WithBaseURL("https://eu.api.capillarytech.com"),
+		capillary.WithBasicAuth("till", "password"), capillary.WithRetries(3, time.Second, time.Minute))
+	if err != nil {
+		panic(err)
+	}
+	return c
+}()
+
+func (f *fakeAPI) AdviseRetry(err error, attempt int) capillary.RetryAdvice {
+	if f.advise != nil {
+		return f.advise(err, attempt)
+	}
+	if f.policy != nil {
+		return f.policy.AdviseRetry(err, attempt)
+	}
+	return testPolicy.AdviseRetry(err, attempt)
+}
+
 func (f *fakeAPI) sent(row int) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -107,10 +130,10 @@ type memJournal struct {
 
 func newMemJournal() *memJournal { return &memJournal{results: map[int]*Result{}} }
 
-func (j *memJournal) Sending(row int) error {
+func (j *memJournal) Sending(res *Result) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.sending = append(j.sending, row)
+	j.sending = append(j.sending, res.Row)
 	return nil
 }
 

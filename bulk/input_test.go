@@ -243,8 +243,8 @@ func TestReadJSONLKeepsTheAddressOfARefusedLine(t *testing.T) {
 	got := collect(t, ReadJSONL(strings.NewReader(`{"userId":"101","body":{"fields":{"a":"1"}}} x`+"\nnot json\n")))
 	require.Len(t, got, 2)
 	assert.Equal(t, "101", got[0].UserID)
-	assert.Equal(t, &Result{Row: 1, UserID: "101"}, resultOf(&got[0]))
-	assert.Equal(t, &Result{Row: 2}, resultOf(&got[1]))
+	assert.Equal(t, &Result{Row: 1, UserID: "101", Fingerprint: Fingerprint(&got[0])}, resultOf(&got[0]))
+	assert.Equal(t, &Result{Row: 2, Fingerprint: Fingerprint(&got[1])}, resultOf(&got[1]))
 }
 
 // A UTF-16 file (PowerShell's > and Out-File) is refused as a whole, saying how to save it.

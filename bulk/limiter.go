@@ -23,8 +23,9 @@ const (
 // calls through until a 429, climbs back from there to the pace the run had reached, and is
 // unlimited again once recovered.
 type limiter struct {
-	lim *rate.Limiter
-	now func() time.Time
+	lim   *rate.Limiter
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
 
 	mu         sync.Mutex
 	configured rate.Limit // the configured rate; rate.Inf for none
@@ -35,14 +36,14 @@ type limiter struct {
 	granted    int        // ...counting the calls let through since
 }
 
-// newLimiter paces at limit calls a second (rate.Inf: no limit). The burst is 2: a worker that
-// wakes late can make up for one missed turn, while a burst at the start of the vendor's window,
-// what overflows it, stays within the headroom that WithRate keeps.
-func newLimiter(limit rate.Limit, now func() time.Time) *limiter {
-	return &limiter{lim: rate.NewLimiter(limit, limiterBurst), configured: limit, ceiling: limit, now: now}
+// newLimiter paces at limit calls a second (rate.Inf: no limit), reading the time from now and
+// waiting with sleep. The burst is 1, from the start: a burst of b lets b-1 calls more than the
+// rate into a window, and WithRate's headroom is less than one call for rates under 100 a
+// period. Calls queue for their turns in order (rate.Limiter's reservations), so a worker that
+// wakes late does not cost the run a turn.
+func newLimiter(limit rate.Limit, now func() time.Time, sleep func(context.Context, time.Duration) error) *limiter {
+	return &limiter{lim: rate.NewLimiter(limit, 1), configured: limit, ceiling: limit, now: now, sleep: sleep}
 }
-
-const limiterBurst = 2
 
 // minPaceSpan is the shortest span an unlimited run's pace is measured over. It is short: a
 // 429 among the first few calls must not set a low pace for the rest of the run.
@@ -56,13 +57,30 @@ func (l *limiter) wait(ctx context.Context) (time.Time, error) {
 	l.recover(now)
 	l.granted++
 	if r := l.rateAt(now); r != l.lim.Limit() {
-		l.lim.SetLimit(r)
+		l.lim.SetLimitAt(now, r)
 	}
+	turn := l.lim.ReserveN(now, 1)
 	l.mu.Unlock()
-	if err := l.lim.Wait(ctx); err != nil {
-		return time.Time{}, err
+	if d := turn.DelayFrom(now); d > 0 {
+		if err := l.sleep(ctx, d); err != nil {
+			turn.CancelAt(l.now())
+			return time.Time{}, err
+		}
+		return now.Add(d), nil
 	}
-	return l.now(), nil
+	return now, nil
+}
+
+// sleep waits d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // recover ends a recovery that is over: the rate is the configured one again, and an
@@ -113,7 +131,7 @@ func (l *limiter) throttled(sentAt time.Time) {
 	}
 	l.cutTo = max(l.rateAt(now)/2, l.ceiling/minFraction)
 	l.cutAt = now
-	l.lim.SetLimit(l.cutTo)
+	l.lim.SetLimitAt(now, l.cutTo)
 }
 
 // current returns the rate in force.

@@ -1,6 +1,7 @@
 package bulk
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 func TestLimiterHalvesOn429AndRecoversToTheConfiguredRate(t *testing.T) {
 	t.Parallel()
 	clock := capillarytest.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	l := newLimiter(50, clock.Now)
+	l := newLimiter(50, clock.Now, sleepOn(clock))
 	assert.Equal(t, rate.Limit(50), l.current())
 
 	l.throttled(clock.Now())
@@ -33,7 +34,7 @@ func TestLimiterHalvesOn429AndRecoversToTheConfiguredRate(t *testing.T) {
 func TestLimiter429sOfOneBurstHalveOnce(t *testing.T) {
 	t.Parallel()
 	clock := capillarytest.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	l := newLimiter(40, clock.Now)
+	l := newLimiter(40, clock.Now, sleepOn(clock))
 	sent := clock.Now()
 	clock.Advance(time.Second)
 	for range 5 { // five calls let through before the cut answer 429 together
@@ -52,7 +53,7 @@ func TestLimiter429sOfOneBurstHalveOnce(t *testing.T) {
 func TestLimiterHasAFloor(t *testing.T) {
 	t.Parallel()
 	clock := capillarytest.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	l := newLimiter(64, clock.Now)
+	l := newLimiter(64, clock.Now, sleepOn(clock))
 	for range 20 {
 		l.throttled(clock.Now())
 		clock.Advance(cutInterval)
@@ -64,7 +65,7 @@ func TestLimiterHasAFloor(t *testing.T) {
 func TestLimiterWithoutRateClimbsBackToThePaceReachedThenIsUnlimited(t *testing.T) {
 	t.Parallel()
 	clock := capillarytest.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	l := newLimiter(rate.Inf, clock.Now)
+	l := newLimiter(rate.Inf, clock.Now, sleepOn(clock))
 	for range 100 {
 		_, err := l.wait(testCtx(t))
 		require.NoError(t, err)
@@ -100,5 +101,13 @@ func TestWithRateKeepsOnePercentHeadroom(t *testing.T) {
 		s, err := newSettings([]Option{WithRate(tt.n, tt.per)})
 		require.NoError(t, err)
 		assert.InDelta(t, float64(tt.want), float64(s.limit), 1e-9)
+	}
+}
+
+// sleepOn is a limiter's wait that advances the manual clock by the wait, as if it had slept.
+func sleepOn(c *capillarytest.ManualClock) func(context.Context, time.Duration) error {
+	return func(_ context.Context, d time.Duration) error {
+		c.Advance(d)
+		return nil
 	}
 }

@@ -1,6 +1,7 @@
 package bulk
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -14,12 +15,8 @@ import (
 const (
 	DefaultConcurrency = 4
 	DefaultGracePeriod = 30 * time.Second
-	DefaultRetryDelay  = time.Second
 	DefaultMaxAttempts = 5
 )
-
-// maxRetryDelay caps the doubling wait before a row turned away is sent again.
-const maxRetryDelay = 30 * time.Second
 
 // settings are what the options set.
 type settings struct {
@@ -29,11 +26,11 @@ type settings struct {
 	accountID   string
 	useAsync    *bool
 	grace       time.Duration
-	retryDelay  time.Duration
 	maxAttempts int
 
-	now   func() time.Time                // the limiter's clock
-	after func(d time.Duration, f func()) // runs f after d: delays rows turned away
+	now   func() time.Time                                 // the limiter's clock
+	sleep func(ctx context.Context, d time.Duration) error // the limiter's wait
+	after func(d time.Duration, f func())                  // runs f after d: delays rows turned away
 
 	problems []string
 }
@@ -82,17 +79,10 @@ func WithGracePeriod(d time.Duration) Option {
 		func(s *settings) { s.grace = d })
 }
 
-// WithRetryDelay sets the first wait before a row turned away (521 for its customer, 503, a
-// failed connection) is sent again; it doubles with each try, up to 30 s. Only that row waits:
-// the workers go on with other rows.
-func WithRetryDelay(d time.Duration) Option {
-	return checked(d < 0, fmt.Sprintf("retry delay %s is negative", d),
-		func(s *settings) { s.retryDelay = d })
-}
-
 // WithMaxAttempts bounds how many times one row is sent (default DefaultMaxAttempts), all
-// reasons together: turned away, throttled, or its answer lost and the read-back showing it
-// was not applied.
+// reasons together but 429s (those are bounded apart, and slow the run down): turned away, or
+// its answer lost and the read-back showing it was not applied. What is sent again, and after
+// how long, is the SDK's retry policy (API.AdviseRetry): a row that waits frees its worker.
 func WithMaxAttempts(n int) Option {
 	return checked(n < 1, fmt.Sprintf("max attempts %d is below 1", n),
 		func(s *settings) { s.maxAttempts = n })
@@ -114,9 +104,9 @@ func newSettings(opts []Option) (*settings, error) {
 		concurrency: DefaultConcurrency,
 		limit:       rate.Inf,
 		grace:       DefaultGracePeriod,
-		retryDelay:  DefaultRetryDelay,
 		maxAttempts: DefaultMaxAttempts,
 		now:         time.Now,
+		sleep:       sleep,
 		after:       func(d time.Duration, f func()) { time.AfterFunc(d, f) },
 	}
 	for _, opt := range opts {
@@ -128,13 +118,4 @@ func newSettings(opts []Option) (*settings, error) {
 		return nil, errors.New("bulk: " + strings.Join(s.problems, "; "))
 	}
 	return s, nil
-}
-
-// retryDelayFor is the wait before the n-th re-send of a row turned away (n from 1).
-func (s *settings) retryDelayFor(n int) time.Duration {
-	d := s.retryDelay
-	for i := 1; i < n && d < maxRetryDelay; i++ {
-		d *= 2
-	}
-	return min(d, maxRetryDelay)
 }

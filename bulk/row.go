@@ -110,6 +110,9 @@ type Result struct {
 	RequestID string `json:"requestId,omitempty"`
 	// Attempts is how many times the update was sent in this run.
 	Attempts int `json:"attempts"`
+	// Fingerprint identifies the row's content (see Fingerprint), so that a resumed run can
+	// tell that its input is the one the results were written for.
+	Fingerprint string `json:"fingerprint"`
 }
 
 // Code is the row's failure in one word for summaries: the first vendor code, the HTTP
@@ -132,7 +135,7 @@ func (r *Result) Code() string {
 
 // resultOf starts the result of a row.
 func resultOf(row *Row) *Result {
-	res := &Result{Row: row.Number, UserID: row.UserID}
+	res := &Result{Row: row.Number, UserID: row.UserID, Fingerprint: Fingerprint(row)}
 	if row.byIdentifier() && (row.Identifier.Type != "" || row.Identifier.Value != "") {
 		id := row.Identifier
 		res.Identifier = &id

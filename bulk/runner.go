@@ -2,9 +2,12 @@ package bulk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
+	"net"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -13,10 +16,11 @@ import (
 
 // Journal records a run as it goes. The Runner calls Sending before it first sends a row, and
 // sends the row only once Sending has returned nil; it calls Finished with each row's outcome.
-// Both are called from several goroutines at once; an error from either stops the run.
+// The Result given to Sending has the row's number, address and Fingerprint, and no outcome
+// yet. Both are called from several goroutines at once; an error from either stops the run.
 // *JournalFile writes them to a results file.
 type Journal interface {
-	Sending(row int) error
+	Sending(res *Result) error
 	Finished(res *Result) error
 }
 
@@ -26,15 +30,77 @@ type Summary struct {
 	Rows int
 	// Applied, Refused, Invalid and Uncertain count the rows of each outcome.
 	Applied, Refused, Invalid, Uncertain int
+	// AppliedWithWarnings counts the applied rows that came with the vendor's warnings.
+	AppliedWithWarnings int
 	// Failures counts the rows that were not applied by Result.Code: "8015", "invalid", ...
 	Failures map[string]int
-	// Sent is how many updates were sent; Throttled how many of them got 429.
-	Sent, Throttled int
-	// Unfinished lists the rows taken but left without an outcome when the run was
-	// cancelled: not sent yet, waiting to be sent again, or cut at the end of the grace period.
+	// Warnings counts, by the vendor's warning code ("8057"), the rows that got it, and
+	// says which.
+	Warnings map[string]*Warned
+	// DuplicateCustomers is how many customers (user ids, or identifiers) more than one of the
+	// rows taken addresses. Their rows are applied one after the other, in the order of the
+	// input.
+	DuplicateCustomers int
+	// Sent is how many updates were sent; Throttled how many of them got 429. Reads counts
+	// the customers read back to settle a lost answer. Every one of them counts against the
+	// rate.
+	Sent, Throttled, Reads int
+	// Unfinished lists the rows taken but left without an outcome when the run stopped: not
+	// sent yet, waiting to be sent again, cut at the end of the grace period, or whose answer
+	// stopped the run (a FatalError).
 	Unfinished []int
 	// Elapsed is the run's duration.
 	Elapsed time.Duration
+}
+
+// Warned is one warning code of a Summary: how many rows got it, the first of them, and the
+// vendor's message.
+type Warned struct {
+	// Rows counts the rows.
+	Rows int
+	// FirstRows are the numbers of the first rows that got it (at most maxWarnedRows), in
+	// the order they finished; the results file has every one.
+	FirstRows []int
+	// Message is the vendor's message of the first.
+	Message string
+}
+
+// maxWarnedRows bounds Warned.FirstRows.
+const maxWarnedRows = 10
+
+// FatalError stops a run: an answer that will fail every row the same way (refused
+// credentials, a certificate that does not verify, a host that does not exist, https spoken
+// to an http server: see capillary.FailsEveryCall). No row is sent after it; the rows in
+// flight settle, and the rows not sent, this one included, are left for a resumed run.
+type FatalError struct {
+	// Row is the row whose answer it was.
+	Row int
+	// Err is the SDK's error: errors.Is(err, capillary.ErrUnauthorized) and the like tell
+	// which of the failures it is.
+	Err error
+}
+
+// Error says why the run stopped and what to do.
+func (e *FatalError) Error() string {
+	return fmt.Sprintf("bulk: stopped at row %d, since every row would fail the same way (%s): %v", e.Row, e.Reason(), e.Err)
+}
+
+// Unwrap returns the SDK's error.
+func (e *FatalError) Unwrap() error { return e.Err }
+
+// Reason says in a few words what is wrong and what to fix.
+func (e *FatalError) Reason() string {
+	switch {
+	case errors.Is(e.Err, capillary.ErrOAuthCredentials):
+		return "the OAuth key or secret was refused: check them"
+	case errors.Is(e.Err, capillary.ErrUnauthorized):
+		return "the credentials were refused: check the till and password, or the OAuth key and secret"
+	case errors.Is(e.Err, capillary.ErrForbidden):
+		return "the credentials may not make this call (403): check the API client's permissions and that v2 is enabled for the org"
+	case errors.As(e.Err, new(*net.DNSError)):
+		return "the host does not exist: check the base URL or region"
+	}
+	return "the server's TLS does not verify, or it does not speak https: check the base URL's scheme and host"
 }
 
 // Runner sends rows of updates; make one with New. A Runner may serve several runs, one after
@@ -83,9 +149,11 @@ func (r *Runner) Validate(row *Row) []Problem {
 // records nothing), and returns when every row has an outcome, or when ctx is cancelled:
 // then it takes no more rows, lets the calls in flight finish within the grace period,
 // records them, and returns ctx's error with the rows left unfinished in the Summary. An
-// error from rows stops the run the same way and is returned.
+// error from rows stops the run the same way and is returned, and so does a *FatalError.
 //
-// Rows are read as workers free up: at most a few per worker are held at any time.
+// Rows of the same customer are sent one after the other, in the order of rows: a row is
+// sent once the customer's row before it has its outcome. Rows are read as workers free up:
+// at most a few per worker are held at any time.
 func (r *Runner) Run(ctx context.Context, rows iter.Seq2[Row, error], j Journal) (*Summary, error) {
 	if j == nil {
 		j = discard{}
@@ -102,17 +170,18 @@ func (r *Runner) Run(ctx context.Context, rows iter.Seq2[Row, error], j Journal)
 
 	held := 4 * r.cfg.concurrency
 	ru := &run{
-		Runner:  r,
-		ctx:     ctx,
-		callCtx: callCtx,
-		stop:    stop,
-		journal: j,
-		limit:   newLimiter(r.cfg.limit, r.cfg.now),
-		slots:   make(chan struct{}, held),
-		retry:   make(chan *task, held),
-		done:    make(chan struct{}),
-		held:    map[int]*task{},
-		sum:     Summary{Failures: map[string]int{}},
+		Runner:    r,
+		ctx:       ctx,
+		callCtx:   callCtx,
+		stop:      stop,
+		journal:   j,
+		limit:     newLimiter(r.cfg.limit, r.cfg.now, r.cfg.sleep),
+		slots:     make(chan struct{}, held),
+		retry:     make(chan *task, held),
+		done:      make(chan struct{}),
+		held:      map[int]*task{},
+		customers: map[uint64]*task{},
+		sum:       Summary{Failures: map[string]int{}, Warnings: map[string]*Warned{}},
 	}
 	work := make(chan *task)
 	var readErr error
@@ -134,6 +203,7 @@ func (r *Runner) Run(ctx context.Context, rows iter.Seq2[Row, error], j Journal)
 	ru.mu.Lock()
 	defer ru.mu.Unlock()
 	sum := ru.sum
+	sum.DuplicateCustomers = ru.keys.duplicates()
 	for n := range ru.held {
 		sum.Unfinished = append(sum.Unfinished, n)
 	}
@@ -161,33 +231,38 @@ type run struct {
 	journal Journal
 	limit   *limiter
 	slots   chan struct{} // one per row held
-	retry   chan *task    // rows whose wait before another try is over
+	retry   chan *task    // rows whose turn came: back from a wait, or next of their customer
 	done    chan struct{} // closed when the feeder is finished and no row is held
 
-	mu       sync.Mutex
-	held     map[int]*task // rows taken and without outcome, by number
-	finished bool          // the feeder is finished
-	sum      Summary
+	mu        sync.Mutex
+	held      map[int]*task    // rows taken and without outcome, by number
+	customers map[uint64]*task // the last row held of each customer with one
+	keys      customerKeys     // every row's customer, to count those in several rows
+	finished  bool             // the feeder is finished
+	sum       Summary
 }
 
 // task is a row on its way, with what its tries so far found.
 type task struct {
 	row       Row
+	customer  uint64
 	params    capillary.UpdateCustomerParams
 	res       *Result
-	marked    bool // Sending was recorded
-	settle    bool // read the customer back before sending
-	lost      bool // the last answer was lost
-	tries     int  // sends that count against maxAttempts: all but those throttled
-	throttles int  // 429s in a row
-	waits     int  // sends turned away (521, 503, no connection), for the next delay
+	next      *task // the customer's next row, sent once this one has its outcome
+	marked    bool  // Sending was recorded
+	settle    bool  // read the customer back before sending
+	lost      bool  // the last answer was lost
+	tries     int   // sends that count against maxAttempts: all but those throttled
+	throttles int   // 429s in a row
+	reads     int   // read-backs that failed and were tried again
 }
 
 // maxThrottles bounds the 429s one row may get in a row. A 429 is not counted against the
 // row's attempts: the vendor turned it away, and the limiter slows down for it.
 const maxThrottles = 20
 
-// feed takes rows while there is room for them and hands them to the workers.
+// feed takes rows while there is room for them and hands them to the workers, or queues them
+// behind the row of the same customer that is on its way.
 func (ru *run) feed(rows iter.Seq2[Row, error], work chan<- *task) error {
 	for row, err := range rows {
 		if err != nil {
@@ -202,11 +277,20 @@ func (ru *run) feed(rows iter.Seq2[Row, error], work chan<- *task) error {
 		if ru.ctx.Err() != nil {
 			return nil
 		}
-		t := &task{row: row, params: ru.Params(&row), res: resultOf(&row), settle: row.Settle}
+		t := &task{row: row, customer: customerOf(&row), params: ru.Params(&row), res: resultOf(&row), settle: row.Settle}
 		ru.mu.Lock()
 		ru.held[row.Number] = t
 		ru.sum.Rows++
+		ru.keys.add(t.customer)
+		before := ru.customers[t.customer]
+		ru.customers[t.customer] = t
+		if before != nil {
+			before.next = t
+		}
 		ru.mu.Unlock()
+		if before != nil {
+			continue // its turn comes when the row before has its outcome (finish)
+		}
 		select {
 		case work <- t:
 		case <-ru.ctx.Done():
@@ -250,7 +334,7 @@ func (ru *run) work(fresh <-chan *task) {
 	}
 }
 
-// finish records a row's outcome.
+// finish records a row's outcome, and hands on the customer's next row.
 func (ru *run) finish(t *task, status Status) {
 	t.res.Status = status
 	if err := ru.journal.Finished(t.res); err != nil {
@@ -258,9 +342,25 @@ func (ru *run) finish(t *task, status Status) {
 	}
 	ru.mu.Lock()
 	defer ru.mu.Unlock()
-	switch status {
+	ru.count(t.res)
+	delete(ru.held, t.row.Number)
+	if t.next != nil {
+		ru.retry <- t.next // never blocks: retry has room for every row held
+	} else if ru.customers[t.customer] == t {
+		delete(ru.customers, t.customer)
+	}
+	<-ru.slots
+	ru.closeIfDone()
+}
+
+// count adds a row's outcome to the summary; ru.mu is held.
+func (ru *run) count(res *Result) {
+	switch res.Status {
 	case Applied:
 		ru.sum.Applied++
+		if len(res.Warnings) > 0 {
+			ru.sum.AppliedWithWarnings++
+		}
 	case Refused:
 		ru.sum.Refused++
 	case Invalid:
@@ -268,17 +368,36 @@ func (ru *run) finish(t *task, status Status) {
 	case Uncertain:
 		ru.sum.Uncertain++
 	}
-	if status != Applied {
-		ru.sum.Failures[t.res.Code()]++
+	if res.Status != Applied {
+		ru.sum.Failures[res.Code()]++
 	}
-	delete(ru.held, t.row.Number)
-	<-ru.slots
-	ru.closeIfDone()
+	seen := map[string]bool{}
+	for _, w := range res.Warnings {
+		code := strconv.FormatInt(int64(w.Code), 10)
+		if seen[code] {
+			continue
+		}
+		seen[code] = true
+		c := ru.sum.Warnings[code]
+		if c == nil {
+			c = &Warned{Message: w.Message}
+			ru.sum.Warnings[code] = c
+		}
+		c.Rows++
+		if len(c.FirstRows) < maxWarnedRows {
+			c.FirstRows = append(c.FirstRows, res.Row)
+		}
+	}
 }
 
-// later sends the row again after d, without holding a worker.
+// later takes the row up again after d, without holding a worker.
 func (ru *run) later(t *task, d time.Duration) {
 	ru.cfg.after(d, func() { ru.retry <- t }) // never blocks: retry has room for every row held
+}
+
+// fatal stops the run on an answer that will fail every row; the row stays unfinished.
+func (ru *run) fatal(t *task, err error) {
+	ru.stop(&FatalError{Row: t.row.Number, Err: err})
 }
 
 // step takes a row as far as it goes now: to its outcome, to a wait before another try, or,
@@ -296,8 +415,7 @@ func (ru *run) step(t *task) {
 	}
 	for {
 		if t.settle {
-			t.settle = false
-			if done := ru.settle(t); done {
+			if handled := ru.settle(t); handled {
 				return
 			}
 		}
@@ -309,7 +427,7 @@ func (ru *run) step(t *task) {
 			return
 		}
 		if !t.marked {
-			if err := ru.journal.Sending(t.row.Number); err != nil {
+			if err := ru.journal.Sending(t.res); err != nil {
 				ru.stop(fmt.Errorf("bulk: recording row %d: %w", t.row.Number, err))
 				return
 			}
@@ -331,61 +449,68 @@ func (ru *run) step(t *task) {
 }
 
 // answer handles the answer to one update, and reports whether to send the row again now.
+// What is retried, and after how long, is the SDK's decision (API.AdviseRetry); whether an
+// answer was lost is the SDK's too (capillary's Uncertain).
 func (ru *run) answer(t *task, sentAt time.Time, resp *capillary.UpdateCustomerResponse, err error) (again bool) {
 	t.res.Error, t.lost = "", false
-	kind := classify(err)
-	if kind == throttled {
-		t.throttles++
-	} else {
-		t.throttles = 0
-		t.tries++
-	}
-	if kind != succeeded {
-		t.res.fillError(err)
-	}
 	switch {
-	case kind == succeeded:
+	case err == nil:
 		t.res.fillResponse(resp)
 		ru.finish(t, Applied)
-	case kind == invalid:
+		return false
+	case errors.Is(err, capillary.ErrInvalidRequest):
 		t.res.Problems = problemsOf(err)
 		ru.finish(t, Invalid)
+		return false
 	case ru.callCtx.Err() != nil:
 		// Cut at the end of the grace period: the outcome is unknown and the row stays
 		// in flight in the journal, for a resumed run to settle.
-	case kind == throttled:
+		return false
+	case capillary.FailsEveryCall(err):
+		ru.fatal(t, err)
+		return false
+	}
+	t.res.fillError(err)
+	if uncertain(err) {
+		t.tries++
+		t.settle, t.lost = true, true
+		return true
+	}
+	advice := ru.api.AdviseRetry(err, t.res.Attempts)
+	if advice.RateLimited {
+		t.throttles++
 		ru.mu.Lock()
 		ru.sum.Throttled++
 		ru.mu.Unlock()
 		ru.limit.throttled(sentAt)
-		if wait := retryAfterOf(err); wait > 0 {
-			ru.later(t, wait)
-			return false
-		}
-		return true
-	case kind == turnedAway && t.tries >= ru.cfg.maxAttempts:
-		ru.finish(t, Refused)
-	case kind == turnedAway:
-		t.waits++
-		ru.later(t, ru.cfg.retryDelayFor(t.waits))
-	case kind == lost:
-		t.settle, t.lost = true, true
-		return true
-	default:
-		ru.finish(t, Refused)
+	} else {
+		t.throttles = 0
+		t.tries++
 	}
+	if !advice.Retry || t.tries >= ru.cfg.maxAttempts || t.throttles >= maxThrottles {
+		ru.finish(t, Refused)
+		return false
+	}
+	ru.later(t, advice.Wait)
 	return false
 }
 
 // settle reads the customer back after a lost answer, or for a row an earlier run left in
-// flight, and ends the row when the read-back says how it went. It reports whether the row
-// has its outcome.
-func (ru *run) settle(t *task) bool {
+// flight, and ends the row when the read-back says how it went. It reports whether the row is
+// handled for now: it has its outcome, waits to be read again, or the run stopped.
+func (ru *run) settle(t *task) (handled bool) {
 	why := "in flight when an earlier run stopped"
 	if t.lost {
 		why = "the answer was lost (" + t.res.Error + ")"
 	}
+	readAt, err := ru.limit.wait(ru.ctx)
+	if err != nil {
+		return true // the run stopped: the row stays unfinished, to settle on resume
+	}
 	got, err := ru.api.Read(ru.callCtx, &t.row, &t.params)
+	ru.mu.Lock()
+	ru.sum.Reads++
+	ru.mu.Unlock()
 	if ru.callCtx.Err() != nil {
 		return true // cut: stays unfinished
 	}
@@ -396,9 +521,22 @@ func (ru *run) settle(t *task) bool {
 		v, detail = compare(t.row.Body, got)
 	case isNotFound(err):
 		v, detail = lacks, "the customer was not found"
+	case capillary.FailsEveryCall(err):
+		ru.fatal(t, err)
+		return true
 	default:
+		advice := ru.api.AdviseRetry(err, t.reads+1)
+		if advice.RateLimited {
+			ru.limit.throttled(readAt)
+		}
+		if advice.Retry && t.reads+1 < ru.cfg.maxAttempts {
+			t.reads++
+			ru.later(t, advice.Wait) // t.settle stays set: it is read again
+			return true
+		}
 		v, detail = cannotTell, "reading the customer back failed: "+err.Error()
 	}
+	t.settle = false
 	switch v {
 	case holds:
 		t.res.Settlement = why + "; read back: the customer holds every value of the row"

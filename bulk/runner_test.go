@@ -154,9 +154,9 @@ func TestRunOutcomes(t *testing.T) {
 			},
 		},
 		{
-			name: "a 502 without the vendor's errors may hide an applied update",
+			name: "an uncertain 502 (the SDK says it may hide an applied update) is read back",
 			answer: func(int) (*capillary.UpdateCustomerResponse, error) {
-				return nil, appliedError{&capillary.APIError{StatusCode: 502}}
+				return nil, appliedError{&capillary.APIError{StatusCode: 502, Method: "PUT", Uncertain: true}} // as the SDK says it
 			},
 			status: Applied, sends: 1,
 		},
@@ -217,7 +217,8 @@ func TestBusyCustomerDelaysItsRowNotTheRun(t *testing.T) {
 		}
 		return ok(), nil
 	})
-	r := newRunner(t, api, WithConcurrency(1), WithRetryDelay(7*time.Second))
+	api.policy = sevenSeconds(t)
+	r := newRunner(t, api, WithConcurrency(1))
 	release := make(chan func(), 1)
 	var delays []time.Duration
 	r.cfg.after = func(d time.Duration, f func()) {
@@ -245,17 +246,6 @@ func TestBusyCustomerDelaysItsRowNotTheRun(t *testing.T) {
 	assert.Equal(t, Applied, j.result(t, 1).Status)
 	assert.Equal(t, 2, j.result(t, 1).Attempts)
 	assert.Equal(t, []time.Duration{7 * time.Second}, delays)
-}
-
-func TestRetryDelayDoubles(t *testing.T) {
-	t.Parallel()
-	s, err := newSettings([]Option{WithRetryDelay(time.Second)})
-	require.NoError(t, err)
-	var got []time.Duration
-	for n := 1; n <= 7; n++ {
-		got = append(got, s.retryDelayFor(n))
-	}
-	assert.Equal(t, []time.Duration{1 * time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 30 * time.Second, 30 * time.Second}, got)
 }
 
 func TestThrottledRowSlowsTheRun(t *testing.T) {
@@ -402,7 +392,7 @@ func TestJournalErrorStopsTheRun(t *testing.T) {
 
 type failingJournal struct{}
 
-func (failingJournal) Sending(int) error      { return errors.New("disk full") }
+func (failingJournal) Sending(*Result) error  { return errors.New("disk full") }
 func (failingJournal) Finished(*Result) error { return errors.New("disk full") }
 
 func TestParamsDefaults(t *testing.T) {
@@ -417,9 +407,9 @@ func TestParamsDefaults(t *testing.T) {
 
 func TestNewRefusesBadOptions(t *testing.T) {
 	t.Parallel()
-	_, err := New(newFakeAPI(nil), WithConcurrency(0), WithRate(0, time.Minute), WithMaxAttempts(0), WithGracePeriod(-1), WithRetryDelay(-1))
+	_, err := New(newFakeAPI(nil), WithConcurrency(0), WithRate(0, time.Minute), WithMaxAttempts(0), WithGracePeriod(-1))
 	require.Error(t, err)
-	for _, want := range []string{"concurrency 0", "rate 0 per 1m0s", "max attempts 0", "grace period -1ns", "retry delay -1ns"} {
+	for _, want := range []string{"concurrency 0", "rate 0 per 1m0s", "max attempts 0", "grace period -1ns"} {
 		assert.Contains(t, err.Error(), want)
 	}
 	_, err = New(nil)
@@ -435,12 +425,13 @@ func TestCheckReportsBadRowsInOrder(t *testing.T) {
 		want = append(want, n)
 	}
 	var got []int
-	total, err := newRunner(t, newFakeAPI(nil)).Check(seq(rows), func(row int, problems []Problem) {
+	sum, err := newRunner(t, newFakeAPI(nil)).Check(seq(rows), func(row int, problems []Problem) {
 		got = append(got, row)
 		assert.Equal(t, []Problem{{Field: "body", Problem: "is required"}}, problems)
 	})
 	require.NoError(t, err)
-	assert.Equal(t, len(rows), total)
+	assert.Equal(t, len(rows), sum.Rows)
+	assert.Equal(t, len(want), sum.Invalid)
 	assert.Equal(t, want, got)
 
 	boom := errors.New("unreadable")
@@ -450,4 +441,90 @@ func TestCheckReportsBadRowsInOrder(t *testing.T) {
 		}
 	}, func(int, []Problem) {})
 	assert.ErrorIs(t, err, boom)
+}
+
+// sevenSeconds is the SDK's policy with every wait 7 s.
+func sevenSeconds(t *testing.T) *capillary.Client {
+	t.Helper()
+	c, err := capillary.NewClient(capillary.WithBaseURL("https://eu.api.capillarytech.com"),
+		capillary.WithBasicAuth("till", "password"), capillary.WithRetries(3, 7*time.Second, 7*time.Second))
+	require.NoError(t, err)
+	return c
+}
+
+// The summary counts the vendor's warnings by code, says which rows got them, and how many
+// rows were applied with warnings.
+func TestSummaryCountsWarningsByCode(t *testing.T) {
+	t.Parallel()
+	api := newFakeAPI(func(_ context.Context, row *Row, _ int) (*capillary.UpdateCustomerResponse, error) {
+		resp := ok()
+		if row.Number%2 == 0 {
+			resp.Warnings = []capillary.Message{{Code: 8057, Message: "not an email address"}, {Code: 8057, Message: "not an email address"}}
+		}
+		if row.Number%3 == 0 {
+			resp.Warnings = append(resp.Warnings, capillary.Message{Code: 8075, Message: "primary identifier not matching"})
+		}
+		return resp, nil
+	})
+	sum, err := newRunner(t, api, WithConcurrency(1)).Run(testCtx(t), seq(nameRows(30)), nil)
+	require.NoError(t, err)
+	assert.Equal(t, 30, sum.Applied)
+	assert.Equal(t, 20, sum.AppliedWithWarnings)
+	require.Contains(t, sum.Warnings, "8057")
+	assert.Equal(t, 15, sum.Warnings["8057"].Rows, "a row with the code twice counts once")
+	assert.Equal(t, "not an email address", sum.Warnings["8057"].Message)
+	assert.Equal(t, []int{2, 4, 6, 8, 10, 12, 14, 16, 18, 20}, sum.Warnings["8057"].FirstRows)
+	assert.Equal(t, 10, sum.Warnings["8075"].Rows)
+	assert.Equal(t, []int{3, 6, 9}, sum.Warnings["8075"].FirstRows[:3])
+}
+
+// The Runner keeps no retry policy of its own: it does what API.AdviseRetry says, and slows
+// down when it says the answer was a 429.
+func TestRunnerFollowsTheSDKsRetryAdvice(t *testing.T) {
+	t.Parallel()
+	vendorFailure := &capillary.APIError{StatusCode: 500, Method: "PUT", Errors: []capillary.Message{{Code: 500, Message: "failed"}}}
+	tests := []struct {
+		name      string
+		err       error
+		advice    capillary.RetryAdvice
+		status    Status
+		sends     int
+		waits     []time.Duration
+		throttled int
+	}{
+		{"a 521 the policy does not retry", busy(), capillary.RetryAdvice{}, Refused, 1, nil, 0},
+		{"an answer the policy retries, after its wait", vendorFailure, capillary.RetryAdvice{Retry: true, Wait: 42 * time.Second}, Applied, 2, []time.Duration{42 * time.Second}, 0},
+		{"a 429: slower, and sent again after the wait", throttle(), capillary.RetryAdvice{Retry: true, Wait: 3 * time.Second, RateLimited: true}, Applied, 2, []time.Duration{3 * time.Second}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			api := newFakeAPI(func(_ context.Context, _ *Row, n int) (*capillary.UpdateCustomerResponse, error) {
+				if n == 1 {
+					return nil, tt.err
+				}
+				return ok(), nil
+			})
+			var asked []int
+			api.advise = func(err error, attempt int) capillary.RetryAdvice {
+				assert.Same(t, tt.err, err)
+				asked = append(asked, attempt)
+				return tt.advice
+			}
+			waits := &immediately{}
+			r := newRunner(t, api, WithRate(100, time.Second))
+			r.cfg.after = waits.after
+			sum, err := r.Run(testCtx(t), seq(nameRows(1)), nil)
+			require.NoError(t, err)
+			assert.Equal(t, []int{1}, asked)
+			assert.Equal(t, tt.sends, sum.Sent)
+			assert.Equal(t, tt.waits, waits.waits)
+			assert.Equal(t, tt.throttled, sum.Throttled)
+			if tt.status == Applied {
+				assert.Equal(t, 1, sum.Applied)
+			} else {
+				assert.Equal(t, 1, sum.Refused)
+			}
+		})
+	}
 }

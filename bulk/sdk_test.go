@@ -2,6 +2,7 @@ package bulk_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
@@ -21,7 +22,7 @@ type results struct {
 	rows map[int]bulk.Result
 }
 
-func (r *results) Sending(int) error { return nil }
+func (r *results) Sending(*bulk.Result) error { return nil }
 
 func (r *results) Finished(res *bulk.Result) error {
 	r.mu.Lock()
@@ -58,7 +59,7 @@ func TestRunAgainstTheFake(t *testing.T) {
 	in := "userId,firstName,fields.city\n101,Ann,Pune\n102,Bob,\n103,,\n999,Zed,\n"
 	rows, err := bulk.ReadCSV(strings.NewReader(in))
 	require.NoError(t, err)
-	r, err := bulk.New(bulk.SDK(c.Customers), bulk.WithConcurrency(1), bulk.WithSource(capillary.SourceInstore, ""), bulk.WithRetryDelay(0))
+	r, err := bulk.New(bulk.SDK(c), bulk.WithConcurrency(1), bulk.WithSource(capillary.SourceInstore, ""))
 	require.NoError(t, err)
 	got := &results{rows: map[int]bulk.Result{}}
 	sum, err := r.Run(ctxFor(t), rows, got)
@@ -101,7 +102,7 @@ func TestRunAgainstTheFake(t *testing.T) {
 func TestSDKValidateSendsNothing(t *testing.T) {
 	t.Parallel()
 	srv, c := newFake(t, "101")
-	api := bulk.SDK(c.Customers)
+	api := bulk.SDK(c)
 	row := &bulk.Row{Number: 1, UserID: "101", Body: &capillary.UpdateCustomerRequest{Profiles: []capillary.Profile{{FirstName: capillary.Ptr(strings.Repeat("x", 101))}}}}
 	problems := api.Validate(row, &capillary.UpdateCustomerParams{Source: "NOPE"})
 	assert.Equal(t, []bulk.Problem{
@@ -116,7 +117,7 @@ func TestSDKValidateSendsNothing(t *testing.T) {
 // runRows runs rows against the fake with one worker and returns the outcomes by row.
 func runRows(t *testing.T, c *capillary.Client, rows []bulk.Row) (*bulk.Summary, map[int]bulk.Result) {
 	t.Helper()
-	r, err := bulk.New(bulk.SDK(c.Customers), bulk.WithConcurrency(1), bulk.WithSource(capillary.SourceInstore, ""), bulk.WithRetryDelay(0))
+	r, err := bulk.New(bulk.SDK(c), bulk.WithConcurrency(1), bulk.WithSource(capillary.SourceInstore, ""))
 	require.NoError(t, err)
 	got := &results{rows: map[int]bulk.Result{}}
 	sum, err := r.Run(ctxFor(t), func(yield func(bulk.Row, error) bool) {
@@ -227,4 +228,69 @@ func TestRowsInFlightInAnEarlierRunAreReadBackFirst(t *testing.T) {
 	assert.Equal(t, 1, got[2].Attempts)
 	counts, _ := srv.UpdateCounts("101")
 	assert.Zero(t, counts.Received)
+}
+
+// A lost answer is settled by every value the row sends, compared as the text that was sent.
+func TestReadBackComparesEveryValueAsSent(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		fault      capillarytest.Fault // DropConnection when not set
+		seed       capillarytest.Profile
+		body       *capillary.UpdateCustomerRequest
+		status     bulk.Status
+		sends      int
+		settlement string
+		check      func(t *testing.T, p capillarytest.Profile)
+	}{
+		{
+			name:   "zip 01234 over 1234, dropped before it was applied: sent again",
+			seed:   capillarytest.Profile{FirstName: "Ann", Fields: map[string]any{"zip": json.Number("1234")}},
+			body:   &capillary.UpdateCustomerRequest{Profiles: []capillary.Profile{{Fields: map[string]any{"zip": "01234"}}}},
+			status: bulk.Applied, sends: 2, settlement: "read back: not applied (profiles[0].fields.zip is 1234, not 01234), sent again",
+			check: func(t *testing.T, p capillarytest.Profile) { assert.Equal(t, "01234", p.Fields["zip"]) },
+		},
+		{
+			name:   "a removal dropped before it was applied: sent again",
+			seed:   capillarytest.Profile{FirstName: "Ann", Fields: map[string]any{"pet": "cat"}},
+			body:   &capillary.UpdateCustomerRequest{Profiles: []capillary.Profile{{FirstName: capillary.Ptr("Ann"), Fields: map[string]any{"pet": nil}}}},
+			status: bulk.Applied, sends: 2, settlement: "read back: not applied (profiles[0].fields.pet is cat, not removed), sent again",
+			check: func(t *testing.T, p capillarytest.Profile) { assert.NotContains(t, p.Fields, "pet") },
+		},
+		{
+			name:   "a removal applied, then the answer lost: applied, not sent again",
+			fault:  capillarytest.DropAfterHandling(),
+			seed:   capillarytest.Profile{FirstName: "Ann", Fields: map[string]any{"pet": "cat"}},
+			body:   &capillary.UpdateCustomerRequest{Profiles: []capillary.Profile{{FirstName: capillary.Ptr("Ann"), Fields: map[string]any{"pet": nil}}}},
+			status: bulk.Applied, sends: 1, settlement: "read back: the customer holds every value of the row",
+		},
+		{
+			name: "an unsubscribe the read does not show: uncertain, with the reason",
+			seed: capillarytest.Profile{FirstName: "Ann", CommChannels: []capillarytest.CommChannel{{Type: "email", Value: "ann@example.com", Primary: true}}},
+			body: &capillary.UpdateCustomerRequest{Profiles: []capillary.Profile{{FirstName: capillary.Ptr("Ann"),
+				CommChannels: []capillary.CommChannel{{Type: capillary.ChannelEmail, Value: "ann@example.com", Subscribed: capillary.Ptr(false)}}}}},
+			status: bulk.Uncertain, sends: 1, settlement: "the read-back cannot tell: profiles[0].commChannels[0].subscribed: the read-back does not show it",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, c := newFake(t)
+			srv.AddCustomer(capillarytest.Customer{ID: "101", Profile: tt.seed})
+			fault := tt.fault
+			if !fault.Drop {
+				fault = capillarytest.DropConnection()
+			}
+			srv.InjectFaults(fault)
+			_, got := runRows(t, c, []bulk.Row{{Number: 1, UserID: "101", Body: tt.body}})
+			res := got[1]
+			assert.Equal(t, tt.status, res.Status, "%+v", res)
+			assert.Equal(t, tt.sends, res.Attempts)
+			assert.Contains(t, res.Settlement, tt.settlement)
+			if tt.check != nil {
+				p, _ := srv.Customer("101")
+				tt.check(t, p.Profile)
+			}
+		})
+	}
 }

@@ -39,7 +39,7 @@ func (a *accountSet) ref(source, accountID string) accountRef {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	known := a.bySource[source]
-	ref := accountRef{SourceAccount: SourceAccount{Source: source, AccountID: accountID}}
+	ref := accountRef{sourceAccount: sourceAccount{Source: source, AccountID: accountID}}
 	ref.missing = accountID == "" && multiAccountSource(source)
 	ref.unknown = accountID != "" && !known[accountID]
 	return ref

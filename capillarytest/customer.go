@@ -92,12 +92,10 @@ type Profile struct {
 	CommChannels []CommChannel `json:"commChannels,omitempty"`
 }
 
-// SourceAccount names one source profile: a source and, for multi-account sources, its account.
-type SourceAccount struct {
-	// Source is the source, such as WECHAT.
-	Source string `json:"source"`
-	// AccountID is the source's account; empty for single-account sources.
-	AccountID string `json:"accountId,omitempty"`
+// sourceAccount names one source profile: a source and, for multi-account sources, its account.
+type sourceAccount struct {
+	Source    string
+	AccountID string // empty for single-account sources
 }
 
 // Identifier is one identifier of a profile, in the vendor's {"type","value"} form.
@@ -263,7 +261,7 @@ func (c Customer) Validate() error {
 	if _, err := numericID(c.ID); err != nil {
 		bad("id: %v", err)
 	}
-	seenProfiles := map[SourceAccount]bool{}
+	seenProfiles := map[sourceAccount]bool{}
 	for i, p := range c.profiles() {
 		at := "" // the registration profile's fields are the customer's own
 		if i > 0 {
@@ -371,8 +369,8 @@ func (c Customer) normalized() Customer {
 }
 
 // account names the profile's source account.
-func (p *Profile) account() SourceAccount {
-	return SourceAccount{Source: p.Source, AccountID: p.AccountID}
+func (p *Profile) account() sourceAccount {
+	return sourceAccount{Source: p.Source, AccountID: p.AccountID}
 }
 
 // profiles returns every profile of the customer, the registration one first. They are
@@ -384,7 +382,7 @@ func (c *Customer) profiles() []Profile {
 }
 
 // profile returns the customer's profile on a source account, or a new empty one.
-func (c *Customer) profile(sa SourceAccount) Profile {
+func (c *Customer) profile(sa sourceAccount) Profile {
 	for _, p := range c.profiles() {
 		if p.account() == sa {
 			return p
@@ -396,7 +394,7 @@ func (c *Customer) profile(sa SourceAccount) Profile {
 // setProfile stores p as the customer's profile on its source account, adding it when the
 // customer has none there yet.
 func (c *Customer) setProfile(p Profile) {
-	if p.account() == (SourceAccount{Source: c.source(), AccountID: c.AccountID}) {
+	if p.account() == (sourceAccount{Source: c.source(), AccountID: c.AccountID}) {
 		c.Profile = p
 		return
 	}

@@ -60,11 +60,12 @@
 // 2xx to what it did not apply.
 //
 // A first or last name beyond 100 characters is cut there without a warning, as the vendor
-// documents. A warning is partial success: the update applies everything but what the warning names, and
-// answers 200. A test makes the fake's own warnings happen with the request that causes them
-// (a changed identifier, an invalid email, an undeclared extended field), and any other warning
-// the vendor documents with the AddWarnings fault; it then reads the customer back
-// (Server.Customer, or a GET through the SDK) to check that the rest went through.
+// documents. A warning is partial success: the update applies everything but what the warning
+// names, and answers 200. A test makes the fake's own warnings happen with the request that
+// causes them (a changed identifier, an invalid email, an extended field that WithExtendedFields
+// does not declare), and any other warning the vendor documents with the AddWarnings fault; it
+// then reads the customer back (Server.Customer, or a GET through the SDK) to check that the
+// rest went through.
 //
 // # Rules, in the order they are checked
 //
@@ -96,19 +97,19 @@
 //     any, UTF-8).
 //   - 400 (the same message), error [own; PUT /lookup, PUT /{userId}, POST
 //     /v3/oauth/token/generate]: the body is at most 1 MiB.
-//   - 400 (the same message), error [OAUTH; POST /v3/oauth/token/generate]: the body is
-//     {"key":"...","secret":"..."}, both strings.
-//   - 320001 "Invalid client key and secret", error, HTTP 401 [OAUTH; POST
-//     /v3/oauth/token/generate]: the key and secret are those of an OAuth client of the server
-//     (WithOAuthClient).
+//   - 400 (the same message), error [OAUTH (the code is the fake's); POST
+//     /v3/oauth/token/generate]: the body is {"key":"...","secret":"..."}, both strings.
+//   - 320001 "Invalid client key and secret", error, HTTP 401 [OAUTH (the HTTP status is the
+//     fake's); POST /v3/oauth/token/generate]: the key and secret are those of an OAuth client of
+//     the server (WithOAuthClient).
 //   - 8003 "Invalid source passed", error [SC, UPD, UCS; the updates]: source, in the query and in
 //     each profiles[] entry that names one, is one of FACEBOOK, WEB_ENGAGE, WECHAT, INSTORE,
 //     MARTJACK, TMALL, TAOBAO, JD, ECOMMERCE, WEBSITE, LINE, MOBILE_APP, so spelled; the query's is
 //     required.
 //   - 400 (the same message), error [own; the updates]: use_async and mlp_single_enroll, when
 //     given, are true or false (any case).
-//   - 400 (the same message), error [OLD, UL (by its absence); PUT /lookup]: the update by lookup
-//     takes no mlp_single_enroll.
+//   - 400 (the same message), error [own; PUT /lookup]: the update by lookup takes no
+//     mlp_single_enroll (OLD and UL do not list it).
 //   - 8045 "Account id is not passed", error [SC, UPD, OLD; PUT /lookup, GET /lookup, PUT
 //     /{userId}, GET /{userId}]: a multi-account source (WECHAT, FACEBOOK, MOBILE_APP, LINE,
 //     WEB_ENGAGE) comes with an accountId, in the query and in each profiles[] entry.
@@ -126,8 +127,9 @@
 //     has an identifierValue.
 //   - 8013 "Lookup, Invalid identifier passed", error [SC, UCS, OLD, GD, GID; PUT /lookup, GET
 //     /lookup/customerDetails, GET /lookup]: identifierName is one the call takes (the update:
-//     mobile, email, externalId, cardnumber; customerDetails: those, cardExternalId and wechat; the
-//     id lookup: those, martjackId and fbId) with a non-empty identifierValue; several,
+//     mobile, email, externalId, cardnumber; customerDetails: mobile, email, externalId,
+//     cardnumber, cardExternalId, wechat; the id lookup: mobile, email, externalId, cardnumber,
+//     cardExternalId, wechat, martjackId, fbId) with a non-empty identifierValue; several,
 //     comma-separated in the same order, only on reads with WithDualEligibility.
 //   - 8015 (the same message), error [GD, GID; the lookup reads]: with WithDualEligibility, the
 //     identifiers of a lookup read include the org's primary one (WithPrimaryIdentifier), which
@@ -142,18 +144,18 @@
 //     commChannels[] entry has a type.
 //   - 8010 "Invalid communication channel passed", error [SC, UPD; the updates]: a channel's type
 //     is one of mobile, email, wechat, ios, android, line, mobilePush (exact case), its value is
-//     not empty, primary/verified/subscribed are "true"/"false" (any case) or JSON booleans, and
-//     meta and attributes are objects.
-//   - 400 (the same message), error [UPD, UL (the code is the fake's); the updates]: an
+//     not empty, primary/verified/subscribed are "true"/"false" (any case) or JSON booleans,
+//     lastViewedDate is a string, and meta and attributes are objects.
+//   - 400 (the same message), error [OLD, UL (the code is the fake's); the updates]: an
 //     identifiers[] entry has a documented type (mobile, email, externalId, cardnumber,
 //     cardExternalId, wechat, unionId, martjackId, fbId, tmall_uname, cuid, ali_uname, jd_uname,
 //     vip_uname, line) and a value, a string or a JSON number (kept as its digits).
 //   - 400 (the same message), error [UPD (the code is the fake's); the updates]:
 //     loyaltyInfo.loyaltyType is loyalty or non_loyalty.
-//   - 400 (the same message), error [UPD, UL, ADD (the bounds are the fake's); the updates]: a
-//     loyaltyProgramEnrollments[] entry has a positive integer programId and a tierNumber >= 1,
-//     integers (1.0, "1" and 1e0 are not), loyaltyPoints >= 0, a JSON number (an Integer in UPD, a
-//     Number in ADD: 12.5 is taken), and tierExpiryDate and pointsExpiryDate as
+//   - 400 (the same message), error [UPD, UL, ADD (the code and the bounds are the fake's); the
+//     updates]: a loyaltyProgramEnrollments[] entry has a positive integer programId and a
+//     tierNumber >= 1, integers (1.0, "1" and 1e0 are not), loyaltyPoints >= 0, a JSON number (an
+//     Integer in UPD, a Number in ADD: 12.5 is taken), and tierExpiryDate and pointsExpiryDate as
 //     2024-07-11T16:36:17+05:30 or 2022-02-11T11:06:17.000Z.
 //   - 91015 "Failed to update extended fields; or field {x} length too long", warning [SC, UPD; the
 //     updates]: with WithExtendedFields, an extended field the org does not declare, or a value not

@@ -54,10 +54,10 @@ func rules() []rule {
 					c.refuse("the body is larger than %d bytes", c.s.cfg.maxBodyBytes)
 				}
 			}},
-		{code: 400, message: invalidInput, source: "OAUTH", on: postToken, halts: true,
+		{code: 400, message: invalidInput, source: "OAUTH (the code is the fake's)", on: postToken, halts: true,
 			says:  `the body is {"key":"...","secret":"..."}, both strings`,
 			check: func(c *call) { c.refuseAll(c.shape) }},
-		{code: 320001, message: "Invalid client key and secret", source: "OAUTH", on: postToken, status: 401,
+		{code: 320001, message: "Invalid client key and secret", source: "OAUTH (the HTTP status is the fake's)", on: postToken, status: 401,
 			says:  "the key and secret are those of an OAuth client of the server (WithOAuthClient)",
 			check: checkClient},
 		{code: 8003, message: "Invalid source passed", source: "SC, UPD, UCS", on: updates,
@@ -66,8 +66,8 @@ func rules() []rule {
 		{code: 400, message: invalidInput, on: updates,
 			says:  "use_async and mlp_single_enroll, when given, are true or false (any case)",
 			check: func(c *call) { c.boolParams("use_async", "mlp_single_enroll") }},
-		{code: 400, message: invalidInput, source: "OLD, UL (by its absence)", on: putByLookup,
-			says: "the update by lookup takes no mlp_single_enroll",
+		{code: 400, message: invalidInput, on: putByLookup,
+			says: "the update by lookup takes no mlp_single_enroll (OLD and UL do not list it)",
 			check: func(c *call) {
 				if c.q.Has("mlp_single_enroll") {
 					c.refuse("query parameter mlp_single_enroll is not documented for the update by lookup")
@@ -127,7 +127,9 @@ func rules() []rule {
 				}
 			}},
 		{code: 8013, message: "Lookup, Invalid identifier passed", source: "SC, UCS, OLD, GD, GID", on: lookups,
-			says:  "identifierName is one the call takes (the update: mobile, email, externalId, cardnumber; customerDetails: those, cardExternalId and wechat; the id lookup: those, martjackId and fbId) with a non-empty identifierValue; several, comma-separated in the same order, only on reads with WithDualEligibility",
+			says: "identifierName is one the call takes (the update: " + strings.Join(lookupNames(putByLookup), ", ") +
+				"; customerDetails: " + strings.Join(lookupNames(getDetails), ", ") + "; the id lookup: " + strings.Join(lookupNames(getID), ", ") +
+				") with a non-empty identifierValue; several, comma-separated in the same order, only on reads with WithDualEligibility",
 			check: checkLookupKeys},
 		{code: 8015, message: customerNotFound, source: "GD, GID", on: lookupReads,
 			says: "with WithDualEligibility, the identifiers of a lookup read include the org's primary one (WithPrimaryIdentifier), which decides",
@@ -149,9 +151,9 @@ func rules() []rule {
 				})
 			}},
 		{code: 8010, message: "Invalid communication channel passed", source: "SC, UPD", on: updates,
-			says:  "a channel's type is one of " + channelTypeList + " (exact case), its value is not empty, primary/verified/subscribed are \"true\"/\"false\" (any case) or JSON booleans, and meta and attributes are objects",
+			says:  "a channel's type is one of " + channelTypeList + " (exact case), its value is not empty, primary/verified/subscribed are \"true\"/\"false\" (any case) or JSON booleans, lastViewedDate is a string, and meta and attributes are objects",
 			check: checkChannels},
-		{code: 400, message: invalidInput, source: "UPD, UL (the code is the fake's)", on: updates,
+		{code: 400, message: invalidInput, source: "OLD, UL (the code is the fake's)", on: updates,
 			says:  "an identifiers[] entry has a documented type (" + identifierTypeList + ") and a value, a string or a JSON number (kept as its digits)",
 			check: checkIdentifiers},
 		{code: 400, message: invalidInput, source: "UPD (the code is the fake's)", on: updates,
@@ -163,7 +165,7 @@ func rules() []rule {
 					c.refuse("loyaltyInfo.loyaltyType: %q is not %q or %q", lt, loyaltyTypeLoyalty, loyaltyTypeNonLoyalty)
 				}
 			}},
-		{code: 400, message: invalidInput, source: "UPD, UL, ADD (the bounds are the fake's)", on: updates,
+		{code: 400, message: invalidInput, source: "UPD, UL, ADD (the code and the bounds are the fake's)", on: updates,
 			says:  "a loyaltyProgramEnrollments[] entry has a positive integer programId and a tierNumber >= 1, integers (1.0, \"1\" and 1e0 are not), loyaltyPoints >= 0, a JSON number (an Integer in UPD, a Number in ADD: 12.5 is taken), and tierExpiryDate and pointsExpiryDate as 2024-07-11T16:36:17+05:30 or 2022-02-11T11:06:17.000Z",
 			check: checkEnrollments},
 		{code: 91015, message: "Failed to update extended fields; or field {x} length too long", source: "SC, UPD", warning: true, on: updates,

@@ -102,6 +102,15 @@ func TestEveryRuleIsSourced(t *testing.T) {
 				assert.Regexp(t, keys, key, name)
 			}
 		}
+		// The vendor pairs its generic 400 with none of these checks: a page may document the
+		// check, but the code is the fake's choice, and the row says so.
+		if r.code == 400 && r.source != "" {
+			assert.Regexp(t, `\(the code .*the fake's\)$`, r.source, name)
+		}
+		// Only errors-and-warnings pairs HTTP statuses with meanings; any other is the fake's.
+		if r.status != 0 && !strings.Contains(r.source, "ERR") {
+			assert.Contains(t, r.source, "(the HTTP status is the fake's)", name)
+		}
 		if r.check == nil {
 			assert.True(t, r.warning || r.code == 521, "%s: only warnings (and 521) come from Faults alone", name)
 			continue

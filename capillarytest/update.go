@@ -68,7 +68,7 @@ func (s *Server) update(c *call) answer {
 // accountRef is a source account that an update or a read names, as the org's accounts
 // resolve it.
 type accountRef struct {
-	SourceAccount
+	sourceAccount
 	missing bool // a multi-account source without accountId
 	unknown bool // an accountId the source does not have
 }
@@ -112,11 +112,11 @@ func (c *call) eachAccount(f func(a *accountRef, at string)) {
 }
 
 // target is the source account a body profile updates: the query's when it names none.
-func (c *call) target(pp *profilePatch) SourceAccount {
+func (c *call) target(pp *profilePatch) sourceAccount {
 	if pp.raw["source"] == nil && pp.raw["accountId"] == nil {
-		return c.account.SourceAccount
+		return c.account.sourceAccount
 	}
-	return pp.account.SourceAccount
+	return pp.account.sourceAccount
 }
 
 func checkUpdateSources(c *call) {
@@ -175,8 +175,8 @@ func checkChannels(c *call) {
 				}
 			}
 		}
-		if v, ok := ch.raw["lastViewedDate"].(string); !ok && ch.raw["lastViewedDate"] != nil {
-			c.refuse("%s.lastViewedDate: must be a string, not %s", ch.path, kind(v))
+		if _, ok := ch.raw["lastViewedDate"].(string); !ok && ch.raw["lastViewedDate"] != nil {
+			c.refuse("%s.lastViewedDate: must be a string, not %s", ch.path, kind(ch.raw["lastViewedDate"]))
 		}
 		for _, name := range []string{"meta", "attributes"} {
 			if _, ok := ch.raw[name].(map[string]any); !ok && ch.raw[name] != nil {
@@ -388,7 +388,7 @@ func (c *call) apply() {
 	if lt, _ := p.loyaltyType(); lt == loyaltyTypeLoyalty {
 		cust.LoyaltyType = loyaltyTypeLoyalty
 	}
-	own := cust.profile(c.account.SourceAccount)
+	own := cust.profile(c.account.sourceAccount)
 	own.Fields = mergeFields(own.Fields, p.fields, fieldText)
 	cust.setProfile(own)
 	for _, pp := range p.profiles {

@@ -52,6 +52,8 @@ func TestUpdateRefusesInvalidBodies(t *testing.T) {
 			`Invalid communication channel passed: profiles[0].commChannels[0].primary: "yes" is not "true" or "false"`},
 		{"verified a number", channel(`{"type":"mobile","value":"9999000000","verified":1}`), 8010, ""},
 		{"meta not an object", channel(`{"type":"mobile","value":"9999000000","meta":"x"}`), 8010, ""},
+		{"lastViewedDate a number", channel(`{"type":"mobilePush","value":"fcm-token","lastViewedDate":20191025}`), 8010,
+			"Invalid communication channel passed: profiles[0].commChannels[0].lastViewedDate: must be a string, not a number"},
 		{"channel null", channel(`null`), 400, ""},
 		{"unknown channel field", channel(`{"type":"mobile","value":"9999000000","subscriptions":true}`), 400, ""},
 

@@ -127,9 +127,12 @@ func TestEmbedMLPAsTheVendorWritesIt(t *testing.T) {
 // must pass against the vendor, which answers custom fields as text.
 func TestReadBackAsTheVendorGivesIt(t *testing.T) {
 	t.Parallel()
-	srv := capillarytest.NewServer(capillarytest.WithCustomers(tomSawyer()))
+	tom := tomSawyer()
+	tom.Fields = map[string]any{"seeded": 7}
+	srv := capillarytest.NewServer(capillarytest.WithCustomers(tom))
 	t.Cleanup(srv.Close)
-	r := update(t, srv, tomID, "source=INSTORE", `{"profiles":[{"fields":{"tierup_airasia":2,"vip":true,"ratio":1.50,"city":"Pune"}}]}`)
+	r := update(t, srv, tomID, "source=INSTORE", `{"fields":{"top":3},
+		"profiles":[{"fields":{"tierup_airasia":2,"vip":true,"ratio":1.50,"city":"Pune"}}]}`)
 	require.Equal(t, 200, r.status, r.body)
 	var read struct {
 		Profiles []struct {
@@ -137,10 +140,12 @@ func TestReadBackAsTheVendorGivesIt(t *testing.T) {
 		} `json:"profiles"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(get(t, srv, "/v2/customers/"+tomID, "source=INSTORE").body), &read))
-	want := map[string]any{"tierup_airasia": "2", "vip": "true", "ratio": "1.50", "city": "Pune"}
-	assert.Equal(t, want, read.Profiles[0].Fields)
+	want := map[string]any{"tierup_airasia": "2", "vip": "true", "ratio": "1.50", "city": "Pune", "top": "3"}
 	got, _ := srv.Customer(tomID)
-	assert.Equal(t, want, got.Fields, "the stored state says the same")
+	delete(got.Fields, "seeded")
+	assert.Equal(t, want, got.Fields, "an update stores custom fields as text")
+	want["seeded"] = "7"
+	assert.Equal(t, want, read.Profiles[0].Fields, "a read answers them as text, seeded ones too")
 }
 
 func TestWechatChannelIsFoundByAWechatLookup(t *testing.T) {

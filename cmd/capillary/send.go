@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"os"
 	"sync/atomic"
 
 	"github.com/capillary-go/capillary/bulk"
@@ -54,10 +53,11 @@ func (a *app) send(ctx context.Context, f *updateFlags, runner *bulk.Runner, row
 // history reads the results of earlier runs when resuming, and refuses to start over a results
 // file that has some otherwise: its rows would be sent twice.
 func history(f *updateFlags) (*bulk.History, error) {
-	if f.resume || f.retryFailed {
-		return bulk.ReadHistory(f.results)
+	h, err := bulk.ReadHistory(f.results)
+	if err != nil || f.resume || f.retryFailed {
+		return h, err
 	}
-	if info, err := os.Stat(f.results); err == nil && info.Size() > 0 {
+	if h.Last() > 0 {
 		return nil, usagef("the results file %s already holds results: use --resume to go on with that run, "+
 			"--retry-failed to send its failed rows again, or --results to name another file", f.results)
 	}
@@ -76,33 +76,29 @@ type plan struct {
 	settled    atomic.Int64 // rows in flight in an earlier run, read back before sending
 }
 
-// filter yields the rows to send: those without an outcome, those in flight in an earlier run
-// (marked to be settled first), and with --retry-failed those that failed (uncertain ones
-// settled first).
+// filter yields the rows to send (bulk.History.Resume): those without an outcome, those in
+// flight in an earlier run (marked to be settled first), and with --retry-failed those that
+// failed (uncertain ones settled first). It counts those skipped and those settled.
 func (p *plan) filter(rows iter.Seq2[bulk.Row, error]) iter.Seq2[bulk.Row, error] {
 	return func(yield func(bulk.Row, error) bool) {
-		for row, err := range rows {
-			if err == nil {
-				switch status := p.history.Status(row.Number); {
-				case status == bulk.Sending:
-					row.Settle = true
-					p.settled.Add(1)
-				case status == bulk.Uncertain && p.retryFailed:
-					row.Settle = true
-				case status == bulk.Applied || (status.Final() && !p.retryFailed):
-					p.skipped.Add(1)
-					if status != bulk.Applied {
-						p.keptFailed.Add(1)
-					}
-					p.progress.skip()
-					continue
-				}
+		for row, err := range p.history.Resume(rows, p.retryFailed, p.skip) {
+			if err == nil && p.history.Status(row.Number) == bulk.Sending {
+				p.settled.Add(1)
 			}
 			if !yield(row, err) {
 				return
 			}
 		}
 	}
+}
+
+// skip counts a row an earlier run settled.
+func (p *plan) skip(status bulk.Status) {
+	p.skipped.Add(1)
+	if status != bulk.Applied {
+		p.keptFailed.Add(1)
+	}
+	p.progress.skip()
 }
 
 // dryRun checks every row offline and prints each problem with its row number and field.
@@ -114,7 +110,7 @@ func (a *app) dryRun(rows iter.Seq2[bulk.Row, error], opts []bulk.Option) (int, 
 	w := bufio.NewWriterSize(a.stdout, 64<<10)
 	defer w.Flush()
 	bad := 0
-	total, err := runner.Check(rows, func(row int, problems []bulk.Problem) {
+	sum, err := runner.Check(rows, func(row int, problems []bulk.Problem) {
 		bad++
 		for _, p := range problems {
 			fmt.Fprintf(w, "row %d: %s: %s\n", row, p.Field, p.Problem)
@@ -123,7 +119,7 @@ func (a *app) dryRun(rows iter.Seq2[bulk.Row, error], opts []bulk.Option) (int, 
 	if err != nil {
 		return 0, stopped(errors.New("reading the input: " + plain(err)))
 	}
-	fmt.Fprintf(w, "%s checked: %d valid, %d invalid. Nothing was sent.\n", plural(total, "row"), total-bad, bad)
+	fmt.Fprintf(w, "%s checked: %d valid, %d invalid. Nothing was sent.\n", plural(sum.Rows, "row"), sum.Rows-bad, bad)
 	if bad > 0 {
 		return exitFailed, nil
 	}

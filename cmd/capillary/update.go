@@ -130,7 +130,7 @@ func (a *app) update(ctx context.Context, args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	runner, err := bulk.New(bulk.SDK(c.Customers), opts...)
+	runner, err := bulk.New(bulk.SDK(c), opts...)
 	if err != nil {
 		return 0, usagef("%w", err)
 	}

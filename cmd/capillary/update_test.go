@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -77,6 +78,7 @@ func results(t *testing.T, path string) []bulk.Result {
 	defer f.Close()
 	var out []bulk.Result
 	sc := bufio.NewScanner(f)
+	require.True(t, sc.Scan(), "the header line")
 	for sc.Scan() {
 		var r bulk.Result
 		require.NoError(t, json.Unmarshal(sc.Bytes(), &r), sc.Text())
@@ -162,7 +164,7 @@ func TestUpdateRefusesToStartOverExistingResults(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "101")
 	in := h.file("c.csv", "userId,firstName\n101,Ann\n")
-	h.file("c.results.jsonl", `{"row":1,"status":"applied","attempts":1}`+"\n")
+	resultsFile(t, filepath.Join(h.dir, "c.results.jsonl"), "userId,firstName\n101,Ann\n", "1 applied")
 	code, _, stderr := h.run(testCtx(t), "customers", "update", "--input", in, "--source", "INSTORE")
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "already holds results: use --resume")
@@ -173,11 +175,8 @@ func TestResumeSkipsFinalRowsAndRetryFailedSendsThemAgain(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "101", "102", "103")
 	in := h.file("c.csv", "userId,firstName\n101,Ann\n102,Bob\n103,Cy\n")
-	res := h.file("c.results.jsonl",
-		`{"row":1,"status":"sending"}`+"\n"+
-			`{"row":1,"status":"applied","attempts":1}`+"\n"+
-			`{"row":2,"status":"sending"}`+"\n"+
-			`{"row":2,"status":"refused","errors":[{"code":8015,"message":"x","status":false}],"attempts":1}`+"\n")
+	res := resultsFile(t, filepath.Join(h.dir, "c.results.jsonl"), "userId,firstName\n101,Ann\n102,Bob\n103,Cy\n",
+		"1 sending", "1 applied", "2 sending", "2 refused")
 
 	code, stdout, stderr := h.run(testCtx(t), "customers", "update", "--input", in, "--source", "INSTORE", "--resume")
 	assert.Equal(t, exitFailed, code, "row 2 is still refused: %s", stderr)
@@ -317,7 +316,12 @@ func TestResumeSettlesRowsInFlightByReadingBack(t *testing.T) {
 	h := newHarness(t, "102")
 	h.srv.AddCustomer(capillarytest.Customer{ID: "101", Profile: capillarytest.Profile{FirstName: "Ann"}}) // the killed run's update was applied
 	in := h.file("c.csv", "userId,firstName\n101,Ann\n102,Bob\n")
-	res := h.file("c.results.jsonl", `{"row":1,"status":"sending"}`+"\n"+`{"row":2,"status":"sending"}`+"\n"+`{"row":2,"status":"appl`)
+	res := resultsFile(t, filepath.Join(h.dir, "c.results.jsonl"), "userId,firstName\n101,Ann\n102,Bob\n", "1 sending", "2 sending")
+	f, err := os.OpenFile(res, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString(`{"row":2,"status":"appl`) // the killed run was writing this line
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
 
 	code, stdout, stderr := h.run(testCtx(t), "customers", "update", "--input", in, "--source", "INSTORE", "--resume")
 	require.Equal(t, exitOK, code, stderr)
@@ -347,4 +351,33 @@ func TestNoProgressOffATerminal(t *testing.T) {
 	code, _, stderr := h.run(testCtx(t), "customers", "update", "--input", path, "--source", "INSTORE", "--concurrency", "8")
 	require.Equal(t, exitOK, code, stderr)
 	assert.Empty(t, stderr)
+}
+
+// resultsFile writes the results an earlier run over the CSV input left at path: each entry is
+// "ROW STATUS", in order (sending, applied, refused, ...).
+func resultsFile(t *testing.T, path, csv string, entries ...string) string {
+	t.Helper()
+	rows, err := bulk.ReadCSV(strings.NewReader(csv))
+	require.NoError(t, err)
+	fingerprints := map[int]string{}
+	for row, err := range rows {
+		require.NoError(t, err)
+		fingerprints[row.Number] = bulk.Fingerprint(&row)
+	}
+	j, err := bulk.OpenJournal(path)
+	require.NoError(t, err)
+	for _, e := range entries {
+		n, status, _ := strings.Cut(e, " ")
+		row, err := strconv.Atoi(n)
+		require.NoError(t, err)
+		res := &bulk.Result{Row: row, Status: bulk.Status(status), Fingerprint: fingerprints[row]}
+		if res.Status == bulk.Sending {
+			require.NoError(t, j.Sending(res))
+			continue
+		}
+		res.Attempts = 1
+		require.NoError(t, j.Finished(res))
+	}
+	require.NoError(t, j.Close())
+	return path
 }

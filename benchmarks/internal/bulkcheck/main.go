@@ -221,6 +221,9 @@ func readResults(path string) (finals map[int][]result, statuses map[string]int,
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			return nil, nil, 0, fmt.Errorf("results line %d: %w", line, err)
 		}
+		if r.Row == 0 && r.Status == "" {
+			continue // the header line that marks the file as results
+		}
 		if r.Status == "sending" {
 			sending++
 			continue
