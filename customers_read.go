@@ -87,21 +87,23 @@ func (s *customersService) Lookup(ctx context.Context, ids []Identifier, params 
 	}, opts)
 }
 
-// read sends a read, which is idempotent: retried on every 5xx, 429 and transport error, and
+// read sends a read, which changes nothing: retried on every 5xx, 429 and transport error, and
 // never uncertain.
 func (s *customersService) read(ctx context.Context, r *request, opts []Option) (*Customer, error) {
-	r.idempotent = true
-	c, meta, err := send[Customer](ctx, s.client, r, opts)
-	if err == nil {
-		for name := range c.Unknown { // the answer's errors list, which send has judged
-			if strings.EqualFold(name, "errors") {
-				delete(c.Unknown, name)
-			}
-		}
-		if len(c.Unknown) == 0 {
-			c.Unknown = nil
-		}
-		c.StatusCode, c.RequestID, c.Attempts = meta.status, meta.requestID, meta.attempts
+	r.read = true
+	c := new(Customer)
+	meta, err := s.client.call(ctx, r, c, opts)
+	if err != nil {
+		return nil, err
 	}
-	return c, err
+	for name := range c.Unknown { // the answer's errors list, which call has judged
+		if strings.EqualFold(name, "errors") {
+			delete(c.Unknown, name)
+		}
+	}
+	if len(c.Unknown) == 0 {
+		c.Unknown = nil
+	}
+	c.StatusCode, c.RequestID, c.Attempts = meta.status, meta.requestID, meta.attempts
+	return c, nil
 }

@@ -7,8 +7,8 @@ import "errors"
 // then CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET, or CAPILLARY_TILL and
 // CAPILLARY_PASSWORD. getenv is os.Getenv, or a stand-in in tests. The options are checked by
 // NewClient; a variable that is missing altogether is an error that names what to set.
-func OptionsFromEnv(getenv func(string) string) ([]Option, error) {
-	var where Option
+func OptionsFromEnv(getenv func(string) string) ([]ClientOption, error) {
+	var where ClientOption
 	switch {
 	case getenv("CAPILLARY_BASE_URL") != "":
 		where = WithBaseURL(getenv("CAPILLARY_BASE_URL"))
@@ -19,9 +19,9 @@ func OptionsFromEnv(getenv func(string) string) ([]Option, error) {
 	}
 	switch {
 	case getenv("CAPILLARY_OAUTH_KEY") != "":
-		return []Option{where, WithOAuth(getenv("CAPILLARY_OAUTH_KEY"), getenv("CAPILLARY_OAUTH_SECRET"))}, nil
+		return []ClientOption{where, WithOAuth(getenv("CAPILLARY_OAUTH_KEY"), getenv("CAPILLARY_OAUTH_SECRET"))}, nil
 	case getenv("CAPILLARY_TILL") != "":
-		return []Option{where, WithBasicAuth(getenv("CAPILLARY_TILL"), getenv("CAPILLARY_PASSWORD"))}, nil
+		return []ClientOption{where, WithBasicAuth(getenv("CAPILLARY_TILL"), getenv("CAPILLARY_PASSWORD"))}, nil
 	}
 	return nil, errors.New("set CAPILLARY_TILL and CAPILLARY_PASSWORD, or CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET")
 }

@@ -128,6 +128,8 @@ type APIError struct {
 	// Err is the cause when the call ended for another reason after this response, such as
 	// the context expiring while waiting to retry; errors.Is sees through it.
 	Err error
+
+	read bool // the call changes nothing: the retry policy retries it on every 5xx
 }
 
 // Error describes the failure: the call, the status, every code and message, the request id.
@@ -211,6 +213,8 @@ type RequestError struct {
 	Uncertain bool
 	// Err is the cause.
 	Err error
+
+	read bool // the call changes nothing
 }
 
 // Error names the call, the cause, the attempts, and whether the call may have been applied.

@@ -5,10 +5,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -28,76 +28,76 @@ var retryableStatuses = []int{http.StatusTooManyRequests, http.StatusBadGateway,
 // same number comes as a code in the errors list.
 const statusCustomerBusy = 521
 
-// beforeAttempt counts the attempts, as retryablehttp's RequestLogHook (it runs once per attempt).
-func beforeAttempt(_ retryablehttp.Logger, req *http.Request, retry int) {
-	if st := stateFrom(req.Context()); st != nil {
-		st.attempts, st.attemptStart = st.earlier+retry+1, time.Now()
-	}
+// RetryAdvice is what the SDK's retry policy makes of an error the SDK returned.
+type RetryAdvice struct {
+	Retry       bool          // the SDK would try the call again (never for an Uncertain update)
+	Wait        time.Duration // how long it would wait first: the server's Retry-After, else the backoff for this attempt
+	RateLimited bool          // the answer was a 429: the caller should slow down
 }
 
-// checkRetry is the retry policy, as retryablehttp's CheckRetry. An answer (err nil) goes to
-// readResponse first; what it judged an error comes back here as err. When a retry is due, the
-// wait happens here, bounded by the context: retryablehttp's Backoff hook cannot see the call's
-// own settings after a transport error, so it is left at zero (noBackoff).
-func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	st := stateFrom(ctx)
-	if err == nil || st == nil {
-		return false, nil
-	}
+// AdviseRetry applies c's retry policy (its WithRetries waits) to err, the error of attempt
+// number attempt (1 for the first) of a call made through c. It is the policy the Client's own
+// retries follow, with one difference: inside a call the SDK replays an update whose attempt may
+// have been applied (a 502, a broken connection), as the vendor's tool does, while an error the
+// SDK returned with Uncertain set is never advised for a retry: read the customer back first.
+func (c *Client) AdviseRetry(err error, attempt int) RetryAdvice {
+	a := c.defaults.advise(err, attempt)
 	var apiErr *APIError
-	answered := errors.As(err, &apiErr)
-	if !answered {
-		st.last = nil // this attempt has no answer: what an earlier one said is no longer the news
-		st.uncertain = st.uncertain || (!st.idempotent && !st.unsent.Load() && mayHaveReachedServer(err))
-		st.log(ctx, slog.LevelDebug, "capillary: attempt failed", slog.Int("attempt", st.attempts),
-			slog.Duration("latency", time.Since(st.attemptStart)), slog.String("error", st.quote(err).Error()))
+	var reqErr *RequestError
+	if errors.As(err, &apiErr) && apiErr.Uncertain || errors.As(err, &reqErr) && reqErr.Uncertain {
+		a.Retry = false
 	}
-	if st.attempts-st.earlier > st.settings.maxRetries ||
-		(answered && !st.retryableAnswer(apiErr)) || (!answered && !retryableTransportError(ctx, err)) {
-		return false, nil
-	}
-	if ctx.Err() != nil {
-		st.waitErr = ctx.Err() // a retry was due, but the context ended first
-		return false, nil
-	}
-	wait := backoff(st.settings.waitMin, st.settings.waitMax, st.attempts-st.earlier-1, resp)
-	if answered && apiErr.RetryAfter > 0 {
-		if deadline, has := ctx.Deadline(); has && time.Now().Add(wait).After(deadline) {
-			apiErr.Err = errors.New("not retried: the server asked to wait " + apiErr.RetryAfter.String() + " (Retry-After), past the call's deadline")
-			return false, nil
-		}
-	}
-	st.log(ctx, slog.LevelInfo, "capillary: retrying", slog.Int("attempt", st.attempts+1), slog.Duration("wait", wait))
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return true, nil
-	case <-ctx.Done():
-		st.waitErr = ctx.Err()
-		return false, nil
-	}
+	return a
 }
 
-// retryableAnswer reports whether an answer is worth another attempt: a status of
-// retryableStatuses, any 5xx for a read, or the vendor's code 521 in the body.
-func (st *callState) retryableAnswer(e *APIError) bool {
-	if slices.Contains(retryableStatuses, e.StatusCode) || (st.idempotent && e.StatusCode >= 500 && e.StatusCode <= 599) {
-		return true
+// advise is the retry policy: whether the error of attempt number attempt (from 1) is worth
+// another attempt within the budget, and how long to wait first. An *APIError is judged by its
+// status and codes, anything else by its transport cause; a refusal before sending (a
+// *ValidationError) or a failed token generation is not retried.
+func (s *callSettings) advise(err error, attempt int) RetryAdvice {
+	var (
+		apiErr     *APIError
+		tokenErr   *TokenError
+		invalid    *ValidationError
+		a          RetryAdvice
+		retryAfter time.Duration
+	)
+	switch {
+	case err == nil || errors.As(err, &tokenErr) || errors.As(err, &invalid):
+		return a
+	case errors.As(err, &apiErr):
+		a.Retry = slices.Contains(retryableStatuses, apiErr.StatusCode) ||
+			(apiErr.read && apiErr.StatusCode >= 500 && apiErr.StatusCode <= 599) ||
+			slices.ContainsFunc(apiErr.Errors, func(m Message) bool { return m.Code == statusCustomerBusy })
+		a.RateLimited, retryAfter = apiErr.StatusCode == http.StatusTooManyRequests, apiErr.RetryAfter
+	default:
+		a.Retry = retryableTransportError(err)
 	}
-	return slices.ContainsFunc(e.Errors, func(m Message) bool { return m.Code == statusCustomerBusy })
+	a.Retry = a.Retry && attempt <= s.maxRetries
+	a.Wait = s.wait(attempt, retryAfter, retryAfter > 0)
+	return a
 }
 
 // retryableTransportError reports whether a failure to get an answer may pass: not when the
 // context ended, not for a host name that does not exist (a configuration error), and not where
 // retryablehttp's own judgement says it cannot (a bad certificate, a malformed URL).
-func retryableTransportError(ctx context.Context, err error) bool {
-	var dnsErr *net.DNSError
-	if (errors.As(err, &dnsErr) && dnsErr.IsNotFound) || tlsFailure(err) {
+func retryableTransportError(err error) bool {
+	var (
+		dnsErr  *net.DNSError
+		timeout *attemptTimeoutError
+		urlErr  *url.Error
+	)
+	switch {
+	case errors.As(err, &timeout):
+		return true
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.As(err, &dnsErr) && dnsErr.IsNotFound || tlsFailure(err):
 		return false
+	case errors.As(err, &urlErr):
+		retry, _ := retryablehttp.DefaultRetryPolicy(context.Background(), nil, urlErr)
+		return retry
 	}
-	retry, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
-	return retry
+	return true
 }
 
 // mayHaveReachedServer reports whether a transport error leaves open that the server received
@@ -126,16 +126,19 @@ func tlsFailure(err error) bool {
 		errors.As(err, &authErr) || errors.As(err, &hostErr) || errors.As(err, &certErr)
 }
 
-// noBackoff is retryablehttp's Backoff: checkRetry has already waited.
-func noBackoff(time.Duration, time.Duration, int, *http.Response) time.Duration { return 0 }
+// wait is how long to wait before retrying after attempt number attempt (from 1), when the
+// server asked for retryAfter or not.
+func (s *callSettings) wait(attempt int, retryAfter time.Duration, asked bool) time.Duration {
+	return backoff(s.waitMin, s.waitMax, attempt-1, retryAfter, asked)
+}
 
 // backoff waits what the server asked for in Retry-After, capped at max; otherwise it grows
 // exponentially from min with random jitter, so that many clients do not retry in step:
 // retry n (from 0) waits a random time between min and min·2^(n+1), at most max. WithRetries
 // bounds max to an hour, so the sums cannot overflow.
-func backoff(minWait, maxWait time.Duration, retry int, resp *http.Response) time.Duration {
-	if wait, ok := retryAfter(resp); ok {
-		return min(wait, maxWait)
+func backoff(minWait, maxWait time.Duration, retry int, retryAfter time.Duration, asked bool) time.Duration {
+	if asked {
+		return min(retryAfter, maxWait)
 	}
 	ceiling := maxWait
 	if n := retry + 1; minWait > 0 && n < 62 && minWait <= maxWait>>n {
@@ -166,19 +169,4 @@ func retryAfter(resp *http.Response) (time.Duration, bool) {
 		return max(time.Until(at), 0), true
 	}
 	return 0, false
-}
-
-// prepareRetry refreshes the credentials before a retry (an OAuth token may have expired
-// during the wait), on a header map of the retry's own.
-func prepareRetry(req *http.Request) error {
-	st := stateFrom(req.Context())
-	req.Header = req.Header.Clone() // the previous attempt's request may still hold the old map
-	st.header = req.Header
-	return st.settings.auth.authorize(req.Context(), req.Header)
-}
-
-// lastError is retryablehttp's ErrorHandler: the call's error is the last attempt's, not a
-// "giving up" error of the library's (readResponse has closed any body).
-func lastError(_ *http.Response, err error, _ int) (*http.Response, error) {
-	return nil, err
 }

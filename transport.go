@@ -7,7 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptrace"
-	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
@@ -29,7 +29,7 @@ func newTransport(attemptTimeout time.Duration) *http.Transport {
 	return t
 }
 
-// attemptTransport is the transport the retry client sees. It does three things:
+// attemptTransport is the transport of one call's retry client, over the Client's shared one.
 //
 //   - It bounds each attempt (connecting, sending, and reading the whole answer) by the call's
 //     attempt timeout, as a context that lasts until the answer's body is closed; when that
@@ -37,55 +37,48 @@ func newTransport(attemptTimeout time.Duration) *http.Transport {
 //     the connection itself, is never read.)
 //   - For an update, it has net/http's trace say when the request was written, so that an
 //     attempt that ended before is known to have sent nothing.
-//   - It hides the real transport's CloseIdleConnections: retryablehttp calls it after every
-//     call that ends without success, and on a client shared by many goroutines that dropped
-//     every caller's idle connections, so that each failed call made the others reconnect.
+//   - It has no CloseIdleConnections: retryablehttp calls that after every call that ends
+//     without success, and on a client shared by many goroutines that would drop every
+//     caller's idle connections. Client.CloseIdleConnections reaches the shared transport.
 type attemptTransport struct {
 	next http.RoundTripper
 	// netHTTP is set when next is net/http's own transport, whose bodies already end their
 	// reads when the request's context ends; another transport's bodies are closed for that.
 	netHTTP bool
+	timeout time.Duration
+	unsent  *atomic.Bool // set while an update's request is not yet written; nil for a read
 }
 
 // errAttemptTimeout is the cause of an attempt's context when its time runs out.
 var errAttemptTimeout = errors.New("attempt timed out")
 
 // RoundTrip sends one attempt within the attempt timeout.
-func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	st := stateFrom(req.Context()) // every request comes from a call
-	timeout := st.settings.timeout
-	ctx, cancel := context.WithTimeoutCause(req.Context(), timeout, errAttemptTimeout)
-	if !st.idempotent {
+func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithTimeoutCause(req.Context(), t.timeout, errAttemptTimeout)
+	if unsent := t.unsent; unsent != nil {
 		// Whether an update may have been applied hangs on whether its request went out, which
 		// an error that ends the attempt during the TLS handshake does not tell. net/http's
 		// trace does: from taking a connection until the headers are written, nothing is sent.
 		// A transport that takes no connection through net/http leaves it to the error.
-		st.unsent.Store(false)
+		unsent.Store(false)
 		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-			GetConn:      func(string) { st.unsent.Store(true) },
-			WroteHeaders: func() { st.unsent.Store(false) },
+			GetConn:      func(string) { unsent.Store(true) },
+			WroteHeaders: func() { unsent.Store(false) },
 		})
 	}
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if err != nil {
-		err = explain(ctx, timeout, err) // before cancel, which would make every error look cancelled
+		err = explain(ctx, t.timeout, err) // before cancel, which would make every error look cancelled
 		cancel()
 		return nil, err
 	}
-	body := &attemptBody{ReadCloser: resp.Body, ctx: ctx, timeout: timeout, cancel: cancel}
+	body := &attemptBody{ReadCloser: resp.Body, ctx: ctx, timeout: t.timeout, cancel: cancel}
 	if !t.netHTTP {
 		inner := resp.Body
 		body.stop = context.AfterFunc(ctx, func() { _ = inner.Close() })
 	}
 	resp.Body = body
 	return resp, nil
-}
-
-// closeIdleConnections closes the real transport's idle connections, for Client.CloseIdleConnections.
-func (t attemptTransport) closeIdleConnections() {
-	if ci, ok := t.next.(interface{ CloseIdleConnections() }); ok {
-		ci.CloseIdleConnections()
-	}
 }
 
 // explain marks an error caused by the attempt's own deadline as a timeout, so that it reads as
@@ -156,42 +149,3 @@ func (e *attemptTimeoutError) Unwrap() error   { return e.err }
 func (e *attemptTimeoutError) Timeout() bool   { return true }
 func (e *attemptTimeoutError) Temporary() bool { return true }
 
-// maxRedirects is how many redirects one attempt follows.
-const maxRedirects = 10
-
-// redirectPolicy follows a redirect only when it keeps the method (307, 308: a PUT that a
-// 301/302/303 would turn into a body-less GET is never followed), stays on the configured host
-// and does not drop from https to http. Anything else is handed back as the response, which
-// readResponse reports, so credentials and customer data only reach the host they were meant for.
-func redirectPolicy(host string, next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
-	return func(req *http.Request, via []*http.Request) error {
-		first := via[0]
-		if req.Method != first.Method || !strings.EqualFold(req.URL.Host, host) ||
-			(first.URL.Scheme == "https" && req.URL.Scheme != "https") || len(via) >= maxRedirects {
-			return http.ErrUseLastResponse
-		}
-		if next != nil {
-			return next(req, via)
-		}
-		return nil
-	}
-}
-
-// redirectRefused says why a redirect that reached readResponse was not followed.
-func redirectRefused(resp *http.Response) error {
-	loc, err := resp.Location()
-	from := resp.Request.URL
-	switch {
-	case err != nil:
-		return fmt.Errorf("redirect %d without a usable Location", resp.StatusCode)
-	case !strings.EqualFold(loc.Host, from.Host):
-		return fmt.Errorf("redirect to %s not followed: the SDK only sends credentials and data to its base URL", loc.Host)
-	case from.Scheme == "https" && loc.Scheme != "https":
-		return errors.New("redirect from https to http not followed")
-	case resp.StatusCode == http.StatusMovedPermanently || resp.StatusCode == http.StatusFound || resp.StatusCode == http.StatusSeeOther:
-		if resp.Request.Method != http.MethodGet && resp.Request.Method != http.MethodHead {
-			return fmt.Errorf("redirect %d not followed: it would turn the %s into a GET without its body", resp.StatusCode, resp.Request.Method)
-		}
-	}
-	return fmt.Errorf("redirect not followed: stopped after %d redirects on the same host", maxRedirects)
-}

@@ -1,0 +1,379 @@
+package capillary
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unicode"
+
+	"github.com/google/go-querystring/query"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// request is one API call as a service method describes it.
+type request struct {
+	method, path string
+	params       any           // the query, from `url` tags; nil for none
+	body         any           // the JSON body; nil for none
+	read         bool          // changes nothing: retried on every 5xx, never uncertain
+	problems     []FieldError  // what the service's validation found
+	auth         authenticator // nil: the client's credentials
+}
+
+// callResult is what every successful call reports beside its answer.
+type callResult struct {
+	status    int
+	requestID string
+	attempts  int
+}
+
+// call makes one API call, from its arguments to its result: it checks and encodes them (nothing
+// is sent when anything is wrong), authorises the request, and makes the attempts through a
+// go-retryablehttp client made for this call, whose hooks are bound to the call's state: judge
+// reads each answer, checkRetry decides (retry.go), backoff computes the wait, prepareRetry
+// re-authorises. out receives the answer of a success; callError builds the error of a failure.
+func (c *Client) call(ctx context.Context, r *request, out any, opts []Option) (callResult, error) {
+	s := c.settingsFor(opts)
+	problems := append(append([]FieldError(nil), s.problems...), r.problems...)
+	if ctx == nil {
+		problems = append(problems, FieldError{Field: "ctx", Problem: "is nil; use context.Background()"})
+	}
+	rawURL := c.baseURL + r.path
+	if len(problems) == 0 && r.params != nil {
+		values, err := query.Values(r.params)
+		if err != nil {
+			problems = append(problems, FieldError{Field: "params", Problem: err.Error()})
+		} else if q := values.Encode(); q != "" {
+			rawURL += "?" + q
+		}
+	}
+	var body any // nil, not an empty []byte, so that a GET goes out without a body
+	if len(problems) == 0 && r.body != nil {
+		payload, err := json.Marshal(r.body) // bytes: every attempt replays exactly the same body
+		var invalid *ValidationError
+		switch {
+		case errors.As(err, &invalid):
+			problems = append(problems, invalid.Problems...)
+		case err != nil:
+			problems = append(problems, FieldError{Field: "body", Problem: "cannot be encoded as JSON: " + err.Error()})
+		}
+		body = payload
+	}
+	if len(problems) > 0 {
+		return callResult{}, &ValidationError{Problems: problems}
+	}
+
+	st := &callState{settings: s, auth: c.auth, method: r.method, path: quoteLimit(r.path), read: r.read, out: out}
+	if r.auth != nil {
+		st.auth = r.auth
+	}
+	if err := ctx.Err(); err != nil {
+		return callResult{}, st.requestError(err) // over before it started: nothing is sent
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, rawURL, body)
+	if err != nil {
+		return callResult{}, st.requestError(err)
+	}
+	// The shared header values are only read (setting a header replaces its slice).
+	for name, values := range s.header {
+		req.Header[name] = values
+	}
+	if err := st.auth.authorize(ctx, req.Header); err != nil {
+		return callResult{}, err // a *TokenError, or the context's error while waiting for one
+	}
+	_, netHTTP := c.transport.(*http.Transport)
+	rc := &retryablehttp.Client{
+		HTTPClient: &http.Client{
+			Transport:     &attemptTransport{next: c.transport, netHTTP: netHTTP, timeout: s.timeout, unsent: st.unsentFlag()},
+			Jar:           c.jar,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, // judge refuses it
+		},
+		RetryMax:       s.maxRetries,
+		RetryWaitMin:   s.waitMin,
+		RetryWaitMax:   s.waitMax,
+		RequestLogHook: st.beforeAttempt,
+		CheckRetry:     st.checkRetry,
+		Backoff:        st.backoff,
+		PrepareRetry:   st.prepareRetry,
+		ErrorHandler:   func(_ *http.Response, err error, _ int) (*http.Response, error) { return nil, err }, // the last attempt's error; judge closed its body
+	}
+	req.SetResponseHandler(st.judge)
+	for renewed := false; ; renewed = true {
+		if _, err = rc.Do(req); err == nil {
+			return callResult{st.status, st.requestID, st.attempts}, nil
+		}
+		if renewed || !isStatus(err, http.StatusUnauthorized) || !st.auth.renew(req.Header) {
+			return callResult{}, st.callError(ctx, err)
+		}
+		// A rejected OAuth token: fetch a new one and send the call once more.
+		if err = st.prepareRetry(req.Request); err != nil {
+			return callResult{}, st.callError(ctx, err)
+		}
+	}
+}
+
+// callState is one call's bookkeeping, which the hooks of the call's retry client share.
+type callState struct {
+	settings     *callSettings
+	auth         authenticator
+	method, path string
+	read         bool
+	out          any
+
+	attempts  int       // sent, over every retry client run
+	try       int       // the attempt of the current run, from 1: the retry budget's count
+	started   time.Time // of the current attempt
+	status    int
+	requestID string
+	uncertain bool         // an attempt may have been applied although the call fails
+	unsent    *atomic.Bool // an update's attempt is known not to have sent its request yet
+	last      *APIError    // the last attempt's answer, when it was an error
+	lastErr   error        // the last attempt's transport error, when it had no answer
+}
+
+// unsentFlag is what the attempt transport marks while an update's request is not yet written;
+// nil for a read, which is never uncertain.
+func (st *callState) unsentFlag() *atomic.Bool {
+	if !st.read {
+		st.unsent = new(atomic.Bool)
+	}
+	return st.unsent
+}
+
+// beforeAttempt counts the attempts (retryablehttp's RequestLogHook runs once per attempt).
+func (st *callState) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, retry int) {
+	st.attempts, st.try = st.attempts+1, retry+1
+	st.started = time.Now()
+}
+
+// checkRetry is retryablehttp's CheckRetry over the SDK's retry policy (advise). An answer is
+// judged first (err nil here), and its *APIError comes back as err.
+func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if err == nil {
+		return false, nil
+	}
+	if resp == nil { // no answer: what an earlier attempt said is no longer the news
+		st.last, st.lastErr = nil, err
+		st.uncertain = st.uncertain || (!st.read && !st.unsent.Load() && mayHaveReachedServer(err))
+		st.log(ctx, slog.LevelDebug, "capillary: attempt failed", slog.Int("attempt", st.attempts),
+			slog.Duration("latency", time.Since(st.started)), slog.String("error", st.quote(err).Error()))
+	}
+	if !st.settings.advise(err, st.try).Retry {
+		return false, nil
+	}
+	if ctx.Err() != nil {
+		return false, ctx.Err() // a retry was due, but the context ended first
+	}
+	if deadline, has := ctx.Deadline(); has && st.last != nil && st.last.RetryAfter > 0 &&
+		time.Now().Add(min(st.last.RetryAfter, st.settings.waitMax)).After(deadline) {
+		st.last.Err = errors.New("not retried: the server asked to wait " + st.last.RetryAfter.String() + " (Retry-After), past the call's deadline")
+		return false, nil
+	}
+	return true, nil
+}
+
+// backoff is retryablehttp's Backoff: the policy's wait before retry n (from 0).
+func (st *callState) backoff(_, _ time.Duration, n int, resp *http.Response) time.Duration {
+	ra, asked := retryAfter(resp)
+	wait := st.settings.wait(n+1, ra, asked)
+	st.log(context.Background(), slog.LevelInfo, "capillary: retrying", slog.Int("attempt", st.attempts+1), slog.Duration("wait", wait))
+	return wait
+}
+
+// prepareRetry is retryablehttp's PrepareRetry: fresh credentials (an OAuth token may have
+// expired during the wait), on a header map of the retry's own, as the previous attempt's
+// request may still hold the old one.
+func (st *callState) prepareRetry(req *http.Request) error {
+	req.Header = req.Header.Clone()
+	return st.auth.authorize(req.Context(), req.Header)
+}
+
+// judge is the request's response handler: it reads one answer, decodes it on success into out,
+// and returns nil, or the *APIError the answer stands for.
+func (st *callState) judge(resp *http.Response) error {
+	defer resp.Body.Close()
+	st.status, st.requestID = resp.StatusCode, quoteLimit(st.auth.redact(resp.Header.Get(headerRequestID)))
+	st.log(resp.Request.Context(), slog.LevelDebug, "capillary: attempt", slog.Int("attempt", st.attempts),
+		slog.Duration("latency", time.Since(st.started)), slog.Int("status", st.status), slog.String("request_id", st.requestID))
+
+	accepted := resp.StatusCode >= 200 && resp.StatusCode <= 299
+	body, cause := readBody(resp)
+	var vendor struct{ Errors, Warnings List[Message] } // the vendor's lists, on every answer
+	if cause == nil {
+		if err := json.Unmarshal(body, &vendor); err != nil {
+			cause = fmt.Errorf("decoding the answer: %w", err)
+		} else if accepted && len(vendor.Errors) == 0 {
+			if cause = json.Unmarshal(body, st.out); cause == nil {
+				st.last = nil
+				return nil
+			}
+			cause = fmt.Errorf("decoding the answer: %w", cause)
+		}
+	}
+	// Could this attempt have been applied although it failed? A 2xx whose answer cannot be
+	// read was accepted; a 201 with errors is the vendor's "one or more requests have failed",
+	// a part applied; a 5xx without the vendor's own errors list may be a gateway that cut a
+	// success off, unless it says the request was turned away (503, 521). Otherwise the
+	// vendor's errors list is its answer: a refusal.
+	switch {
+	case st.read:
+	case accepted && (cause != nil || resp.StatusCode == http.StatusCreated):
+		st.uncertain = true
+	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusServiceUnavailable && resp.StatusCode != statusCustomerBusy:
+		st.uncertain = st.uncertain || len(vendor.Errors) == 0
+	}
+	e := &APIError{StatusCode: resp.StatusCode, RequestID: st.requestID, Method: st.method, Path: st.path, read: st.read}
+	e.RetryAfter, _ = retryAfter(resp)
+	e.Errors, e.Warnings = st.redactMessages(vendor.Errors), st.redactMessages(vendor.Warnings)
+	if len(e.Errors) == 0 {
+		// Redact the whole body before cutting the excerpt: cut first, a credential straddling
+		// the cut would no longer match and half of it would be shown.
+		e.Body = excerpt(st.auth.redact(string(body)))
+	}
+	if cause != nil {
+		e.Err = st.quote(cause)
+	}
+	st.last, st.lastErr = e, nil
+	return e
+}
+
+// readBody reads an answer's body, or says why it was not read whole.
+func readBody(resp *http.Response) ([]byte, error) {
+	if resp.StatusCode < 200 {
+		// A 101 hands over the connection itself: reading it would wait for the server.
+		return nil, fmt.Errorf("unexpected status %d: the server did not answer the request", resp.StatusCode)
+	}
+	// One byte past the cap tells a body that is too long from one that fits exactly.
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	switch {
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		// No vendor page documents a redirect: credentials and data go only to the base URL.
+		return body, fmt.Errorf("redirect to %q refused: the SDK follows no redirect", resp.Header.Get("Location"))
+	case err != nil:
+		return body, fmt.Errorf("reading the answer: %w", err)
+	case len(body) > maxBodyBytes:
+		return body[:maxBodyBytes], fmt.Errorf("response body exceeds %d bytes", maxBodyBytes)
+	}
+	return body, nil
+}
+
+// maxBodyBytes caps how much of a response is read: the vendor's answers are a few kilobytes,
+// so anything larger is junk and is not read to the end.
+const maxBodyBytes = 1 << 20
+
+// callError builds the call's error from what retryablehttp returned: the last answer's
+// *APIError when there was one, else a *RequestError for a call that got no answer. What ended
+// the call after that answer (the context during a wait, a token that could not be renewed) is
+// its cause.
+func (st *callState) callError(ctx context.Context, err error) error {
+	var cause error
+	if waited := err == ctx.Err(); waited || st.last != nil && !errors.Is(err, st.last) {
+		cause = err // the call ended after the last attempt for another reason
+	}
+	e := st.last
+	if e == nil {
+		if cause != nil && st.lastErr != nil {
+			err = fmt.Errorf("%w (while waiting to retry after: %w)", cause, st.quote(st.lastErr))
+		}
+		return st.requestError(err)
+	}
+	e.Attempts, e.Uncertain = st.attempts, st.uncertain
+	switch {
+	case cause == nil:
+	case e.Err == nil:
+		e.Err = cause
+	default:
+		e.Err = fmt.Errorf("%w (after: %w)", cause, e.Err)
+	}
+	return e
+}
+
+func (st *callState) requestError(err error) *RequestError {
+	return &RequestError{Method: st.method, Path: st.path, Attempts: st.attempts, Uncertain: st.uncertain, Err: st.quote(err), read: st.read}
+}
+
+// isStatus reports whether err is an *APIError with the status.
+func isStatus(err error, status int) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode == status
+}
+
+// log logs one message with metadata only, when the call has a logger.
+func (st *callState) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
+	if l := st.settings.logger; l != nil && l.Enabled(ctx, level) {
+		base := []slog.Attr{slog.String("method", st.method), slog.String("path", st.path)}
+		l.LogAttrs(ctx, level, msg, append(base, attrs...)...)
+	}
+}
+
+// redactMessages returns a copy of the vendor's messages, credentials redacted and each cut to
+// a length an error can quote.
+func (st *callState) redactMessages(msgs []Message) []Message {
+	if msgs == nil {
+		return nil
+	}
+	out := make([]Message, len(msgs))
+	for i, m := range msgs {
+		m.Message = quoteLimit(st.auth.redact(m.Message))
+		out[i] = m
+	}
+	return out
+}
+
+// quote makes an error safe to show: a transport or decoding error may quote what the server
+// sent (a malformed status line, a field's value), so its text is redacted and bounded.
+// errors.Is and errors.As still see the cause.
+func (st *callState) quote(err error) error {
+	var q *quotedError
+	if errors.As(err, &q) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &quotedError{text: quoteLimit(st.auth.redact(transportCause(err).Error())), err: err}
+}
+
+// quotedError is an error whose text was made safe to show.
+type quotedError struct {
+	text string
+	err  error
+}
+
+func (e *quotedError) Error() string { return e.text }
+
+func (e *quotedError) Unwrap() error { return e.err }
+
+// excerpt is the start of a body as one printable line, for an error message.
+func excerpt(body string) string {
+	const limit = 256
+	cut := len(body) > limit
+	if cut {
+		body = body[:limit]
+	}
+	s := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(body, "\uFFFD"))
+	s = strings.Join(strings.Fields(s), " ")
+	if cut {
+		s += "…"
+	}
+	return s
+}
+
+// quoteLimit cuts text that an error or a log line quotes (a path, a request id, a vendor
+// message) to a length that cannot flood them.
+func quoteLimit(s string) string {
+	const limit = 1024
+	if len(s) <= limit {
+		return s
+	}
+	return strings.ToValidUTF8(s[:limit], "") + "…"
+}
