@@ -85,7 +85,7 @@ func TestBasicAuthBadTill(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		opt  Option
+		opt  ClientOption
 	}{
 		{"empty till", WithBasicAuth("", "Pass123")},
 		{"till with colon", WithBasicAuth("store:123", "Pass123")},
@@ -259,28 +259,6 @@ func TestAuditHeadersOnlyWhenSet(t *testing.T) {
 	assert.Equal(t, "t1", reqs[0].Header.Get("X-CAP-API-ATTRIBUTION-LOOKUP"))
 	for _, name := range names {
 		assert.Empty(t, reqs[1].Header.Values(name), name)
-	}
-}
-
-// Another till's credentials for one call only.
-func TestBasicAuthPerCall(t *testing.T) {
-	t.Parallel()
-	c, mt := newMockedClient(t)
-	rec := script(mt)
-	ctx := testCtx(t)
-	_, err := c.Customers.Update(ctx, "1", minimalBody(), instore(), WithBasicAuth("other.till", "OtherPass"))
-	require.NoError(t, err)
-	_, err = c.Customers.Update(ctx, "1", minimalBody(), instore(), WithBasicAuthDigest("third.till", strings.ToUpper(md5Hex("p3"))))
-	require.NoError(t, err)
-	_, err = c.Customers.Update(ctx, "1", minimalBody(), instore())
-	require.NoError(t, err)
-	reqs := rec.all()
-	require.Len(t, reqs, 3)
-	assert.Equal(t, "Basic "+basicToken("other.till", md5Hex("OtherPass")), reqs[0].Header.Get("Authorization"))
-	assert.Equal(t, "Basic "+basicToken("third.till", md5Hex("p3")), reqs[1].Header.Get("Authorization"))
-	assert.Equal(t, testAuthHeader(), reqs[2].Header.Get("Authorization"))
-	for _, r := range reqs {
-		assert.Len(t, r.Header.Values("Authorization"), 1)
 	}
 }
 

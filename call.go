@@ -27,8 +27,8 @@ type request struct {
 	auth         authenticator // nil: the client's credentials
 }
 
-// callResult is what every successful call reports beside its answer.
-type callResult struct {
+// callMeta is what every successful call reports beside its answer.
+type callMeta struct {
 	status    int
 	requestID string
 	attempts  int
@@ -39,12 +39,13 @@ type callResult struct {
 // go-retryablehttp client made for this call, whose hooks are bound to the call's state: judge
 // reads each answer, checkRetry decides (retry.go), backoff computes the wait, prepareRetry
 // re-authorises. out receives the answer of a success; callError builds the error of a failure.
-func (c *Client) call(ctx context.Context, r *request, out any, opts []Option) (callResult, error) {
+func (c *Client) call(ctx context.Context, r *request, out any, opts []Option) (callMeta, error) {
 	s := c.settingsFor(opts)
-	problems := append(append([]FieldError(nil), s.problems...), r.problems...)
+	problems := append([]FieldError(nil), s.problems...)
 	if ctx == nil {
 		problems = append(problems, FieldError{Field: "ctx", Problem: "is nil; use context.Background()"})
 	}
+	problems = append(problems, r.problems...)
 	rawURL := c.baseURL + r.path
 	if len(problems) == 0 && r.params != nil {
 		values, err := query.Values(r.params)
@@ -67,7 +68,7 @@ func (c *Client) call(ctx context.Context, r *request, out any, opts []Option) (
 		body = payload
 	}
 	if len(problems) > 0 {
-		return callResult{}, &ValidationError{Problems: problems}
+		return callMeta{}, &ValidationError{Problems: problems}
 	}
 
 	st := &callState{settings: s, auth: c.auth, method: r.method, path: quoteLimit(r.path), read: r.read, out: out}
@@ -75,18 +76,18 @@ func (c *Client) call(ctx context.Context, r *request, out any, opts []Option) (
 		st.auth = r.auth
 	}
 	if err := ctx.Err(); err != nil {
-		return callResult{}, st.requestError(err) // over before it started: nothing is sent
+		return callMeta{}, st.requestError(err) // over before it started: nothing is sent
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, rawURL, body)
 	if err != nil {
-		return callResult{}, st.requestError(err)
+		return callMeta{}, st.requestError(err)
 	}
 	// The shared header values are only read (setting a header replaces its slice).
 	for name, values := range s.header {
 		req.Header[name] = values
 	}
 	if err := st.auth.authorize(ctx, req.Header); err != nil {
-		return callResult{}, err // a *TokenError, or the context's error while waiting for one
+		return callMeta{}, err // a *TokenError, or the context's error while waiting for one
 	}
 	_, netHTTP := c.transport.(*http.Transport)
 	rc := &retryablehttp.Client{
@@ -107,14 +108,14 @@ func (c *Client) call(ctx context.Context, r *request, out any, opts []Option) (
 	req.SetResponseHandler(st.judge)
 	for renewed := false; ; renewed = true {
 		if _, err = rc.Do(req); err == nil {
-			return callResult{st.status, st.requestID, st.attempts}, nil
+			return callMeta{st.status, st.requestID, st.attempts}, nil
 		}
 		if renewed || !isStatus(err, http.StatusUnauthorized) || !st.auth.renew(req.Header) {
-			return callResult{}, st.callError(ctx, err)
+			return callMeta{}, st.callError(ctx, err)
 		}
 		// A rejected OAuth token: fetch a new one and send the call once more.
 		if err = st.prepareRetry(req.Request); err != nil {
-			return callResult{}, st.callError(ctx, err)
+			return callMeta{}, st.callError(ctx, err)
 		}
 	}
 }
@@ -255,7 +256,7 @@ func readBody(resp *http.Response) ([]byte, error) {
 	switch {
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
 		// No vendor page documents a redirect: credentials and data go only to the base URL.
-		return body, fmt.Errorf("redirect to %q refused: the SDK follows no redirect", resp.Header.Get("Location"))
+		return body, fmt.Errorf("redirect to %q not followed: the SDK sends credentials and data only to its base URL", resp.Header.Get("Location"))
 	case err != nil:
 		return body, fmt.Errorf("reading the answer: %w", err)
 	case len(body) > maxBodyBytes:

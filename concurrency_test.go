@@ -55,7 +55,7 @@ func TestConcurrencyOneClientManyGoroutines(t *testing.T) {
 				opts = append(opts, WithUserContext(UserContext{EntityType: "WORKER", EntityID: id}))
 			}
 			if i%5 == 0 {
-				opts = append(opts, WithBasicAuth("till-"+id, "pw-"+id))
+				opts = append(opts, WithTillAttribution("TILL_CODE", "till-"+id))
 			}
 			body := &UpdateCustomerRequest{Profiles: []Profile{{FirstName: Ptr("name-" + id)}}}
 			res, err := c.Customers.Update(testCtx(t), id, body, &UpdateCustomerParams{Source: SourceInstore, AccountID: "acc-" + id}, opts...)
@@ -91,11 +91,12 @@ func TestConcurrencyOneClientManyGoroutines(t *testing.T) {
 			}
 			assert.Equal(t, wantType, r.Header.Get("USER-CONTEXT-ENTITY-TYPE"), id)
 			assert.Equal(t, wantID, r.Header.Get("USER-CONTEXT-ENTITY-ID"), id)
-			wantAuth := testAuthHeader()
+			wantTill := ""
 			if i%5 == 0 {
-				wantAuth = "Basic " + basicToken("till-"+id, md5Hex("pw-"+id))
+				wantTill = "till-" + id
 			}
-			assert.Equal(t, wantAuth, r.Header.Get("Authorization"), id)
+			assert.Equal(t, wantTill, r.Header.Get("X-CAP-API-ATTRIBUTION-LOOKUP"), id)
+			assert.Equal(t, testAuthHeader(), r.Header.Get("Authorization"), id)
 		}
 	}
 	// The client's own settings are untouched by the per-call options.

@@ -38,7 +38,7 @@ type e2eTarget struct {
 	name string
 	srv  *capillarytest.Server
 	url  string
-	opts []capillary.Option
+	opts []capillary.ClientOption
 }
 
 // e2eTargets serves e2eServer's fake over HTTP/1.1 on its own listener and over HTTP/2 (TLS)
@@ -60,7 +60,7 @@ func e2eTargets(t *testing.T, opts ...capillarytest.Option) []e2eTarget {
 	t.Cleanup(fake.Close) // first: it cuts short a held fault latency, which h2.Close waits for
 	return []e2eTarget{
 		{"HTTP/1.1", h1, h1.URL, nil},
-		{"HTTP/2", fake, h2.URL, []capillary.Option{capillary.WithHTTPClient(h2.Client())}},
+		{"HTTP/2", fake, h2.URL, []capillary.ClientOption{capillary.WithHTTPClient(h2.Client())}},
 	}
 }
 

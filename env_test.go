@@ -35,7 +35,7 @@ func TestOptionsFromEnv(t *testing.T) {
 			c, err := NewClient(opts...)
 			require.NoError(t, err)
 			assert.Equal(t, tt.baseURL, c.BaseURL())
-			_, isOAuth := c.defaults.auth.(*tokenSource)
+			_, isOAuth := c.auth.(*tokenSource)
 			assert.Equal(t, tt.auth == headerOAuthToken, isOAuth)
 		})
 	}

@@ -21,7 +21,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-retryablehttp"
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/require"
 )
@@ -53,9 +52,9 @@ func testAuthHeader() string { return "Basic " + basicToken(testTill, md5Hex(tes
 // fastRetries keeps the default retry count but waits only milliseconds.
 func fastRetries() Option { return WithRetries(3, time.Millisecond, 5*time.Millisecond) }
 
-// retryClientOf is the ONE place the tests reach into the SDK's internals: the retry client a
-// Client sends through. If the internals are renamed, only this function changes.
-func retryClientOf(c *Client) *retryablehttp.Client { return c.retry }
+// transportOf is the ONE place the tests reach into the SDK's transport: the default pooled
+// transport a Client sends through. If the internals are renamed, only this function changes.
+func transportOf(c *Client) *http.Transport { return c.transport.(*http.Transport) }
 
 // attemptTimeoutOf is the per-attempt timeout the client's transport applies.
 func attemptTimeoutOf(c *Client) time.Duration { return c.defaults.timeout }
@@ -63,18 +62,18 @@ func attemptTimeoutOf(c *Client) time.Duration { return c.defaults.timeout }
 // newMockedClient builds a client for the EU host with the test till, fast retries and opts
 // (which win over those defaults), and installs a fresh httpmock transport, one per test, on
 // the retry client's inner *http.Client. It never touches http.DefaultTransport.
-func newMockedClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport) {
+func newMockedClient(t *testing.T, opts ...ClientOption) (*Client, *httpmock.MockTransport) {
 	t.Helper()
-	all := append([]Option{WithBaseURL(testBaseURL), WithBasicAuth(testTill, testPassword), fastRetries()}, opts...)
+	all := append([]ClientOption{WithBaseURL(testBaseURL), WithBasicAuth(testTill, testPassword), fastRetries()}, opts...)
 	c, err := NewClient(all...)
 	require.NoError(t, err)
 	return c, installMock(c)
 }
 
-// installMock puts a fresh httpmock transport on c's retry client and returns it.
+// installMock puts a fresh httpmock transport under c and returns it.
 func installMock(c *Client) *httpmock.MockTransport {
 	mt := httpmock.NewMockTransport()
-	retryClientOf(c).HTTPClient.Transport = attemptTransport{next: mt}
+	c.transport = mt
 	return mt
 }
 
@@ -243,7 +242,7 @@ func newProtocolServer(t *testing.T, p protocol, h http.HandlerFunc) *countingSe
 
 // newProtocolClient is newServerClient for srv, sending through the SDK's own default
 // transport, made to trust srv's certificate when it serves TLS (see trustServer).
-func newProtocolClient(t *testing.T, srv *countingServer, opts ...Option) *Client {
+func newProtocolClient(t *testing.T, srv *countingServer, opts ...ClientOption) *Client {
 	t.Helper()
 	c := newServerClient(t, srv.URL, opts...)
 	trustServer(c, srv)
@@ -258,15 +257,14 @@ func trustServer(c *Client, srv *countingServer) {
 	}
 	roots := x509.NewCertPool()
 	roots.AddCert(srv.Certificate())
-	tr := retryClientOf(c).HTTPClient.Transport.(attemptTransport).next.(*http.Transport)
-	tr.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	transportOf(c).TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
 }
 
 // newServerClient builds a client for a loopback httptest server (plain http is allowed on
 // loopback), with the test till and fast retries; opts win.
-func newServerClient(t *testing.T, baseURL string, opts ...Option) *Client {
+func newServerClient(t *testing.T, baseURL string, opts ...ClientOption) *Client {
 	t.Helper()
-	all := append([]Option{WithBaseURL(baseURL), WithBasicAuth(testTill, testPassword), fastRetries()}, opts...)
+	all := append([]ClientOption{WithBaseURL(baseURL), WithBasicAuth(testTill, testPassword), fastRetries()}, opts...)
 	c, err := NewClient(all...)
 	require.NoError(t, err)
 	return c

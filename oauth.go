@@ -124,9 +124,9 @@ func (e *TokenError) Is(target error) bool {
 
 // tokenSource generates, caches and renews an OAuth token for one client.
 type tokenSource struct {
-	creds    *oauthCredentials
-	client   *Client          // sends the token calls, with its default settings
-	now      func() time.Time // the clock, replaced in tests
+	creds  *oauthCredentials
+	client *Client          // sends the token calls, with its default settings
+	now    func() time.Time // the clock, replaced in tests
 
 	mu        sync.Mutex
 	token     secret

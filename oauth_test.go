@@ -105,13 +105,13 @@ func (s *oauthServer) revokeAll() {
 	s.mu.Unlock()
 }
 
-func newOAuthClient(t *testing.T, srv *oauthServer, opts ...Option) (*Client, *fakeClock) {
+func newOAuthClient(t *testing.T, srv *oauthServer, opts ...ClientOption) (*Client, *fakeClock) {
 	t.Helper()
-	base := []Option{WithBaseURL(srv.URL), WithOAuth("the-key", "the-secret"), WithRetries(2, time.Millisecond, 2*time.Millisecond)}
+	base := []ClientOption{WithBaseURL(srv.URL), WithOAuth("the-key", "the-secret"), WithRetries(2, time.Millisecond, 2*time.Millisecond)}
 	c, err := NewClient(append(base, opts...)...)
 	require.NoError(t, err)
 	clock := &fakeClock{now: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)}
-	c.defaults.auth.(*tokenSource).now = clock.Now
+	c.auth.(*tokenSource).now = clock.Now
 	return c, clock
 }
 
@@ -139,7 +139,7 @@ func TestOAuthConcurrentCallsShareOneGeneration(t *testing.T) {
 		}()
 	}
 	// Every caller is now waiting on the one generation the first of them started.
-	require.Eventually(t, func() bool { return c.defaults.auth.(*tokenSource).waiting() }, waitBound, time.Millisecond)
+	require.Eventually(t, func() bool { return c.auth.(*tokenSource).waiting() }, waitBound, time.Millisecond)
 	close(srv.release)
 	wg.Wait()
 	close(errs)
@@ -272,7 +272,7 @@ func TestOAuthSendsTokenHeaderAndAttribution(t *testing.T) {
 
 func TestOAuthOptionsRejected(t *testing.T) {
 	t.Parallel()
-	for name, opt := range map[string]Option{
+	for name, opt := range map[string]ClientOption{
 		"empty key":          WithOAuth("", "s"),
 		"empty secret":       WithOAuth("k", ""),
 		"unknown entity":     WithOAuthAttribution("SHOP", "x"),
@@ -296,7 +296,7 @@ func TestOAuthCallerGivingUpDoesNotFailOthers(t *testing.T) {
 		_, err := oauthUpdate(impatient, c)
 		done <- err
 	}()
-	require.Eventually(t, func() bool { return c.defaults.auth.(*tokenSource).waiting() }, waitBound, time.Millisecond)
+	require.Eventually(t, func() bool { return c.auth.(*tokenSource).waiting() }, waitBound, time.Millisecond)
 	cancel()
 	require.ErrorIs(t, receive(t, done), context.Canceled)
 
@@ -317,7 +317,7 @@ func TestOAuthSecretsNeverPrinted(t *testing.T) {
 	_, err := oauthUpdate(context.Background(), c)
 	require.NoError(t, err)
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x", "%q"} {
-		out := fmt.Sprintf(verb, c) + fmt.Sprintf(verb, c.Customers) + fmt.Sprintf(verb, c.defaults.auth)
+		out := fmt.Sprintf(verb, c) + fmt.Sprintf(verb, c.Customers) + fmt.Sprintf(verb, c.auth)
 		for _, s := range []string{"the-secret", "the-key", "token-1"} {
 			assert.False(t, strings.Contains(out, s), "%s printed %s", verb, s)
 		}
@@ -405,8 +405,8 @@ func TestOAuthShortKeyIsNotRedacted(t *testing.T) {
 
 func TestOAuthGenerationBudget(t *testing.T) {
 	t.Parallel()
-	ts := &tokenSource{settings: callSettings{timeout: 30 * time.Second, waitMax: 10 * time.Second, maxRetries: 3}}
+	ts := &tokenSource{client: &Client{defaults: callSettings{timeout: 30 * time.Second, waitMax: 10 * time.Second, maxRetries: 3}}}
 	assert.Equal(t, 160*time.Second, ts.generationBudget())
-	ts.settings = callSettings{timeout: maxAttemptTimeLimit, waitMax: maxRetryWaitLimit, maxRetries: maxRetriesLimit}
+	ts.client.defaults = callSettings{timeout: maxAttemptTimeLimit, waitMax: maxRetryWaitLimit, maxRetries: maxRetriesLimit}
 	assert.Equal(t, 101*(maxAttemptTimeLimit+maxRetryWaitLimit), ts.generationBudget(), "the largest settings do not overflow")
 }

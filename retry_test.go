@@ -22,10 +22,8 @@ func TestRetryDefaults(t *testing.T) {
 	assert.Equal(t, 30*time.Second, DefaultAttemptTimeout)
 	c, err := NewClient(WithBaseURL(testBaseURL), WithBasicAuth(testTill, testPassword))
 	require.NoError(t, err)
-	rc := retryClientOf(c)
 	assert.Equal(t, 3, c.defaults.maxRetries)
 	assert.Equal(t, 30*time.Second, attemptTimeoutOf(c))
-	assert.Nil(t, rc.Logger, "retryablehttp's own logger is off")
 
 	// End to end with the defaults: Retry-After: 0 makes the waits instant.
 	mt := installMock(c)
@@ -201,22 +199,22 @@ func TestRetryBackoffRetryAfter(t *testing.T) {
 	}
 	for _, tt := range exact {
 		for attempt := range 3 {
-			assert.Equal(t, tt.want, backoff(minWait, maxWait, attempt, withRA(tt.header)), "Retry-After %q attempt %d", tt.header, attempt)
+			assert.Equal(t, tt.want, backoffAfter(minWait, maxWait, attempt, withRA(tt.header)), "Retry-After %q attempt %d", tt.header, attempt)
 		}
 	}
 	// A date 3 s ahead (second precision) waits until that second, whenever backoff runs.
 	at := time.Now().Add(3 * time.Second).Truncate(time.Second)
 	before := time.Now()
-	d := backoff(minWait, maxWait, 0, withRA(at.UTC().Format(http.TimeFormat)))
+	d := backoffAfter(minWait, maxWait, 0, withRA(at.UTC().Format(http.TimeFormat)))
 	after := time.Now()
 	assert.GreaterOrEqual(t, d, max(at.Sub(after), 0))
 	assert.LessOrEqual(t, d, at.Sub(before))
 	// Other date forms HTTP allows.
-	d = backoff(minWait, maxWait, 0, withRA(time.Now().Add(time.Hour).UTC().Format(time.RFC850)))
+	d = backoffAfter(minWait, maxWait, 0, withRA(time.Now().Add(time.Hour).UTC().Format(time.RFC850)))
 	assert.Equal(t, maxWait, d)
 	// Garbage and negatives fall back to the exponential backoff.
 	for _, bad := range []string{"soon", "-5", "1.5", ""} {
-		d := backoff(minWait, maxWait, 0, withRA(bad))
+		d := backoffAfter(minWait, maxWait, 0, withRA(bad))
 		assert.True(t, d >= minWait && d <= 2*minWait, "Retry-After %q: %s", bad, d)
 	}
 }
@@ -234,7 +232,7 @@ func TestRetryBackoffExponentialWithJitter(t *testing.T) {
 		}
 		seen := map[time.Duration]bool{}
 		for range 200 {
-			d := backoff(minWait, maxWait, attempt, resp)
+			d := backoffAfter(minWait, maxWait, attempt, resp)
 			require.GreaterOrEqual(t, d, minWait, "attempt %d", attempt)
 			require.LessOrEqual(t, d, upper, "attempt %d", attempt)
 			seen[d] = true
@@ -246,19 +244,19 @@ func TestRetryBackoffExponentialWithJitter(t *testing.T) {
 	// The range really grows: late attempts reach waits early ones cannot.
 	var late time.Duration
 	for range 200 {
-		late = max(late, backoff(minWait, maxWait, 5, nil))
+		late = max(late, backoffAfter(minWait, maxWait, 5, nil))
 	}
 	assert.Greater(t, late, 2*minWait)
 	// Degenerate bounds.
-	assert.Equal(t, time.Second, backoff(time.Second, time.Second, 7, nil))
-	assert.Equal(t, time.Duration(0), backoff(0, 0, 3, nil))
+	assert.Equal(t, time.Second, backoffAfter(time.Second, time.Second, 7, nil))
+	assert.Equal(t, time.Duration(0), backoffAfter(0, 0, 3, nil))
 	for range 100 {
-		d := backoff(0, 10*time.Millisecond, 3, nil)
+		d := backoffAfter(0, 10*time.Millisecond, 3, nil)
 		assert.True(t, d >= 0 && d <= 10*time.Millisecond, d)
 	}
 	// Large minimum waits and many attempts must not overflow into short or negative waits.
 	for attempt := 0; attempt < 64; attempt++ {
-		d := backoff(10*time.Second, time.Minute, attempt, nil)
+		d := backoffAfter(10*time.Second, time.Minute, attempt, nil)
 		assert.True(t, d >= 10*time.Second && d <= time.Minute, "attempt %d: %s", attempt, d)
 	}
 }
@@ -395,4 +393,10 @@ func TestRetryContextDeadlineAfterNonJSONAnswer(t *testing.T) {
 	assert.Equal(t, "gw-1", apiErr.RequestID)
 	assert.Contains(t, apiErr.Body, "502 Bad Gateway")
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+// backoffAfter is backoff after an answer resp (nil for none), as the retry client's Backoff.
+func backoffAfter(minWait, maxWait time.Duration, retry int, resp *http.Response) time.Duration {
+	ra, asked := retryAfter(resp)
+	return backoff(minWait, maxWait, retry, ra, asked)
 }

@@ -153,10 +153,6 @@ func TestValidationBeforeIO(t *testing.T) {
 			want: []string{"WithUserAgent"}},
 		{name: "bad per-call retries", opts: []Option{WithRetries(-1, 0, 0)},
 			want: []string{"WithRetries"}},
-		{name: "bad per-call credentials", opts: []Option{WithBasicAuth("a:b", "pw")},
-			want: []string{"WithBasicAuth"}},
-		{name: "per-call base URL on plain http", opts: []Option{WithBaseURL("http://capillary.example.com")},
-			want: []string{"options"}},
 		{name: "empty header name", opts: []Option{WithHeader("", "x")},
 			want: []string{"WithHeader"}},
 	}
@@ -261,21 +257,21 @@ func TestValidationClientOptions(t *testing.T) {
 	base := WithBaseURL(testBaseURL)
 	tests := []struct {
 		name string
-		opts []Option
+		opts []ClientOption
 	}{
-		{"no base URL", []Option{auth}},
-		{"no credentials", []Option{base}},
-		{"unknown region", []Option{WithRegion("atlantis"), auth}},
-		{"negative retries", []Option{base, auth, WithRetries(-1, time.Millisecond, time.Second)}},
-		{"min wait above max", []Option{base, auth, WithRetries(3, time.Second, time.Millisecond)}},
-		{"negative min wait", []Option{base, auth, WithRetries(3, -time.Second, time.Second)}},
-		{"zero attempt timeout", []Option{base, auth, WithAttemptTimeout(0)}},
-		{"nil http client", []Option{base, auth, WithHTTPClient(nil)}},
-		{"CRLF in client user context", []Option{base, auth, WithUserContext(UserContext{EntityID: "1\r\n2"})}},
-		{"CRLF in client attribution", []Option{base, auth, WithTillAttribution("TILL\n", "x")}},
-		{"CRLF in client header", []Option{base, auth, WithHeader("X-A", "1\n2")}},
-		{"reserved header", []Option{base, auth, WithHeader("Authorization", "Bearer x")}},
-		{"CRLF in user agent", []Option{base, auth, WithUserAgent("a\rb")}},
+		{"no base URL", []ClientOption{auth}},
+		{"no credentials", []ClientOption{base}},
+		{"unknown region", []ClientOption{WithRegion("atlantis"), auth}},
+		{"negative retries", []ClientOption{base, auth, WithRetries(-1, time.Millisecond, time.Second)}},
+		{"min wait above max", []ClientOption{base, auth, WithRetries(3, time.Second, time.Millisecond)}},
+		{"negative min wait", []ClientOption{base, auth, WithRetries(3, -time.Second, time.Second)}},
+		{"zero attempt timeout", []ClientOption{base, auth, WithAttemptTimeout(0)}},
+		{"nil http client", []ClientOption{base, auth, WithHTTPClient(nil)}},
+		{"CRLF in client user context", []ClientOption{base, auth, WithUserContext(UserContext{EntityID: "1\r\n2"})}},
+		{"CRLF in client attribution", []ClientOption{base, auth, WithTillAttribution("TILL\n", "x")}},
+		{"CRLF in client header", []ClientOption{base, auth, WithHeader("X-A", "1\n2")}},
+		{"reserved header", []ClientOption{base, auth, WithHeader("Authorization", "Bearer x")}},
+		{"CRLF in user agent", []ClientOption{base, auth, WithUserAgent("a\rb")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
