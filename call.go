@@ -52,18 +52,14 @@ func (c *Client) call(ctx context.Context, r *request, out any, opts []Option) (
 		if err != nil {
 			problems = append(problems, FieldError{Field: "params", Problem: err.Error()})
 		} else if q := values.Encode(); q != "" {
-			rawURL += "?" + q
+			rawURL = c.baseURL + r.path + "?" + q
 		}
 	}
 	var body any // nil, not an empty []byte, so that a GET goes out without a body
 	if len(problems) == 0 && r.body != nil {
 		payload, err := json.Marshal(r.body) // bytes: every attempt replays exactly the same body
-		var invalid *ValidationError
-		switch {
-		case errors.As(err, &invalid):
-			problems = append(problems, invalid.Problems...)
-		case err != nil:
-			problems = append(problems, FieldError{Field: "body", Problem: "cannot be encoded as JSON: " + err.Error()})
+		if err != nil {
+			problems = append(problems, bodyProblems(err)...)
 		}
 		body = payload
 	}
@@ -89,70 +85,77 @@ func (c *Client) call(ctx context.Context, r *request, out any, opts []Option) (
 	if err := st.auth.authorize(ctx, req.Header); err != nil {
 		return callMeta{}, err // a *TokenError, or the context's error while waiting for one
 	}
-	_, netHTTP := c.transport.(*http.Transport)
-	rc := &retryablehttp.Client{
-		HTTPClient: &http.Client{
-			Transport:     &attemptTransport{next: c.transport, netHTTP: netHTTP, timeout: s.timeout, unsent: st.unsentFlag()},
-			Jar:           c.jar,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, // judge refuses it
-		},
+	// The call's retry client, its http.Client and its attempt transport live in the call's
+	// state, one allocation, with the hooks bound to it.
+	st.transport = attemptTransport{next: c.transport, timeout: s.timeout, call: st}
+	_, st.transport.netHTTP = c.transport.(*http.Transport)
+	st.http = http.Client{Transport: &st.transport, Jar: c.jar, CheckRedirect: refuseRedirect}
+	st.retry = retryablehttp.Client{
+		HTTPClient:     &st.http,
 		RetryMax:       s.maxRetries,
 		RetryWaitMin:   s.waitMin,
 		RetryWaitMax:   s.waitMax,
-		RequestLogHook: st.beforeAttempt,
 		CheckRetry:     st.checkRetry,
 		Backoff:        st.backoff,
 		PrepareRetry:   st.prepareRetry,
-		ErrorHandler:   func(_ *http.Response, err error, _ int) (*http.Response, error) { return nil, err }, // the last attempt's error; judge closed its body
+		ErrorHandler:   lastError,
 	}
 	req.SetResponseHandler(st.judge)
 	for renewed := false; ; renewed = true {
-		if _, err = rc.Do(req); err == nil {
+		if _, err = st.retry.Do(req); err == nil {
 			return callMeta{st.status, st.requestID, st.attempts}, nil
 		}
 		if renewed || !isStatus(err, http.StatusUnauthorized) || !st.auth.renew(req.Header) {
 			return callMeta{}, st.callError(ctx, err)
 		}
-		// A rejected OAuth token: fetch a new one and send the call once more.
+		// A rejected OAuth token: fetch a new one and send the call once more, with a budget of
+		// its own.
+		st.try = 0
 		if err = st.prepareRetry(req.Request); err != nil {
 			return callMeta{}, st.callError(ctx, err)
 		}
 	}
 }
 
+// bodyProblems are the problems of a body that could not be encoded: the invalid UTF-8 that
+// MarshalJSON found, with its paths, or the encoding's error.
+func bodyProblems(err error) []FieldError {
+	var invalid *ValidationError
+	if errors.As(err, &invalid) {
+		return invalid.Problems
+	}
+	return []FieldError{{Field: "body", Problem: "cannot be encoded as JSON: " + err.Error()}}
+}
+
 // callState is one call's bookkeeping, which the hooks of the call's retry client share.
 type callState struct {
+	retry     retryablehttp.Client
+	http      http.Client
+	transport attemptTransport
+
 	settings     *callSettings
 	auth         authenticator
 	method, path string
 	read         bool
 	out          any
 
-	attempts  int       // sent, over every retry client run
-	try       int       // the attempt of the current run, from 1: the retry budget's count
+	attempts  int       // sent, over every run of the retry client
+	try       int       // the attempt of the current run, from 1: what the retry budget counts
 	started   time.Time // of the current attempt
 	status    int
 	requestID string
-	uncertain bool         // an attempt may have been applied although the call fails
-	unsent    *atomic.Bool // an update's attempt is known not to have sent its request yet
+	uncertain bool        // an attempt may have been applied although the call fails
+	unsent    atomic.Bool // an update's attempt is known not to have sent its request yet
 	last      *APIError    // the last attempt's answer, when it was an error
 	lastErr   error        // the last attempt's transport error, when it had no answer
 }
 
-// unsentFlag is what the attempt transport marks while an update's request is not yet written;
-// nil for a read, which is never uncertain.
-func (st *callState) unsentFlag() *atomic.Bool {
-	if !st.read {
-		st.unsent = new(atomic.Bool)
-	}
-	return st.unsent
-}
+// refuseRedirect hands a redirect back as the answer, which judge refuses.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
-// beforeAttempt counts the attempts (retryablehttp's RequestLogHook runs once per attempt).
-func (st *callState) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, retry int) {
-	st.attempts, st.try = st.attempts+1, retry+1
-	st.started = time.Now()
-}
+// lastError is retryablehttp's ErrorHandler: the call's error is the last attempt's, not the
+// library's "giving up" (judge has closed the answer's body).
+func lastError(_ *http.Response, err error, _ int) (*http.Response, error) { return nil, err }
 
 // checkRetry is retryablehttp's CheckRetry over the SDK's retry policy (advise). An answer is
 // judged first (err nil here), and its *APIError comes back as err.

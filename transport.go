@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptrace"
-	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
@@ -46,7 +45,7 @@ type attemptTransport struct {
 	// reads when the request's context ends; another transport's bodies are closed for that.
 	netHTTP bool
 	timeout time.Duration
-	unsent  *atomic.Bool // set while an update's request is not yet written; nil for a read
+	call    *callState // counts the attempts and, for an update, whether one was sent
 }
 
 // errAttemptTimeout is the cause of an attempt's context when its time runs out.
@@ -54,8 +53,9 @@ var errAttemptTimeout = errors.New("attempt timed out")
 
 // RoundTrip sends one attempt within the attempt timeout.
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	t.call.attempts, t.call.try, t.call.started = t.call.attempts+1, t.call.try+1, time.Now()
 	ctx, cancel := context.WithTimeoutCause(req.Context(), t.timeout, errAttemptTimeout)
-	if unsent := t.unsent; unsent != nil {
+	if unsent := &t.call.unsent; !t.call.read {
 		// Whether an update may have been applied hangs on whether its request went out, which
 		// an error that ends the attempt during the TLS handshake does not tell. net/http's
 		// trace does: from taking a connection until the headers are written, nothing is sent.
