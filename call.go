@@ -91,14 +91,14 @@ func (c *Client) call(ctx context.Context, r *request, out any, opts []Option) (
 	_, st.transport.netHTTP = c.transport.(*http.Transport)
 	st.http = http.Client{Transport: &st.transport, Jar: c.jar, CheckRedirect: refuseRedirect}
 	st.retry = retryablehttp.Client{
-		HTTPClient:     &st.http,
-		RetryMax:       s.maxRetries,
-		RetryWaitMin:   s.waitMin,
-		RetryWaitMax:   s.waitMax,
-		CheckRetry:     st.checkRetry,
-		Backoff:        st.backoff,
-		PrepareRetry:   st.prepareRetry,
-		ErrorHandler:   lastError,
+		HTTPClient:   &st.http,
+		RetryMax:     s.maxRetries,
+		RetryWaitMin: s.waitMin,
+		RetryWaitMax: s.waitMax,
+		CheckRetry:   st.checkRetry,
+		Backoff:      st.backoff,
+		PrepareRetry: st.prepareRetry,
+		ErrorHandler: lastError,
 	}
 	req.SetResponseHandler(st.judge)
 	for renewed := false; ; renewed = true {
@@ -146,8 +146,8 @@ type callState struct {
 	requestID string
 	uncertain bool        // an attempt may have been applied although the call fails
 	unsent    atomic.Bool // an update's attempt is known not to have sent its request yet
-	last      *APIError    // the last attempt's answer, when it was an error
-	lastErr   error        // the last attempt's transport error, when it had no answer
+	last      *APIError   // the last attempt's answer, when it was an error
+	lastErr   error       // the last attempt's transport error, when it had no answer
 }
 
 // refuseRedirect hands a redirect back as the answer, which judge refuses.

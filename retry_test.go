@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strconv"
 	"sync/atomic"
@@ -399,4 +400,82 @@ func TestRetryContextDeadlineAfterNonJSONAnswer(t *testing.T) {
 func backoffAfter(minWait, maxWait time.Duration, retry int, resp *http.Response) time.Duration {
 	ra, asked := retryAfter(resp)
 	return backoff(minWait, maxWait, retry, ra, asked)
+}
+
+// AdviseRetry is the retry policy applied to an error the SDK returned: retried statuses,
+// reads on every 5xx, code 521 in the body, transport errors but not configuration ones, the
+// client's budget and waits (Retry-After capped at the maximum), and never an Uncertain update.
+func TestAdviseRetry(t *testing.T) {
+	t.Parallel()
+	c, err := NewClient(WithBaseURL(testBaseURL), WithBasicAuth(testTill, testPassword), WithRetries(3, 100*time.Millisecond, time.Second))
+	require.NoError(t, err)
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	tests := []struct {
+		name        string
+		err         error
+		attempt     int
+		retry       bool
+		wait        time.Duration // exact, or 0 for the backoff's range of the first retry
+		rateLimited bool
+	}{
+		{"503", &APIError{StatusCode: 503}, 1, true, 0, false},
+		{"429 with Retry-After", &APIError{StatusCode: 429, RetryAfter: 500 * time.Millisecond}, 1, true, 500 * time.Millisecond, true},
+		{"429 with a long Retry-After: the maximum wait", &APIError{StatusCode: 429, RetryAfter: time.Hour}, 1, true, time.Second, true},
+		{"code 521 in a 400", &APIError{StatusCode: 400, Errors: []Message{{Code: 521}}}, 1, true, 0, false},
+		{"500 of an update", &APIError{StatusCode: 500}, 1, false, 0, false},
+		{"500 of a read", &APIError{StatusCode: 500, read: true}, 1, true, 0, false},
+		{"404", &APIError{StatusCode: 404, Errors: []Message{{Code: 8015}}}, 1, false, 0, false},
+		{"502 that may have been applied", &APIError{StatusCode: 502, Uncertain: true}, 1, false, 0, false},
+		{"budget spent", &APIError{StatusCode: 503}, 4, false, 0, false},
+		{"last retry within the budget", &APIError{StatusCode: 503, RetryAfter: time.Second}, 3, true, time.Second, false},
+		{"connection refused", &RequestError{Err: refused}, 1, true, 0, false},
+		{"connection broken after sending", &RequestError{Err: errors.New("connection reset"), Uncertain: true}, 1, false, 0, false},
+		{"attempt timed out", &RequestError{Err: &attemptTimeoutError{timeout: time.Second, err: errAttemptTimeout}}, 1, true, 0, false},
+		{"caller's context ended", &RequestError{Err: context.Canceled}, 1, false, 0, false},
+		{"unknown host", &RequestError{Err: &net.DNSError{Err: "no such host", IsNotFound: true}}, 1, false, 0, false},
+		{"refused before sending", &ValidationError{Problems: []FieldError{{Field: "userId"}}}, 1, false, 0, false},
+		{"token generation failed", &TokenError{Err: &APIError{StatusCode: 503}}, 1, false, 0, false},
+		{"wrapped", fmt.Errorf("row 7: %w", &APIError{StatusCode: 504}), 1, true, 0, false},
+		{"no error", nil, 1, false, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := c.AdviseRetry(tt.err, tt.attempt)
+			assert.Equal(t, tt.retry, a.Retry)
+			assert.Equal(t, tt.rateLimited, a.RateLimited)
+			if tt.wait > 0 {
+				assert.Equal(t, tt.wait, a.Wait)
+			} else if a.Retry {
+				assert.True(t, a.Wait >= 100*time.Millisecond && a.Wait <= 200*time.Millisecond, "first retry's backoff: %s", a.Wait)
+			}
+		})
+	}
+}
+
+// The engine's own retries follow the same decision: for each answer, a call with one retry
+// makes a second attempt exactly when the policy says so of the error of a call without.
+func TestAdviseRetryIsTheEnginesPolicy(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{400, 401, 404, 429, 500, 501, 502, 503, 504, 521} {
+		for _, read := range []bool{false, true} {
+			t.Run(fmt.Sprint(status, read), func(t *testing.T) {
+				t.Parallel()
+				c, mt := newMockedClient(t, WithRetries(1, 0, 0))
+				mt.RegisterNoResponder(respond(status, `{"errors":[{"code":1,"message":"x"}]}`))
+				call := func(opts ...Option) error {
+					if read {
+						_, err := c.Customers.Get(testCtx(t), "1", &GetCustomerParams{Source: SourceInstore}, opts...)
+						return err
+					}
+					_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore(), opts...)
+					return err
+				}
+				once := call(WithRetries(0, 0, 0))
+				advice := c.defaults.advise(once, 1)
+				apiErr := requireAPIError(t, call())
+				assert.Equal(t, advice.Retry, apiErr.Attempts == 2, "retried: %v", advice.Retry)
+			})
+		}
+	}
 }
