@@ -46,13 +46,13 @@ func (c *Client) call(ctx context.Context, r *request, out any, opts []Option) (
 		problems = append(problems, FieldError{Field: "ctx", Problem: "is nil; use context.Background()"})
 	}
 	problems = append(problems, r.problems...)
-	rawURL := c.baseURL + r.path
+	var rawQuery string
 	if len(problems) == 0 && r.params != nil {
 		values, err := query.Values(r.params)
 		if err != nil {
 			problems = append(problems, FieldError{Field: "params", Problem: err.Error()})
 		} else if q := values.Encode(); q != "" {
-			rawURL = c.baseURL + r.path + "?" + q
+			rawQuery = "?" + q
 		}
 	}
 	var body any // nil, not an empty []byte, so that a GET goes out without a body
@@ -74,7 +74,7 @@ func (c *Client) call(ctx context.Context, r *request, out any, opts []Option) (
 	if err := ctx.Err(); err != nil {
 		return callMeta{}, st.requestError(err) // over before it started: nothing is sent
 	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, rawURL, body)
+	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, c.baseURL+r.path+rawQuery, body)
 	if err != nil {
 		return callMeta{}, st.requestError(err)
 	}
@@ -166,8 +166,10 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 	if resp == nil { // no answer: what an earlier attempt said is no longer the news
 		st.last, st.lastErr = nil, err
 		st.uncertain = st.uncertain || (!st.read && !st.unsent.Load() && mayHaveReachedServer(err))
-		st.log(ctx, slog.LevelDebug, "capillary: attempt failed", slog.Int("attempt", st.attempts),
-			slog.Duration("latency", time.Since(st.started)), slog.String("error", st.quote(err).Error()))
+		if st.settings.logger != nil {
+			st.log(ctx, slog.LevelDebug, "capillary: attempt failed", slog.Int("attempt", st.attempts),
+				slog.Duration("latency", time.Since(st.started)), slog.String("error", st.quote(err).Error()))
+		}
 	}
 	if !st.settings.advise(err, st.try).Retry {
 		return false, nil
@@ -187,7 +189,9 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 func (st *callState) backoff(_, _ time.Duration, n int, resp *http.Response) time.Duration {
 	ra, asked := retryAfter(resp)
 	wait := st.settings.wait(n+1, ra, asked)
-	st.log(context.Background(), slog.LevelInfo, "capillary: retrying", slog.Int("attempt", st.attempts+1), slog.Duration("wait", wait))
+	if st.settings.logger != nil {
+		st.log(context.Background(), slog.LevelInfo, "capillary: retrying", slog.Int("attempt", st.attempts+1), slog.Duration("wait", wait))
+	}
 	return wait
 }
 
@@ -204,8 +208,10 @@ func (st *callState) prepareRetry(req *http.Request) error {
 func (st *callState) judge(resp *http.Response) error {
 	defer resp.Body.Close()
 	st.status, st.requestID = resp.StatusCode, quoteLimit(st.auth.redact(resp.Header.Get(headerRequestID)))
-	st.log(resp.Request.Context(), slog.LevelDebug, "capillary: attempt", slog.Int("attempt", st.attempts),
-		slog.Duration("latency", time.Since(st.started)), slog.Int("status", st.status), slog.String("request_id", st.requestID))
+	if st.settings.logger != nil {
+		st.log(resp.Request.Context(), slog.LevelDebug, "capillary: attempt", slog.Int("attempt", st.attempts),
+			slog.Duration("latency", time.Since(st.started)), slog.Int("status", st.status), slog.String("request_id", st.requestID))
+	}
 
 	accepted := resp.StatusCode >= 200 && resp.StatusCode <= 299
 	body, cause := readBody(resp)
@@ -300,7 +306,7 @@ func (st *callState) callError(ctx context.Context, err error) error {
 }
 
 func (st *callState) requestError(err error) *RequestError {
-	return &RequestError{Method: st.method, Path: st.path, Attempts: st.attempts, Uncertain: st.uncertain, Err: st.quote(err), read: st.read}
+	return &RequestError{Method: st.method, Path: st.path, Attempts: st.attempts, Uncertain: st.uncertain, Err: st.quote(err)}
 }
 
 // isStatus reports whether err is an *APIError with the status.
@@ -309,7 +315,8 @@ func isStatus(err error, status int) bool {
 	return errors.As(err, &apiErr) && apiErr.StatusCode == status
 }
 
-// log logs one message with metadata only, when the call has a logger.
+// log logs one message with metadata only. Callers check for a logger first: the attributes
+// would otherwise be allocated on every call.
 func (st *callState) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
 	if l := st.settings.logger; l != nil && l.Enabled(ctx, level) {
 		base := []slog.Attr{slog.String("method", st.method), slog.String("path", st.path)}

@@ -98,8 +98,8 @@ var statusSentinels = []struct {
 }
 
 // APIError is a call the server answered with an error: the body's "errors" list was not empty
-// (whatever the HTTP status, 200 included), or the status was not 2xx. It is also returned when
-// retries ran out, for the last response received.
+// (whatever the HTTP status, 200 included), or the status was not 2xx. When retries ran out, it
+// is the last answer's.
 type APIError struct {
 	// StatusCode is the HTTP status of the (last) response.
 	StatusCode int
@@ -116,12 +116,10 @@ type APIError struct {
 	Attempts int
 	// RetryAfter is the server's Retry-After, when it sent one.
 	RetryAfter time.Duration
-	// Uncertain is true when the call may have been applied although it ends in this error: an
-	// attempt broke after it was sent (a dropped connection, or a 500, 502 or 504 that is not
-	// the vendor's own errors envelope), or the server accepted the call (2xx) but its answer
-	// could not be read. Reads are never uncertain. A refusal such as
-	// "already enrolled" (an enrolment cannot be applied twice) may then be the echo of an
-	// earlier attempt's success: read the customer back before acting on this error.
+	// Uncertain is true when the update may have been applied although it ends in this error:
+	// an attempt broke after it was sent, a 5xx other than 503 and 521 came without the vendor's
+	// errors list, or a 2xx could not be read. Read the customer back before acting on it
+	// (a refusal such as "already enrolled" may echo an earlier attempt's success).
 	Uncertain bool
 	// Method and Path name the call (the path has no query and no credentials).
 	Method, Path string
@@ -146,40 +144,46 @@ func (e *APIError) Error() string {
 		b.WriteString(" Customer Busy")
 	}
 	for i, m := range e.Errors {
+		sep := "; "
 		if i == 0 {
-			b.WriteString(": ")
-		} else {
-			b.WriteString("; ")
+			sep = ": "
 		}
-		b.WriteString(m.String())
+		b.WriteString(sep + m.String())
 	}
-	if len(e.Errors) == 0 {
-		if e.Body == "" {
-			b.WriteString(": empty response body")
-		} else {
-			b.WriteString(": unexpected response body: " + strconv.Quote(e.Body))
-		}
+	switch {
+	case len(e.Errors) > 0:
+	case e.Body == "":
+		b.WriteString(": empty response body")
+	default:
+		b.WriteString(": unexpected response body: " + strconv.Quote(e.Body))
 	}
 	var meta []string
 	if e.RequestID != "" {
 		meta = append(meta, "request id "+e.RequestID)
 	}
-	if e.Attempts > 1 {
-		meta = append(meta, strconv.Itoa(e.Attempts)+" attempts")
-	}
 	if e.RetryAfter > 0 {
 		meta = append(meta, "server asked to retry after "+e.RetryAfter.String())
 	}
-	if e.Uncertain {
-		meta = append(meta, "it may have been applied")
-	}
-	if len(meta) > 0 {
-		b.WriteString(" (" + strings.Join(meta, ", ") + ")")
-	}
+	b.WriteString(details(meta, e.Attempts, e.Uncertain))
 	if e.Err != nil {
 		b.WriteString(": " + e.Err.Error())
 	}
 	return b.String()
+}
+
+// details is the parenthesis an error ends with: meta, the attempts, and whether the call may
+// have been applied.
+func details(meta []string, attempts int, uncertain bool) string {
+	if attempts > 1 {
+		meta = append(meta, strconv.Itoa(attempts)+" attempts")
+	}
+	if uncertain {
+		meta = append(meta, "it may have been applied")
+	}
+	if len(meta) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(meta, ", ") + ")"
 }
 
 // Is reports whether one of the error's codes or its status stands for target.
@@ -213,24 +217,11 @@ type RequestError struct {
 	Uncertain bool
 	// Err is the cause.
 	Err error
-
-	read bool // the call changes nothing
 }
 
 // Error names the call, the cause, the attempts, and whether the call may have been applied.
 func (e *RequestError) Error() string {
-	msg := "capillary: " + e.Method + " " + e.Path + ": " + transportCause(e.Err).Error()
-	var meta []string
-	if e.Attempts > 1 {
-		meta = append(meta, strconv.Itoa(e.Attempts)+" attempts")
-	}
-	if e.Uncertain {
-		meta = append(meta, "it may have been applied")
-	}
-	if len(meta) > 0 {
-		msg += " (" + strings.Join(meta, ", ") + ")"
-	}
-	return msg
+	return "capillary: " + e.Method + " " + e.Path + ": " + transportCause(e.Err).Error() + details(nil, e.Attempts, e.Uncertain)
 }
 
 // Unwrap returns the cause.

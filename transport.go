@@ -12,38 +12,28 @@ import (
 	"github.com/hashicorp/go-cleanhttp"
 )
 
-// newTransport is a pooled transport of its own per client, keeping enough idle connections
-// for many concurrent callers to reuse theirs, and checking its HTTP/2 connections within one
-// attempt timeout.
+// newTransport is a client's own pooled transport, with idle connections enough for many
+// concurrent callers.
 func newTransport(attemptTimeout time.Duration) *http.Transport {
 	t := cleanhttp.DefaultPooledTransport()
 	t.MaxIdleConns = 0 // no overall cap: cleanhttp's 100 would undercut the per-host 256
 	t.MaxIdleConnsPerHost = 256
-	// Over HTTP/2 every call and every retry shares one connection: one that died silently (a
-	// NAT or load balancer that forgot it) would take them all, where HTTP/1.1 dials anew after
-	// an attempt times out. A ping after a quiet spell, unanswered, closes it within one attempt.
-	// The ping waits half an attempt each way, at least a second, at most half the default.
+	// Over HTTP/2 every call shares one connection: one that died silently would take them all.
+	// A ping after half an attempt's quiet (1 s to 15 s), unanswered as long, closes it.
 	ping := min(max(attemptTimeout/2, time.Second), DefaultAttemptTimeout/2)
 	t.HTTP2 = &http.HTTP2Config{SendPingTimeout: ping, PingTimeout: ping}
 	return t
 }
 
-// attemptTransport is the transport of one call's retry client, over the Client's shared one.
+// attemptTransport is the transport of one call's retry client, over the Client's shared one. It
+// counts the attempts, bounds each (connect, send, read the whole answer) by the attempt
+// timeout, and for an update has net/http's trace say whether the request was written.
 //
-//   - It bounds each attempt (connecting, sending, and reading the whole answer) by the call's
-//     attempt timeout, as a context that lasts until the answer's body is closed; when that
-//     context ends, any read of the body ends, even of a body that never ends. (A 101's body,
-//     the connection itself, is never read.)
-//   - For an update, it has net/http's trace say when the request was written, so that an
-//     attempt that ended before is known to have sent nothing.
-//   - It has no CloseIdleConnections: retryablehttp calls that after every call that ends
-//     without success, and on a client shared by many goroutines that would drop every
-//     caller's idle connections. Client.CloseIdleConnections reaches the shared transport.
+// It has no CloseIdleConnections, on purpose: retryablehttp calls that after every failed call,
+// which would drop the idle connections of every other caller of the Client.
 type attemptTransport struct {
-	next http.RoundTripper
-	// netHTTP is set when next is net/http's own transport, whose bodies already end their
-	// reads when the request's context ends; another transport's bodies are closed for that.
-	netHTTP bool
+	next    http.RoundTripper
+	netHTTP bool // next is net/http's, whose bodies end with the request's context
 	timeout time.Duration
 	call    *callState // counts the attempts and, for an update, whether one was sent
 }
@@ -56,10 +46,8 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	t.call.attempts, t.call.try, t.call.started = t.call.attempts+1, t.call.try+1, time.Now()
 	ctx, cancel := context.WithTimeoutCause(req.Context(), t.timeout, errAttemptTimeout)
 	if unsent := &t.call.unsent; !t.call.read {
-		// Whether an update may have been applied hangs on whether its request went out, which
-		// an error that ends the attempt during the TLS handshake does not tell. net/http's
-		// trace does: from taking a connection until the headers are written, nothing is sent.
-		// A transport that takes no connection through net/http leaves it to the error.
+		// From taking a connection until the headers are written, nothing was sent: an error
+		// then (a TLS handshake that timed out) leaves the update certain.
 		unsent.Store(false)
 		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 			GetConn:      func(string) { unsent.Store(true) },
@@ -81,16 +69,13 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	return resp, nil
 }
 
-// explain marks an error caused by the attempt's own deadline as a timeout, so that it reads as
-// one and is retried as one, and one caused by the caller's context as that context's error
-// and cause.
+// explain makes an error caused by the attempt's deadline an *attemptTimeoutError (retried), and
+// one caused by the caller's context carry that context's error and cause.
 func explain(ctx context.Context, timeout time.Duration, err error) error {
 	switch {
 	case err == nil || ctx.Err() == nil:
 		return err
 	case context.Cause(ctx) == errAttemptTimeout:
-		// HTTP/1.1 reports the context's cause, HTTP/2 its error: either way the attempt ran out
-		// of time, which must not read as the end of the caller's own context.
 		if err == context.DeadlineExceeded || err == context.Canceled {
 			err = errAttemptTimeout // a wrapped one (a dial's i/o timeout) says more: kept
 		}
@@ -98,9 +83,7 @@ func explain(ctx context.Context, timeout time.Duration, err error) error {
 	case !errors.Is(err, ctx.Err()):
 		return fmt.Errorf("%w: %w", ctx.Err(), err)
 	case !errors.Is(err, context.Cause(ctx)):
-		// HTTP/2 reports the context's error without the cause the caller gave it, which
-		// HTTP/1.1 reports: keep the caller's cause either way.
-		return fmt.Errorf("%w: %w", err, context.Cause(ctx))
+		return fmt.Errorf("%w: %w", err, context.Cause(ctx)) // HTTP/2 drops the cause
 	}
 	return err
 }
@@ -131,8 +114,7 @@ func (b *attemptBody) Close() error {
 	return err
 }
 
-// attemptTimeoutError is an attempt that ran out of its time. It is a net.Error whose
-// Timeout is true, like http.Client.Timeout's errors.
+// attemptTimeoutError is an attempt that ran out of its time: a net.Error whose Timeout is true.
 type attemptTimeoutError struct {
 	timeout time.Duration
 	err     error
