@@ -24,7 +24,7 @@ import (
 // but the vendor's hosts are https, and the SDK's default transport speaks HTTP/2 to any TLS
 // server that offers it: in production most calls go over HTTP/2. Each test here runs its
 // scenarios over HTTP/1.1 and over HTTP/2 (TLS, through the SDK's own default transport) and
-// asks the same of both. Tests elsewhere that run over both: TestPromiseEchoedCredentialsAreRedacted,
+// asks the same of both. Tests elsewhere that run over both: TestRedactionEchoedCredentialsAreRedacted,
 // TestE2EBasicAuthAndVendorRules, TestE2EOAuthExpiredTokenRenewedOn401,
 // TestE2EDroppedConnectionsAreUncertain.
 
@@ -276,7 +276,7 @@ func requireDropped(t *testing.T, err error, attempts int, body string, uncertai
 }
 
 // Hostile answers: too large, cut short, not JSON. (Echoed credentials: over both protocols in
-// TestPromiseEchoedCredentialsAreRedacted.)
+// TestRedactionEchoedCredentialsAreRedacted.)
 func TestProtocolsHostileAnswers(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
-	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,6 +15,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
+
+// Retries: which answers are retried (AdviseRetry is the policy the engine follows), the
+// budget, the waits and Retry-After, and what a deadline does to them.
 
 // The default is 3 retries (4 attempts), a 30 s attempt timeout, and it is what Do uses.
 func TestRetryDefaults(t *testing.T) {
@@ -33,32 +36,6 @@ func TestRetryDefaults(t *testing.T) {
 	apiErr := requireAPIError(t, err)
 	assert.Equal(t, 4, apiErr.Attempts)
 	assert.Len(t, rec.all(), 4)
-}
-
-// Retried: transport errors, 429, 502, 503, 504, 521. Never: 500 (the vendor's "requests have
-// failed"), other 4xx, 501, 3xx.
-func TestRetryWhichStatuses(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		status   int
-		attempts int
-	}{
-		{429, 4}, {500, 1}, {502, 4}, {503, 4}, {504, 4}, {521, 4},
-		{400, 1}, {401, 1}, {403, 1}, {404, 1}, {405, 1}, {409, 1}, {415, 1}, {422, 1}, {461, 1},
-		{501, 1}, {302, 1},
-	}
-	for _, tt := range tests {
-		t.Run(strconv.Itoa(tt.status), func(t *testing.T) {
-			t.Parallel()
-			c, mt := newMockedClient(t)
-			rec := script(mt, respond(tt.status, `{"errors": [{"code": 1, "message": "x"}]}`))
-			_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
-			apiErr := requireAPIError(t, err)
-			assert.Equal(t, tt.status, apiErr.StatusCode)
-			assert.Equal(t, tt.attempts, apiErr.Attempts)
-			assert.Len(t, rec.all(), tt.attempts)
-		})
-	}
 }
 
 // A retried status or transport error followed by a success is a success.
@@ -453,16 +430,25 @@ func TestAdviseRetry(t *testing.T) {
 	}
 }
 
-// The engine's own retries follow the same decision: for each answer, a call with one retry
-// makes a second attempt exactly when the policy says so of the error of a call without.
-func TestAdviseRetryIsTheEnginesPolicy(t *testing.T) {
+// Retried: 429, 502, 503, 504, 521, and for a read every 5xx; never 500 for an update (the
+// vendor's "requests have failed"), other 4xx, 3xx. The engine follows AdviseRetry's policy: a
+// call with one retry makes a second attempt exactly when the policy says so of the error of a
+// call without.
+func TestRetryWhichStatuses(t *testing.T) {
 	t.Parallel()
-	for _, status := range []int{400, 401, 404, 429, 500, 501, 502, 503, 504, 521} {
+	for _, tt := range []struct {
+		status       int
+		update, read bool
+	}{
+		{429, true, true}, {500, false, true}, {501, false, true}, {502, true, true}, {503, true, true},
+		{504, true, true}, {521, true, true}, {400, false, false}, {401, false, false}, {403, false, false},
+		{404, false, false}, {409, false, false}, {422, false, false}, {461, false, false}, {302, false, false},
+	} {
 		for _, read := range []bool{false, true} {
-			t.Run(fmt.Sprint(status, read), func(t *testing.T) {
+			t.Run(fmt.Sprint(tt.status, read), func(t *testing.T) {
 				t.Parallel()
 				c, mt := newMockedClient(t, WithRetries(1, 0, 0))
-				mt.RegisterNoResponder(respond(status, `{"errors":[{"code":1,"message":"x"}]}`))
+				mt.RegisterNoResponder(respond(tt.status, `{"errors":[{"code":1,"message":"x"}]}`))
 				call := func(opts ...Option) error {
 					if read {
 						_, err := c.Customers.Get(testCtx(t), "1", &GetCustomerParams{Source: SourceInstore}, opts...)
@@ -471,11 +457,256 @@ func TestAdviseRetryIsTheEnginesPolicy(t *testing.T) {
 					_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore(), opts...)
 					return err
 				}
-				once := call(WithRetries(0, 0, 0))
-				advice := c.defaults.advise(once, 1)
+				want := map[bool]bool{false: tt.update, true: tt.read}[read]
+				assert.Equal(t, want, c.defaults.advise(call(WithRetries(0, 0, 0)), 1).Retry, "the policy")
 				apiErr := requireAPIError(t, call())
-				assert.Equal(t, advice.Retry, apiErr.Attempts == 2, "retried: %v", advice.Retry)
+				assert.Equal(t, tt.status, apiErr.StatusCode)
+				assert.Equal(t, want, apiErr.Attempts == 2, "the engine: %d attempts", apiErr.Attempts)
 			})
 		}
 	}
+}
+
+// Reads are retried on transport errors, every 5xx, 429 and 521, and are never uncertain.
+func TestReadsAreIdempotent(t *testing.T) {
+	t.Parallel()
+	broken := func(*http.Request) (*http.Response, error) { return nil, errors.New("connection reset by peer") }
+	for name, first := range map[string]httpmock.Responder{
+		"transport error": broken,
+		"500":             respond(http.StatusInternalServerError, `<html>oops</html>`),
+		"502":             respond(http.StatusBadGateway, ``),
+		"503":             respond(http.StatusServiceUnavailable, ``),
+		"504":             respond(http.StatusGatewayTimeout, ``),
+		"429":             respond(http.StatusTooManyRequests, ``),
+		"521":             respond(521, ``),
+		"500 with errors": respond(http.StatusInternalServerError, vendorError(500, "All requests have failed due to errors")),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockedClient(t)
+			rec := scriptMethod(mt, http.MethodGet, first, respond(http.StatusOK, `{"id": 7, "warnings": []}`))
+			cust, err := c.Customers.Get(testCtx(t), "7", &GetCustomerParams{Source: SourceInstore})
+			require.NoError(t, err)
+			assert.Equal(t, 2, cust.Attempts)
+			assert.Len(t, rec.all(), 2)
+		})
+	}
+	t.Run("retries run out: not uncertain", func(t *testing.T) {
+		t.Parallel()
+		c, mt := newMockedClient(t)
+		scriptMethod(mt, http.MethodGet, broken)
+		_, err := c.Customers.Lookup(testCtx(t), []Identifier{{Type: IdentifierMobile, Value: "919999000001"}}, &GetCustomerParams{Source: SourceInstore})
+		var reqErr *RequestError
+		require.ErrorAs(t, err, &reqErr)
+		assert.False(t, reqErr.Uncertain)
+		assert.Equal(t, 4, reqErr.Attempts)
+		assert.NotErrorIs(t, err, context.Canceled, "the caller cancelled nothing")
+		assert.NotContains(t, err.Error(), "context canceled")
+	})
+}
+
+// The context bounds the call whatever the server answers: a 101 that keeps the connection, a
+// body that never ends, a connection taken over before any answer.
+func TestRetryDeadlineBoundsHostileAnswers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		serve func(conn net.Conn, served chan<- struct{})
+		check func(t *testing.T, err error)
+	}{
+		{"101 and the connection kept", func(conn net.Conn, served chan<- struct{}) {
+			// No cancel here: the call must end by itself, refusing the 101 without reading it.
+			_, _ = io.WriteString(conn, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n")
+		}, func(t *testing.T, err error) {
+			apiErr := requireAPIError(t, err)
+			assert.Equal(t, http.StatusSwitchingProtocols, apiErr.StatusCode)
+		}},
+		{"a body that never ends", func(conn net.Conn, served chan<- struct{}) {
+			_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{\"createdId\"")
+			served <- struct{}{}
+		}, func(t *testing.T, err error) {
+			assert.ErrorIs(t, err, context.Canceled)
+		}},
+		{"no answer at all", func(_ net.Conn, served chan<- struct{}) {
+			served <- struct{}{}
+		}, func(t *testing.T, err error) {
+			assert.ErrorIs(t, err, context.Canceled)
+			var reqErr *RequestError
+			require.ErrorAs(t, err, &reqErr)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			served := make(chan struct{}, 1)
+			url := hostileServer(t, func(conn net.Conn) { tt.serve(conn, served) })
+			c := newServerClient(t, url, WithRetries(0, 0, 0), WithAttemptTimeout(maxAttemptTimeLimit))
+			ctx, cancel := context.WithCancel(testCtx(t))
+			defer cancel()
+			go func() {
+				<-served
+				cancel() // the server has done its worst: the call must end now
+			}()
+			_, err := c.Customers.Update(ctx, "1", minimalBody(), instore())
+			require.Error(t, err)
+			tt.check(t, err)
+		})
+	}
+}
+
+// A host name that does not exist is a configuration error: not retried.
+func TestRetryUnknownHostIsNotRetried(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockedClient(t)
+	attempts := 0
+	mt.RegisterNoResponder(func(*http.Request) (*http.Response, error) {
+		attempts++
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "eu.api.example", IsNotFound: true}}
+	})
+	_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+	var reqErr *RequestError
+	require.ErrorAs(t, err, &reqErr)
+	assert.Equal(t, 1, attempts)
+	assert.False(t, reqErr.Uncertain)
+	assert.Contains(t, err.Error(), "no such host")
+}
+
+// A 429 whose Retry-After outlasts the deadline returns at once and says what the server asked.
+func TestRetryRetryAfterPastDeadlineIsExplained(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockedClient(t)
+	rec := script(mt, respond(http.StatusTooManyRequests, `{}`, "Retry-After", "3600"))
+	_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore(), WithRetries(3, time.Millisecond, time.Hour))
+	require.ErrorIs(t, err, ErrRateLimited)
+	assert.Len(t, rec.all(), 1)
+	assert.Contains(t, err.Error(), "retry after 1h0m0s")
+	assert.Contains(t, err.Error(), "past the call's deadline")
+	assert.False(t, errors.Is(err, context.DeadlineExceeded), "the call ended before its deadline")
+}
+
+// The per-attempt timeout fires on a slow server; each attempt is bounded, and a retry follows.
+// The server never answers, so only the attempt timeout can end each attempt: the outcome does
+// not depend on how fast the machine is (a timer never fires early, so three attempts last at
+// least three timeouts), and testCtx's 30 s would end a call that the timeout did not.
+func TestRetryAttemptTimeout(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	})
+	t.Cleanup(func() { close(release) }) // runs before srv.Close
+	c := newServerClient(t, srv.URL, WithAttemptTimeout(100*time.Millisecond), WithRetries(2, time.Millisecond, 2*time.Millisecond))
+	start := time.Now()
+	_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+	elapsed := time.Since(start)
+	require.Error(t, err)
+	var netErr net.Error
+	require.ErrorAs(t, err, &netErr)
+	assert.True(t, netErr.Timeout(), "a timeout: %v", err)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded, "the attempt timeout, not testCtx, ended the call")
+	assert.GreaterOrEqual(t, elapsed, 300*time.Millisecond, "three attempts of 100 ms")
+	// On a loaded machine an attempt may time out before its request reaches the handler.
+	assert.LessOrEqual(t, srv.requests.Load(), int64(3))
+	assert.Contains(t, err.Error(), "3 attempts")
+	assert.NotContains(t, err.Error(), "source=")
+
+	// A slow body counts against the attempt too.
+	slowBody := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, `{"createdId": `)
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	})
+	c2 := newServerClient(t, slowBody.URL, WithAttemptTimeout(100*time.Millisecond), WithRetries(0, 0, 0))
+	_, err = c2.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+	require.ErrorAs(t, err, &netErr)
+	assert.True(t, netErr.Timeout(), "a timeout: %v", err)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded, "the attempt timeout, not testCtx, ended the call")
+}
+
+// The vendor's code 521 in the body ("multiple actions are running for the same customer") is
+// ErrCustomerBusy, and retried like status 521.
+func TestCustomerBusyCodeIsRetried(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockedClient(t)
+	busy := respond(http.StatusBadRequest, vendorError(521, "Multiple actions are running for the same customer. Please try after some time."))
+	rec := script(mt, busy, busy, busy, busy)
+	_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+	apiErr := requireAPIError(t, err)
+	assert.ErrorIs(t, err, ErrCustomerBusy)
+	assert.Equal(t, 4, apiErr.Attempts)
+	assert.Len(t, rec.all(), 4)
+	assert.False(t, apiErr.Uncertain)
+
+	c, mt = newMockedClient(t)
+	rec = script(mt, busy, okResponder())
+	_, err = c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
+	require.NoError(t, err)
+	assert.Len(t, rec.all(), 2)
+}
+
+// The context ends while the second attempt is in flight: the first attempt's 503 is old news,
+// and the second may have been applied.
+func TestDeadlineDuringAttemptIsNotReportedAsEarlierAnswer(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int32
+	release := make(chan struct{})
+	second := make(chan struct{}, 1)
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set(headerRequestID, "first-503")
+			writeJSON(w, http.StatusServiceUnavailable, `{"errors":[]}`)
+			return
+		}
+		_, _ = io.Copy(io.Discard, r.Body) // so the server notices when the client hangs up
+		second <- struct{}{}
+		select { // the second attempt gets no answer before the deadline
+		case <-r.Context().Done():
+		case <-release:
+		}
+	})
+	t.Cleanup(func() { close(release) }) // runs before the server's Close
+	c := newServerClient(t, srv.URL)
+	d := newManualDeadline(t)
+	done := goUpdate(d, c)
+	receive(t, second) // the second attempt reached the server: now the deadline passes
+	d.expire()
+	err := receive(t, done).err
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	var apiErr *APIError
+	assert.False(t, errors.As(err, &apiErr), "no answer to the last attempt: %v", err)
+	var reqErr *RequestError
+	require.ErrorAs(t, err, &reqErr)
+	assert.Equal(t, 2, reqErr.Attempts)
+	assert.True(t, reqErr.Uncertain, "the second attempt reached the server")
+	assert.NotContains(t, err.Error(), "first-503")
+}
+
+// The context ends during the wait before a retry: the answer that was being retried is the
+// last word, reported with the context's error.
+func TestDeadlineDuringWaitReportsLastAnswer(t *testing.T) {
+	t.Parallel()
+	srv := newCountingServer(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set(headerRequestID, "busy-1")
+		writeJSON(w, 521, `{"errors":[]}`)
+	})
+	hook := &waitHook{}
+	c := newServerClient(t, srv.URL, WithRetries(3, time.Hour, time.Hour), hook.option())
+	d := newManualDeadline(t)
+	hook.onWait(d.expire) // the deadline passes during the wait
+	err := receive(t, goUpdate(d, c)).err
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 521, apiErr.StatusCode)
+	assert.Equal(t, "busy-1", apiErr.RequestID)
+	assert.ErrorIs(t, err, ErrCustomerBusy)
+	assert.False(t, apiErr.Uncertain, "521 turns the request away")
 }
