@@ -22,13 +22,9 @@ type jsonField struct {
 type structFields struct {
 	all      []jsonField
 	unknowns []jsonField // those that may hold an Unknown
-	untyped  bool        // a field may hold an interface value (map[string]any)
 }
 
 var unknownType = reflect.TypeFor[Unknown]()
-
-func isUnknown(t reflect.Type) bool   { return t == unknownType }
-func isInterface(t reflect.Type) bool { return t.Kind() == reflect.Interface }
 
 var structFieldsCache sync.Map // reflect.Type -> *structFields
 
@@ -37,9 +33,9 @@ func structFieldsOf(t reflect.Type) *structFields {
 	if sf, ok := structFieldsCache.Load(t); ok {
 		return sf.(*structFields)
 	}
-	sf := &structFields{all: jsonFields(t), untyped: mayHold(t, isInterface, map[reflect.Type]bool{})}
+	sf := &structFields{all: jsonFields(t)}
 	for i, f := range sf.all {
-		if mayHold(t.FieldByIndex(f.index).Type, isUnknown, map[reflect.Type]bool{}) {
+		if mayHoldUnknown(t.FieldByIndex(f.index).Type, map[reflect.Type]bool{}) {
 			sf.all[i].holdsUnknown = true
 			sf.unknowns = append(sf.unknowns, sf.all[i])
 		}
@@ -59,10 +55,10 @@ func (sf *structFields) field(name string) (jsonField, bool) {
 	return jsonField{}, false
 }
 
-// mayHold reports whether a value of type t may contain a value of a type that is picks out:
-// itself, or through pointers, slices, maps and struct fields.
-func mayHold(t reflect.Type, is func(reflect.Type) bool, visiting map[reflect.Type]bool) bool {
-	if is(t) {
+// mayHoldUnknown reports whether a value of type t may contain an Unknown: itself, or through
+// pointers, slices, maps and struct fields.
+func mayHoldUnknown(t reflect.Type, visiting map[reflect.Type]bool) bool {
+	if t == unknownType {
 		return true
 	}
 	if visiting[t] {
@@ -71,10 +67,10 @@ func mayHold(t reflect.Type, is func(reflect.Type) bool, visiting map[reflect.Ty
 	visiting[t] = true
 	switch t.Kind() {
 	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
-		return mayHold(t.Elem(), is, visiting)
+		return mayHoldUnknown(t.Elem(), visiting)
 	case reflect.Struct:
 		for _, f := range jsonFields(t) {
-			if mayHold(t.FieldByIndex(f.index).Type, is, visiting) {
+			if mayHoldUnknown(t.FieldByIndex(f.index).Type, visiting) {
 				return true
 			}
 		}

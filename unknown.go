@@ -10,23 +10,15 @@ import (
 )
 
 // Unknown holds the fields of a JSON object that its Go type does not model, each as the JSON
-// it came as, so that nothing the server (or a decoded request) said is lost. It is filled for
-// every object within an UpdateCustomerRequest or a Customer decoded whole, and in a SideEffect
-// (all that an UpdateCustomerResponse holds of them), and written back when one of these is
-// encoded; another part, such as a Profile, decoded or encoded on its own carries only its
-// modelled fields.
+// it came as. It is filled in every object of an UpdateCustomerRequest, a Customer or a
+// SideEffect decoded whole, and written back when one of these is encoded; a part such as a
+// Profile decoded or encoded on its own carries only its modelled fields.
 type Unknown map[string]json.RawMessage
 
 // decodeKeepingUnknown decodes data into v, a pointer to a struct without an UnmarshalJSON
-// method, keeping the numbers of untyped values as json.Number, and fills the Unknown of v and
-// of every struct within it. The types a user decodes (UpdateCustomerRequest, Customer,
-// UpdateCustomerResponse) call it; the types within them need no method of their own.
+// method, keeping untyped numbers as json.Number, and fills the Unknown of every struct in v.
 func decodeKeepingUnknown(data []byte, v any) error {
-	decode := json.Unmarshal // cheaper than a Decoder, and the same where no number is untyped
-	if structFieldsOf(reflect.TypeOf(v).Elem()).untyped {
-		decode = decodeKeepingNumbers
-	}
-	if err := decode(data, v); err != nil {
+	if err := decodeKeepingNumbers(data, v); err != nil {
 		return err
 	}
 	fillUnknown(reflect.ValueOf(v), data)
