@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -27,6 +28,12 @@ type request struct {
 	auth         authenticator // nil: the client's credentials
 }
 
+// answer is what a call decodes a body into: its result and the vendor's lists.
+type answer interface {
+	// lists returns the vendor's errors and warnings, taking them out of the result.
+	lists() (errors, warnings []Message, err error)
+}
+
 // callMeta is what every successful call reports beside its answer.
 type callMeta struct {
 	status    int
@@ -39,7 +46,7 @@ type callMeta struct {
 // go-retryablehttp client made for this call, whose hooks are bound to the call's state: judge
 // reads each answer, checkRetry decides (retry.go), backoff computes the wait, prepareRetry
 // re-authorises. out receives the answer of a success; callError builds the error of a failure.
-func (c *Client) call(ctx context.Context, r *request, out any, opts []Option) (callMeta, error) {
+func (c *Client) call(ctx context.Context, r *request, out answer, opts []Option) (callMeta, error) {
 	s := c.settingsFor(opts)
 	problems := append([]FieldError(nil), s.problems...)
 	if ctx == nil {
@@ -137,7 +144,7 @@ type callState struct {
 	auth         authenticator
 	method, path string
 	read         bool
-	out          any
+	out          answer
 
 	attempts  int       // sent, over every run of the retry client
 	try       int       // the attempt of the current run, from 1: what the retry budget counts
@@ -215,15 +222,17 @@ func (st *callState) judge(resp *http.Response) error {
 
 	accepted := resp.StatusCode >= 200 && resp.StatusCode <= 299
 	body, cause := readBody(resp)
-	var vendor struct{ Errors, Warnings List[Message] } // the vendor's lists, on every answer
+	var errs, warnings []Message
 	if cause == nil {
-		if err := json.Unmarshal(body, &vendor); err != nil {
-			cause = fmt.Errorf("decoding the answer: %w", err)
-		} else if accepted && len(vendor.Errors) == 0 {
-			if cause = json.Unmarshal(body, st.out); cause == nil {
-				st.last = nil
-				return nil
-			}
+		reflect.ValueOf(st.out).Elem().SetZero() // an answer keeps nothing of an earlier attempt's
+		if cause = json.Unmarshal(body, st.out); cause == nil {
+			errs, warnings, cause = st.out.lists()
+		}
+		if cause == nil && accepted && len(errs) == 0 {
+			st.last = nil
+			return nil
+		}
+		if cause != nil {
 			cause = fmt.Errorf("decoding the answer: %w", cause)
 		}
 	}
@@ -237,11 +246,11 @@ func (st *callState) judge(resp *http.Response) error {
 	case accepted && (cause != nil || resp.StatusCode == http.StatusCreated):
 		st.uncertain = true
 	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusServiceUnavailable && resp.StatusCode != statusCustomerBusy:
-		st.uncertain = st.uncertain || len(vendor.Errors) == 0
+		st.uncertain = st.uncertain || len(errs) == 0
 	}
 	e := &APIError{StatusCode: resp.StatusCode, RequestID: st.requestID, Method: st.method, Path: st.path, read: st.read}
 	e.RetryAfter, _ = retryAfter(resp)
-	e.Errors, e.Warnings = st.redactMessages(vendor.Errors), st.redactMessages(vendor.Warnings)
+	e.Errors, e.Warnings = st.redactMessages(errs), st.redactMessages(warnings)
 	if len(e.Errors) == 0 {
 		// Redact the whole body before cutting the excerpt: cut first, a credential straddling
 		// the cut would no longer match and half of it would be shown.

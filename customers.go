@@ -68,11 +68,21 @@ func (s *customersService) Update(ctx context.Context, userID string, body *Upda
 
 // update sends an update, by user id or by identifier, and returns its answer.
 func (s *customersService) update(ctx context.Context, r *request, opts []Option) (*UpdateCustomerResponse, error) {
-	res := new(UpdateCustomerResponse)
-	meta, err := s.client.call(ctx, r, res, opts)
+	var a updateAnswer
+	meta, err := s.client.call(ctx, r, &a, opts)
 	if err != nil {
 		return nil, err
 	}
+	res := &a.UpdateCustomerResponse
 	res.StatusCode, res.RequestID, res.Attempts = meta.status, meta.requestID, meta.attempts
 	return res, nil
 }
+
+// updateAnswer is an update's answer: the response's fields beside the vendor's errors list.
+// (UpdateCustomerResponse has no UnmarshalJSON, so its fields are decoded as this struct's.)
+type updateAnswer struct {
+	UpdateCustomerResponse
+	Errors List[Message] `json:"errors"`
+}
+
+func (a *updateAnswer) lists() ([]Message, []Message, error) { return a.Errors, a.Warnings, nil }

@@ -2,6 +2,7 @@ package capillary
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -91,19 +92,30 @@ func (s *customersService) Lookup(ctx context.Context, ids []Identifier, params 
 // never uncertain.
 func (s *customersService) read(ctx context.Context, r *request, opts []Option) (*Customer, error) {
 	r.read = true
-	c := new(Customer)
-	meta, err := s.client.call(ctx, r, c, opts)
+	var a readAnswer
+	meta, err := s.client.call(ctx, r, &a, opts)
 	if err != nil {
 		return nil, err
 	}
-	for name := range c.Unknown { // the answer's errors list, which call has judged
+	a.StatusCode, a.RequestID, a.Attempts = meta.status, meta.requestID, meta.attempts
+	return &a.Customer, nil
+}
+
+// readAnswer is a read's answer: the customer, whose Unknown holds the vendor's errors list.
+type readAnswer struct{ Customer }
+
+func (a *readAnswer) lists() ([]Message, []Message, error) {
+	var errs List[Message]
+	for name, raw := range a.Unknown {
 		if strings.EqualFold(name, "errors") {
-			delete(c.Unknown, name)
+			if err := json.Unmarshal(raw, &errs); err != nil {
+				return nil, nil, err
+			}
+			delete(a.Unknown, name)
 		}
 	}
-	if len(c.Unknown) == 0 {
-		c.Unknown = nil
+	if len(a.Unknown) == 0 {
+		a.Unknown = nil
 	}
-	c.StatusCode, c.RequestID, c.Attempts = meta.status, meta.requestID, meta.attempts
-	return c, nil
+	return errs, a.Warnings, nil
 }

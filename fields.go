@@ -22,9 +22,13 @@ type jsonField struct {
 type structFields struct {
 	all      []jsonField
 	unknowns []jsonField // those that may hold an Unknown
+	untyped  bool        // a field may hold an interface value (map[string]any)
 }
 
 var unknownType = reflect.TypeFor[Unknown]()
+
+func isUnknown(t reflect.Type) bool   { return t == unknownType }
+func isInterface(t reflect.Type) bool { return t.Kind() == reflect.Interface }
 
 var structFieldsCache sync.Map // reflect.Type -> *structFields
 
@@ -33,9 +37,9 @@ func structFieldsOf(t reflect.Type) *structFields {
 	if sf, ok := structFieldsCache.Load(t); ok {
 		return sf.(*structFields)
 	}
-	sf := &structFields{all: jsonFields(t)}
+	sf := &structFields{all: jsonFields(t), untyped: mayHold(t, isInterface, map[reflect.Type]bool{})}
 	for i, f := range sf.all {
-		if mayHoldUnknown(t.FieldByIndex(f.index).Type, map[reflect.Type]bool{}) {
+		if mayHold(t.FieldByIndex(f.index).Type, isUnknown, map[reflect.Type]bool{}) {
 			sf.all[i].holdsUnknown = true
 			sf.unknowns = append(sf.unknowns, sf.all[i])
 		}
@@ -55,10 +59,10 @@ func (sf *structFields) field(name string) (jsonField, bool) {
 	return jsonField{}, false
 }
 
-// mayHoldUnknown reports whether a value of type t may contain an Unknown: itself, or through
-// pointers, slices, maps and struct fields.
-func mayHoldUnknown(t reflect.Type, visiting map[reflect.Type]bool) bool {
-	if t == unknownType {
+// mayHold reports whether a value of type t may contain a value of a type that is picks out:
+// itself, or through pointers, slices, maps and struct fields.
+func mayHold(t reflect.Type, is func(reflect.Type) bool, visiting map[reflect.Type]bool) bool {
+	if is(t) {
 		return true
 	}
 	if visiting[t] {
@@ -67,10 +71,10 @@ func mayHoldUnknown(t reflect.Type, visiting map[reflect.Type]bool) bool {
 	visiting[t] = true
 	switch t.Kind() {
 	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
-		return mayHoldUnknown(t.Elem(), visiting)
+		return mayHold(t.Elem(), is, visiting)
 	case reflect.Struct:
 		for _, f := range jsonFields(t) {
-			if mayHoldUnknown(t.FieldByIndex(f.index).Type, visiting) {
+			if mayHold(t.FieldByIndex(f.index).Type, is, visiting) {
 				return true
 			}
 		}

@@ -230,8 +230,12 @@ func renewalMargin(ttl time.Duration) time.Duration {
 
 // tokenAnswer is the token endpoint's answer.
 type tokenAnswer struct {
-	Data *tokenData `json:"data"`
+	Data     *tokenData    `json:"data"`
+	Errors   List[Message] `json:"errors"`
+	Warnings List[Message] `json:"warnings"`
 }
+
+func (a *tokenAnswer) lists() ([]Message, []Message, error) { return a.Errors, a.Warnings, nil }
 
 // tokenData is the token and its lifetime.
 type tokenData struct {

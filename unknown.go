@@ -18,7 +18,11 @@ type Unknown map[string]json.RawMessage
 // decodeKeepingUnknown decodes data into v, a pointer to a struct without an UnmarshalJSON
 // method, keeping untyped numbers as json.Number, and fills the Unknown of every struct in v.
 func decodeKeepingUnknown(data []byte, v any) error {
-	if err := decodeKeepingNumbers(data, v); err != nil {
+	decode := json.Unmarshal // cheaper than a Decoder, and the same where no number is untyped
+	if structFieldsOf(reflect.TypeOf(v).Elem()).untyped {
+		decode = decodeKeepingNumbers
+	}
+	if err := decode(data, v); err != nil {
 		return err
 	}
 	fillUnknown(reflect.ValueOf(v), data)
