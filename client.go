@@ -23,6 +23,7 @@ type Client struct {
 	jar       http.CookieJar    // WithHTTPClient's, if any
 	auth      authenticator
 	defaults  callSettings // what a call without options uses
+	queries   *queryCache
 }
 
 // NewClient makes a Client. A base URL (WithRegion or WithBaseURL) and credentials
@@ -53,7 +54,7 @@ func NewClient(opts ...ClientOption) (*Client, error) {
 	s.header.Set("Content-Type", "application/json")
 	s.header.Set("Accept", "application/json")
 
-	c := &Client{baseURL: base.String(), auth: s.auth}
+	c := &Client{baseURL: base.String(), auth: s.auth, queries: &queryCache{}}
 	if hc := s.httpClient; hc != nil {
 		c.transport, c.jar = hc.Transport, hc.Jar
 		if s.timeout == 0 && hc.Timeout > 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 )
 
 // CustomersAPI reads and updates customers: the /v2/customers resource. Client.Customers
@@ -53,6 +54,18 @@ type UpdateCustomerParams struct {
 	UseAsync *bool `url:"use_async,omitempty"`
 	// MLPSingleEnroll, when true, enrols the customer in all of the org's loyalty programs.
 	MLPSingleEnroll *bool `url:"mlp_single_enroll,omitempty"`
+}
+
+// queryKey is the params by value, each *bool read as unset, false or true, for the query cache.
+// It has one element per field of the params (a test checks it).
+func (p *UpdateCustomerParams) queryKey() any {
+	tristate := func(b *bool) string {
+		if b == nil {
+			return ""
+		}
+		return strconv.FormatBool(*b)
+	}
+	return [4]string{string(p.Source), p.AccountID, tristate(p.UseAsync), tristate(p.MLPSingleEnroll)}
 }
 
 func (s *customersService) Update(ctx context.Context, userID string, body *UpdateCustomerRequest, params *UpdateCustomerParams, opts ...Option) (*UpdateCustomerResponse, error) {

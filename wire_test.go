@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -971,8 +972,11 @@ func TestUpdateByIdentifierWire(t *testing.T) {
 }
 
 // Every params value gets its own query, a value seen before the same query again.
-func TestUpdateQueryPerParamsValue(t *testing.T) {
+func TestWireQueryPerParamsValue(t *testing.T) {
 	t.Parallel()
+	// The query cache's key has an element per field of the params, or two params that encode
+	// differently would share a query.
+	assert.Len(t, (&UpdateCustomerParams{}).queryKey(), reflect.TypeFor[UpdateCustomerParams]().NumField())
 	c, mt := newMockedClient(t)
 	rec := script(mt, okResponder())
 	cases := []struct {
@@ -984,6 +988,13 @@ func TestUpdateQueryPerParamsValue(t *testing.T) {
 		{&UpdateCustomerParams{Source: SourceInstore, UseAsync: Ptr(true)}, "source=INSTORE&use_async=true"},
 		{&UpdateCustomerParams{Source: SourceWeChat, AccountID: "wx-1", MLPSingleEnroll: Ptr(true)}, "accountId=wx-1&mlp_single_enroll=true&source=WECHAT"},
 		{&UpdateCustomerParams{Source: SourceInstore}, "source=INSTORE"},
+	}
+	for i := range 2 * maxCachedQueries { // past the cache's bound, queries are still right
+		account := fmt.Sprint("a", i)
+		cases = append(cases, struct {
+			params *UpdateCustomerParams
+			query  string
+		}{&UpdateCustomerParams{Source: SourceWeChat, AccountID: account}, "accountId=" + account + "&source=WECHAT"})
 	}
 	for i, tc := range cases {
 		_, err := c.Customers.Update(testCtx(t), "1", minimalBody(), tc.params)
