@@ -210,7 +210,7 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 	}
 	if resp == nil { // no answer: what an earlier attempt said is no longer the news
 		st.last, st.lastErr = nil, err
-		st.uncertain = st.uncertain || (!st.read && !st.unsent.Load() && mayHaveReachedServer(err))
+		st.uncertain = st.uncertain || !st.read && !st.unsent.Load() && uncertainAttempt(0, false, 0, err)
 		if st.settings.logger != nil {
 			st.log(ctx, slog.LevelDebug, "capillary: attempt failed", slog.Int("attempt", st.attempts),
 				slog.Duration("latency", time.Since(st.started)), slog.String("error", st.quote(err).Error()))
@@ -274,18 +274,7 @@ func (st *callState) judge(resp *http.Response) error {
 			cause = fmt.Errorf("decoding the answer: %w", cause)
 		}
 	}
-	// Could this attempt have been applied although it failed? A 2xx whose answer cannot be
-	// read was accepted; a 201 with errors is the vendor's "one or more requests have failed",
-	// a part applied; a 5xx without the vendor's own errors list may be a gateway that cut a
-	// success off, unless it says the request was turned away (503, 521). Otherwise the
-	// vendor's errors list is its answer: a refusal.
-	switch {
-	case st.read:
-	case accepted && (cause != nil || resp.StatusCode == http.StatusCreated):
-		st.uncertain = true
-	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusServiceUnavailable && resp.StatusCode != statusCustomerBusy:
-		st.uncertain = st.uncertain || len(errs) == 0
-	}
+	st.uncertain = st.uncertain || !st.read && uncertainAttempt(resp.StatusCode, cause != nil, len(errs), nil)
 	e := &APIError{StatusCode: resp.StatusCode, RequestID: st.requestID, Method: st.method, Path: st.path, read: st.read}
 	e.RetryAfter, _ = retryAfter(resp)
 	e.Errors, e.Warnings = st.redactMessages(errs), st.redactMessages(warnings)

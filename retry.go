@@ -100,15 +100,25 @@ func retryableTransportError(err error) bool {
 	return true
 }
 
-// mayHaveReachedServer reports whether a transport error leaves open that the server received
-// and applied the request. Failures to resolve, connect or agree on TLS come before anything
-// is sent.
-func mayHaveReachedServer(err error) bool {
+// uncertainAttempt reports whether a failed attempt of an update may have been applied. Without
+// an answer (status 0), only a failure to resolve, connect or agree on TLS rules it out. A 2xx
+// whose answer cannot be read was accepted; a 201 with errors applied a part ("one or more
+// requests have failed"); a 5xx without the vendor's errors list may be a gateway that cut a
+// success off, unless it says the request was turned away (503, 521).
+func uncertainAttempt(status int, unreadable bool, vendorErrors int, transportErr error) bool {
 	var (
 		opErr  *net.OpError
 		dnsErr *net.DNSError
 	)
-	return !(errors.As(err, &opErr) && opErr.Op == "dial") && !errors.As(err, &dnsErr) && !tlsFailure(err)
+	switch {
+	case status == 0:
+		return !(errors.As(transportErr, &opErr) && opErr.Op == "dial") && !errors.As(transportErr, &dnsErr) && !tlsFailure(transportErr)
+	case status >= 200 && status <= 299:
+		return unreadable || status == http.StatusCreated
+	case status >= 500:
+		return vendorErrors == 0 && status != http.StatusServiceUnavailable && status != statusCustomerBusy
+	}
+	return false
 }
 
 // tlsFailure reports whether err is a failed TLS handshake: a certificate that does not verify,
