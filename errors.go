@@ -22,11 +22,9 @@ func transportCause(err error) error {
 // codes or its HTTP status maps to, so errors.Is(err, ErrCustomerNotFound) works whatever
 // status the vendor sent the code with.
 var (
-	// ErrCustomerNotFound: codes 8015 (customer not found for the given identifiers), 8009
-	// (customer not found) and 8065 (user not found for the given source).
+	// ErrCustomerNotFound: codes 8015, 8009 and 8065 (not found for the identifiers, the source).
 	ErrCustomerNotFound = errors.New("capillary: customer not found")
-	// ErrInvalidSourceAccount: codes 3217 (org source addition failed, invalid source account
-	// identifier), 8011 (invalid source account) and 8127 (invalid source or accountId).
+	// ErrInvalidSourceAccount: codes 3217, 8011 and 8127 (invalid source account or accountId).
 	ErrInvalidSourceAccount = errors.New("capillary: invalid source account")
 	// ErrAccountIDRequired: code 8045, the source has several accounts and no accountId was given.
 	ErrAccountIDRequired = errors.New("capillary: account id required for this source")
@@ -36,8 +34,7 @@ var (
 	ErrLoyaltyDowngrade = errors.New("capillary: loyalty to non-loyalty conversion not allowed")
 	// ErrIdentifierUpdate: codes 91005 and 91006, identifiers cannot be changed by an update.
 	ErrIdentifierUpdate = errors.New("capillary: identifier update not allowed")
-	// ErrInvalidCommChannel: codes 8010 (invalid communication channel) and 8106 (channel type
-	// not passed).
+	// ErrInvalidCommChannel: codes 8010 (invalid channel) and 8106 (channel type not passed).
 	ErrInvalidCommChannel = errors.New("capillary: invalid communication channel")
 	// ErrInvalidIdentifier: code 8013, the identifier's name or value is missing or invalid.
 	ErrInvalidIdentifier = errors.New("capillary: invalid identifier")
@@ -45,8 +42,7 @@ var (
 	ErrCustomerMerged = errors.New("capillary: customer merged into another")
 	// ErrCustomerDeleted: code 8109, the customer was deleted after a PII delete request.
 	ErrCustomerDeleted = errors.New("capillary: customer deleted after a PII delete request")
-	// ErrCustomerBusy: HTTP 521 or code 521, other actions are running for the same customer;
-	// the call is retried, and this is what remains when retries ran out.
+	// ErrCustomerBusy: HTTP 521 or code 521, other actions run for the customer (retried).
 	ErrCustomerBusy = errors.New("capillary: customer busy with another action")
 
 	// ErrUnauthorized: HTTP 401, the credentials were refused.
@@ -60,8 +56,7 @@ var (
 	// ErrServer: any HTTP 5xx status.
 	ErrServer = errors.New("capillary: server error")
 
-	// ErrInvalidRequest matches every *ValidationError: the call was refused before anything
-	// was sent.
+	// ErrInvalidRequest matches every *ValidationError: nothing was sent.
 	ErrInvalidRequest = errors.New("capillary: invalid request")
 	// ErrInvalidConfig matches every error NewClient returns for a bad option.
 	ErrInvalidConfig = errors.New("capillary: invalid client configuration")
