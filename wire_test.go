@@ -790,23 +790,6 @@ func newConnCountingServer(t *testing.T, h http.HandlerFunc) (*Client, *atomic.I
 	return c, &conns
 }
 
-// TestConnReuseSequential: calls one after another share kept-alive connections: one, or a
-// few when net/http drops one (see assertConnsReused), never one per call.
-func TestConnReuseSequential(t *testing.T) {
-	c, conns := newConnCountingServer(t, nil)
-	userID, body, params := perfExampleUpdate()
-	for i := range 200 {
-		res, err := c.Customers.Update(context.Background(), userID, body, params)
-		if err != nil {
-			t.Fatalf("call %d: %v", i, err)
-		}
-		if res.CreatedID != "162116213" {
-			t.Fatalf("call %d: createdId %q", i, res.CreatedID)
-		}
-	}
-	assertConnsReused(t, conns.Load(), 200, 1)
-}
-
 // TestConnReuseConcurrent: N callers at once need N connections (plus the few net/http drops,
 // see assertConnsReused), however many calls each makes: every connection goes back to the
 // pool after its call and is taken again from it.
