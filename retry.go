@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"time"
 
@@ -27,56 +26,6 @@ var retryableStatuses = []int{http.StatusTooManyRequests, http.StatusBadGateway,
 // statusCustomerBusy is the vendor's 521: other actions are running for the same customer. The
 // same number comes as a code in the errors list.
 const statusCustomerBusy = 521
-
-// RetryAdvice is what the SDK's retry policy makes of an error the SDK returned.
-type RetryAdvice struct {
-	Retry       bool          // the SDK would try the call again (never for an Uncertain update)
-	Wait        time.Duration // how long it would wait first: the server's Retry-After, else the backoff for this attempt
-	RateLimited bool          // the answer was a 429: the caller should slow down
-}
-
-// AdviseRetry applies c's retry policy (its WithRetries waits) to err, the error of attempt
-// number attempt (1 for the first) of a call made through c. It is the policy the Client's own
-// retries follow, with one difference: inside a call the SDK replays an update whose attempt may
-// have been applied (a 502, a broken connection), as the vendor's tool does, while an error the
-// SDK returned with Uncertain set is never advised for a retry: read the customer back first.
-func (c *Client) AdviseRetry(err error, attempt int) RetryAdvice {
-	a := c.defaults.advise(err, attempt)
-	var apiErr *APIError
-	var reqErr *RequestError
-	if errors.As(err, &apiErr) && apiErr.Uncertain || errors.As(err, &reqErr) && reqErr.Uncertain {
-		a.Retry = false
-	}
-	return a
-}
-
-// advise is the retry policy: whether the error of attempt number attempt (from 1) is worth
-// another attempt within the budget, and how long to wait first. An *APIError is judged by its
-// status and codes, anything else by its transport cause; a refusal before sending (a
-// *ValidationError) or a failed token generation is not retried.
-func (s *callSettings) advise(err error, attempt int) RetryAdvice {
-	var (
-		apiErr     *APIError
-		tokenErr   *TokenError
-		invalid    *ValidationError
-		a          RetryAdvice
-		retryAfter time.Duration
-	)
-	switch {
-	case err == nil || errors.As(err, &tokenErr) || errors.As(err, &invalid):
-		return a
-	case errors.As(err, &apiErr):
-		a.Retry = slices.Contains(retryableStatuses, apiErr.StatusCode) ||
-			(apiErr.read && apiErr.StatusCode >= 500 && apiErr.StatusCode <= 599) ||
-			slices.ContainsFunc(apiErr.Errors, func(m Message) bool { return m.Code == statusCustomerBusy })
-		a.RateLimited, retryAfter = apiErr.StatusCode == http.StatusTooManyRequests, apiErr.RetryAfter
-	default:
-		a.Retry = retryableTransportError(err)
-	}
-	a.Retry = a.Retry && attempt <= s.maxRetries
-	a.Wait = s.wait(attempt, retryAfter, retryAfter > 0)
-	return a
-}
 
 // retryableTransportError reports whether a failure to get an answer may pass: not when the
 // context ended, not for a host name that does not exist (a configuration error), and not where
