@@ -2,6 +2,7 @@ package capillary
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -50,29 +51,6 @@ type GetCustomerParams struct {
 	// GapToRenew adds what the customer lacks to keep the current tier, that many days ahead,
 	// as GapToRenewSummary; it needs EmbedMLP.
 	GapToRenew *int `url:"gapToRenew,omitempty"`
-}
-
-// getOnly names the parameters set in p that only Get documents.
-func (p *GetCustomerParams) getOnly() []string {
-	var set []string
-	for _, param := range []struct {
-		name string
-		set  bool
-	}{
-		{"includedOnlyCurrentProfile", p.IncludedOnlyCurrentProfile != nil},
-		{"ug2JoinedStartDate", p.UG2JoinedStartDate != nil},
-		{"ug2JoinedEndDate", p.UG2JoinedEndDate != nil},
-		{"ug2Offset", p.UG2Offset != nil},
-		{"ug2Limit", p.UG2Limit != nil},
-		{"ug2SortBy", p.UG2SortBy != ""},
-		{"ug2SortOrder", p.UG2SortOrder != ""},
-		{"ug2PaginationDetails", p.UG2PaginationDetails != nil},
-	} {
-		if param.set {
-			set = append(set, param.name)
-		}
-	}
-	return set
 }
 
 // byIdentifierQuery is the query of the update by identifier.
@@ -129,21 +107,34 @@ func (s *customersService) Lookup(ctx context.Context, ids []Identifier, params 
 	}, opts)
 }
 
-// read sends a read, which is idempotent: retried on every 5xx, 429 and transport error, and
+// read sends a read, which changes nothing: retried on every 5xx, 429 and transport error, and
 // never uncertain.
 func (s *customersService) read(ctx context.Context, r *request, opts []Option) (*Customer, error) {
-	r.idempotent = true
-	c, meta, err := send[Customer](ctx, s.client, r, opts)
-	if err == nil {
-		for name := range c.Unknown { // the answer's errors list, which send has judged
-			if strings.EqualFold(name, "errors") {
-				delete(c.Unknown, name)
-			}
-		}
-		if len(c.Unknown) == 0 {
-			c.Unknown = nil
-		}
-		c.StatusCode, c.RequestID, c.Attempts = meta.status, meta.requestID, meta.attempts
+	r.read = true
+	var a readAnswer
+	meta, err := s.client.call(ctx, r, &a, opts)
+	if err != nil {
+		return nil, err
 	}
-	return c, err
+	a.StatusCode, a.RequestID, a.Attempts = meta.status, meta.requestID, meta.attempts
+	return &a.Customer, nil
+}
+
+// readAnswer is a read's answer: the customer, whose Unknown holds the vendor's errors list.
+type readAnswer struct{ Customer }
+
+func (a *readAnswer) lists() ([]Message, []Message, error) {
+	var errs List[Message]
+	for name, raw := range a.Unknown {
+		if strings.EqualFold(name, "errors") {
+			if err := json.Unmarshal(raw, &errs); err != nil {
+				return nil, nil, err
+			}
+			delete(a.Unknown, name)
+		}
+	}
+	if len(a.Unknown) == 0 {
+		a.Unknown = nil
+	}
+	return errs, a.Warnings, nil
 }

@@ -161,6 +161,11 @@ var lookupEmbeds = []Embed{
 	EmbedIgnoreCardDetails, EmbedCustomerStatus, EmbedAlternateCurrencies, EmbedGapDetails,
 }
 
+// getOnlyParams are the query parameters of GetCustomerParams that only Get documents, by
+// their url names; Lookup refuses them.
+var getOnlyParams = []string{"includedOnlyCurrentProfile", "ug2JoinedStartDate", "ug2JoinedEndDate",
+	"ug2Offset", "ug2Limit", "ug2SortBy", "ug2SortOrder", "ug2PaginationDetails"}
+
 // Embeds lists every documented embed; Get and Lookup each take those documented for them.
 func Embeds() []Embed { return slices.Clone(embeds) }
 

@@ -158,3 +158,21 @@ func ExampleValidationError() {
 	// loyaltyProgramEnrollments[0].tierNumber: must be at least 1, got 0
 	// loyaltyProgramEnrollments[0].loyaltyPoints: must not be negative, got -5
 }
+
+// AdviseRetry tells a caller that sends each attempt itself what the SDK's own retries would do.
+func ExampleClient_AdviseRetry() {
+	c, err := capillary.NewClient(capillary.WithRegion(capillary.RegionEU), capillary.WithBasicAuth("till", "password"),
+		capillary.WithRetries(3, time.Second, 10*time.Second))
+	if err != nil {
+		panic(err)
+	}
+	rateLimited := &capillary.APIError{StatusCode: 429, RetryAfter: 5 * time.Second}
+	fmt.Printf("%+v\n", c.AdviseRetry(rateLimited, 1))
+	fmt.Printf("%+v\n", c.AdviseRetry(&capillary.APIError{StatusCode: 400}, 1)) // a refusal: not again
+	mayBeApplied := &capillary.APIError{StatusCode: 502, Uncertain: true}
+	fmt.Println(c.AdviseRetry(mayBeApplied, 1).Retry) // read the customer back instead
+	// Output:
+	// {Retry:true Wait:5s RateLimited:true}
+	// {Retry:false Wait:0s RateLimited:false}
+	// false
+}

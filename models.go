@@ -38,19 +38,17 @@ func (r *UpdateCustomerRequest) UnmarshalJSON(data []byte) error {
 	return decodeKeepingUnknown(data, (*plain)(r))
 }
 
-// MarshalJSON writes the request with its unknown fields and those of the objects within it.
-func (r UpdateCustomerRequest) MarshalJSON() ([]byte, error) { return r.encode() }
-
 var replacementEscape = []byte(`\ufffd`)
 
-// encode writes the request as MarshalJSON does. encoding/json writes invalid UTF-8 in a string
-// as the escape \ufffd (a real U+FFFD goes out as itself) and copies raw JSON as it is, so only
-// a body holding more escapes than its raw JSON, or invalid bytes, is walked to name the strings
-// that would lose their bytes: a *ValidationError. The escapes are counted before Unknown's
-// fields are merged in, which re-encodes them as U+FFFD itself.
-func (r *UpdateCustomerRequest) encode() ([]byte, error) {
+// MarshalJSON writes the request with its unknown fields and those of the objects within it.
+// It refuses invalid UTF-8 with a *ValidationError naming each string at its path. encoding/json
+// writes invalid UTF-8 in a string as the escape \ufffd (a real U+FFFD goes out as itself) and
+// copies raw JSON as it is, so only a body holding more escapes than its raw JSON, or invalid
+// bytes, is walked. The escapes are counted before Unknown's fields are merged in, which
+// re-encodes them as U+FFFD itself.
+func (r UpdateCustomerRequest) MarshalJSON() ([]byte, error) {
 	type plain UpdateCustomerRequest
-	v := (*plain)(r)
+	v := (*plain)(&r)
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
@@ -58,7 +56,7 @@ func (r *UpdateCustomerRequest) encode() ([]byte, error) {
 	out, err := withUnknown(b, v)
 	if err == nil && (bytes.Contains(b, replacementEscape) || !utf8.Valid(out)) {
 		var p problems
-		rawEscapes := checkUTF8(&p, r)
+		rawEscapes := checkUTF8(&p, &r)
 		if len(p) == 0 && (bytes.Count(b, replacementEscape) > rawEscapes || !utf8.Valid(out)) {
 			p.add("body", "contains invalid UTF-8 (from a value that encodes itself)")
 		}
@@ -197,12 +195,6 @@ func (s *SideEffect) UnmarshalJSON(data []byte) error {
 func (s SideEffect) MarshalJSON() ([]byte, error) {
 	type plain SideEffect
 	return marshalWithUnknown((*plain)(&s))
-}
-
-// UnmarshalJSON decodes the answer; its side effects keep their unknown fields themselves.
-func (r *UpdateCustomerResponse) UnmarshalJSON(data []byte) error {
-	type plain UpdateCustomerResponse
-	return json.Unmarshal(data, (*plain)(r))
 }
 
 // Message is one warning or error entry of the vendor's envelope: {status, code, message}.

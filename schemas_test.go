@@ -151,7 +151,7 @@ func reaches(t reflect.Type, path string) bool {
 		if t.Kind() != reflect.Struct {
 			return false // a map or any: what is inside is not typed
 		}
-		f, ok := structFieldsOf(t).field([]byte(name))
+		f, ok := structFieldsOf(t).field(name)
 		if !ok {
 			return false
 		}

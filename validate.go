@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/google/go-querystring/query"
 )
 
 // maxNameRunes is the vendor's limit on first and last names; the server drops what is beyond
@@ -74,8 +76,11 @@ func validateLookup(ids []Identifier, params *GetCustomerParams) []FieldError {
 	if params.AccountID == "" && params.Source != SourceInstore && slices.Contains(lookupSources, params.Source) {
 		p.add("params.accountId", "is required on a lookup for source %s (every source but INSTORE)", params.Source)
 	}
-	for _, name := range params.getOnly() {
-		p.add("params."+name, "is documented for Get only, not for Lookup")
+	set, _ := query.Values(params) // cannot fail: flat fields and an Encoder that does not
+	for _, name := range getOnlyParams {
+		if set.Has(name) {
+			p.add("params."+name, "is documented for Get only, not for Lookup")
+		}
 	}
 	return p
 }

@@ -114,7 +114,7 @@ var clients = []client{
 }
 
 func newSDK(tb testing.TB, baseURL string, hc *http.Client) updateFunc {
-	opts := []capillary.Option{capillary.WithBaseURL(baseURL), capillary.WithBasicAuth(till, password)}
+	opts := []capillary.ClientOption{capillary.WithBaseURL(baseURL), capillary.WithBasicAuth(till, password)}
 	if hc != nil {
 		opts = append(opts, capillary.WithHTTPClient(hc))
 	}

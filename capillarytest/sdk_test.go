@@ -17,9 +17,9 @@ import (
 )
 
 // newClient is an SDK client for srv with the default till and fast retries.
-func newClient(t *testing.T, srv *capillarytest.Server, opts ...capillary.Option) *capillary.Client {
+func newClient(t *testing.T, srv *capillarytest.Server, opts ...capillary.ClientOption) *capillary.Client {
 	t.Helper()
-	c, err := capillary.NewClient(append([]capillary.Option{
+	c, err := capillary.NewClient(append([]capillary.ClientOption{
 		capillary.WithBaseURL(srv.URL),
 		capillary.WithBasicAuth(capillarytest.DefaultTill, capillarytest.DefaultPassword),
 		capillary.WithRetries(3, time.Millisecond, 5*time.Millisecond),
@@ -151,7 +151,7 @@ func TestSDKVendorErrors(t *testing.T) {
 		userID   string
 		body     *capillary.UpdateCustomerRequest
 		params   *capillary.UpdateCustomerParams
-		opts     []capillary.Option
+		opts     []capillary.ClientOption // a client of its own with these
 		sentinel error
 		code     int
 	}{
@@ -162,13 +162,17 @@ func TestSDKVendorErrors(t *testing.T) {
 			instore, nil, capillary.ErrLoyaltyDowngrade, 8018},
 		{"already enrolled", tomID, &capillary.UpdateCustomerRequest{LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 699}}},
 			instore, nil, nil, 10002},
-		{"wrong password", tomID, rename, instore, []capillary.Option{capillary.WithBasicAuth(capillarytest.DefaultTill, "wrong")}, capillary.ErrUnauthorized, 401},
-		{"password digest", tomID, rename, instore, []capillary.Option{capillary.WithBasicAuthDigest(capillarytest.DefaultTill, md5hex(capillarytest.DefaultPassword))}, nil, 0},
+		{"wrong password", tomID, rename, instore, []capillary.ClientOption{capillary.WithBasicAuth(capillarytest.DefaultTill, "wrong")}, capillary.ErrUnauthorized, 401},
+		{"password digest", tomID, rename, instore, []capillary.ClientOption{capillary.WithBasicAuthDigest(capillarytest.DefaultTill, md5hex(capillarytest.DefaultPassword))}, nil, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := c.Customers.Update(t.Context(), tc.userID, tc.body, tc.params, tc.opts...)
+			c := c
+			if tc.opts != nil {
+				c = newClient(t, srv, tc.opts...)
+			}
+			_, err := c.Customers.Update(t.Context(), tc.userID, tc.body, tc.params)
 			if tc.code == 0 {
 				require.NoError(t, err)
 				return
