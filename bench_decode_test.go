@@ -25,7 +25,7 @@ func benchmarkDecode[T any](b *testing.B, file string) {
 }
 
 func BenchmarkDecodeReadAnswer(b *testing.B) {
-	benchmarkDecode[envelope[Customer]](b, "vendor_lookup_customer_details.json")
+	benchmarkDecode[Customer](b, "vendor_lookup_customer_details.json")
 }
 
 func BenchmarkDecodeRequest(b *testing.B) {

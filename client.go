@@ -3,14 +3,10 @@ package capillary
 import (
 	"errors"
 	"fmt"
-	"log/slog"
-	"math"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
-
-	"github.com/hashicorp/go-retryablehttp"
 )
 
 // Version is the SDK's version, sent in the User-Agent.
@@ -22,19 +18,19 @@ type Client struct {
 	// Customers reads and updates customers.
 	Customers CustomersAPI
 
-	baseURL  string                // without a trailing slash
-	retry    *retryablehttp.Client // built once: the retry policy over the SDK's transport
-	logger   *slog.Logger
-	defaults callSettings // what a call without options uses
-
-	queries *queryCache // the query of each UpdateCustomerParams value sent (request.go)
+	baseURL   string            // without a trailing slash
+	transport http.RoundTripper // shared by every call: its keep-alive connections make calls cheap
+	jar       http.CookieJar    // WithHTTPClient's, if any
+	auth      authenticator
+	defaults  callSettings // what a call without options uses
+	queries   *queryCache
 }
 
 // NewClient makes a Client. A base URL (WithRegion or WithBaseURL) and credentials
 // (WithBasicAuth, WithBasicAuthDigest or WithOAuth) are required. A bad option is reported
 // as an error matching ErrInvalidConfig.
-func NewClient(opts ...Option) (*Client, error) {
-	s := settings{callSettings: callSettings{
+func NewClient(opts ...ClientOption) (*Client, error) {
+	s := clientSettings{callSettings: callSettings{
 		header:     http.Header{"User-Agent": {userAgent("")}},
 		maxRetries: DefaultMaxRetries,
 		waitMin:    DefaultRetryWaitMin,
@@ -42,86 +38,59 @@ func NewClient(opts ...Option) (*Client, error) {
 	}}
 	for _, opt := range opts {
 		if opt != nil {
-			opt(&s)
+			opt.applyToClient(&s)
 		}
 	}
 	base, err := checkBaseURL(s.baseURL, s.allowHTTP)
 	if err != nil {
 		s.problem("base URL", "%s", err)
 	}
-	credentialOptions := []string{"WithBasicAuth", "WithBasicAuthDigest", "WithOAuth"}
-	refused := slices.ContainsFunc(s.problems, func(p FieldError) bool { return slices.Contains(credentialOptions, p.Field) })
-	if s.auth == nil && s.oauth == nil && !refused {
+	if s.credential == "" && !slices.ContainsFunc(s.problems, func(p FieldError) bool { return strings.HasPrefix(p.Field, "WithBasicAuth") || p.Field == "WithOAuth" }) {
 		s.problem("credentials", "none given: use WithBasicAuth, WithBasicAuthDigest or WithOAuth")
 	}
 	if len(s.problems) > 0 {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidConfig, problemList(s.problems))
 	}
-
-	hc := &http.Client{}
-	if s.httpClient != nil {
-		*hc = *s.httpClient
-	}
-	if s.timeout == 0 {
-		s.timeout = DefaultAttemptTimeout
-		if hc.Timeout > 0 {
-			s.timeout = hc.Timeout
-		}
-	}
-	if s.httpClient == nil {
-		// One pooled transport per Client: its keep-alive connections are what make sequential
-		// calls cheap, and every call shares them, whatever its options.
-		hc.Transport = newTransport(s.timeout)
-	}
-	if hc.Transport == nil {
-		hc.Transport = http.DefaultTransport
-	}
-	hc.Timeout = 0 // the attempt transport bounds each attempt, at less cost
-	hc.CheckRedirect = redirectPolicy(base.Host, hc.CheckRedirect)
-	_, netHTTP := hc.Transport.(*http.Transport)
-	hc.Transport = attemptTransport{next: hc.Transport, netHTTP: netHTTP}
-
 	s.header.Set("Content-Type", "application/json")
 	s.header.Set("Accept", "application/json")
 
-	c := &Client{baseURL: base.String(), logger: s.logger, queries: &queryCache{}}
-	c.retry = &retryablehttp.Client{
-		HTTPClient:     hc,
-		Logger:         nil,           // the SDK logs for itself, metadata only
-		RetryMax:       math.MaxInt32, // the call's own budget is enforced by checkRetry
-		CheckRetry:     checkRetry,
-		Backoff:        noBackoff,
-		RequestLogHook: beforeAttempt,
-		PrepareRetry:   prepareRetry,
-		ErrorHandler:   lastError,
+	c := &Client{baseURL: base.String(), auth: s.auth, queries: &queryCache{}}
+	if hc := s.httpClient; hc != nil {
+		c.transport, c.jar = hc.Transport, hc.Jar
+		if s.timeout == 0 && hc.Timeout > 0 {
+			s.timeout = hc.Timeout
+		}
 	}
-	if s.oauth != nil {
-		s.auth = newTokenSource(s.oauth, c, s.callSettings)
+	if s.timeout == 0 {
+		s.timeout = DefaultAttemptTimeout
+	}
+	switch {
+	case s.httpClient == nil:
+		c.transport = newTransport(s.timeout)
+	case c.transport == nil:
+		c.transport = http.DefaultTransport
 	}
 	c.defaults = s.callSettings
+	if s.oauth != nil {
+		c.auth = newTokenSource(s.oauth, c)
+	}
 	c.Customers = &customersService{client: c}
 	return c, nil
 }
 
-// callSettings returns the settings of one call: the client's, with opts applied on a copy.
-func (c *Client) callSettings(opts []Option) (*callSettings, []FieldError) {
+// settingsFor returns the settings of one call: the client's, with opts applied on a copy.
+func (c *Client) settingsFor(opts []Option) *callSettings {
 	if len(opts) == 0 {
-		return &c.defaults, nil
+		return &c.defaults
 	}
-	s := settings{callSettings: c.defaults}
+	s := c.defaults
 	s.header = c.defaults.header.Clone()
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&s)
 		}
 	}
-	for _, option := range s.clientOnly {
-		s.problem("options", "%s configures the client; give it to NewClient", option)
-	}
-	if s.oauth != nil {
-		s.auth = newTokenSource(s.oauth, c, s.callSettings) // a call's own OAuth client gets tokens of its own
-	}
-	return &s.callSettings, s.problems
+	return &s
 }
 
 // Format prints the client's endpoint and nothing else, whatever the verb, so that logging a
@@ -134,8 +103,8 @@ func (c Client) Format(f fmt.State, _ rune) {
 // call never does this by itself (other calls may be about to reuse them); call it when the
 // Client will not be used for a while, or before dropping it.
 func (c *Client) CloseIdleConnections() {
-	if at, ok := c.retry.HTTPClient.Transport.(attemptTransport); ok {
-		at.closeIdleConnections()
+	if ci, ok := c.transport.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
 	}
 }
 

@@ -22,12 +22,31 @@ type Customer struct {
 	LoyaltyProgramDetails []LoyaltyProgramDetails `json:"loyaltyProgramDetails"`
 	// SubscriptionInfo lists the customer's channel subscriptions (embed=subscriptions).
 	SubscriptionInfo *SubscriptionInfo `json:"subscriptionInfo"`
+	// GroupLoyaltyProgramDetails holds the customer's standing in each group program
+	// (IncludedUserGroup2LoyaltyDetails).
+	GroupLoyaltyProgramDetails []GroupLoyaltyProgramDetails `json:"groupLoyaltyProgramDetails"`
+	// UG2Pagination pages the customer's user groups (Get's UG2PaginationDetails); the vendor
+	// documents it as an object without listing its fields.
+	UG2Pagination map[string]any `json:"ug2Pagination"`
+	// UpgradeStrategies says what the customer lacks to reach the next tier (GapToUpgrade).
+	// The vendor's tables put it at the top level; LoyaltyProgramDetails reads it per program too.
+	UpgradeStrategies []UpgradeStrategy `json:"upgradeStrategies"`
+	// GapToRenewSummary says what the customer lacks to keep the current tier (GapToRenew), at
+	// the top level as the vendor's tables put it; LoyaltyProgramDetails reads it per program too.
+	GapToRenewSummary []GapToRenewSummary `json:"gapToRenewSummary"`
+	// PromotionalPoints lists the points the customer got from promotions (embed=promotionalPoints).
+	PromotionalPoints *PromotionalPoints `json:"promotionalPoints"`
+	// AlternateCurrencyDetails holds the customer's balance of each alternate currency
+	// (embed=alternateCurrencies, Lookup only).
+	AlternateCurrencyDetails []AlternateCurrencyDetails `json:"alternateCurrencyDetails"`
+	// FraudDetails is the customer's fraud status (IncludedFraudDetails).
+	FraudDetails *FraudDetails `json:"fraudDetails"`
 	// CardDetails lists the customer's loyalty cards.
 	CardDetails []CardDetails `json:"cardDetails"`
 	// Warnings lists what the server flagged, such as 8069 for a merged customer.
 	Warnings List[Message] `json:"warnings"`
-	// Unknown holds the other fields of the answer (groupLoyaltyProgramDetails, fraudDetails,
-	// upgradeStrategies, the other embeds, ...), as they came.
+	// Unknown holds the other fields of the answer (the parts of embeds the vendor does not
+	// document, ...), as they came.
 	Unknown Unknown `json:"-"`
 
 	// StatusCode is the HTTP status of the response.
@@ -61,6 +80,11 @@ type CustomerProfile struct {
 	Attribution *Attribution `json:"attribution"`
 	// AutoUpdateTime is when the profile last changed.
 	AutoUpdateTime *DateTime `json:"autoUpdateTime"`
+	// IdentifiersAll lists the customer's identifiers on every source.
+	IdentifiersAll []Identifier `json:"identifiersAll"`
+	// ConflictingProfileList lists the profiles that conflict with this one; the vendor
+	// samples it empty and documents no other shape for its elements.
+	ConflictingProfileList []CustomerProfile `json:"conflictingProfileList"`
 }
 
 // Attribution says who created and modified a record, and when.
@@ -151,7 +175,7 @@ type PointsSummary struct {
 type LoyaltyProgramDetails struct {
 	PointsBalance
 	// ProgramID is the program's id.
-	ProgramID ID `json:"programId"`
+	ProgramID Int `json:"programId"`
 	// ProgramTitle is the program's name.
 	ProgramTitle string `json:"programTitle"`
 	// ProgramDescription describes the program.
@@ -160,9 +184,258 @@ type LoyaltyProgramDetails struct {
 	ProgramPointsToCurrencyRatio Number `json:"programPointsToCurrencyRatio"`
 	// DelayedPoints are points not yet available.
 	DelayedPoints Number `json:"delayedPoints"`
+	// DelayedReturnedPoints are delayed points returned.
+	DelayedReturnedPoints Number `json:"delayedReturnedPoints"`
+	// DelayedExpiredPoints are delayed points expired.
+	DelayedExpiredPoints Number `json:"delayedExpiredPoints"`
 	// TotalAvailablePoints are the points available, delayed ones included when due.
 	TotalAvailablePoints Number `json:"totalAvailablePoints"`
-	// Unknown holds the other fields (linkedPartnerPrograms, delayed totals, ...), as they came.
+	// TotalReturnedPoints are the points returned, delayed ones included.
+	TotalReturnedPoints Number `json:"totalReturnedPoints"`
+	// LinkedPartnerPrograms lists the partner programs the customer is linked to through this
+	// program.
+	LinkedPartnerPrograms []LinkedPartnerProgram `json:"linkedPartnerPrograms"`
+	// UpgradeStrategies is the gap to the next tier of this program, where an answer gives it
+	// per program rather than at the top level (Customer.UpgradeStrategies).
+	UpgradeStrategies []UpgradeStrategy `json:"upgradeStrategies"`
+	// GapToRenewSummary is the gap to keep this program's tier, where an answer gives it per
+	// program rather than at the top level (Customer.GapToRenewSummary).
+	GapToRenewSummary []GapToRenewSummary `json:"gapToRenewSummary"`
+	// Unknown holds the other fields, as they came.
+	Unknown Unknown `json:"-"`
+}
+
+// LinkedPartnerProgram is a partner program the customer is linked to. Its fields are those of
+// the vendor's sample of the customer's loyalty details, as the lookup's table does not list them.
+type LinkedPartnerProgram struct {
+	// PartnerProgramID is the partner program's id.
+	PartnerProgramID Int `json:"partnerProgramId"`
+	// PartnerProgramName is the partner program's name.
+	PartnerProgramName string `json:"partnerProgramName"`
+	// PartnerProgramDescription describes the partner program.
+	PartnerProgramDescription string `json:"partnerProgramDescription"`
+	// PartnerProgramType is EXTERNAL or SUPPLEMENTARY.
+	PartnerProgramType string `json:"partnerProgramType"`
+	// PartnerMembershipID is the customer's membership id in the partner program.
+	PartnerMembershipID string `json:"partnerMembershipId"`
+	// TierBased is set for a partner program with tiers.
+	TierBased Bool `json:"tierBased"`
+	// PartnerTierNumber is the customer's partner tier's sequence number.
+	PartnerTierNumber Int `json:"partnerTierNumber"`
+	// PartnerTierName is the customer's partner tier's name.
+	PartnerTierName string `json:"partnerTierName"`
+	// PartnerTierExpiryDate is when the partner tier expires.
+	PartnerTierExpiryDate *DateTime `json:"partnerTierExpiryDate"`
+	// Unknown holds the other fields, as they came.
+	Unknown Unknown `json:"-"`
+}
+
+// UpgradeStrategy is one way to reach the next tier, and how far the customer is from it.
+type UpgradeStrategy struct {
+	// UpgradeBasedOn is what the upgrade counts: CUMULATIVE_PURCHASES, TRACKER_VALUE_BASED,
+	// CURRENT_POINTS, ...
+	UpgradeBasedOn string `json:"upgrade_based_on"`
+	// UpgradeThreshold is the value that upgrades the customer.
+	UpgradeThreshold Number `json:"upgradeThreshold"`
+	// CustomerUpgradeEntityValues is where the customer stands.
+	CustomerUpgradeEntityValues *CustomerUpgradeEntityValues `json:"customerUpgradeEntityValues"`
+	// Unknown holds the other fields, as they came.
+	Unknown Unknown `json:"-"`
+}
+
+// CustomerUpgradeEntityValues is where the customer stands against an upgrade threshold.
+type CustomerUpgradeEntityValues struct {
+	// CurrentValue is the customer's value.
+	CurrentValue Number `json:"currentValue"`
+	// GapToUpgrade is what the customer lacks to be upgraded.
+	GapToUpgrade Number `json:"gapToUpgrade"`
+	// ValueValidUpto is the date until which the value counts (the vendor writes YYYY-MM-DD).
+	ValueValidUpto *DateTime `json:"valueValidUpto"`
+	// Unknown holds the other fields, as they came.
+	Unknown Unknown `json:"-"`
+}
+
+// GapToRenewSummary is what the customer lacks to keep the current tier past its expiry; the
+// vendor sends none for the base tier.
+type GapToRenewSummary struct {
+	// TierExpiryDate is when the tier expires (the vendor writes YYYY-MM-DD).
+	TierExpiryDate *DateTime `json:"tierExpiryDate"`
+	// RenewConfirmed is set when the tier is already renewed.
+	RenewConfirmed Bool `json:"renewConfirmed"`
+	// RenewStrategies are the ways to renew the tier.
+	RenewStrategies []RenewStrategy `json:"renewStrategies"`
+	// Unknown holds the other fields, as they came.
+	Unknown Unknown `json:"-"`
+}
+
+// RenewStrategy is one way to renew the tier, and how far the customer is from it.
+type RenewStrategy struct {
+	// RenewBasedOn is what the renewal counts: VISITS, PURCHASE, POINTS or TRACKER.
+	RenewBasedOn string `json:"renewBasedOn"`
+	// TrackerEntityIdentifiers name the trackers a TRACKER renewal counts.
+	TrackerEntityIdentifiers []TrackerEntityIdentifier `json:"trackerEntityIdentifiers"`
+	// RenewThreshold is the value that renews the tier.
+	RenewThreshold Number `json:"renewThreshold"`
+	// CustomerRenewEntityValue is the customer's value.
+	CustomerRenewEntityValue Number `json:"customerRenewEntityValue"`
+	// CustomerGapToRenewValue is what the customer lacks to renew the tier.
+	CustomerGapToRenewValue Number `json:"customerGapToRenewValue"`
+	// Unknown holds the other fields, as they came.
+	Unknown Unknown `json:"-"`
+}
+
+// TrackerEntityIdentifier names a tracker that a renewal counts.
+type TrackerEntityIdentifier struct {
+	// TrackerName is the tracker's name.
+	TrackerName string `json:"trackerName"`
+	// TrackerType is the tracker's type.
+	TrackerType string `json:"trackerType"`
+	// TrackerMode is the tracker's mode.
+	TrackerMode string `json:"trackerMode"`
+	// TrackerCaseName is the name of the tracker's case.
+	TrackerCaseName string `json:"trackerCaseName"`
+	// TrackerCasePeriodType is the unit of the case's period.
+	TrackerCasePeriodType string `json:"trackerCasePeriodType"`
+	// TrackerCasePeriodValue is the case's period, in TrackerCasePeriodType units.
+	TrackerCasePeriodValue Int `json:"trackerCasePeriodValue"`
+	// Unknown holds the other fields, as they came.
+	Unknown Unknown `json:"-"`
+}
+
+// GroupLoyaltyProgramDetails is the customer's standing in one group loyalty program.
+type GroupLoyaltyProgramDetails struct {
+	// GroupProgramID is the group program's id.
+	GroupProgramID Int `json:"groupProgramId"`
+	// Title is the group program's name.
+	Title string `json:"title"`
+	// Description describes the group program.
+	Description string `json:"description"`
+	// ProgramsList lists the loyalty programs in the group.
+	ProgramsList []GroupProgram `json:"programsList"`
+	// LifetimePoints are the points earned to date in the group.
+	LifetimePoints Number `json:"lifetimePoints"`
+	// LoyaltyPoints are the points available in the group.
+	LoyaltyPoints Number `json:"loyaltyPoints"`
+	// PromisedPoints are points promised but not yet awarded.
+	PromisedPoints Number `json:"promisedPoints"`
+	// PointsToCurrencyRatio converts the group's points into currency.
+	PointsToCurrencyRatio Number `json:"pointsToCurrencyRatio"`
+	// Unknown holds the other fields, as they came.
+	Unknown Unknown `json:"-"`
+}
+
+// GroupProgram is a loyalty program within a group program.
+type GroupProgram struct {
+	// ID is the loyalty program's id.
+	ID Int `json:"id"`
+	// Name is the program's name.
+	Name string `json:"name"`
+	// Description describes the program.
+	Description string `json:"description"`
+	// Unknown holds the other fields, as they came.
+	Unknown Unknown `json:"-"`
+}
+
+// PromotionalPoints lists the points the customer got from promotions, by kind of promotion
+// (embed=promotionalPoints).
+type PromotionalPoints struct {
+	// CustomerPromotionType lists points from customer-level promotions.
+	CustomerPromotionType []PromotionPoints `json:"customerPromotionType"`
+	// TransactionPromotionType lists points from transaction-level promotions.
+	TransactionPromotionType []PromotionPoints `json:"transactionPromotionType"`
+	// LineitemPromotionType lists points from line-item promotions.
+	LineitemPromotionType []PromotionPoints `json:"lineitemPromotionType"`
+	// Unknown holds the other fields, as they came.
+	Unknown Unknown `json:"-"`
+}
+
+// PromotionPoints are points one promotion gave the customer.
+type PromotionPoints struct {
+	// Points are the points given.
+	Points Number `json:"points"`
+	// IssuedAt is the store (code and name) where they were given.
+	IssuedAt *Actor `json:"issuedAt"`
+	// IssuedOn is when they were given.
+	IssuedOn *DateTime `json:"issuedOn"`
+	// ExpiryDate is when they expire.
+	ExpiryDate *DateTime `json:"expiryDate"`
+	// PromotionSource is what gave them.
+	PromotionSource *PromotionSource `json:"promotionSource"`
+	// ProgramID is the loyalty program's id.
+	ProgramID Int `json:"programId"`
+	// PromotionName is the promotion's name.
+	PromotionName string `json:"promotionName"`
+	// Unknown holds the other fields, as they came.
+	Unknown Unknown `json:"-"`
+}
+
+// PromotionSource is what gave promotional points.
+type PromotionSource struct {
+	// PromotionSourceID is the source's id (-1 for goodwill).
+	PromotionSourceID Int `json:"promotionSourceId"`
+	// PromotionSourceType is the source's kind, such as GOODWILL.
+	PromotionSourceType string `json:"promotionSourceType"`
+	// Unknown holds the other fields, as they came.
+	Unknown Unknown `json:"-"`
+}
+
+// AlternateCurrencyDetails is the customer's balance of the alternate currencies of one
+// program (embed=alternateCurrencies).
+type AlternateCurrencyDetails struct {
+	// ProgramID is the loyalty program's id.
+	ProgramID Int `json:"programId"`
+	// ProgramName is the program's name.
+	ProgramName string `json:"programName"`
+	// AlternateCurrencyData is the balance.
+	AlternateCurrencyData *AlternateCurrencyData `json:"alternateCurrencyData"`
+	// Unknown holds the other fields, as they came.
+	Unknown Unknown `json:"-"`
+}
+
+// AlternateCurrencyData is a balance of an alternate currency. The vendor types the delayed
+// amounts as integers and the others as floats; all are read as Number.
+type AlternateCurrencyData struct {
+	// Name is the currency's name.
+	Name string `json:"name"`
+	// Earned is the amount earned and available.
+	Earned Number `json:"earned"`
+	// LifetimeEarned is the amount earned to date.
+	LifetimeEarned Number `json:"lifetimeEarned"`
+	// Redeemed is the amount redeemed.
+	Redeemed Number `json:"redeemed"`
+	// Expired is the amount expired.
+	Expired Number `json:"expired"`
+	// Returned is the amount returned.
+	Returned Number `json:"returned"`
+	// DelayedEarned is the amount earned but not yet available.
+	DelayedEarned Number `json:"delayedEarned"`
+	// DelayedLifetimeEarned is the delayed amount earned to date.
+	DelayedLifetimeEarned Number `json:"delayedLifetimeEarned"`
+	// DelayedReturned is the delayed amount returned.
+	DelayedReturned Number `json:"delayedReturned"`
+	// DelayedExpired is the delayed amount expired.
+	DelayedExpired Number `json:"delayedExpired"`
+	// TotalAvailable is the amount available, delayed amounts included when due.
+	TotalAvailable Number `json:"totalAvailable"`
+	// TotalRedeemed is the amount redeemed, delayed amounts included.
+	TotalRedeemed Number `json:"totalRedeemed"`
+	// TotalReturned is the amount returned, delayed amounts included.
+	TotalReturned Number `json:"totalReturned"`
+	// TotalExpired is the amount expired, delayed amounts included.
+	TotalExpired Number `json:"totalExpired"`
+	// Unknown holds the other fields, as they came.
+	Unknown Unknown `json:"-"`
+}
+
+// FraudDetails is the customer's fraud status (IncludedFraudDetails).
+type FraudDetails struct {
+	// Status is the fraud status, such as NOT_FRAUD.
+	Status string `json:"status"`
+	// ModifiedOn is when the status was set.
+	ModifiedOn *DateTime `json:"modifiedOn"`
+	// MarkedBy is who set the status; the vendor may send it empty ({}).
+	MarkedBy *Actor `json:"markedBy"`
+	// Unknown holds the other fields, as they came.
 	Unknown Unknown `json:"-"`
 }
 
@@ -220,7 +493,17 @@ type CardDetails struct {
 	ExtendedFields map[string]any `json:"extendedFields"`
 	// CustomFields are the card's custom fields, of any JSON type.
 	CustomFields map[string]any `json:"customFields"`
-	// Unknown holds the other fields (orgId, maxActiveCards, ...), as they came.
+	// ActiveAndDigital is set for an active digital card.
+	ActiveAndDigital Bool `json:"activeAndDigital"`
+	// MaxActiveCards is how many active cards the series allows a customer.
+	MaxActiveCards Int `json:"maxActiveCards"`
+	// ID is the card's id, as CardID.
+	ID ID `json:"id"`
+	// OrgID is the org's id.
+	OrgID ID `json:"orgId"`
+	// EntityID is the id of the entity that issued the card.
+	EntityID ID `json:"entityId"`
+	// Unknown holds the other fields, as they came.
 	Unknown Unknown `json:"-"`
 }
 
@@ -236,6 +519,19 @@ type CardStatus struct {
 	Reason string `json:"reason"`
 	// CreatedOn is when the status was set.
 	CreatedOn *DateTime `json:"createdOn"`
+	// CreatedBy is the id of who set the status.
+	CreatedBy ID `json:"createdBy"`
+	// AutoUpdateTime is when the status last changed.
+	AutoUpdateTime *DateTime `json:"autoUpdateTime"`
+	// Actions lists what the status allows; the vendor samples it empty and does not document
+	// its elements, which keep their JSON types.
+	Actions []any `json:"actions"`
+	// ID is the status record's id.
+	ID ID `json:"id"`
+	// EntityID is the card's id.
+	EntityID ID `json:"entityId"`
+	// LabelID is the id of the status' label.
+	LabelID ID `json:"labelId"`
 	// Unknown holds the other fields, as they came.
 	Unknown Unknown `json:"-"`
 }

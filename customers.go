@@ -2,10 +2,9 @@ package capillary
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
-	"strings"
+	"strconv"
 )
 
 // CustomersAPI reads and updates customers: the /v2/customers resource. Client.Customers
@@ -58,8 +57,8 @@ type CustomersAPI interface {
 	// subscriptionInfo only apply to a create). Not found, it is created. A create refused
 	// with 8006 or 8028 (created in between) updates the existing customer; a create whose
 	// answer was lost is settled by looking up again, so a customer is never created twice.
-	// The arguments are checked as for Create, and the look-up needs params.AccountID on
-	// every source but INSTORE.
+	// The arguments are checked as for Create, and the look-up needs a source Lookup takes
+	// (INSTORE, MARTJACK, WECHAT) and params.AccountID on every source but INSTORE.
 	Upsert(ctx context.Context, body *CreateCustomerRequest, params *CreateCustomerParams, opts ...Option) (*UpsertCustomerResponse, error)
 }
 
@@ -82,28 +81,16 @@ type UpdateCustomerParams struct {
 	MLPSingleEnroll *bool `url:"mlp_single_enroll,omitempty"`
 }
 
-// updateParamsKey is an UpdateCustomerParams by value, its *bool read as unset, false or
-// true, for the query cache. It has one field per field of the params (a test checks it).
-type updateParamsKey struct {
-	source          Source
-	accountID       string
-	useAsync        int8
-	mlpSingleEnroll int8
-}
-
-func (p *UpdateCustomerParams) key() updateParamsKey {
-	return updateParamsKey{p.Source, p.AccountID, tristate(p.UseAsync), tristate(p.MLPSingleEnroll)}
-}
-
-// tristate is a *bool by value: 0 unset, 1 false, 2 true.
-func tristate(b *bool) int8 {
-	switch {
-	case b == nil:
-		return 0
-	case *b:
-		return 2
+// queryKey is the params by value, each *bool read as unset, false or true, for the query cache.
+// It has one element per field of the params (a test checks it).
+func (p *UpdateCustomerParams) queryKey() any {
+	tristate := func(b *bool) string {
+		if b == nil {
+			return ""
+		}
+		return strconv.FormatBool(*b)
 	}
-	return 1
+	return [4]string{string(p.Source), p.AccountID, tristate(p.UseAsync), tristate(p.MLPSingleEnroll)}
 }
 
 func (s *customersService) Update(ctx context.Context, userID string, body *UpdateCustomerRequest, params *UpdateCustomerParams, opts ...Option) (*UpdateCustomerResponse, error) {
@@ -119,60 +106,21 @@ func (s *customersService) Update(ctx context.Context, userID string, body *Upda
 
 // update sends an update, by user id or by identifier, and returns its answer.
 func (s *customersService) update(ctx context.Context, r *request, opts []Option) (*UpdateCustomerResponse, error) {
-	res, meta, err := send[UpdateCustomerResponse](ctx, s.client, r, opts)
-	if err == nil {
-		res.StatusCode, res.RequestID, res.Attempts = meta.status, meta.requestID, meta.attempts
-	}
-	return res, err
-}
-
-// send sends r and returns the result its answer carries, with the answer's metadata.
-func send[T any](ctx context.Context, c *Client, r *request, opts []Option) (*T, responseMeta, error) {
-	var out envelope[T]
-	meta, err := c.do(ctx, r, &out, opts)
+	var a updateAnswer
+	meta, err := s.client.call(ctx, r, &a, opts)
 	if err != nil {
-		return nil, meta, err
+		return nil, err
 	}
-	return &out.result, meta, nil
+	res := &a.UpdateCustomerResponse
+	res.StatusCode, res.RequestID, res.Attempts = meta.status, meta.requestID, meta.attempts
+	return res, nil
 }
 
-// envelope is an answer: the call's result T (Customer, UpdateCustomerResponse), whose fields
-// stand at the top level beside the vendor's errors list, and that list.
-type envelope[T any] struct {
-	result           T
-	errors, warnings List[Message]
+// updateAnswer is an update's answer: the response's fields beside the vendor's errors list.
+// (UpdateCustomerResponse has no UnmarshalJSON, so its fields are decoded as this struct's.)
+type updateAnswer struct {
+	UpdateCustomerResponse
+	Errors List[Message] `json:"errors"`
 }
 
-// UnmarshalJSON decodes the result, which takes the whole object, and then the lists.
-func (e *envelope[T]) UnmarshalJSON(data []byte) error {
-	if err := any(&e.result).(json.Unmarshaler).UnmarshalJSON(data); err != nil {
-		return err
-	}
-	var err error
-	eachMember(data, func(name, value []byte) {
-		switch {
-		case err != nil:
-		case strings.EqualFold(string(name), "errors"):
-			err = e.errors.UnmarshalJSON(value)
-		case strings.EqualFold(string(name), "warnings"):
-			err = e.warnings.UnmarshalJSON(value)
-		}
-	})
-	return err
-}
-
-func (e *envelope[T]) reset()                    { *e = envelope[T]{} }
-func (e *envelope[T]) vendorErrors() []Message   { return e.errors }
-func (e *envelope[T]) vendorWarnings() []Message { return e.warnings }
-
-// appliedAnyway reports whether an answer says its call was applied whatever its HTTP status:
-// a create's answer with its createdId (CreateCustomerResponse.applied).
-func appliedAnyway(out answer) bool {
-	a, ok := out.(interface{ applied() bool })
-	return ok && a.applied()
-}
-
-func (e *envelope[T]) applied() bool {
-	a, ok := any(&e.result).(interface{ applied() bool })
-	return ok && a.applied()
-}
+func (a *updateAnswer) lists() ([]Message, []Message, error) { return a.Errors, a.Warnings, nil }

@@ -39,8 +39,12 @@ var sources = []Source{
 	SourceTaobao, SourceJD, SourceEcommerce, SourceWebsite, SourceLine, SourceMobileApp,
 }
 
-// readSources are the sources Get and Lookup accept: those of the update, ALL and MAPP_SDK.
-var readSources = append(slices.Clone(sources), SourceAll, SourceMappSDK)
+// getSources are the sources Get accepts, as the vendor lists them for GET v2/customers/{id}.
+var getSources = []Source{SourceInstore, SourceMartjack, SourceWeChat, SourceLine, SourceAll}
+
+// lookupSources are the sources Lookup accepts, as the vendor lists them for
+// GET v2/customers/lookup/customerDetails.
+var lookupSources = []Source{SourceInstore, SourceMartjack, SourceWeChat, SourceAll, SourceMappSDK}
 
 // multiAccountSources can hold several accounts, so the vendor wants an accountId with them
 // (WEB_ENGAGE is listed in the vendor's older pages).
@@ -48,6 +52,13 @@ var multiAccountSources = []Source{SourceWeChat, SourceFacebook, SourceMobileApp
 
 // Sources lists every source the update accepts, in the vendor's order.
 func Sources() []Source { return slices.Clone(sources) }
+
+// GetSources lists the sources Get accepts: INSTORE, MARTJACK, WECHAT, LINE and ALL. ALL reads
+// every source's profile, the way to read back a customer updated on another source.
+func GetSources() []Source { return slices.Clone(getSources) }
+
+// LookupSources lists the sources Lookup accepts: INSTORE, MARTJACK, WECHAT, ALL and MAPP_SDK.
+func LookupSources() []Source { return slices.Clone(lookupSources) }
 
 // Valid reports whether s is one of the sources the update accepts.
 func (s Source) Valid() bool { return slices.Contains(sources, s) }
@@ -135,5 +146,37 @@ var embeds = []Embed{
 	EmbedAlternateCurrencies,
 }
 
-// Embeds lists every documented embed.
+// getEmbeds are the embeds the vendor documents for Get.
+var getEmbeds = []Embed{
+	EmbedPoints, EmbedSubscriptions, EmbedMLP, EmbedUserGroup, EmbedGapDetails, EmbedPromotionalPoints,
+	EmbedExpirySchedules, EmbedExpiredPoints, EmbedCustomerImage, EmbedReturnedPoints, EmbedAssociatedImages,
+	EmbedSegments,
+}
+
+// lookupEmbeds are the embeds the vendor documents for Lookup; it calls gapDetails deprecated
+// there (GapToUpgrade and GapToRenew replace it), which is not refused.
+var lookupEmbeds = []Embed{
+	EmbedPoints, EmbedSubscriptions, EmbedMLP, EmbedPromotionalPoints, EmbedExpirySchedules, EmbedExpiredPoints,
+	EmbedSegments, EmbedUserGroup, EmbedCustomerImage, EmbedCardLoyaltyDetails, EmbedFleetParentDetails,
+	EmbedIgnoreCardDetails, EmbedCustomerStatus, EmbedAlternateCurrencies, EmbedGapDetails,
+}
+
+// getOnlyParams are the query parameters of GetCustomerParams that only Get documents, by
+// their url names; Lookup refuses them.
+var getOnlyParams = []string{"includedOnlyCurrentProfile", "ug2JoinedStartDate", "ug2JoinedEndDate",
+	"ug2Offset", "ug2Limit", "ug2SortBy", "ug2SortOrder", "ug2PaginationDetails"}
+
+// Embeds lists every documented embed; Get and Lookup each take those documented for them.
 func Embeds() []Embed { return slices.Clone(embeds) }
+
+// SortOrder orders a list in an answer.
+type SortOrder string
+
+// The sort orders the vendor documents for ug2SortOrder.
+const (
+	SortAscending  SortOrder = "ASC"
+	SortDescending SortOrder = "DESC"
+)
+
+// Valid reports whether o is a documented sort order.
+func (o SortOrder) Valid() bool { return o == SortAscending || o == SortDescending }

@@ -11,8 +11,8 @@ import (
 // CAPILLARY_PASSWORD. getenv is os.Getenv, or a stand-in in tests. A variable that is missing,
 // empty beside its pair, or not a region or URL is an error that names the variable; the rest
 // is checked by NewClient.
-func OptionsFromEnv(getenv func(string) string) ([]Option, error) {
-	var where Option
+func OptionsFromEnv(getenv func(string) string) ([]ClientOption, error) {
+	var where ClientOption
 	switch baseURL, region := getenv("CAPILLARY_BASE_URL"), getenv("CAPILLARY_REGION"); {
 	case baseURL != "":
 		if _, err := checkBaseURL(baseURL, false); err != nil {
@@ -40,13 +40,13 @@ func OptionsFromEnv(getenv func(string) string) ([]Option, error) {
 		if err != nil {
 			return nil, err
 		}
-		return []Option{where, WithOAuth(key, secret)}, nil
+		return []ClientOption{where, WithOAuth(key, secret)}, nil
 	case getenv("CAPILLARY_TILL") != "":
 		till, password, err := pair("CAPILLARY_TILL", "CAPILLARY_PASSWORD")
 		if err != nil {
 			return nil, err
 		}
-		return []Option{where, WithBasicAuth(till, password)}, nil
+		return []ClientOption{where, WithBasicAuth(till, password)}, nil
 	case getenv("CAPILLARY_PASSWORD") != "":
 		return nil, errors.New("CAPILLARY_PASSWORD is set but CAPILLARY_TILL is empty: set both")
 	case getenv("CAPILLARY_OAUTH_SECRET") != "":

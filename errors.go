@@ -22,11 +22,9 @@ func transportCause(err error) error {
 // codes or its HTTP status maps to, so errors.Is(err, ErrCustomerNotFound) works whatever
 // status the vendor sent the code with.
 var (
-	// ErrCustomerNotFound: codes 8015 (customer not found for the given identifiers), 8009
-	// (customer not found) and 8065 (user not found for the given source).
+	// ErrCustomerNotFound: codes 8015, 8009 and 8065 (not found for the identifiers, the source).
 	ErrCustomerNotFound = errors.New("capillary: customer not found")
-	// ErrInvalidSourceAccount: codes 3217 (org source addition failed, invalid source account
-	// identifier), 8011 (invalid source account) and 8127 (invalid source or accountId).
+	// ErrInvalidSourceAccount: codes 3217, 8011 and 8127 (invalid source account or accountId).
 	ErrInvalidSourceAccount = errors.New("capillary: invalid source account")
 	// ErrAccountIDRequired: code 8045, the source has several accounts and no accountId was given.
 	ErrAccountIDRequired = errors.New("capillary: account id required for this source")
@@ -36,8 +34,7 @@ var (
 	ErrLoyaltyDowngrade = errors.New("capillary: loyalty to non-loyalty conversion not allowed")
 	// ErrIdentifierUpdate: codes 91005 and 91006, identifiers cannot be changed by an update.
 	ErrIdentifierUpdate = errors.New("capillary: identifier update not allowed")
-	// ErrInvalidCommChannel: codes 8010 (invalid communication channel) and 8106 (channel type
-	// not passed).
+	// ErrInvalidCommChannel: codes 8010 (invalid channel) and 8106 (channel type not passed).
 	ErrInvalidCommChannel = errors.New("capillary: invalid communication channel")
 	// ErrInvalidIdentifier: codes 8013 (the identifier's name or value is missing or invalid),
 	// 8005 (an add with no valid identifier) and 8020 (an external id that does not match the
@@ -53,8 +50,7 @@ var (
 	// message names its id, see ExistingCustomerID) and 8028 ("Customer seems is already
 	// registered").
 	ErrCustomerExists = errors.New("capillary: customer already exists")
-	// ErrCustomerBusy: HTTP 521 or code 521, other actions are running for the same customer;
-	// the call is retried, and this is what remains when retries ran out.
+	// ErrCustomerBusy: HTTP 521 or code 521, other actions run for the customer (retried).
 	ErrCustomerBusy = errors.New("capillary: customer busy with another action")
 
 	// ErrUnauthorized: HTTP 401, the credentials were refused.
@@ -68,8 +64,7 @@ var (
 	// ErrServer: any HTTP 5xx status.
 	ErrServer = errors.New("capillary: server error")
 
-	// ErrInvalidRequest matches every *ValidationError: the call was refused before anything
-	// was sent.
+	// ErrInvalidRequest matches every *ValidationError: nothing was sent.
 	ErrInvalidRequest = errors.New("capillary: invalid request")
 	// ErrInvalidConfig matches every error NewClient returns for a bad option.
 	ErrInvalidConfig = errors.New("capillary: invalid client configuration")
@@ -107,8 +102,8 @@ var statusSentinels = []struct {
 }
 
 // APIError is a call the server answered with an error: the body's "errors" list was not empty
-// (whatever the HTTP status, 200 included), or the status was not 2xx. It is also returned when
-// retries ran out, for the last response received.
+// (whatever the HTTP status, 200 included), or the status was not 2xx. When retries ran out, it
+// is the last answer's.
 type APIError struct {
 	// StatusCode is the HTTP status of the (last) response.
 	StatusCode int
@@ -125,18 +120,18 @@ type APIError struct {
 	Attempts int
 	// RetryAfter is the server's Retry-After, when it sent one.
 	RetryAfter time.Duration
-	// Uncertain is true when the call may have been applied although it ends in this error: an
-	// attempt broke after it was sent (a dropped connection, or a 500, 502 or 504 that is not
-	// the vendor's own errors envelope), or the server accepted the call (2xx) but its answer
-	// could not be read. Reads are never uncertain. A refusal such as
-	// "already enrolled" (an enrolment cannot be applied twice) may then be the echo of an
-	// earlier attempt's success: read the customer back before acting on this error.
+	// Uncertain is true when the update may have been applied although it ends in this error:
+	// an attempt broke after it was sent, a 5xx other than 503 and 521 came without the vendor's
+	// errors list, or a 2xx could not be read. Read the customer back before acting on it
+	// (a refusal such as "already enrolled" may echo an earlier attempt's success).
 	Uncertain bool
 	// Method and Path name the call (the path has no query and no credentials).
 	Method, Path string
 	// Err is the cause when the call ended for another reason after this response, such as
 	// the context expiring while waiting to retry; errors.Is sees through it.
 	Err error
+
+	read bool // the call changes nothing: the retry policy retries it on every 5xx
 }
 
 // Error describes the failure: the call, the status, every code and message, the request id.
@@ -153,40 +148,46 @@ func (e *APIError) Error() string {
 		b.WriteString(" Customer Busy")
 	}
 	for i, m := range e.Errors {
+		sep := "; "
 		if i == 0 {
-			b.WriteString(": ")
-		} else {
-			b.WriteString("; ")
+			sep = ": "
 		}
-		b.WriteString(m.String())
+		b.WriteString(sep + m.String())
 	}
-	if len(e.Errors) == 0 {
-		if e.Body == "" {
-			b.WriteString(": empty response body")
-		} else {
-			b.WriteString(": unexpected response body: " + strconv.Quote(e.Body))
-		}
+	switch {
+	case len(e.Errors) > 0:
+	case e.Body == "":
+		b.WriteString(": empty response body")
+	default:
+		b.WriteString(": unexpected response body: " + strconv.Quote(e.Body))
 	}
 	var meta []string
 	if e.RequestID != "" {
 		meta = append(meta, "request id "+e.RequestID)
 	}
-	if e.Attempts > 1 {
-		meta = append(meta, strconv.Itoa(e.Attempts)+" attempts")
-	}
 	if e.RetryAfter > 0 {
 		meta = append(meta, "server asked to retry after "+e.RetryAfter.String())
 	}
-	if e.Uncertain {
-		meta = append(meta, "it may have been applied")
-	}
-	if len(meta) > 0 {
-		b.WriteString(" (" + strings.Join(meta, ", ") + ")")
-	}
+	b.WriteString(details(meta, e.Attempts, e.Uncertain))
 	if e.Err != nil {
 		b.WriteString(": " + e.Err.Error())
 	}
 	return b.String()
+}
+
+// details is the parenthesis an error ends with: meta, the attempts, and whether the call may
+// have been applied.
+func details(meta []string, attempts int, uncertain bool) string {
+	if attempts > 1 {
+		meta = append(meta, strconv.Itoa(attempts)+" attempts")
+	}
+	if uncertain {
+		meta = append(meta, "it may have been applied")
+	}
+	if len(meta) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(meta, ", ") + ")"
 }
 
 // Is reports whether one of the error's codes or its status stands for target.
@@ -224,18 +225,7 @@ type RequestError struct {
 
 // Error names the call, the cause, the attempts, and whether the call may have been applied.
 func (e *RequestError) Error() string {
-	msg := "capillary: " + e.Method + " " + e.Path + ": " + transportCause(e.Err).Error()
-	var meta []string
-	if e.Attempts > 1 {
-		meta = append(meta, strconv.Itoa(e.Attempts)+" attempts")
-	}
-	if e.Uncertain {
-		meta = append(meta, "it may have been applied")
-	}
-	if len(meta) > 0 {
-		msg += " (" + strings.Join(meta, ", ") + ")"
-	}
-	return msg
+	return "capillary: " + e.Method + " " + e.Path + ": " + transportCause(e.Err).Error() + details(nil, e.Attempts, e.Uncertain)
 }
 
 // Unwrap returns the cause.

@@ -4,38 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// noRetries turns retrying off so that one response decides the call.
-func noRetries() Option { return WithRetries(0, time.Millisecond, time.Millisecond) }
-
-// callOnce sends one update against a mock that answers status with body.
-func callOnce(t *testing.T, status int, body string, headerPairs ...string) (*UpdateCustomerResponse, error) {
-	t.Helper()
-	c, mt := newMockedClient(t, noRetries())
-	rec := script(mt, respond(status, body, headerPairs...))
-	res, err := c.Customers.Update(testCtx(t), "171891944", minimalBody(), instore())
-	require.Len(t, rec.all(), 1)
-	return res, err
-}
-
-// requireAPIError asserts err is an *APIError and returns it.
-func requireAPIError(t *testing.T, err error) *APIError {
-	t.Helper()
-	require.Error(t, err)
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr, "error %T: %v", err, err)
-	return apiErr
-}
+// Errors: answers become typed errors (*APIError, *RequestError) that errors.Is and errors.As see.
 
 // The body's errors decide whatever the status: a 200 carrying errors is an error.
 func TestErrorsBodyDecidesWhateverTheStatus(t *testing.T) {
@@ -352,14 +332,48 @@ func TestErrorsCancelledContext(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(err.Error(), "context canceled"))
 }
 
-// A body that cannot be encoded is refused before anything is sent.
-func TestErrorsUnencodableBody(t *testing.T) {
+// The vendor's codes on reads map to sentinels; merged and deleted customers are told apart.
+func TestReadErrors(t *testing.T) {
 	t.Parallel()
-	c, mt := newMockedClient(t)
-	rec := script(mt)
-	_, err := c.Customers.Update(testCtx(t), "1", &UpdateCustomerRequest{ExtendedFields: map[string]any{"f": func() {}}}, instore())
-	var ve *ValidationError
-	require.ErrorAs(t, err, &ve)
-	assert.ErrorIs(t, err, ErrInvalidRequest)
-	assert.Empty(t, rec.all())
+	tests := []struct {
+		body   string
+		status int
+		want   error
+	}{
+		{readFile(t, "vendor_error_8015.json"), http.StatusOK, ErrCustomerNotFound},
+		{readFile(t, "vendor_error_8015_with_warnings.json"), http.StatusBadRequest, ErrCustomerNotFound},
+		{vendorError(8065, "No customer found in the given source with the given identifier."), http.StatusOK, ErrCustomerNotFound},
+		{vendorError(8013, "Customer identifier is invalid."), http.StatusBadRequest, ErrInvalidIdentifier},
+		{vendorError(8069, "The customer is merged into another account."), http.StatusOK, ErrCustomerMerged},
+		{`{"id": 564332013, "profiles": [], "loyaltyInfo": {"loyaltyType": "loyalty"}, "segments": {}, "extendedFields": {},
+		  "warnings": [], "errors": [{"status": false, "code": 8109, "message": "Customer is deleted after PII delete request"}]}`, http.StatusOK, ErrCustomerDeleted},
+	}
+	others := []error{ErrCustomerNotFound, ErrInvalidIdentifier, ErrCustomerMerged, ErrCustomerDeleted}
+	for _, tt := range tests {
+		c, mt := newMockedClient(t)
+		scriptMethod(mt, http.MethodGet, respond(tt.status, tt.body))
+		cust, err := c.Customers.Get(testCtx(t), "564332013", &GetCustomerParams{Source: SourceInstore})
+		assert.Nil(t, cust)
+		for _, other := range others {
+			assert.Equal(t, other == tt.want, errors.Is(err, other), "%v: errors.Is(%v)", err, other)
+		}
+		assert.False(t, requireAPIError(t, err).Uncertain, "a read is never uncertain")
+	}
+}
+
+// A read whose 2xx answer is empty or cut off says so, not "EOF", which reads as a dropped
+// connection.
+func TestReadAnswerEmptyOrCutOff(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{"", "  \n", `{"id": 7, "profiles": [`} {
+		t.Run(body, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockedClient(t)
+			scriptMethod(mt, http.MethodGet, respond(http.StatusOK, body))
+			_, err := c.Customers.Get(testCtx(t), "7", &GetCustomerParams{Source: SourceInstore})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "unexpected end of JSON input")
+			assert.NotErrorIs(t, err, io.EOF)
+		})
+	}
 }

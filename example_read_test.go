@@ -21,7 +21,7 @@ func readStandIn() *httptest.Server {
 			  "autoUpdateTime":"2021-11-23"}],
 			  "loyaltyInfo":{"loyaltyType":"loyalty","lifetimePurchases":"230.0"},
 			  "pointsSummary":{"loyaltyPoints":120.0,"currentSlab":"Gold","slabSNo":2,"slabExpiryDate":"2121-02-18T23:59:59+05:30"},
-			  "fraudDetails":{"status":"NOT_FRAUD"},"warnings":[]}`)
+			  "fraudDetails":{"status":"NOT_FRAUD"},"loyaltyBadge":{"level":2},"warnings":[]}`)
 			return
 		}
 		w.WriteHeader(http.StatusBadRequest)
@@ -37,7 +37,8 @@ func ExampleCustomersAPI_Get() {
 	ctx := context.Background()
 
 	cust, err := c.Customers.Get(ctx, "17742", &capillary.GetCustomerParams{
-		Source: capillary.SourceInstore, Embed: []capillary.Embed{capillary.EmbedPoints, capillary.EmbedMLP}})
+		Source: capillary.SourceInstore, Embed: []capillary.Embed{capillary.EmbedPoints, capillary.EmbedMLP},
+		IncludedFraudDetails: capillary.Ptr(true)})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -45,16 +46,16 @@ func ExampleCustomersAPI_Get() {
 	p := cust.Profiles[0]
 	fmt.Println(cust.ID, capillary.Deref(p.FirstName), capillary.Deref(p.LastName), p.Identifiers[0].Value, p.Identifiers[1].Type, p.AutoUpdateTime.Format("2006-01-02"))
 	fmt.Println(cust.LoyaltyInfo.LifetimePurchases, cust.PointsSummary.LoyaltyPoints, cust.PointsSummary.CurrentSlab)
-	fmt.Println("kept, not modelled:", string(cust.Unknown["fraudDetails"]))
+	fmt.Println(cust.FraudDetails.Status, "and, not modelled:", string(cust.Unknown["loyaltyBadge"]))
 
 	_, err = c.Customers.Lookup(ctx, []capillary.Identifier{{Type: capillary.IdentifierMobile, Value: "919999999999"}},
 		&capillary.GetCustomerParams{Source: capillary.SourceInstore})
 	fmt.Println(errors.Is(err, capillary.ErrCustomerNotFound))
 	// Output:
-	// server got: GET /v2/customers/17742?embed=points%2Cmlp&source=INSTORE
+	// server got: GET /v2/customers/17742?embed=points%2Cmlp&includedFraudDetails=true&source=INSTORE
 	// 17742 Tom Sawyer 919999000001 cardnumber 2021-11-23
 	// 230 120 Gold
-	// kept, not modelled: {"status":"NOT_FRAUD"}
+	// NOT_FRAUD and, not modelled: {"level":2}
 	// server got: GET /v2/customers/lookup/customerDetails?identifierName=mobile&identifierValue=919999999999&source=INSTORE
 	// true
 }

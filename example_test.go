@@ -96,7 +96,7 @@ func ExampleCustomersAPI_Update_explicitZero() {
 			LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{
 				ProgramID:      699,
 				TierNumber:     capillary.Ptr(1),
-				LoyaltyPoints:  capillary.Ptr(int64(0)), // sent as "loyaltyPoints": 0
+				LoyaltyPoints:  capillary.Ptr(json.Number("0")), // sent as "loyaltyPoints": 0
 				TierExpiryDate: capillary.NewDateTime(time.Date(2027, 7, 11, 16, 36, 17, 0, time.FixedZone("IST", 5*3600+1800))),
 			}},
 		},
@@ -143,7 +143,7 @@ func ExampleValidationError() {
 	}
 	_, err = c.Customers.Update(context.Background(), "171891944",
 		&capillary.UpdateCustomerRequest{
-			LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 699, TierNumber: capillary.Ptr(0), LoyaltyPoints: capillary.Ptr(int64(-5))}},
+			LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 699, TierNumber: capillary.Ptr(0), LoyaltyPoints: capillary.Ptr(json.Number("-5"))}},
 		},
 		&capillary.UpdateCustomerParams{Source: "POS"})
 
@@ -157,4 +157,22 @@ func ExampleValidationError() {
 	// params.source: "POS" is not a source the update accepts (FACEBOOK, WEB_ENGAGE, WECHAT, INSTORE, MARTJACK, TMALL, TAOBAO, JD, ECOMMERCE, WEBSITE, LINE, MOBILE_APP)
 	// loyaltyProgramEnrollments[0].tierNumber: must be at least 1, got 0
 	// loyaltyProgramEnrollments[0].loyaltyPoints: must not be negative, got -5
+}
+
+// AdviseRetry tells a caller that sends each attempt itself what the SDK's own retries would do.
+func ExampleClient_AdviseRetry() {
+	c, err := capillary.NewClient(capillary.WithRegion(capillary.RegionEU), capillary.WithBasicAuth("till", "password"),
+		capillary.WithRetries(3, time.Second, 10*time.Second))
+	if err != nil {
+		panic(err)
+	}
+	rateLimited := &capillary.APIError{StatusCode: 429, RetryAfter: 5 * time.Second}
+	fmt.Printf("%+v\n", c.AdviseRetry(rateLimited, 1))
+	fmt.Printf("%+v\n", c.AdviseRetry(&capillary.APIError{StatusCode: 400}, 1)) // a refusal: not again
+	mayBeApplied := &capillary.APIError{StatusCode: 502, Uncertain: true}
+	fmt.Println(c.AdviseRetry(mayBeApplied, 1).Retry) // read the customer back instead
+	// Output:
+	// {Retry:true Wait:5s RateLimited:true}
+	// {Retry:false Wait:0s RateLimited:false}
+	// false
 }

@@ -24,7 +24,7 @@ func TestFailsEveryCall(t *testing.T) {
 	selfSigned.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake refused is the point
 	selfSigned.StartTLS()
 	t.Cleanup(selfSigned.Close)
-	mocked := func(status int, body string) []Option {
+	mocked := func(status int, body string) []ClientOption {
 		tr := httpmock.NewMockTransport()
 		tr.RegisterNoResponder(httpmock.NewStringResponder(status, body))
 		tokens := `{"data":{"accessToken":"tok","ttlSeconds":3600}}`
@@ -32,19 +32,19 @@ func TestFailsEveryCall(t *testing.T) {
 			tokens = body
 		}
 		tr.RegisterResponder(http.MethodPost, testBaseURL+"/v3/oauth/token/generate", httpmock.NewStringResponder(status, tokens))
-		return []Option{WithBaseURL(testBaseURL), WithHTTPClient(&http.Client{Transport: tr})}
+		return []ClientOption{WithBaseURL(testBaseURL), WithHTTPClient(&http.Client{Transport: tr})}
 	}
 	tests := []struct {
 		name  string
-		opts  []Option
+		opts  []ClientOption
 		fatal bool
 	}{
 		{"401 to Basic auth", append(mocked(401, `{"errors":[{"code":401,"message":"Unauthorized"}]}`), WithBasicAuth(testTill, "wrong")), true},
 		{"403", append(mocked(403, `{"errors":[{"code":403,"message":"Forbidden"}]}`), WithBasicAuth(testTill, testPassword)), true},
 		{"OAuth secret refused", append(mocked(401, `{"errors":[{"code":401,"message":"bad token secret"}]}`), WithOAuth("key-123456", "wrong")), true},
-		{"certificate that does not verify", []Option{WithBaseURL(selfSigned.URL), WithBasicAuth(testTill, testPassword)}, true},
-		{"https to an http server", []Option{WithBaseURL(strings.Replace(plain.URL, "http:", "https:", 1)), WithBasicAuth(testTill, testPassword)}, true},
-		{"host that does not exist", []Option{WithBaseURL("https://no-such-host.invalid"), WithBasicAuth(testTill, testPassword), WithHTTPClient(&http.Client{Transport: &http.Transport{
+		{"certificate that does not verify", []ClientOption{WithBaseURL(selfSigned.URL), WithBasicAuth(testTill, testPassword)}, true},
+		{"https to an http server", []ClientOption{WithBaseURL(strings.Replace(plain.URL, "http:", "https:", 1)), WithBasicAuth(testTill, testPassword)}, true},
+		{"host that does not exist", []ClientOption{WithBaseURL("https://no-such-host.invalid"), WithBasicAuth(testTill, testPassword), WithHTTPClient(&http.Client{Transport: &http.Transport{
 			// As net.Dial fails for a name the DNS does not know, whatever resolver the machine has.
 			DialContext: func(_ context.Context, network, addr string) (net.Conn, error) {
 				return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: "no-such-host.invalid", IsNotFound: true}}

@@ -50,9 +50,9 @@ func structFieldsOf(t reflect.Type) *structFields {
 
 // field returns the field that encoding/json decodes the member name into, whose name may
 // differ in case ("cardnumber" is "cardNumber").
-func (sf *structFields) field(name []byte) (jsonField, bool) {
+func (sf *structFields) field(name string) (jsonField, bool) {
 	for _, f := range sf.all {
-		if f.name != "" && strings.EqualFold(f.name, string(name)) {
+		if f.name != "" && strings.EqualFold(f.name, name) {
 			return f, true
 		}
 	}

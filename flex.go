@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -191,4 +192,11 @@ func (d *DateTime) UnmarshalJSON(data []byte) error {
 // String formats the time in DateTimeLayout.
 func (d DateTime) String() string {
 	return d.Format(DateTimeLayout)
+}
+
+// EncodeValues sets the query parameter key to the time in DateTimeLayout, as the query of a
+// call carries a date (go-querystring's Encoder).
+func (d DateTime) EncodeValues(key string, v *url.Values) error {
+	v.Set(key, d.String())
+	return nil
 }

@@ -459,7 +459,7 @@ func FuzzUpdateRequestFields(f *testing.F) {
 				}},
 			}},
 			ExtendedFields:            map[string]any{extKey: extValue},
-			LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: programID}},
+			LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: capillary.Int(programID)}},
 		}
 		srv := acceptingServer()
 		_, err := boundedUpdate(t, newFuzzClient(t, srv, io.Discard), userID, body, &capillary.UpdateCustomerParams{Source: capillary.SourceInstore})

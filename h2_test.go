@@ -24,7 +24,7 @@ import (
 // but the vendor's hosts are https, and the SDK's default transport speaks HTTP/2 to any TLS
 // server that offers it: in production most calls go over HTTP/2. Each test here runs its
 // scenarios over HTTP/1.1 and over HTTP/2 (TLS, through the SDK's own default transport) and
-// asks the same of both. Tests elsewhere that run over both: TestPromiseEchoedCredentialsAreRedacted,
+// asks the same of both. Tests elsewhere that run over both: TestRedactionEchoedCredentialsAreRedacted,
 // TestE2EBasicAuthAndVendorRules, TestE2EOAuthExpiredTokenRenewedOn401,
 // TestE2EDroppedConnectionsAreUncertain.
 
@@ -276,7 +276,7 @@ func requireDropped(t *testing.T, err error, attempts int, body string, uncertai
 }
 
 // Hostile answers: too large, cut short, not JSON. (Echoed credentials: over both protocols in
-// TestPromiseEchoedCredentialsAreRedacted.)
+// TestRedactionEchoedCredentialsAreRedacted.)
 func TestProtocolsHostileAnswers(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -465,7 +465,7 @@ func TestProtocolsConnectionReuse(t *testing.T) {
 			{false, nil},
 			{true, nil}, // retries run out: retryablehttp asks to close the idle connections
 			{false, []Option{WithHeader("X-Call", "1")}},
-			{false, []Option{WithBasicAuth("other-till", "other-password"), WithUserContext(UserContext{EntityID: "9"})}},
+			{false, []Option{WithTillAttribution("TILL_CODE", "other-till"), WithUserContext(UserContext{EntityID: "9"})}},
 			{true, []Option{WithRetries(0, 0, 0)}},
 			{false, []Option{WithAttemptTimeout(time.Minute)}},
 		}
@@ -612,39 +612,6 @@ func TestProtocolsFailingCallerBesideAnother(t *testing.T) {
 	})
 }
 
-// Redirects over either protocol: a 307 on the same host is followed with the identical body,
-// a 302 that would turn the update into a GET is not.
-func TestProtocolsRedirects(t *testing.T) {
-	t.Parallel()
-	forProtocols(t, func(t *testing.T, p protocol) {
-		got := make(chan receivedRequest, 4)
-		srv := newProtocolServer(t, p, func(w http.ResponseWriter, r *http.Request) {
-			got <- receiveRequest(r)
-			switch r.URL.Path {
-			case "/v2/customers/1":
-				http.Redirect(w, r, "/v2/customers/2?"+r.URL.RawQuery, http.StatusTemporaryRedirect)
-			case "/v2/customers/3":
-				http.Redirect(w, r, "/v2/customers/2?"+r.URL.RawQuery, http.StatusFound)
-			default:
-				writeJSON(w, http.StatusOK, okBody)
-			}
-		})
-		c := newProtocolClient(t, srv)
-		_, err := c.Customers.Update(testCtx(t), "1", perfBody(), instore())
-		require.NoError(t, err)
-		first, second := receive(t, got), receive(t, got)
-		assert.Equal(t, "/v2/customers/2", second.path)
-		assert.Equal(t, http.MethodPut, second.method)
-		assert.Equal(t, first.body, second.body)
-		assert.Equal(t, first.query, second.query)
-		assert.Equal(t, []string{testAuthHeader()}, second.header.Values("Authorization"))
-
-		_, err = c.Customers.Update(testCtx(t), "3", perfBody(), instore())
-		assert.Equal(t, http.StatusFound, requireAPIError(t, err).StatusCode)
-		assert.ErrorContains(t, err, "would turn the PUT into a GET")
-	})
-}
-
 // silentListener accepts connections on loopback and never says a word on them: a TLS client
 // waits for the server's hello until its context ends. Each connection accepted is announced on
 // the channel; every one is closed when the test ends.
@@ -677,7 +644,7 @@ func TestProtocolsTLSHandshakeThatNeverEnds(t *testing.T) {
 
 	// The transport's own TLSHandshakeTimeout (10 s by default), shortened: not uncertain either.
 	c = newServerClient(t, "https://"+addr, WithRetries(0, 0, 0))
-	retryClientOf(c).HTTPClient.Transport.(attemptTransport).next.(*http.Transport).TLSHandshakeTimeout = 100 * time.Millisecond
+	transportOf(c).TLSHandshakeTimeout = 100 * time.Millisecond
 	_, err = c.Customers.Update(testCtx(t), "1", minimalBody(), instore())
 	require.ErrorAs(t, err, &reqErr)
 	assert.Contains(t, err.Error(), "TLS handshake timeout")
@@ -814,12 +781,12 @@ func TestProtocolsSilentlyDeadHTTP2Connection(t *testing.T) {
 	addr, cut := blackHoleProxy(t, srv.Listener.Addr().String())
 	c := newServerClient(t, "https://"+addr, WithAttemptTimeout(maxAttemptTimeLimit))
 	trustServer(c, srv)
-	h2 := retryClientOf(c).HTTPClient.Transport.(attemptTransport).next.(*http.Transport).HTTP2
+	h2 := transportOf(c).HTTP2
 	require.NotNil(t, h2, "the default transport checks its HTTP/2 connections")
 	assert.Positive(t, h2.SendPingTimeout)
 	assert.LessOrEqual(t, h2.SendPingTimeout+h2.PingTimeout, DefaultAttemptTimeout, "a dead connection is found within one attempt")
 	short := newServerClient(t, srv.URL, WithAttemptTimeout(4*time.Second))
-	shortH2 := retryClientOf(short).HTTPClient.Transport.(attemptTransport).next.(*http.Transport).HTTP2
+	shortH2 := transportOf(short).HTTP2
 	assert.Equal(t, 2*time.Second, shortH2.SendPingTimeout, "half of the client's attempt timeout")
 	assert.Equal(t, 2*time.Second, shortH2.PingTimeout)
 	h2.SendPingTimeout, h2.PingTimeout = 500*time.Millisecond, 500*time.Millisecond

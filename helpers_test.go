@@ -1,6 +1,8 @@
 package capillary
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/md5"
 	"crypto/tls"
@@ -9,6 +11,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -21,10 +24,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-retryablehttp"
 	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
+
+// Helpers shared by the tests. Every wait is bounded by waitBound, far above the work, so that
+// reaching it means a hang, never a slow machine; deadlines pass when the test says so.
 
 // Test credentials. The digest and token are computed here with crypto/md5, independently of
 // the SDK, so a wrong digest in the SDK cannot hide behind the same wrong digest in the test.
@@ -53,9 +59,9 @@ func testAuthHeader() string { return "Basic " + basicToken(testTill, md5Hex(tes
 // fastRetries keeps the default retry count but waits only milliseconds.
 func fastRetries() Option { return WithRetries(3, time.Millisecond, 5*time.Millisecond) }
 
-// retryClientOf is the ONE place the tests reach into the SDK's internals: the retry client a
-// Client sends through. If the internals are renamed, only this function changes.
-func retryClientOf(c *Client) *retryablehttp.Client { return c.retry }
+// transportOf is the ONE place the tests reach into the SDK's transport: the default pooled
+// transport a Client sends through. If the internals are renamed, only this function changes.
+func transportOf(c *Client) *http.Transport { return c.transport.(*http.Transport) }
 
 // attemptTimeoutOf is the per-attempt timeout the client's transport applies.
 func attemptTimeoutOf(c *Client) time.Duration { return c.defaults.timeout }
@@ -63,18 +69,18 @@ func attemptTimeoutOf(c *Client) time.Duration { return c.defaults.timeout }
 // newMockedClient builds a client for the EU host with the test till, fast retries and opts
 // (which win over those defaults), and installs a fresh httpmock transport, one per test, on
 // the retry client's inner *http.Client. It never touches http.DefaultTransport.
-func newMockedClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport) {
+func newMockedClient(t *testing.T, opts ...ClientOption) (*Client, *httpmock.MockTransport) {
 	t.Helper()
-	all := append([]Option{WithBaseURL(testBaseURL), WithBasicAuth(testTill, testPassword), fastRetries()}, opts...)
+	all := append([]ClientOption{WithBaseURL(testBaseURL), WithBasicAuth(testTill, testPassword), fastRetries()}, opts...)
 	c, err := NewClient(all...)
 	require.NoError(t, err)
 	return c, installMock(c)
 }
 
-// installMock puts a fresh httpmock transport on c's retry client and returns it.
+// installMock puts a fresh httpmock transport under c and returns it.
 func installMock(c *Client) *httpmock.MockTransport {
 	mt := httpmock.NewMockTransport()
-	retryClientOf(c).HTTPClient.Transport = attemptTransport{next: mt}
+	c.transport = mt
 	return mt
 }
 
@@ -248,7 +254,7 @@ func newProtocolServer(t *testing.T, p protocol, h http.HandlerFunc) *countingSe
 
 // newProtocolClient is newServerClient for srv, sending through the SDK's own default
 // transport, made to trust srv's certificate when it serves TLS (see trustServer).
-func newProtocolClient(t *testing.T, srv *countingServer, opts ...Option) *Client {
+func newProtocolClient(t *testing.T, srv *countingServer, opts ...ClientOption) *Client {
 	t.Helper()
 	c := newServerClient(t, srv.URL, opts...)
 	trustServer(c, srv)
@@ -263,15 +269,14 @@ func trustServer(c *Client, srv *countingServer) {
 	}
 	roots := x509.NewCertPool()
 	roots.AddCert(srv.Certificate())
-	tr := retryClientOf(c).HTTPClient.Transport.(attemptTransport).next.(*http.Transport)
-	tr.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	transportOf(c).TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
 }
 
 // newServerClient builds a client for a loopback httptest server (plain http is allowed on
 // loopback), with the test till and fast retries; opts win.
-func newServerClient(t *testing.T, baseURL string, opts ...Option) *Client {
+func newServerClient(t *testing.T, baseURL string, opts ...ClientOption) *Client {
 	t.Helper()
-	all := append([]Option{WithBaseURL(baseURL), WithBasicAuth(testTill, testPassword), fastRetries()}, opts...)
+	all := append([]ClientOption{WithBaseURL(baseURL), WithBasicAuth(testTill, testPassword), fastRetries()}, opts...)
 	c, err := NewClient(all...)
 	require.NoError(t, err)
 	return c
@@ -315,3 +320,228 @@ func acceptLoopback(t *testing.T, handle func(conn net.Conn)) string {
 	}()
 	return ln.Addr().String()
 }
+
+// scriptMethod registers a script of responders for method on any URL of the test host.
+func scriptMethod(mt *httpmock.MockTransport, method string, steps ...httpmock.Responder) *recorder {
+	rec := &recorder{steps: steps}
+	mt.RegisterRegexpResponder(method, regexp.MustCompile(`^`+regexp.QuoteMeta(testBaseURL)+`/`), rec.respond)
+	return rec
+}
+
+func readFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	require.NoError(t, err)
+	return string(b)
+}
+
+// noRetries turns retrying off so that one response decides the call.
+func noRetries() Option { return WithRetries(0, time.Millisecond, time.Millisecond) }
+
+// callOnce sends one update against a mock that answers status with body.
+func callOnce(t *testing.T, status int, body string, headerPairs ...string) (*UpdateCustomerResponse, error) {
+	t.Helper()
+	c, mt := newMockedClient(t, noRetries())
+	rec := script(mt, respond(status, body, headerPairs...))
+	res, err := c.Customers.Update(testCtx(t), "171891944", minimalBody(), instore())
+	require.Len(t, rec.all(), 1)
+	return res, err
+}
+
+// requireAPIError asserts err is an *APIError and returns it.
+func requireAPIError(t *testing.T, err error) *APIError {
+	t.Helper()
+	require.Error(t, err)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr, "error %T: %v", err, err)
+	return apiErr
+}
+
+// hostileServer accepts one connection at a time on loopback and hands it to serve after
+// reading the request head; it closes every connection when the test ends.
+func hostileServer(t *testing.T, serve func(conn net.Conn)) string {
+	t.Helper()
+	return "http://" + acceptLoopback(t, func(conn net.Conn) {
+		if _, err := http.ReadRequest(bufio.NewReader(conn)); err == nil {
+			go serve(conn)
+		}
+	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// waitBound bounds every wait in the tests.
+const waitBound = 30 * time.Second
+
+// receive returns the next value from ch, failing the test if none comes within waitBound.
+func receive[T any](t *testing.T, ch <-chan T) T {
+	t.Helper()
+	timer := time.NewTimer(waitBound)
+	defer timer.Stop()
+	select {
+	case v := <-ch:
+		return v
+	case <-timer.C:
+		t.Fatalf("nothing received within %s", waitBound)
+		panic("unreachable")
+	}
+}
+
+// callResult is what a call returned, for calls run in a goroutine.
+type callResult struct {
+	res *UpdateCustomerResponse
+	err error
+}
+
+// goUpdate starts an update in a goroutine; receive its result with receive.
+func goUpdate(ctx context.Context, c *Client, opts ...Option) <-chan callResult {
+	done := make(chan callResult, 1)
+	go func() {
+		res, err := c.Customers.Update(ctx, "1", minimalBody(), instore(), opts...)
+		done <- callResult{res, err}
+	}()
+	return done
+}
+
+// manualDeadline is a context whose deadline passes when the test calls expire: from then on
+// Done is closed and Err is context.DeadlineExceeded. It has no Deadline time, so nothing
+// compares it with a clock. The test ends it at the latest.
+type manualDeadline struct {
+	context.Context // values only: context.Background
+	done            chan struct{}
+	once            sync.Once
+}
+
+func newManualDeadline(t *testing.T) *manualDeadline {
+	d := &manualDeadline{Context: context.Background(), done: make(chan struct{})}
+	t.Cleanup(d.expire)
+	return d
+}
+
+func (d *manualDeadline) Done() <-chan struct{} { return d.done }
+
+func (d *manualDeadline) Err() error {
+	select {
+	case <-d.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
+}
+
+func (d *manualDeadline) expire() { d.once.Do(func() { close(d.done) }) }
+
+// waitHook is a logger for NewClient that calls the function given to onWait when the SDK
+// logs that it is about to wait before a retry (a record with a "wait" attribute): a test ends
+// a call's context there to have it end during the wait, wherever the clock stands.
+type waitHook struct {
+	mu sync.Mutex
+	fn func()
+}
+
+func (h *waitHook) option() Option {
+	return WithLogger(slog.New(&hookHandler{fn: func(r slog.Record) {
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key != "wait" {
+				return true
+			}
+			h.mu.Lock()
+			fn := h.fn
+			h.mu.Unlock()
+			if fn != nil {
+				fn()
+			}
+			return false
+		})
+	}}))
+}
+
+// onWait sets what happens at the next waits.
+func (h *waitHook) onWait(fn func()) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.fn = fn
+}
+
+// hookHandler is a slog.Handler that calls fn with every record.
+type hookHandler struct{ fn func(slog.Record) }
+
+func (h *hookHandler) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h *hookHandler) Handle(_ context.Context, r slog.Record) error {
+	h.fn(r)
+	return nil
+}
+
+func (h *hookHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+
+func (h *hookHandler) WithGroup(string) slog.Handler { return h }
+
+// assertConnsReused checks that requests were carried by few connections: at least one, at
+// most minConns (one per concurrent caller) plus a quarter of the requests. A connection per
+// request (an answer not drained, a transport per call, the pool closed after a failure)
+// fails it. Exactly minConns cannot be asked for: net/http drops a connection whose writer
+// goroutine has not confirmed the request within 50 ms (maxWriteWaitBeforeConnReuse in
+// net/http/transport.go), which a loaded machine sometimes exceeds.
+func assertConnsReused(t *testing.T, conns, requests, minConns int64) {
+	t.Helper()
+	most := minConns + (requests+3)/4
+	assert.True(t, conns >= 1 && conns <= most, "%d requests opened %d connections, want 1 to %d", requests, conns, most)
+}
+
+// drainingTransport reads each answer whole before handing it on, so that the connection is
+// back in the pool before the SDK sees the answer: a test that ends the call's context right
+// after the answer then cannot close the connection by cancelling its read. It forwards
+// CloseIdleConnections, so that the SDK closing the pool still shows.
+type drainingTransport struct{ next *http.Transport }
+
+func newDrainingTransport(t *testing.T) drainingTransport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	return drainingTransport{next: tr}
+}
+
+func (d drainingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := d.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
+}
+
+func (d drainingTransport) CloseIdleConnections() { d.next.CloseIdleConnections() }
+
+// loopback is whether this process can connect to itself on 127.0.0.1, found out once.
+var loopback = sync.OnceValue(func() error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	conn, err := net.DialTimeout("tcp", ln.Addr().String(), waitBound)
+	if err != nil {
+		return err
+	}
+	return conn.Close()
+})
+
+// requireLoopback fails the test at once, saying why, when loopback networking is down (a
+// network namespace with lo down, a sandbox): the test's calls could only fail, after
+// retrying and waiting.
+func requireLoopback(t *testing.T) {
+	t.Helper()
+	if err := loopback(); err != nil {
+		t.Fatalf("this test needs loopback networking (127.0.0.1), which is unavailable: %v", err)
+	}
+}
+
+// RequireLoopback is requireLoopback, for the tests of package capillary_test.
+var RequireLoopback = requireLoopback

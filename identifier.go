@@ -12,7 +12,7 @@ type IdentifierType string
 
 // The identifier types the vendor documents across its customer APIs. Lookups take mobile,
 // email, externalId, cardnumber, cardExternalId and wechat (and a few more on some calls);
-// the update by identifier takes mobile, email and externalId.
+// the update by identifier takes mobile, email, externalId and cardnumber.
 const (
 	IdentifierMobile         IdentifierType = "mobile"
 	IdentifierEmail          IdentifierType = "email"
@@ -39,8 +39,9 @@ var identifierTypes = []IdentifierType{
 	IdentifierAliUname, IdentifierJDUname, IdentifierVIPUname,
 }
 
-// updateIdentifierTypes are the types the update by identifier takes as identifierName.
-var updateIdentifierTypes = []IdentifierType{IdentifierMobile, IdentifierEmail, IdentifierExternalID}
+// updateIdentifierTypes are the types the update by identifier takes as identifierName, as
+// the vendor's OpenAPI for it lists them (its older pages omit cardnumber).
+var updateIdentifierTypes = []IdentifierType{IdentifierMobile, IdentifierEmail, IdentifierExternalID, IdentifierCardNumber}
 
 // lookupIdentifierTypes are the types Lookup takes as identifierName.
 var lookupIdentifierTypes = []IdentifierType{
@@ -77,8 +78,13 @@ type Identifier struct {
 	// Value is the identifier itself; mobiles carry the country code, digits only. A value the
 	// vendor sends as a JSON number (919111111111) is kept digit for digit.
 	Value string `json:"value"`
-	// Unknown holds what else the vendor sends with an identifier (a card's seriesId and
-	// statusLabel, ...), as it came; it is sent back when the identifier is.
+	// SeriesID is a card's series id, which a read gives with a card number; a number on the
+	// wire, as the vendor documents it.
+	SeriesID Int `json:"seriesId,omitzero"`
+	// StatusLabel is a card's status, such as ACTIVE, which a read gives with a card number.
+	StatusLabel string `json:"statusLabel,omitzero"`
+	// Unknown holds what else the vendor sends with an identifier, as it came; it is sent back
+	// when the identifier is.
 	Unknown Unknown `json:"-"`
 }
 

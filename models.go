@@ -38,23 +38,21 @@ func (r *UpdateCustomerRequest) UnmarshalJSON(data []byte) error {
 	return decodeKeepingUnknown(data, (*plain)(r))
 }
 
-// MarshalJSON writes the request with its unknown fields and those of the objects within it.
-func (r UpdateCustomerRequest) MarshalJSON() ([]byte, error) { return r.encode() }
-
 var replacementEscape = []byte(`\ufffd`)
 
-// encode writes the request as MarshalJSON does. encoding/json writes invalid UTF-8 in a string
-// as the escape \ufffd (a real U+FFFD goes out as itself) and copies raw JSON as it is, so only
-// a body holding more escapes than its raw JSON, or invalid bytes, is walked to name the strings
-// that would lose their bytes: a *ValidationError. The escapes are counted before Unknown's
-// fields are merged in, which re-encodes them as U+FFFD itself.
-func (r *UpdateCustomerRequest) encode() ([]byte, error) {
+// MarshalJSON writes the request with its unknown fields and those of the objects within it.
+// It refuses invalid UTF-8 with a *ValidationError naming each string at its path. encoding/json
+// writes invalid UTF-8 in a string as the escape \ufffd (a real U+FFFD goes out as itself) and
+// copies raw JSON as it is, so only a body holding more escapes than its raw JSON, or invalid
+// bytes, is walked. The escapes are counted before Unknown's fields are merged in, which
+// re-encodes them as U+FFFD itself.
+func (r UpdateCustomerRequest) MarshalJSON() ([]byte, error) {
 	type plain UpdateCustomerRequest
-	return encodeRequest((*plain)(r), r)
+	return encodeRequest((*plain)(&r), &r)
 }
 
-// encodeRequest is encode for any request: v is the request as a type without methods, r the
-// request itself, whose strings checkUTF8 walks.
+// encodeRequest is MarshalJSON for any request: v is the request as a type without methods, r
+// the request itself, whose strings checkUTF8 walks.
 func encodeRequest(v, r any) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -103,6 +101,8 @@ type Profile struct {
 //
 // Primary, Verified and Subscribed are sent as the strings "true" and "false", as the vendor
 // documents them; when decoding, JSON booleans are accepted too, as the vendor's answers use them.
+// The lookup update's OpenAPI types primary and verified boolean while the update tables and
+// samples send strings: the SDK keeps sending the strings that every update page shows working.
 type CommChannel struct {
 	// Type is the kind of channel (mobile, email, ...).
 	Type ChannelType `json:"type"`
@@ -115,7 +115,7 @@ type CommChannel struct {
 	// Subscribed marks a channel the customer is subscribed on.
 	Subscribed *bool `json:"subscribed,omitzero,string"`
 	// LastViewedDate is when a mobilePush channel was last viewed, as the vendor writes it
-	// (such as "2019-10-25").
+	// (such as "2019-10-25"): a bare date, which DateTime would send with a time and offset.
 	LastViewedDate string `json:"lastViewedDate,omitzero"`
 	// Meta holds additional details of the channel, of any JSON type.
 	Meta map[string]any `json:"meta,omitzero"`
@@ -153,12 +153,15 @@ type LoyaltyInfo struct {
 // LoyaltyProgramEnrollment enrols the customer into one loyalty program. The server refuses an
 // enrolment into a program the customer is already in.
 type LoyaltyProgramEnrollment struct {
-	// ProgramID is the loyalty program's id; it is required.
-	ProgramID int64 `json:"programId"`
+	// ProgramID is the loyalty program's id; it is required. It is the type of the answers'
+	// program ids (LoyaltyProgramDetails.ProgramID), so a read compares with a request.
+	ProgramID Int `json:"programId"`
 	// TierNumber is the tier's sequence number, 1 for the lowest.
 	TierNumber *int `json:"tierNumber,omitzero"`
-	// LoyaltyPoints are the points to credit; an explicit 0 is sent as 0.
-	LoyaltyPoints *int64 `json:"loyaltyPoints,omitzero"`
+	// LoyaltyPoints are the points to credit, a decimal (the vendor's add table types it a
+	// Number): json.Number("12.5") is sent as 12.5, digit for digit, and json.Number("0") as an
+	// explicit 0.
+	LoyaltyPoints *json.Number `json:"loyaltyPoints,omitzero"`
 	// TierExpiryDate is when the tier expires.
 	TierExpiryDate *DateTime `json:"tierExpiryDate,omitzero"`
 	// PointsExpiryDate is when the credited points expire.
@@ -197,12 +200,6 @@ func (s *SideEffect) UnmarshalJSON(data []byte) error {
 func (s SideEffect) MarshalJSON() ([]byte, error) {
 	type plain SideEffect
 	return marshalWithUnknown((*plain)(&s))
-}
-
-// UnmarshalJSON decodes the answer; its side effects keep their unknown fields themselves.
-func (r *UpdateCustomerResponse) UnmarshalJSON(data []byte) error {
-	type plain UpdateCustomerResponse
-	return json.Unmarshal(data, (*plain)(r))
 }
 
 // Message is one warning or error entry of the vendor's envelope: {status, code, message}.
@@ -288,7 +285,7 @@ type SideEffect struct {
 }
 
 // Ptr returns a pointer to v, for the optional fields of requests and params:
-// capillary.Ptr(int64(0)) sends an explicit zero.
+// capillary.Ptr(false) sends an explicit false.
 func Ptr[T any](v T) *T { return &v }
 
 // Deref returns *p, or the zero value when p is nil, for reading the optional fields of an
@@ -344,14 +341,11 @@ func (r *CreateCustomerRequest) UnmarshalJSON(data []byte) error {
 	return decodeKeepingUnknown(data, (*plain)(r))
 }
 
-// MarshalJSON writes the request with its unknown fields and those of the objects within it.
-func (r CreateCustomerRequest) MarshalJSON() ([]byte, error) { return r.encode() }
-
-// encode writes the request as MarshalJSON does, refusing invalid UTF-8 as
-// UpdateCustomerRequest.encode does.
-func (r *CreateCustomerRequest) encode() ([]byte, error) {
+// MarshalJSON writes the request with its unknown fields and those of the objects within it,
+// refusing invalid UTF-8 as UpdateCustomerRequest.MarshalJSON does.
+func (r CreateCustomerRequest) MarshalJSON() ([]byte, error) {
 	type plain CreateCustomerRequest
-	return encodeRequest((*plain)(r), r)
+	return encodeRequest((*plain)(&r), &r)
 }
 
 // update is the request as Upsert sends it to an existing customer: what the update takes.
@@ -380,15 +374,6 @@ type CreateCustomerParams struct {
 // CreatedID is the new customer's id, or the existing customer's when the identifiers were
 // known on another source and the vendor added a profile to it (warning 8050).
 type CreateCustomerResponse UpdateCustomerResponse
-
-// UnmarshalJSON decodes the answer as UpdateCustomerResponse does.
-func (r *CreateCustomerResponse) UnmarshalJSON(data []byte) error {
-	return (*UpdateCustomerResponse)(r).UnmarshalJSON(data)
-}
-
-// applied reports that the answer names the customer it created, which settles a create
-// whatever the HTTP status: the vendor files a successful combine (warning 8050) under 500.
-func (r *CreateCustomerResponse) applied() bool { return r.CreatedID != "" }
 
 // UpsertCustomerResponse is the answer to a successful Upsert.
 type UpsertCustomerResponse struct {

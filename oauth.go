@@ -2,7 +2,6 @@ package capillary
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -24,11 +23,10 @@ var ErrOAuthCredentials = errors.New("capillary: OAuth key or secret refused")
 // WithOAuth authenticates with an OAuth API client's key and secret: the SDK generates an
 // access token at POST /v3/oauth/token/generate, sends it as X-CAP-API-OAUTH-TOKEN instead of
 // Authorization, shares it between concurrent calls (one generation at a time), renews it
-// before its ttlSeconds run out, and once more if the server answers 401 to it. Given to a
-// single call rather than to NewClient, it generates a token for that call alone.
-func WithOAuth(key, secretKey string) Option {
+// before its ttlSeconds run out, and once more if the server answers 401 to it.
+func WithOAuth(key, secretKey string) ClientOption {
 	creds := &oauthCredentials{key: secret(key), secret: secret(secretKey)}
-	return func(s *settings) {
+	return clientOption(func(s *clientSettings) {
 		switch {
 		case key == "" && secretKey == "":
 			s.problem("WithOAuth", "key and secret are empty")
@@ -41,7 +39,7 @@ func WithOAuth(key, secretKey string) Option {
 		default:
 			s.setCredentials("WithOAuth", nil, creds)
 		}
-	}
+	})
 }
 
 // AttributionEntityType says what X-CAP-API-ATTRIBUTION-ENTITY-CODE names, for calls made
@@ -67,7 +65,7 @@ var attributionEntityTypes = []AttributionEntityType{
 // WithOAuthAttribution attributes OAuth calls to a till or store: entityType and code go out
 // as X-CAP-API-ATTRIBUTION-ENTITY-TYPE and X-CAP-API-ATTRIBUTION-ENTITY-CODE.
 func WithOAuthAttribution(entityType AttributionEntityType, code string) Option {
-	return func(s *settings) {
+	return func(s *callSettings) {
 		switch {
 		case !slices.Contains(attributionEntityTypes, entityType):
 			s.problem("WithOAuthAttribution.entityType", "%q is not a documented attribution entity type (%s)", string(entityType), listOf(attributionEntityTypes))
@@ -126,10 +124,9 @@ func (e *TokenError) Is(target error) bool {
 
 // tokenSource generates, caches and renews an OAuth token for one client.
 type tokenSource struct {
-	creds    *oauthCredentials
-	client   *Client          // sends the token calls
-	settings callSettings     // how: the client's or the call's, with no credential header
-	now      func() time.Time // the clock, replaced in tests
+	creds  *oauthCredentials
+	client *Client          // sends the token calls, with its default settings
+	now    func() time.Time // the clock, replaced in tests
 
 	mu        sync.Mutex
 	token     secret
@@ -146,9 +143,8 @@ type tokenCall struct {
 	err   error
 }
 
-func newTokenSource(creds *oauthCredentials, c *Client, cs callSettings) *tokenSource {
-	cs.auth = tokenRequestAuth{creds: creds}
-	return &tokenSource{creds: creds, client: c, settings: cs, now: time.Now}
+func newTokenSource(creds *oauthCredentials, c *Client) *tokenSource {
+	return &tokenSource{creds: creds, client: c, now: time.Now}
 }
 
 // authorize puts a valid token on h, generating one first if there is none.
@@ -222,7 +218,8 @@ func (ts *tokenSource) generate(ctx context.Context, call *tokenCall) {
 // generationBudget bounds a generation, retries included: every attempt and every wait at their
 // longest. The options' limits keep it far from overflowing.
 func (ts *tokenSource) generationBudget() time.Duration {
-	return (ts.settings.timeout + ts.settings.waitMax) * time.Duration(ts.settings.maxRetries+1)
+	s := ts.client.defaults
+	return (s.timeout + s.waitMax) * time.Duration(s.maxRetries+1)
 }
 
 // renewalMargin is how long before expiry a token is replaced: a fifth of its life, at most a
@@ -231,16 +228,14 @@ func renewalMargin(ttl time.Duration) time.Duration {
 	return min(ttl/5, time.Minute)
 }
 
-// tokenEnvelope is the token endpoint's answer.
-type tokenEnvelope struct {
+// tokenAnswer is the token endpoint's answer.
+type tokenAnswer struct {
 	Data     *tokenData    `json:"data"`
 	Errors   List[Message] `json:"errors"`
 	Warnings List[Message] `json:"warnings"`
 }
 
-func (e *tokenEnvelope) reset()                    { *e = tokenEnvelope{} }
-func (e *tokenEnvelope) vendorErrors() []Message   { return e.Errors }
-func (e *tokenEnvelope) vendorWarnings() []Message { return e.Warnings }
+func (a *tokenAnswer) lists() ([]Message, []Message, error) { return a.Errors, a.Warnings, nil }
 
 // tokenData is the token and its lifetime.
 type tokenData struct {
@@ -256,17 +251,19 @@ const (
 )
 
 func (ts *tokenSource) fetch(ctx context.Context) (secret, time.Duration, error) {
-	payload, err := json.Marshal(struct {
-		Key    string `json:"key"`
-		Secret string `json:"secret"`
-	}{string(ts.creds.key), string(ts.creds.secret)})
-	if err != nil {
-		return "", 0, err
-	}
-	var out tokenEnvelope
-	// Idempotent: generating a token changes no customer, so it is retried on every 5xx and
-	// never reported as an update that may have been applied.
-	if _, err := ts.client.send(ctx, &ts.settings, http.MethodPost, tokenPath, "", payload, true, &out); err != nil {
+	var out tokenAnswer
+	// A read: generating a token changes no customer, so it is retried on every 5xx and never
+	// reported as an update that may have been applied.
+	if _, err := ts.client.call(ctx, &request{
+		method: http.MethodPost,
+		path:   tokenPath,
+		body: struct {
+			Key    string `json:"key"`
+			Secret string `json:"secret"`
+		}{string(ts.creds.key), string(ts.creds.secret)},
+		read: true,
+		auth: tokenRequestAuth{creds: ts.creds},
+	}, &out, nil); err != nil {
 		return "", 0, err
 	}
 	if out.Data == nil || strings.TrimSpace(out.Data.AccessToken) == "" {

@@ -11,11 +11,27 @@ import (
 	"time"
 )
 
-// Option configures a Client when given to NewClient. Given to one call, such as
-// Customers.Update, it applies on top of the client's settings for that call only; the options
-// that shape the client itself (WithRegion, WithBaseURL, WithInsecureHTTP, WithHTTPClient,
-// WithLogger) are refused there.
-type Option func(*settings)
+// Option configures one call when given to it (such as Customers.Update), on top of the
+// client's settings, or every call when given to NewClient. Every Option is a ClientOption.
+type Option func(*callSettings)
+
+// ClientOption configures a Client: it is given to NewClient. The options that shape the client
+// itself (its cluster, credentials and transport) are ClientOptions only, so that a call cannot
+// be given one.
+type ClientOption interface {
+	applyToClient(*clientSettings)
+}
+
+func (o Option) applyToClient(s *clientSettings) {
+	if o != nil {
+		o(&s.callSettings)
+	}
+}
+
+// clientOption is a ClientOption that is not an Option.
+type clientOption func(*clientSettings)
+
+func (o clientOption) applyToClient(s *clientSettings) { o(s) }
 
 // Defaults applied by NewClient.
 const (
@@ -33,38 +49,35 @@ const (
 	maxAttemptTimeLimit = 24 * time.Hour
 )
 
-// callSettings is what a call can change with its own options.
+// callSettings is what a call can change with its own options, and the problems its options
+// found, reported before any I/O.
 type callSettings struct {
-	auth       authenticator // puts the credentials on each request
-	header     http.Header   // every other header a request carries
+	header     http.Header // every header a request carries but the credentials
 	maxRetries int
 	waitMin    time.Duration
 	waitMax    time.Duration
 	timeout    time.Duration // per attempt
+	logger     *slog.Logger
+	problems   []FieldError
 }
 
-// settings is what the options write: the call settings, the client's own settings, and the
-// problems found, reported before any I/O.
-type settings struct {
+// clientSettings is what NewClient's options write.
+type clientSettings struct {
 	callSettings
-	oauth      *oauthCredentials // turned into the auth's token source once the options are read
+	auth       authenticator     // Basic credentials
+	oauth      *oauthCredentials // turned into the client's token source once the options are read
 	credential string            // the option that set the credentials, to refuse another kind
-
 	baseURL    string
 	allowHTTP  bool
 	httpClient *http.Client
-	logger     *slog.Logger
-	clientOnly []string // the client-only options given, refused on a call
-
-	problems []FieldError
 }
 
-func (s *settings) problem(field, format string, args ...any) {
+func (s *callSettings) problem(field, format string, args ...any) {
 	s.problems = append(s.problems, FieldError{Field: field, Problem: fmt.Sprintf(format, args...)})
 }
 
 // setHeader records an extra header after checking that it cannot split the request.
-func (s *settings) setHeader(option, name, value string) {
+func (s *callSettings) setHeader(option, name, value string) {
 	if !validHeaderValue(value) {
 		s.problem(option, "value of %s contains CR, LF or another control character", name)
 		return
@@ -76,9 +89,9 @@ func (s *settings) setHeader(option, name, value string) {
 	s.header.Set(name, value)
 }
 
-// setCredentials records the credentials of one option; a second credential option in the same
-// list is a mistake that would otherwise be decided silently by the order of the options.
-func (s *settings) setCredentials(option string, auth authenticator, oauth *oauthCredentials) {
+// setCredentials records the credentials of one option; a second credential option of another
+// kind is a mistake that would otherwise be decided silently by the order of the options.
+func (s *clientSettings) setCredentials(option string, auth authenticator, oauth *oauthCredentials) {
 	if s.credential != "" && (s.oauth == nil) != (oauth == nil) {
 		s.problem(option, "conflicts with %s: give Basic or OAuth credentials, not both", s.credential)
 		return
@@ -86,60 +99,50 @@ func (s *settings) setCredentials(option string, auth authenticator, oauth *oaut
 	s.credential, s.auth, s.oauth = option, auth, oauth
 }
 
-// forClient marks an option that shapes the client itself.
-func (s *settings) forClient(option string) { s.clientOnly = append(s.clientOnly, option) }
-
 // WithRegion sends requests to the api host of a vendor cluster (any case: "eu" or "EU").
-func WithRegion(r Region) Option {
-	return func(s *settings) {
-		s.forClient("WithRegion")
+func WithRegion(r Region) ClientOption {
+	return clientOption(func(s *clientSettings) {
 		u := r.BaseURL()
 		if u == "" {
 			s.problem("WithRegion", "unknown region %q; the regions are %s", string(r), listOf(regions))
 			return
 		}
 		s.baseURL = u
-	}
+	})
 }
 
 // WithBaseURL sends requests to any base URL: a region's intouch host, a proxy (a path prefix
 // is kept), a new cluster, or a test server. It must be https, except for loopback hosts or
 // with WithInsecureHTTP. It may not carry a query, a fragment, user info or the API version
 // (/v2), which the SDK adds.
-func WithBaseURL(rawURL string) Option {
-	return func(s *settings) {
-		s.forClient("WithBaseURL")
-		s.baseURL = rawURL
-	}
+func WithBaseURL(rawURL string) ClientOption {
+	return clientOption(func(s *clientSettings) { s.baseURL = rawURL })
 }
 
 // WithInsecureHTTP allows a plain http:// base URL on a host that is not loopback. Credentials
 // then cross the network in clear text: use it only inside a trusted network.
-func WithInsecureHTTP() Option {
-	return func(s *settings) {
-		s.forClient("WithInsecureHTTP")
-		s.allowHTTP = true
-	}
+func WithInsecureHTTP() ClientOption {
+	return clientOption(func(s *clientSettings) { s.allowHTTP = true })
 }
 
 // WithBasicAuth authenticates with a till's id and password using the vendor's Basic scheme,
 // Authorization: Basic base64(till ":" md5hex(password)). Only the digest is kept.
-func WithBasicAuth(till, password string) Option {
+func WithBasicAuth(till, password string) ClientOption {
 	// The digest is computed now, so that the Option does not hold the password either.
 	sum := md5.Sum([]byte(password))
 	digest, empty := hex.EncodeToString(sum[:]), password == ""
-	return func(s *settings) {
+	return clientOption(func(s *clientSettings) {
 		if empty {
 			s.problem("WithBasicAuth", "password is empty")
 		}
 		s.setBasic("WithBasicAuth", till, digest, !empty)
-	}
+	})
 }
 
 // WithBasicAuthDigest is WithBasicAuth for callers who hold only the MD5 hex digest of the
 // till password; it is sent lower-cased, as the vendor expects.
-func WithBasicAuthDigest(till, md5Hex string) Option {
-	return func(s *settings) {
+func WithBasicAuthDigest(till, md5Hex string) ClientOption {
+	return clientOption(func(s *clientSettings) {
 		digest := strings.ToLower(md5Hex)
 		ok := len(digest) == 2*md5.Size
 		if _, err := hex.DecodeString(digest); err != nil || !ok {
@@ -147,11 +150,11 @@ func WithBasicAuthDigest(till, md5Hex string) Option {
 			ok = false
 		}
 		s.setBasic("WithBasicAuthDigest", till, digest, ok)
-	}
+	})
 }
 
 // setBasic checks the till id and, when the secret part was fine too, sets the credentials.
-func (s *settings) setBasic(option, till, digest string, secretOK bool) {
+func (s *clientSettings) setBasic(option, till, digest string, secretOK bool) {
 	switch {
 	case till == "":
 		s.problem(option, "till id is empty")
@@ -169,7 +172,7 @@ func (s *settings) setBasic(option, till, digest string, secretOK bool) {
 // Transport errors, 429, 502, 503, 504 and 521 are retried (reads: every 5xx); Retry-After
 // is honoured up to maxWait.
 func WithRetries(maxRetries int, minWait, maxWait time.Duration) Option {
-	return func(s *settings) {
+	return func(s *callSettings) {
 		switch {
 		case maxRetries < 0 || maxRetries > maxRetriesLimit:
 			s.problem("WithRetries", "max retries %d is not between 0 and %d", maxRetries, maxRetriesLimit)
@@ -181,24 +184,22 @@ func WithRetries(maxRetries int, minWait, maxWait time.Duration) Option {
 	}
 }
 
-// WithHTTPClient sends requests through hc's Transport and Jar. hc is copied, not changed: the
-// SDK adds its own redirect policy (credentials never follow a redirect to another host), and
-// hc's Timeout, when set, becomes the default attempt timeout.
-func WithHTTPClient(hc *http.Client) Option {
-	return func(s *settings) {
-		s.forClient("WithHTTPClient")
+// WithHTTPClient sends requests through hc's Transport and Jar. hc is not changed; its
+// Timeout, when set, becomes the default attempt timeout. Redirects are never followed.
+func WithHTTPClient(hc *http.Client) ClientOption {
+	return clientOption(func(s *clientSettings) {
 		if hc == nil {
 			s.problem("WithHTTPClient", "client is nil")
 			return
 		}
 		s.httpClient = hc
-	}
+	})
 }
 
 // WithAttemptTimeout bounds each attempt (connect, send, read the whole answer); the default is
 // 30 s. The context given to a call bounds the whole call, retries and waits included.
 func WithAttemptTimeout(d time.Duration) Option {
-	return func(s *settings) {
+	return func(s *callSettings) {
 		if d <= 0 || d > maxAttemptTimeLimit {
 			s.problem("WithAttemptTimeout", "timeout %s is not between 0 and %s", d, maxAttemptTimeLimit)
 			return
@@ -209,17 +210,16 @@ func WithAttemptTimeout(d time.Duration) Option {
 
 // WithLogger logs each attempt at debug level and each retry at info level: method, path
 // without query, status, attempt, latency, request id. Bodies, queries and credentials are
-// never logged. Without it the SDK logs nothing.
+// never logged. Without it the SDK logs nothing; given to a call, it logs that call.
 func WithLogger(l *slog.Logger) Option {
-	return func(s *settings) {
-		s.forClient("WithLogger")
+	return func(s *callSettings) {
 		s.logger = l
 	}
 }
 
 // WithUserAgent appends a product token (such as "pos-sync/1.4") to the SDK's User-Agent.
 func WithUserAgent(product string) Option {
-	return func(s *settings) {
+	return func(s *callSettings) {
 		if !validHeaderValue(product) {
 			s.problem("WithUserAgent", "contains CR, LF or another control character")
 			return
@@ -253,7 +253,7 @@ type UserContext struct {
 // WithUserContext sends the user-context headers that the vendor records in the customer's
 // audit log. On a call it replaces the client's user context as a whole.
 func WithUserContext(uc UserContext) Option {
-	return func(s *settings) {
+	return func(s *callSettings) {
 		s.setHeader("WithUserContext.EntityType", "USER-CONTEXT-ENTITY-TYPE", uc.EntityType)
 		s.setHeader("WithUserContext.EntityID", "USER-CONTEXT-ENTITY-ID", uc.EntityID)
 		s.setHeader("WithUserContext.EntitySource", "USER-CONTEXT-ENTITY-SOURCE", uc.EntitySource)
@@ -265,7 +265,7 @@ func WithUserContext(uc UserContext) Option {
 // out as X-CAP-API-ATTRIBUTION-LOOKUP-TYPE and X-CAP-API-ATTRIBUTION-LOOKUP (the vendor treats
 // the lookup value as case-sensitive, so it is sent as given).
 func WithTillAttribution(lookupType, lookup string) Option {
-	return func(s *settings) {
+	return func(s *callSettings) {
 		if lookupType == "" || lookup == "" {
 			s.problem("WithTillAttribution", "lookup type and lookup value are both required")
 			return
@@ -286,7 +286,7 @@ var ownedHeaders = []string{
 // WithHeader sends one more header on every request, for a proxy or tracing. The headers that
 // the SDK or the transport own (credentials, content negotiation, framing) are refused.
 func WithHeader(name, value string) Option {
-	return func(s *settings) {
+	return func(s *callSettings) {
 		if !validHeaderName(name) {
 			s.problem("WithHeader", "%q is not a valid header name", name)
 			return

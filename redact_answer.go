@@ -5,17 +5,6 @@ import (
 	"reflect"
 )
 
-// redactable is an answer whose result can be redacted once decoded.
-type redactable interface {
-	redactWith(redact func(string) string)
-}
-
-// redactWith redacts the result and the warnings of an answer.
-func (e *envelope[T]) redactWith(redact func(string) string) {
-	redactAnswer(reflect.ValueOf(&e.result), redact)
-	redactAnswer(reflect.ValueOf(&e.warnings), redact)
-}
-
 // redactedJSON replaces a raw JSON value that held a credential.
 var redactedJSON = json.RawMessage(`"[redacted]"`)
 

@@ -5,11 +5,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"slices"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -28,87 +27,47 @@ var retryableStatuses = []int{http.StatusTooManyRequests, http.StatusBadGateway,
 // same number comes as a code in the errors list.
 const statusCustomerBusy = 521
 
-// beforeAttempt counts the attempts, as retryablehttp's RequestLogHook (it runs once per attempt).
-func beforeAttempt(_ retryablehttp.Logger, req *http.Request, retry int) {
-	if st := stateFrom(req.Context()); st != nil {
-		st.attempts, st.attemptStart = st.earlier+retry+1, time.Now()
-	}
-}
-
-// checkRetry is the retry policy, as retryablehttp's CheckRetry. An answer (err nil) goes to
-// readResponse first; what it judged an error comes back here as err. When a retry is due, the
-// wait happens here, bounded by the context: retryablehttp's Backoff hook cannot see the call's
-// own settings after a transport error, so it is left at zero (noBackoff).
-func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	st := stateFrom(ctx)
-	if err == nil || st == nil {
-		return false, nil
-	}
-	var apiErr *APIError
-	answered := errors.As(err, &apiErr)
-	if !answered {
-		st.last = nil // this attempt has no answer: what an earlier one said is no longer the news
-		st.uncertain = st.uncertain || (!st.idempotent && !st.unsent.Load() && mayHaveReachedServer(err))
-		st.log(ctx, slog.LevelDebug, "capillary: attempt failed", slog.Int("attempt", st.attempts),
-			slog.Duration("latency", time.Since(st.attemptStart)), slog.String("error", st.quote(err).Error()))
-	}
-	if st.attempts-st.earlier > st.settings.maxRetries ||
-		(answered && !retryableAnswer(apiErr, st.idempotent)) || (!answered && !retryableTransportError(ctx, err)) {
-		return false, nil
-	}
-	if ctx.Err() != nil {
-		st.waitErr = ctx.Err() // a retry was due, but the context ended first
-		return false, nil
-	}
-	wait := backoff(st.settings.waitMin, st.settings.waitMax, st.attempts-st.earlier-1, resp)
-	if answered && apiErr.RetryAfter > 0 {
-		if deadline, has := ctx.Deadline(); has && time.Now().Add(wait).After(deadline) {
-			apiErr.Err = errors.New("not retried: the server asked to wait " + apiErr.RetryAfter.String() + " (Retry-After), past the call's deadline")
-			return false, nil
-		}
-	}
-	st.log(ctx, slog.LevelInfo, "capillary: retrying", slog.Int("attempt", st.attempts+1), slog.Duration("wait", wait))
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return true, nil
-	case <-ctx.Done():
-		st.waitErr = ctx.Err()
-		return false, nil
-	}
-}
-
-// retryableAnswer reports whether an answer is worth another attempt: a status of
-// retryableStatuses, any 5xx for a read (idempotent), or the vendor's code 521 in the body.
-func retryableAnswer(e *APIError, idempotent bool) bool {
-	if slices.Contains(retryableStatuses, e.StatusCode) || (idempotent && e.StatusCode >= 500 && e.StatusCode <= 599) {
-		return true
-	}
-	return slices.ContainsFunc(e.Errors, func(m Message) bool { return m.Code == statusCustomerBusy })
-}
-
 // retryableTransportError reports whether a failure to get an answer may pass: not when the
 // context ended, not for a host name that does not exist (a configuration error), and not where
 // retryablehttp's own judgement says it cannot (a bad certificate, a malformed URL).
-func retryableTransportError(ctx context.Context, err error) bool {
-	var dnsErr *net.DNSError
-	if (errors.As(err, &dnsErr) && dnsErr.IsNotFound) || tlsFailure(err) {
+func retryableTransportError(err error) bool {
+	var (
+		dnsErr  *net.DNSError
+		timeout *attemptTimeoutError
+		urlErr  *url.Error
+	)
+	switch {
+	case errors.As(err, &timeout):
+		return true
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.As(err, &dnsErr) && dnsErr.IsNotFound || tlsFailure(err):
 		return false
+	case errors.As(err, &urlErr):
+		retry, _ := retryablehttp.DefaultRetryPolicy(context.Background(), nil, urlErr)
+		return retry
 	}
-	retry, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
-	return retry
+	return true
 }
 
-// mayHaveReachedServer reports whether a transport error leaves open that the server received
-// and applied the request. Failures to resolve, connect or agree on TLS come before anything
-// is sent.
-func mayHaveReachedServer(err error) bool {
+// uncertainAttempt reports whether a failed attempt of an update may have been applied. Without
+// an answer (status 0), only a failure to resolve, connect or agree on TLS rules it out. A 2xx
+// whose answer cannot be read was accepted; a 201 with errors applied a part ("one or more
+// requests have failed"); a 5xx without the vendor's errors list may be a gateway that cut a
+// success off, unless it says the request was turned away (503, 521).
+func uncertainAttempt(status int, unreadable bool, vendorErrors int, transportErr error) bool {
 	var (
 		opErr  *net.OpError
 		dnsErr *net.DNSError
 	)
-	return !(errors.As(err, &opErr) && opErr.Op == "dial") && !errors.As(err, &dnsErr) && !tlsFailure(err)
+	switch {
+	case status == 0:
+		return !(errors.As(transportErr, &opErr) && opErr.Op == "dial") && !errors.As(transportErr, &dnsErr) && !tlsFailure(transportErr)
+	case status >= 200 && status <= 299:
+		return unreadable || status == http.StatusCreated
+	case status >= 500:
+		return vendorErrors == 0 && status != http.StatusServiceUnavailable && status != statusCustomerBusy
+	}
+	return false
 }
 
 // tlsFailure reports whether err is a failed TLS handshake: a certificate that does not verify,
@@ -127,16 +86,19 @@ func tlsFailure(err error) bool {
 		errors.As(err, &authErr) || errors.As(err, &hostErr) || errors.As(err, &certErr)
 }
 
-// noBackoff is retryablehttp's Backoff: checkRetry has already waited.
-func noBackoff(time.Duration, time.Duration, int, *http.Response) time.Duration { return 0 }
+// wait is how long to wait before retrying after attempt number attempt (from 1), when the
+// server asked for retryAfter or not.
+func (s *callSettings) wait(attempt int, retryAfter time.Duration, asked bool) time.Duration {
+	return backoff(s.waitMin, s.waitMax, attempt-1, retryAfter, asked)
+}
 
 // backoff waits what the server asked for in Retry-After, capped at max; otherwise it grows
 // exponentially from min with random jitter, so that many clients do not retry in step:
 // retry n (from 0) waits a random time between min and min·2^(n+1), at most max. WithRetries
 // bounds max to an hour, so the sums cannot overflow.
-func backoff(minWait, maxWait time.Duration, retry int, resp *http.Response) time.Duration {
-	if wait, ok := retryAfter(resp); ok {
-		return min(wait, maxWait)
+func backoff(minWait, maxWait time.Duration, retry int, retryAfter time.Duration, asked bool) time.Duration {
+	if asked {
+		return min(retryAfter, maxWait)
 	}
 	ceiling := maxWait
 	if n := retry + 1; minWait > 0 && n < 62 && minWait <= maxWait>>n {
@@ -167,19 +129,4 @@ func retryAfter(resp *http.Response) (time.Duration, bool) {
 		return max(time.Until(at), 0), true
 	}
 	return 0, false
-}
-
-// prepareRetry refreshes the credentials before a retry (an OAuth token may have expired
-// during the wait), on a header map of the retry's own.
-func prepareRetry(req *http.Request) error {
-	st := stateFrom(req.Context())
-	req.Header = req.Header.Clone() // the previous attempt's request may still hold the old map
-	st.header = req.Header
-	return st.settings.auth.authorize(req.Context(), req.Header)
-}
-
-// lastError is retryablehttp's ErrorHandler: the call's error is the last attempt's, not a
-// "giving up" error of the library's (readResponse has closed any body).
-func lastError(_ *http.Response, err error, _ int) (*http.Response, error) {
-	return nil, err
 }

@@ -7,72 +7,60 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptrace"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
 )
 
-// newTransport is a pooled transport of its own per client, keeping enough idle connections
-// for many concurrent callers to reuse theirs, and checking its HTTP/2 connections within one
-// attempt timeout.
+// newTransport is a client's own pooled transport, with idle connections enough for many
+// concurrent callers.
 func newTransport(attemptTimeout time.Duration) *http.Transport {
 	t := cleanhttp.DefaultPooledTransport()
 	t.MaxIdleConns = 0 // no overall cap: cleanhttp's 100 would undercut the per-host 256
 	t.MaxIdleConnsPerHost = 256
-	// Over HTTP/2 every call and every retry shares one connection: one that died silently (a
-	// NAT or load balancer that forgot it) would take them all, where HTTP/1.1 dials anew after
-	// an attempt times out. A ping after a quiet spell, unanswered, closes it within one attempt.
-	// The ping waits half an attempt each way, at least a second, at most half the default.
+	// Over HTTP/2 every call shares one connection: one that died silently would take them all.
+	// A ping after half an attempt's quiet (1 s to 15 s), unanswered as long, closes it.
 	ping := min(max(attemptTimeout/2, time.Second), DefaultAttemptTimeout/2)
 	t.HTTP2 = &http.HTTP2Config{SendPingTimeout: ping, PingTimeout: ping}
 	return t
 }
 
-// attemptTransport is the transport the retry client sees. It does three things:
+// attemptTransport is the transport of one call's retry client, over the Client's shared one. It
+// counts the attempts, bounds each (connect, send, read the whole answer) by the attempt
+// timeout, and for an update has net/http's trace say whether the request was written.
 //
-//   - It bounds each attempt (connecting, sending, and reading the whole answer) by the call's
-//     attempt timeout, as a context that lasts until the answer's body is closed; when that
-//     context ends, any read of the body ends, even of a body that never ends. (A 101's body,
-//     the connection itself, is never read.)
-//   - For an update, it has net/http's trace say when the request was written, so that an
-//     attempt that ended before is known to have sent nothing.
-//   - It hides the real transport's CloseIdleConnections: retryablehttp calls it after every
-//     call that ends without success, and on a client shared by many goroutines that dropped
-//     every caller's idle connections, so that each failed call made the others reconnect.
+// It has no CloseIdleConnections, on purpose: retryablehttp calls that after every failed call,
+// which would drop the idle connections of every other caller of the Client.
 type attemptTransport struct {
-	next http.RoundTripper
-	// netHTTP is set when next is net/http's own transport, whose bodies already end their
-	// reads when the request's context ends; another transport's bodies are closed for that.
-	netHTTP bool
+	next    http.RoundTripper
+	netHTTP bool // next is net/http's, whose bodies end with the request's context
+	timeout time.Duration
+	call    *callState // counts the attempts and, for an update, whether one was sent
 }
 
 // errAttemptTimeout is the cause of an attempt's context when its time runs out.
 var errAttemptTimeout = errors.New("attempt timed out")
 
 // RoundTrip sends one attempt within the attempt timeout.
-func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	st := stateFrom(req.Context()) // every request comes from a call
-	timeout := st.settings.timeout
-	ctx, cancel := context.WithTimeoutCause(req.Context(), timeout, errAttemptTimeout)
-	if !st.idempotent {
-		// Whether an update may have been applied hangs on whether its request went out, which
-		// an error that ends the attempt during the TLS handshake does not tell. net/http's
-		// trace does: from taking a connection until the headers are written, nothing is sent.
-		// A transport that takes no connection through net/http leaves it to the error.
-		st.unsent.Store(false)
+func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	t.call.attempts, t.call.try, t.call.started = t.call.attempts+1, t.call.try+1, time.Now()
+	ctx, cancel := context.WithTimeoutCause(req.Context(), t.timeout, errAttemptTimeout)
+	if unsent := &t.call.unsent; !t.call.read {
+		// From taking a connection until the headers are written, nothing was sent: an error
+		// then (a TLS handshake that timed out) leaves the update certain.
+		unsent.Store(false)
 		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-			GetConn:      func(string) { st.unsent.Store(true) },
-			WroteHeaders: func() { st.unsent.Store(false) },
+			GetConn:      func(string) { unsent.Store(true) },
+			WroteHeaders: func() { unsent.Store(false) },
 		})
 	}
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if err != nil {
-		err = explain(ctx, timeout, err) // before cancel, which would make every error look cancelled
+		err = explain(ctx, t.timeout, err) // before cancel, which would make every error look cancelled
 		cancel()
 		return nil, err
 	}
-	body := &attemptBody{ReadCloser: resp.Body, ctx: ctx, timeout: timeout, cancel: cancel}
+	body := &attemptBody{ReadCloser: resp.Body, ctx: ctx, timeout: t.timeout, cancel: cancel}
 	if !t.netHTTP {
 		inner := resp.Body
 		body.stop = context.AfterFunc(ctx, func() { _ = inner.Close() })
@@ -81,23 +69,13 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// closeIdleConnections closes the real transport's idle connections, for Client.CloseIdleConnections.
-func (t attemptTransport) closeIdleConnections() {
-	if ci, ok := t.next.(interface{ CloseIdleConnections() }); ok {
-		ci.CloseIdleConnections()
-	}
-}
-
-// explain marks an error caused by the attempt's own deadline as a timeout, so that it reads as
-// one and is retried as one, and one caused by the caller's context as that context's error
-// and cause.
+// explain makes an error caused by the attempt's deadline an *attemptTimeoutError (retried), and
+// one caused by the caller's context carry that context's error and cause.
 func explain(ctx context.Context, timeout time.Duration, err error) error {
 	switch {
 	case err == nil || ctx.Err() == nil:
 		return err
 	case context.Cause(ctx) == errAttemptTimeout:
-		// HTTP/1.1 reports the context's cause, HTTP/2 its error: either way the attempt ran out
-		// of time, which must not read as the end of the caller's own context.
 		if err == context.DeadlineExceeded || err == context.Canceled {
 			err = errAttemptTimeout // a wrapped one (a dial's i/o timeout) says more: kept
 		}
@@ -105,9 +83,7 @@ func explain(ctx context.Context, timeout time.Duration, err error) error {
 	case !errors.Is(err, ctx.Err()):
 		return fmt.Errorf("%w: %w", ctx.Err(), err)
 	case !errors.Is(err, context.Cause(ctx)):
-		// HTTP/2 reports the context's error without the cause the caller gave it, which
-		// HTTP/1.1 reports: keep the caller's cause either way.
-		return fmt.Errorf("%w: %w", err, context.Cause(ctx))
+		return fmt.Errorf("%w: %w", err, context.Cause(ctx)) // HTTP/2 drops the cause
 	}
 	return err
 }
@@ -138,8 +114,7 @@ func (b *attemptBody) Close() error {
 	return err
 }
 
-// attemptTimeoutError is an attempt that ran out of its time. It is a net.Error whose
-// Timeout is true, like http.Client.Timeout's errors.
+// attemptTimeoutError is an attempt that ran out of its time: a net.Error whose Timeout is true.
 type attemptTimeoutError struct {
 	timeout time.Duration
 	err     error
@@ -155,43 +130,3 @@ func (e *attemptTimeoutError) Error() string {
 func (e *attemptTimeoutError) Unwrap() error   { return e.err }
 func (e *attemptTimeoutError) Timeout() bool   { return true }
 func (e *attemptTimeoutError) Temporary() bool { return true }
-
-// maxRedirects is how many redirects one attempt follows.
-const maxRedirects = 10
-
-// redirectPolicy follows a redirect only when it keeps the method (307, 308: a PUT that a
-// 301/302/303 would turn into a body-less GET is never followed), stays on the configured host
-// and does not drop from https to http. Anything else is handed back as the response, which
-// readResponse reports, so credentials and customer data only reach the host they were meant for.
-func redirectPolicy(host string, next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
-	return func(req *http.Request, via []*http.Request) error {
-		first := via[0]
-		if req.Method != first.Method || !strings.EqualFold(req.URL.Host, host) ||
-			(first.URL.Scheme == "https" && req.URL.Scheme != "https") || len(via) >= maxRedirects {
-			return http.ErrUseLastResponse
-		}
-		if next != nil {
-			return next(req, via)
-		}
-		return nil
-	}
-}
-
-// redirectRefused says why a redirect that reached readResponse was not followed.
-func redirectRefused(resp *http.Response) error {
-	loc, err := resp.Location()
-	from := resp.Request.URL
-	switch {
-	case err != nil:
-		return fmt.Errorf("redirect %d without a usable Location", resp.StatusCode)
-	case !strings.EqualFold(loc.Host, from.Host):
-		return fmt.Errorf("redirect to %s not followed: the SDK only sends credentials and data to its base URL", loc.Host)
-	case from.Scheme == "https" && loc.Scheme != "https":
-		return errors.New("redirect from https to http not followed")
-	case resp.StatusCode == http.StatusMovedPermanently || resp.StatusCode == http.StatusFound || resp.StatusCode == http.StatusSeeOther:
-		if resp.Request.Method != http.MethodGet && resp.Request.Method != http.MethodHead {
-			return fmt.Errorf("redirect %d not followed: it would turn the %s into a GET without its body", resp.StatusCode, resp.Request.Method)
-		}
-	}
-	return fmt.Errorf("redirect not followed: stopped after %d redirects on the same host", maxRedirects)
-}

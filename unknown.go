@@ -7,21 +7,16 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"unicode/utf8"
 )
 
 // Unknown holds the fields of a JSON object that its Go type does not model, each as the JSON
-// it came as, so that nothing the server (or a decoded request) said is lost. It is filled for
-// every object within an UpdateCustomerRequest or a Customer decoded whole, and in a SideEffect
-// (all that an UpdateCustomerResponse holds of them), and written back when one of these is
-// encoded; another part, such as a Profile, decoded or encoded on its own carries only its
-// modelled fields.
+// it came as. It is filled in every object of an UpdateCustomerRequest, a Customer or a
+// SideEffect decoded whole, and written back when one of these is encoded; a part such as a
+// Profile decoded or encoded on its own carries only its modelled fields.
 type Unknown map[string]json.RawMessage
 
 // decodeKeepingUnknown decodes data into v, a pointer to a struct without an UnmarshalJSON
-// method, keeping the numbers of untyped values as json.Number, and fills the Unknown of v and
-// of every struct within it. The types a user decodes (UpdateCustomerRequest, Customer,
-// UpdateCustomerResponse) call it; the types within them need no method of their own.
+// method, keeping untyped numbers as json.Number, and fills the Unknown of every struct in v.
 func decodeKeepingUnknown(data []byte, v any) error {
 	decode := json.Unmarshal // cheaper than a Decoder, and the same where no number is untyped
 	if structFieldsOf(reflect.TypeOf(v).Elem()).untyped {
@@ -35,7 +30,8 @@ func decodeKeepingUnknown(data []byte, v any) error {
 }
 
 // fillUnknown is the mirror of addUnknown: it puts into the Unknown of v and of every struct
-// within it the members of raw, v's JSON, that their type does not have.
+// within it the members of raw, v's JSON, that their type does not have. encoding/json has
+// checked raw already.
 func fillUnknown(v reflect.Value, raw []byte) {
 	switch v.Kind() {
 	case reflect.Pointer:
@@ -47,73 +43,30 @@ func fillUnknown(v reflect.Value, raw []byte) {
 			fillUnknown(v.Index(0), raw)
 			return
 		}
-		i := 0
-		eachMember(raw, func(_, elem []byte) {
-			if i < v.Len() {
-				fillUnknown(v.Index(i), elem)
-			}
-			i++
-		})
+		var elems []json.RawMessage
+		_ = json.Unmarshal(raw, &elems)
+		for i := range min(len(elems), v.Len()) {
+			fillUnknown(v.Index(i), elems[i])
+		}
 	case reflect.Struct:
+		var members map[string]json.RawMessage
+		_ = json.Unmarshal(raw, &members)
 		sf := structFieldsOf(v.Type())
 		var unknown Unknown
-		eachMember(raw, func(name, member []byte) {
+		for name, member := range members {
 			f, known := sf.field(name)
 			switch {
 			case !known && unknown == nil:
-				unknown = Unknown{string(name): bytes.Clone(member)}
+				unknown = Unknown{name: member}
 			case !known:
-				unknown[string(name)] = bytes.Clone(member)
+				unknown[name] = member
 			case f.holdsUnknown:
 				fillUnknown(v.FieldByIndex(f.index), member)
 			}
-		})
+		}
 		for _, f := range sf.unknowns {
 			if f.name == "" {
 				v.FieldByIndex(f.index).Set(reflect.ValueOf(unknown))
-			}
-		}
-	}
-}
-
-// eachMember calls fn with the name and value of each member of raw, a JSON object, or with
-// each element of raw, a JSON list (and a nil name), as they are written. encoding/json has
-// checked raw, so this only finds where each part ends, without allocating.
-func eachMember(raw []byte, fn func(name, value []byte)) {
-	var name []byte
-	depth, start := 0, 0
-	for i := 0; i < len(raw); i++ {
-		switch raw[i] {
-		case '"':
-			for i++; raw[i] != '"'; i++ {
-				if raw[i] == '\\' {
-					i++
-				}
-			}
-		case '{', '[':
-			if depth++; depth == 1 {
-				start = i + 1
-			}
-		case ':':
-			if depth == 1 {
-				quoted := bytes.TrimSpace(raw[start:i])
-				name, start = quoted[1:len(quoted)-1], i+1
-				// An escaped name, or one with invalid UTF-8, is read as encoding/json reads it.
-				if bytes.IndexByte(name, '\\') >= 0 || !utf8.Valid(name) {
-					var s string
-					_ = json.Unmarshal(quoted, &s)
-					name = []byte(s)
-				}
-			}
-		case ',', '}', ']':
-			if depth == 1 {
-				if value := bytes.TrimSpace(raw[start:i]); len(value) > 0 {
-					fn(name, value)
-				}
-				start = i + 1
-			}
-			if raw[i] != ',' {
-				depth--
 			}
 		}
 	}

@@ -129,7 +129,7 @@ func TestUpsert(t *testing.T) {
 // update with the body's update fields, or the create with the whole body.
 func TestUpsertWire(t *testing.T) {
 	t.Parallel()
-	params := &CreateCustomerParams{Source: SourceMobileApp, AccountID: "app-1", MLPSingleEnroll: Ptr(true)}
+	params := &CreateCustomerParams{Source: SourceWeChat, AccountID: "app-1", MLPSingleEnroll: Ptr(true)}
 
 	c, mt := newMockedClient(t)
 	srv := newUpsertServer(t, mt, map[string]string{"919988221100": "17"}, nil, nil)
@@ -137,10 +137,10 @@ func TestUpsertWire(t *testing.T) {
 	require.NoError(t, err)
 	lookups := srv.lookups.all()
 	require.Len(t, lookups, 2)
-	assert.Equal(t, "accountId=app-1&identifierName=mobile&identifierValue=919988221100&source=MOBILE_APP", lookups[0].URL.RawQuery)
-	assert.Equal(t, "accountId=app-1&identifierName=email&identifierValue=tom%40example.com&source=MOBILE_APP", lookups[1].URL.RawQuery)
+	assert.Equal(t, "accountId=app-1&identifierName=mobile&identifierValue=919988221100&source=WECHAT", lookups[0].URL.RawQuery)
+	assert.Equal(t, "accountId=app-1&identifierName=email&identifierValue=tom%40example.com&source=WECHAT", lookups[1].URL.RawQuery)
 	update := srv.updates.only(t)
-	assert.Equal(t, "accountId=app-1&mlp_single_enroll=true&source=MOBILE_APP", update.URL.RawQuery)
+	assert.Equal(t, "accountId=app-1&mlp_single_enroll=true&source=WECHAT", update.URL.RawQuery)
 	assert.JSONEq(t, `{"profiles":[{"firstName":"Tom","identifiers":[{"type":"mobile","value":"919988221100"},{"type":"cuid","value":"c1"},
 		{"type":"email","value":"tom@example.com"}],"source":"INSTORE"}],"extendedFields":{"city":"Pune"}}`, string(update.Body))
 
@@ -149,7 +149,7 @@ func TestUpsertWire(t *testing.T) {
 	_, err = c.Customers.Upsert(testCtx(t), upsertBody(), params)
 	require.NoError(t, err)
 	create := srv.creates.only(t)
-	assert.Equal(t, "accountId=app-1&mlp_single_enroll=true&source=MOBILE_APP", create.URL.RawQuery)
+	assert.Equal(t, "accountId=app-1&mlp_single_enroll=true&source=WECHAT", create.URL.RawQuery)
 	assert.JSONEq(t, `{"profiles":[{"firstName":"Tom","identifiers":[{"type":"mobile","value":"919988221100"},{"type":"cuid","value":"c1"},
 		{"type":"email","value":"tom@example.com"}],"source":"INSTORE"}],"extendedFields":{"city":"Pune"},"referralCode":""}`, string(create.Body))
 }
@@ -272,8 +272,12 @@ func TestUpsertValidation(t *testing.T) {
 	require.ErrorAs(t, err, &invalid)
 	assert.Equal(t, []FieldError{
 		{"profiles", "hold no identifier Upsert can look up (" + listOf(lookupIdentifierTypes) + ", without a comma)"},
-		{"params.accountId", "is required for an upsert on source MOBILE_APP: its look-up needs it (every source but INSTORE)"},
+		{"params.source", "MOBILE_APP: an upsert looks the customer up on its source, and the vendor's lookup takes WECHAT, INSTORE, MARTJACK only; use Create there"},
 	}, invalid.Problems)
+	mobile := &CreateCustomerRequest{Profiles: []Profile{{Identifiers: []Identifier{{Type: IdentifierMobile, Value: "919988221100"}}, Source: SourceWeChat}}}
+	_, err = c.Customers.Upsert(testCtx(t), mobile, &CreateCustomerParams{Source: SourceWeChat})
+	require.ErrorAs(t, err, &invalid)
+	assert.Equal(t, []FieldError{{"params.accountId", "is required for an upsert on source WECHAT: its look-up needs it (every source but INSTORE)"}}, invalid.Problems)
 	// Create takes the same body: it needs no look-up.
 	_, err = c.Customers.Create(testCtx(t), cuidOnly, &CreateCustomerParams{Source: SourceMobileApp})
 	assert.NotErrorIs(t, err, ErrInvalidRequest)

@@ -20,7 +20,7 @@ import (
 // within the body's encoding carries as written, which no invalid string explains.
 func checkUTF8(p *problems, v any) (rawEscapes int) {
 	w := utf8Walk{p: p, onPath: map[visit]bool{}}
-	w.walk(nil, reflect.ValueOf(v), true)
+	w.walk("", reflect.ValueOf(v), true)
 	return w.rawEscapes
 }
 
@@ -41,7 +41,7 @@ type utf8Walk struct {
 
 // walk checks v at path at. inBody is false under an Unknown field, whose raw JSON is added to
 // the body after its encoding (see marshalWithUnknown).
-func (w *utf8Walk) walk(at *pathSeg, v reflect.Value, inBody bool) {
+func (w *utf8Walk) walk(at string, v reflect.Value, inBody bool) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Map, reflect.Slice:
 		if v.IsNil() {
@@ -52,7 +52,7 @@ func (w *utf8Walk) walk(at *pathSeg, v reflect.Value, inBody bool) {
 			seen.len = v.Len()
 		}
 		if w.onPath[seen] {
-			w.p.add(at.String(), "contains itself (a cycle), which JSON cannot encode")
+			w.p.add(at, "contains itself (a cycle), which JSON cannot encode")
 			return
 		}
 		w.onPath[seen] = true
@@ -65,12 +65,12 @@ func (w *utf8Walk) walk(at *pathSeg, v reflect.Value, inBody bool) {
 		}
 	case reflect.String:
 		if !utf8.ValidString(v.String()) {
-			w.p.add(at.String(), "is not valid UTF-8")
+			w.p.add(at, "is not valid UTF-8")
 		}
 	case reflect.Slice, reflect.Array:
 		if v.Type() == rawMessageType { // sent as it is
 			if !utf8.Valid(v.Bytes()) {
-				w.p.add(at.String(), "is not valid UTF-8")
+				w.p.add(at, "is not valid UTF-8")
 			} else if inBody {
 				w.rawEscapes += bytes.Count(v.Bytes(), replacementEscape)
 			}
@@ -80,7 +80,7 @@ func (w *utf8Walk) walk(at *pathSeg, v reflect.Value, inBody bool) {
 			return // []byte is sent in base64, [N]byte as numbers: no text to lose
 		}
 		for i := range v.Len() {
-			w.walk(&pathSeg{parent: at, index: i}, v.Index(i), inBody)
+			w.walk(at+"["+strconv.Itoa(i)+"]", v.Index(i), inBody)
 		}
 	case reflect.Map:
 		start := len(*w.p)
@@ -88,9 +88,12 @@ func (w *utf8Walk) walk(at *pathSeg, v reflect.Value, inBody bool) {
 			key := fmt.Sprint(k.Interface())
 			valid := utf8.ValidString(key)
 			// The keys of Unknown are the object's own fields, and are named as fields.
-			seg := &pathSeg{parent: at, name: key, key: key, isKey: v.Type() != unknownType || !valid}
+			seg := at + "[" + strconv.Quote(key) + "]"
+			if v.Type() == unknownType && valid {
+				seg = fieldPath(at, key)
+			}
 			if !valid {
-				w.p.add(seg.String(), "key is not valid UTF-8")
+				w.p.add(seg, "key is not valid UTF-8")
 			}
 			w.walk(seg, v.MapIndex(k), inBody)
 		}
@@ -100,7 +103,7 @@ func (w *utf8Walk) walk(at *pathSeg, v reflect.Value, inBody bool) {
 		for _, f := range structFieldsOf(v.Type()).all {
 			seg, in := at, inBody // Unknown (no name): its keys are the object's own
 			if f.name != "" {
-				seg = &pathSeg{parent: at, name: f.name}
+				seg = fieldPath(at, f.name)
 			} else {
 				in = false
 			}
@@ -109,29 +112,10 @@ func (w *utf8Walk) walk(at *pathSeg, v reflect.Value, inBody bool) {
 	}
 }
 
-// pathSeg is one step of a JSON path, rendered only when a problem is found.
-type pathSeg struct {
-	parent *pathSeg
-	name   string // a field, unless isKey
-	key    string // a map key, when isKey
-	isKey  bool
-	index  int // a list index, when name is "" and !isKey
-}
-
-// String renders the path: profiles[0].fields["city"].
-func (s *pathSeg) String() string {
-	if s == nil {
-		return ""
+// fieldPath is the path of field name within the object at path at: profiles[0].fields.
+func fieldPath(at, name string) string {
+	if at == "" {
+		return name
 	}
-	prefix := s.parent.String()
-	switch {
-	case s.isKey:
-		return prefix + "[" + strconv.Quote(s.key) + "]"
-	case s.name != "":
-		if prefix == "" {
-			return s.name
-		}
-		return prefix + "." + s.name
-	}
-	return prefix + "[" + strconv.Itoa(s.index) + "]"
+	return at + "." + name
 }

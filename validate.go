@@ -1,11 +1,14 @@
 package capillary
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/google/go-querystring/query"
 )
 
 // maxNameRunes is the vendor's limit on first and last names; the server drops what is beyond
@@ -52,7 +55,7 @@ func validateUpdateByIdentifier(id Identifier, body *UpdateCustomerRequest, para
 func validateGet(userID string, params *GetCustomerParams) []FieldError {
 	var p problems
 	checkUserID(&p, userID)
-	checkReadParams(&p, params)
+	checkReadParams(&p, params, getSources, getEmbeds, "Get")
 	return p
 }
 
@@ -66,9 +69,18 @@ func validateLookup(ids []Identifier, params *GetCustomerParams) []FieldError {
 	for i, id := range ids {
 		checkIdentifier(&p, "ids["+strconv.Itoa(i)+"]", id, lookupIdentifierTypes)
 	}
-	checkReadParams(&p, params)
-	if params != nil && params.AccountID == "" && params.Source != SourceInstore && slices.Contains(readSources, params.Source) {
+	checkReadParams(&p, params, lookupSources, lookupEmbeds, "Lookup")
+	if params == nil {
+		return p
+	}
+	if params.AccountID == "" && params.Source != SourceInstore && slices.Contains(lookupSources, params.Source) {
 		p.add("params.accountId", "is required on a lookup for source %s (every source but INSTORE)", params.Source)
+	}
+	set, _ := query.Values(params) // cannot fail: flat fields and an Encoder that does not
+	for _, name := range getOnlyParams {
+		if set.Has(name) {
+			p.add("params."+name, "is documented for Get only, not for Lookup")
+		}
 	}
 	return p
 }
@@ -95,30 +107,49 @@ func checkSource(p *problems, source Source, accountID string, valid []Source, c
 	}
 }
 
-func checkReadParams(p *problems, params *GetCustomerParams) {
+// checkReadParams checks the params of call, a read that takes the sources and embeds given.
+func checkReadParams(p *problems, params *GetCustomerParams, readable []Source, offered []Embed, call string) {
 	if params == nil {
 		p.add("params", "is required (it carries the source)")
 		return
 	}
-	checkSource(p, params.Source, params.AccountID, readSources, "a read")
+	checkSource(p, params.Source, params.AccountID, readable, call)
 	for i, e := range params.Embed {
-		if !slices.Contains(embeds, e) {
-			p.add("params.embed["+strconv.Itoa(i)+"]", "%q is not an embed the vendor documents (%s)", string(e), listOf(embeds))
+		if !slices.Contains(offered, e) {
+			p.add("params.embed["+strconv.Itoa(i)+"]", "%q is not an embed the vendor documents for %s (%s)", string(e), call, listOf(offered))
 		}
 	}
 	checkGap(p, "params.gapToUpgrade", params.GapToUpgrade, params.Embed)
 	checkGap(p, "params.gapToRenew", params.GapToRenew, params.Embed)
+	for _, n := range []struct {
+		path string
+		v    *int
+		min  int
+	}{{"params.ug2Offset", params.UG2Offset, 0}, {"params.ug2Limit", params.UG2Limit, 1}} {
+		if n.v != nil && *n.v < n.min {
+			p.add(n.path, "must be at least %d, got %d", n.min, *n.v)
+		}
+	}
+	if params.UG2SortOrder != "" && !params.UG2SortOrder.Valid() {
+		p.add("params.ug2SortOrder", "%q is not %s or %s", string(params.UG2SortOrder), SortAscending, SortDescending)
+	}
+	if problem := dateProblem(params.UG2JoinedStartDate); problem != "" {
+		p.add("params.ug2JoinedStartDate", "%s", problem)
+	}
+	if problem := dateProblem(params.UG2JoinedEndDate); problem != "" {
+		p.add("params.ug2JoinedEndDate", "%s", problem)
+	}
 }
 
-// checkGap checks gapToUpgrade or gapToRenew: days ahead, which the vendor answers within the
-// loyalty program details, so only with embed=mlp.
+// checkGap checks gapToUpgrade or gapToRenew: days ahead, which the vendor answers only with
+// embed=mlp.
 func checkGap(p *problems, path string, days *int, embed []Embed) {
 	switch {
 	case days == nil:
 	case *days < 0:
 		p.add(path, "must not be negative, got %d", *days)
 	case !slices.Contains(embed, EmbedMLP):
-		p.add(path, "needs EmbedMLP in params.embed: the vendor answers it within loyaltyProgramDetails")
+		p.add(path, "needs EmbedMLP in params.embed: the vendor answers it only with embed=mlp")
 	}
 }
 
@@ -257,8 +288,10 @@ func validateEnrollment(p *problems, i int, e *LoyaltyProgramEnrollment) {
 	if e.TierNumber != nil && *e.TierNumber < 1 {
 		p.add(enrollmentPath(i, "tierNumber"), "must be at least 1, got %d", *e.TierNumber)
 	}
-	if e.LoyaltyPoints != nil && *e.LoyaltyPoints < 0 {
-		p.add(enrollmentPath(i, "loyaltyPoints"), "must not be negative, got %d", *e.LoyaltyPoints)
+	if e.LoyaltyPoints != nil {
+		if problem := decimalProblem(*e.LoyaltyPoints); problem != "" {
+			p.add(enrollmentPath(i, "loyaltyPoints"), "%s", problem)
+		}
 	}
 	if problem := dateProblem(e.TierExpiryDate); problem != "" {
 		p.add(enrollmentPath(i, "tierExpiryDate"), "%s", problem)
@@ -268,7 +301,20 @@ func validateEnrollment(p *problems, i int, e *LoyaltyProgramEnrollment) {
 	}
 }
 
-// dateProblem says what is wrong with an expiry date, or "".
+// decimalProblem says what is wrong with points to credit, or "": they are sent as written, so
+// they must be a JSON number, and not a negative one.
+func decimalProblem(n json.Number) string {
+	f, err := strconv.ParseFloat(string(n), 64)
+	switch {
+	case err != nil || !json.Valid([]byte(n)):
+		return fmt.Sprintf("%q is not a decimal number", string(n))
+	case f < 0:
+		return fmt.Sprintf("must not be negative, got %s", string(n))
+	}
+	return ""
+}
+
+// dateProblem says what is wrong with a date to send, or "".
 func dateProblem(d *DateTime) string {
 	switch {
 	case d == nil:

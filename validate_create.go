@@ -19,18 +19,26 @@ func validateCreate(body *CreateCustomerRequest, params *CreateCustomerParams) [
 }
 
 // validateUpsert checks the arguments of an upsert: those of the create, and what its look-up
-// needs (an identifier Lookup takes, and an account id on every source but INSTORE).
+// needs (an identifier and a source Lookup takes, and an account id on every source but
+// INSTORE).
 func validateUpsert(body *CreateCustomerRequest, params *CreateCustomerParams) []FieldError {
 	p := problems(validateCreate(body, params))
 	hasIdentifiers := body != nil && slices.ContainsFunc(body.Profiles, func(prof Profile) bool { return len(prof.Identifiers) > 0 })
 	if hasIdentifiers && len(upsertLookupIDs(body)) == 0 {
 		p.add("profiles", "hold no identifier Upsert can look up (%s, without a comma)", listOf(lookupIdentifierTypes))
 	}
-	if params != nil && params.AccountID == "" && params.Source != SourceInstore && params.Source.Valid() {
+	switch {
+	case params == nil || !params.Source.Valid():
+	case !slices.Contains(upsertSources, params.Source):
+		p.add("params.source", "%s: an upsert looks the customer up on its source, and the vendor's lookup takes %s only; use Create there", params.Source, listOf(upsertSources))
+	case params.AccountID == "" && params.Source != SourceInstore:
 		p.add("params.accountId", "is required for an upsert on source %s: its look-up needs it (every source but INSTORE)", params.Source)
 	}
 	return p
 }
+
+// upsertSources are the sources an upsert takes: those of the add that Lookup takes too.
+var upsertSources = slices.DeleteFunc(slices.Clone(sources), func(s Source) bool { return !slices.Contains(lookupSources, s) })
 
 // checkCreateBody checks an add body: at least one profile, each with identifiers and a source,
 // and each field as the update checks it.

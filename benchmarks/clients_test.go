@@ -70,7 +70,7 @@ func exampleRequest() (*capillary.UpdateCustomerRequest, *capillary.UpdateCustom
 		LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{
 			ProgramID:        699,
 			TierNumber:       capillary.Ptr(1),
-			LoyaltyPoints:    capillary.Ptr(int64(0)),
+			LoyaltyPoints:    capillary.Ptr(json.Number("0")),
 			TierExpiryDate:   capillary.NewDateTime(expiry),
 			PointsExpiryDate: capillary.NewDateTime(expiry),
 		}},
@@ -114,7 +114,7 @@ var clients = []client{
 }
 
 func newSDK(tb testing.TB, baseURL string, hc *http.Client) updateFunc {
-	opts := []capillary.Option{capillary.WithBaseURL(baseURL), capillary.WithBasicAuth(till, password)}
+	opts := []capillary.ClientOption{capillary.WithBaseURL(baseURL), capillary.WithBasicAuth(till, password)}
 	if hc != nil {
 		opts = append(opts, capillary.WithHTTPClient(hc))
 	}

@@ -3,7 +3,7 @@ package bulk
 import (
 	"context"
 	"errors"
-	"strconv"
+	"slices"
 
 	"github.com/capillary-go/capillary"
 )
@@ -56,6 +56,13 @@ func (s sdk) Update(ctx context.Context, row *Row, params *capillary.UpdateCusto
 // row updates, with the loyalty programs when the row enrols the customer in one.
 func (s sdk) Read(ctx context.Context, row *Row, params *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerRequest, error) {
 	get := &capillary.GetCustomerParams{Source: params.Source, AccountID: params.AccountID}
+	readable := capillary.GetSources()
+	if row.byIdentifier() {
+		readable = capillary.LookupSources()
+	}
+	if !slices.Contains(readable, get.Source) {
+		get.Source = capillary.SourceAll // every profile: held picks the one updated
+	}
 	if row.Body != nil && len(row.Body.LoyaltyProgramEnrollments) > 0 {
 		get.Embed = []capillary.Embed{capillary.EmbedMLP}
 	}
@@ -91,11 +98,7 @@ func held(c *capillary.Customer, params *capillary.UpdateCustomerParams) *capill
 		out.Profiles = []capillary.Profile{{FirstName: p.FirstName, LastName: p.LastName, Fields: p.Fields, Identifiers: p.Identifiers, CommChannels: p.CommChannels}}
 	}
 	for _, d := range c.LoyaltyProgramDetails {
-		id, err := strconv.ParseInt(d.ProgramID.String(), 10, 64)
-		if err != nil {
-			continue
-		}
-		e := capillary.LoyaltyProgramEnrollment{ProgramID: id}
+		e := capillary.LoyaltyProgramEnrollment{ProgramID: d.ProgramID}
 		if tier := int(d.SlabSNo); tier > 0 {
 			e.TierNumber = &tier
 		}

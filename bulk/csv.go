@@ -29,7 +29,7 @@ const (
 )
 
 // addressColumns are the columns that can address a customer, by precedence.
-var addressColumns = []string{"userId", "externalId", "mobile", "email"}
+var addressColumns = []string{"userId", "externalId", "cardnumber", "mobile", "email"}
 
 // csvLayout is a CSV header, read.
 type csvLayout struct {
@@ -42,7 +42,7 @@ type csvLayout struct {
 
 // ReadCSV reads rows from a CSV input whose header names its columns:
 //
-//   - one address column, the first present of userId, externalId, mobile and email;
+//   - one address column, the first present of userId, externalId, cardnumber, mobile and email;
 //   - firstName, lastName;
 //   - email and mobile, when not the address, as communication channels;
 //   - loyaltyType; source and accountId, for rows on another source than the run's;
@@ -111,7 +111,7 @@ func readHeader(header []string) (*csvLayout, error) {
 		seen[h] = true
 		l.header[i] = h
 		switch {
-		case h == "userId" || h == "externalId" || h == "mobile" || h == "email":
+		case h == "userId" || h == "externalId" || h == "cardnumber" || h == "mobile" || h == "email":
 			l.kinds[i] = colChannel
 		case h == "firstName":
 			l.kinds[i] = colFirstName
@@ -128,7 +128,7 @@ func readHeader(header []string) (*csvLayout, error) {
 		case strings.HasPrefix(h, "extendedFields.") && len(h) > len("extendedFields."):
 			l.kinds[i], l.names[i] = colExtendedField, strings.TrimPrefix(h, "extendedFields.")
 		default:
-			return nil, errorf("CSV header: unknown column %q (known: userId, externalId, mobile, email, firstName, lastName, loyaltyType, source, accountId, fields.<name>, extendedFields.<name>)", h)
+			return nil, errorf("CSV header: unknown column %q (known: userId, externalId, cardnumber, mobile, email, firstName, lastName, loyaltyType, source, accountId, fields.<name>, extendedFields.<name>)", h)
 		}
 	}
 	for _, name := range addressColumns {
@@ -140,11 +140,14 @@ func readHeader(header []string) (*csvLayout, error) {
 		}
 	}
 	if l.address < 0 {
-		return nil, errorf("CSV header: no address column: give one of userId, externalId, mobile, email")
+		return nil, errorf("CSV header: no address column: give one of userId, externalId, cardnumber, mobile, email")
 	}
 	// Headers that would make every row invalid are refused here, once, rather than per row.
 	if seen["userId"] && seen["externalId"] {
 		return nil, errorf("CSV header: columns userId and externalId both address the customer, and an update cannot set an external id: keep one of them")
+	}
+	if seen["cardnumber"] && l.header[l.address] != "cardnumber" {
+		return nil, errorf("CSV header: columns %s and cardnumber both address the customer, and an update cannot set a card number: keep one of them", l.header[l.address])
 	}
 	if !slices.ContainsFunc(l.kinds, updates) {
 		return nil, errorf("CSV header: no column to update: %s only address the customer; add firstName, lastName, email, mobile, loyaltyType, fields.<name> or extendedFields.<name>", strings.Join(l.header, ", "))

@@ -5,9 +5,9 @@
 //
 // A Runner takes rows from an iter.Seq2 and holds only the rows in progress, so its memory does
 // not grow with the number of rows. Rows address a customer by user id (Customers.Update) or by
-// mobile, email or external id (UpdateByIdentifier); the rows of one customer are sent one
-// after the other, in the order of the input, so that the customer ends with its last row's
-// values. Every attempt, retries and read-backs included, goes through the rate limit; what is
+// mobile, email, external id or card number (UpdateByIdentifier); the rows of one customer
+// are sent one after the other, in the order of the input, so that the customer ends with its
+// last row's values. Every attempt, retries and read-backs included, goes through the rate limit; what is
 // retried, and after how long, is the SDK's retry policy (capillary.Client.AdviseRetry). An
 // answer that would fail every row (refused credentials, a TLS or host failure) stops the run
 // with a *FatalError. When an answer is lost (the SDK says Uncertain), the Runner reads the

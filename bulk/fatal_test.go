@@ -45,19 +45,19 @@ func TestAnAnswerThatFailsEveryRowStopsTheRun(t *testing.T) {
 	basic := capillary.WithBasicAuth(capillarytest.DefaultTill, capillarytest.DefaultPassword)
 	tests := []struct {
 		name   string
-		opts   []capillary.Option
+		opts   []capillary.ClientOption
 		is     error
 		reason string
 	}{
-		{"wrong password", []capillary.Option{capillary.WithBaseURL(srv.URL), capillary.WithBasicAuth(capillarytest.DefaultTill, "wrong")},
+		{"wrong password", []capillary.ClientOption{capillary.WithBaseURL(srv.URL), capillary.WithBasicAuth(capillarytest.DefaultTill, "wrong")},
 			capillary.ErrUnauthorized, "the credentials were refused"},
-		{"wrong OAuth secret", []capillary.Option{capillary.WithBaseURL(srv.URL), capillary.WithOAuth(capillarytest.DefaultOAuthKey, "wrong")},
+		{"wrong OAuth secret", []capillary.ClientOption{capillary.WithBaseURL(srv.URL), capillary.WithOAuth(capillarytest.DefaultOAuthKey, "wrong")},
 			capillary.ErrOAuthCredentials, "the OAuth key or secret was refused"},
-		{"https spoken to an http server", []capillary.Option{capillary.WithBaseURL(strings.Replace(srv.URL, "http:", "https:", 1)), basic},
+		{"https spoken to an http server", []capillary.ClientOption{capillary.WithBaseURL(strings.Replace(srv.URL, "http:", "https:", 1)), basic},
 			nil, "does not speak https"},
-		{"a certificate that does not verify", []capillary.Option{capillary.WithBaseURL(tlsSrv.URL), basic},
+		{"a certificate that does not verify", []capillary.ClientOption{capillary.WithBaseURL(tlsSrv.URL), basic},
 			nil, "TLS does not verify"},
-		{"a host that does not exist", []capillary.Option{capillary.WithBaseURL("https://no-such-host.invalid"), basic, noSuchHost()},
+		{"a host that does not exist", []capillary.ClientOption{capillary.WithBaseURL("https://no-such-host.invalid"), basic, noSuchHost()},
 			nil, "the host does not exist"},
 	}
 	for _, tt := range tests {
@@ -95,7 +95,7 @@ func TestFatalErrorUnwraps(t *testing.T) {
 
 // noSuchHost dials as net.Dial does for a name the DNS does not know, whatever resolver the
 // machine has.
-func noSuchHost() capillary.Option {
+func noSuchHost() capillary.ClientOption {
 	return capillary.WithHTTPClient(&http.Client{Transport: &http.Transport{
 		DialContext: func(_ context.Context, network, addr string) (net.Conn, error) {
 			host, _, _ := net.SplitHostPort(addr)

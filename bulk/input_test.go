@@ -73,6 +73,8 @@ func TestReadCSVAddressColumns(t *testing.T) {
 		{"mobile,externalId,lastName", "9199,X1,Li", "", capillary.Identifier{Type: capillary.IdentifierExternalID, Value: "X1"},
 			`{"profiles":[{"lastName":"Li","commChannels":[{"type":"mobile","value":"9199"}]}]}`},
 		{"source,accountId,userId,fields.x", "WECHAT,wx-1,7,y", "7", capillary.Identifier{}, `{"profiles":[{"fields":{"x":"y"}}]}`},
+		{"mobile,cardnumber,lastName", "9199,C-1,Li", "", capillary.Identifier{Type: capillary.IdentifierCardNumber, Value: "C-1"},
+			`{"profiles":[{"lastName":"Li","commChannels":[{"type":"mobile","value":"9199"}]}]}`},
 	}
 	for _, tt := range tests {
 		rows, err := ReadCSV(strings.NewReader(tt.header + "\n" + tt.record + "\n"))
@@ -93,14 +95,16 @@ func TestReadCSVAddressColumns(t *testing.T) {
 func TestReadCSVHeaderErrors(t *testing.T) {
 	t.Parallel()
 	for header, want := range map[string]string{
-		"":                              "the input is empty",
-		"firstName,lastName\n":          "no address column",
-		"userId,nickname\n":             `unknown column "nickname"`,
-		"userId,userId\n":               `column "userId" is repeated`,
-		"userId,fields.\n":              `unknown column "fields."`,
-		"userId,\"broken\n":             "reading the CSV header",
-		"userId,externalId,firstName\n": "columns userId and externalId both address the customer",
-		"userId,source,accountId\n":     "no column to update: userId, source, accountId only address the customer",
+		"":                                    "the input is empty",
+		"firstName,lastName\n":                "no address column",
+		"userId,nickname\n":                   `unknown column "nickname"`,
+		"userId,userId\n":                     `column "userId" is repeated`,
+		"userId,fields.\n":                    `unknown column "fields."`,
+		"userId,\"broken\n":                   "reading the CSV header",
+		"userId,externalId,firstName\n":       "columns userId and externalId both address the customer",
+		"cardnumber,externalId,firstName\n":   "columns externalId and cardnumber both address the customer",
+		"mobile,cardnumber,userId,lastName\n": "columns userId and cardnumber both address the customer",
+		"userId,source,accountId\n":           "no column to update: userId, source, accountId only address the customer",
 	} {
 		_, err := ReadCSV(strings.NewReader(header))
 		assert.ErrorContains(t, err, want, "header %q", header)
@@ -182,7 +186,7 @@ func TestReadJSONLAsPeopleWriteIt(t *testing.T) {
 			`"loyaltyProgramEnrollments":[{"programId":1,"points":5}]}}`,
 			[]Problem{
 				{"profiles[0].commChannels[0].subscribe", "is not a field of the update (it takes type, value, primary, verified, subscribed, lastViewedDate, meta, attributes)"},
-				{"profiles[0].identifiers[0].primary", "is not a field of the update (it takes type, value)"},
+				{"profiles[0].identifiers[0].primary", "is not a field of the update (it takes type, value, seriesId, statusLabel)"},
 				{"loyaltyInfo.tier", "is not a field of the update (it takes loyaltyType)"},
 				{"loyaltyProgramEnrollments[0].points", "is not a field of the update (it takes programId, tierNumber, loyaltyPoints, tierExpiryDate, pointsExpiryDate)"},
 			}},

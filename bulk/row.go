@@ -19,7 +19,7 @@ type Row struct {
 	// UserID addresses the customer by the vendor's user id. When it is empty, Identifier
 	// does.
 	UserID string
-	// Identifier addresses the customer by mobile, email or external id, through
+	// Identifier addresses the customer by mobile, email, external id or card number, through
 	// UpdateByIdentifier.
 	Identifier capillary.Identifier
 	// Source is the source whose profile is updated; empty means the Runner's default.

@@ -167,6 +167,23 @@ func TestLostAnswersAreSettledByReadingBack(t *testing.T) {
 	}
 }
 
+// A row updated on a source that reads do not take (ECOMMERCE) is read back on ALL.
+func TestReadBackOnASourceReadsDoNotTake(t *testing.T) {
+	t.Parallel()
+	srv, c := newFake(t, "101")
+	srv.InjectFaults(capillarytest.DropAfterHandling())
+	sum, got := runRows(t, c, []bulk.Row{{Number: 1, UserID: "101", Source: capillary.SourceEcommerce, Body: firstName("Ann")}})
+	assert.Equal(t, 1, sum.Applied)
+	assert.Contains(t, got[1].Settlement, "read back: the customer holds every value of the row")
+	var read []string
+	for _, r := range srv.Requests() {
+		if r.Method == "GET" {
+			read = append(read, r.Query.Encode())
+		}
+	}
+	assert.Equal(t, []string{"source=ALL"}, read)
+}
+
 func TestRowsByIdentifier(t *testing.T) {
 	t.Parallel()
 	srv, c := newFake(t)
@@ -182,7 +199,7 @@ func TestRowsByIdentifier(t *testing.T) {
 	sum, got := runRows(t, c, []bulk.Row{
 		{Number: 1, Identifier: mobile, Body: firstName("Bea")},
 		{Number: 2, Identifier: capillary.Identifier{Type: capillary.IdentifierMobile, Value: "910000000000"}, Body: firstName("Nobody")},
-		{Number: 3, Identifier: capillary.Identifier{Type: capillary.IdentifierCardNumber, Value: "C1"}, Body: firstName("Card")},
+		{Number: 3, Identifier: capillary.Identifier{Type: capillary.IdentifierCardExternalID, Value: "C1"}, Body: firstName("Card")},
 	})
 	assert.Equal(t, 1, sum.Applied)
 	assert.Equal(t, bulk.Applied, got[1].Status)
@@ -192,7 +209,7 @@ func TestRowsByIdentifier(t *testing.T) {
 	assert.Equal(t, "Bea", bea.FirstName)
 	assert.Equal(t, bulk.Refused, got[2].Status)
 	assert.True(t, got[2].Errors[0].Code > 0, "%+v", got[2])
-	assert.Equal(t, bulk.Invalid, got[3].Status, "the update by identifier takes mobile, email and externalId")
+	assert.Equal(t, bulk.Invalid, got[3].Status, "the update by identifier takes mobile, email, externalId and cardnumber")
 	assert.Equal(t, "identifier.type", got[3].Problems[0].Field)
 }
 

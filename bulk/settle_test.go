@@ -56,7 +56,7 @@ func TestCompare(t *testing.T) {
 		{"loyalty differs", &capillary.UpdateCustomerRequest{LoyaltyInfo: &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeNonLoyalty}}, held, lacks, `loyaltyInfo.loyaltyType is "loyalty", not "non_loyalty"`},
 		{"extended number", &capillary.UpdateCustomerRequest{ExtendedFields: map[string]any{"kids": json.Number("2")}}, held, holds, ""},
 		{"extended differs", &capillary.UpdateCustomerRequest{ExtendedFields: map[string]any{"dob": "1999-01-01"}}, held, lacks, "extendedFields.dob is 2000-01-01, not 1999-01-01"},
-		{"enrolled", &capillary.UpdateCustomerRequest{LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 7, LoyaltyPoints: capillary.Ptr(int64(100))}}}, held, holds, ""},
+		{"enrolled", &capillary.UpdateCustomerRequest{LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 7, LoyaltyPoints: capillary.Ptr(json.Number("100"))}}}, held, holds, ""},
 		{"other tier", &capillary.UpdateCustomerRequest{LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 7, TierNumber: capillary.Ptr(3)}}}, held, lacks, "loyaltyProgramEnrollments[0]: the customer is at tier 2 of program 7, not 3"},
 		{"not enrolled", &capillary.UpdateCustomerRequest{LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 8}}}, held, lacks, "loyaltyProgramEnrollments[0]: the customer is not enrolled in program 8"},
 		{"no profile read", profile(capillary.Profile{FirstName: capillary.Ptr("Tom")}), &capillary.UpdateCustomerRequest{}, cannotTell, "the read-back has no profile to compare the names, fields and channels with"},

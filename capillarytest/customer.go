@@ -1,6 +1,7 @@
 package capillarytest
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -38,6 +39,28 @@ type Customer struct {
 	Subscriptions []Subscription `json:"subscriptions,omitempty"`
 	// Segments maps a segment name to the customer's partition in it, as reads show them.
 	Segments map[string]string `json:"segments,omitempty"`
+
+	// Cards are the customer's loyalty cards, read as cardDetails; each is also a cardnumber
+	// identifier of the registration profile, read with the card's seriesId and statusLabel.
+	Cards []Card `json:"cards,omitempty"`
+	// FraudStatus is the customer's fraud status, read as fraudDetails with
+	// includedFraudDetails=true; empty means NOT_FRAUD.
+	FraudStatus string `json:"fraudStatus,omitempty"`
+	// AlternateCurrencies are the customer's balances of alternate currencies, read as
+	// alternateCurrencyDetails with embed=alternateCurrencies.
+	AlternateCurrencies []AlternateCurrency `json:"alternateCurrencies,omitempty"`
+	// Promotions are the points promotions gave the customer, read as promotionalPoints with
+	// embed=promotionalPoints.
+	Promotions []Promotion `json:"promotions,omitempty"`
+	// GroupPrograms are the customer's group loyalty programs, read as
+	// groupLoyaltyProgramDetails with includedUserGroup2LoyaltyDetails=true.
+	GroupPrograms []GroupProgram `json:"groupPrograms,omitempty"`
+	// UpgradeStrategies are the ways to the next tier, read as upgradeStrategies with
+	// embed=mlp and gapToUpgrade.
+	UpgradeStrategies []Strategy `json:"upgradeStrategies,omitempty"`
+	// RenewStrategies are the ways to keep the tier past TierExpiryDate of the first
+	// enrolment, read as gapToRenewSummary with embed=mlp and gapToRenew.
+	RenewStrategies []Strategy `json:"renewStrategies,omitempty"`
 
 	// MergedInto, when set, is the id of the customer this one was merged into: reads and
 	// updates of it answer 8069.
@@ -120,13 +143,112 @@ type Enrollment struct {
 	ProgramID int64 `json:"programId"`
 	// TierNumber is the customer's tier in the program, 1 for the lowest.
 	TierNumber int `json:"tierNumber,omitempty"`
-	// Points is the customer's points balance in the program.
-	Points int64 `json:"points,omitempty"`
+	// Points is the customer's points balance in the program, a decimal as the vendor's add
+	// table types loyaltyPoints.
+	Points float64 `json:"points,omitempty"`
 	// TierExpiryDate is when the tier expires; zero when not set.
 	TierExpiryDate time.Time `json:"tierExpiryDate,omitzero"`
 	// PointsExpiryDate is when the enrolment's points expire; zero when not set.
 	PointsExpiryDate time.Time `json:"pointsExpiryDate,omitzero"`
+	// PartnerPrograms are the partner programs the customer is linked to through this
+	// program, read as its linkedPartnerPrograms.
+	PartnerPrograms []PartnerProgram `json:"partnerPrograms,omitempty"`
 }
+
+// PartnerProgram is a partner program the customer is linked to.
+type PartnerProgram struct {
+	// ID and Name name the partner program.
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	// Type is EXTERNAL (when empty) or SUPPLEMENTARY.
+	Type string `json:"type,omitempty"`
+	// MembershipID is the customer's membership id in the partner program.
+	MembershipID string `json:"membershipId,omitempty"`
+	// TierNumber and TierName are the customer's partner tier; a program without tiers has
+	// TierNumber 0.
+	TierNumber int    `json:"tierNumber,omitempty"`
+	TierName   string `json:"tierName,omitempty"`
+	// TierExpiryDate is when the partner tier expires; zero when not set.
+	TierExpiryDate time.Time `json:"tierExpiryDate,omitzero"`
+}
+
+// Card is one of the customer's loyalty cards.
+type Card struct {
+	// Number is the card number; it is required.
+	Number string `json:"number"`
+	// ExternalID is the card's external id.
+	ExternalID string `json:"externalId,omitempty"`
+	// SeriesID, SeriesCode and SeriesName name the card series.
+	SeriesID   int64  `json:"seriesId,omitempty"`
+	SeriesCode string `json:"seriesCode,omitempty"`
+	SeriesName string `json:"seriesName,omitempty"`
+	// Type is DIGITAL (when empty) or PHYSICAL.
+	Type string `json:"type,omitempty"`
+	// Status is the card's status label, ACTIVE when empty; only ACTIVE is an active card.
+	Status string `json:"status,omitempty"`
+}
+
+// AlternateCurrency is the customer's balance of one alternate currency in one program.
+type AlternateCurrency struct {
+	// ProgramID and ProgramName name the loyalty program.
+	ProgramID   int64  `json:"programId"`
+	ProgramName string `json:"programName,omitempty"`
+	// Name is the currency's name.
+	Name string `json:"name"`
+	// Earned is the amount available; LifetimeEarned what was earned to date; Redeemed,
+	// Expired and Returned what left the balance. Nothing is delayed in the fake.
+	Earned         float64 `json:"earned,omitempty"`
+	LifetimeEarned float64 `json:"lifetimeEarned,omitempty"`
+	Redeemed       float64 `json:"redeemed,omitempty"`
+	Expired        float64 `json:"expired,omitempty"`
+	Returned       float64 `json:"returned,omitempty"`
+}
+
+// Promotion is the points one promotion gave the customer.
+type Promotion struct {
+	// Kind is customer (when empty), transaction or lineitem: the list the vendor reads it in.
+	Kind string `json:"kind,omitempty"`
+	// ProgramID is the loyalty program's id.
+	ProgramID int64 `json:"programId"`
+	// Name is the promotion's name.
+	Name string `json:"name,omitempty"`
+	// Points are the points given.
+	Points float64 `json:"points"`
+	// IssuedOn and ExpiryDate are when the points were given and when they expire.
+	IssuedOn   time.Time `json:"issuedOn,omitzero"`
+	ExpiryDate time.Time `json:"expiryDate,omitzero"`
+	// SourceType is what gave the points, GOODWILL when empty (promotionSourceId -1, as in the
+	// vendor's sample).
+	SourceType string `json:"sourceType,omitempty"`
+}
+
+// Strategy is one way to reach or keep a tier: what it counts, the value that does it, and
+// the customer's value; the gap is the difference.
+type Strategy struct {
+	// BasedOn is what is counted: CUMULATIVE_PURCHASES, CURRENT_POINTS, VISITS, POINTS, ...
+	BasedOn string `json:"basedOn"`
+	// Threshold is the value that upgrades or renews; Value is the customer's.
+	Threshold float64 `json:"threshold"`
+	Value     float64 `json:"value,omitempty"`
+	// ValidUpto is the date until which Value counts (upgrades only); zero when not set.
+	ValidUpto time.Time `json:"validUpto,omitzero"`
+}
+
+// GroupProgram is the customer's standing in one group loyalty program.
+type GroupProgram struct {
+	// ID is the group program's id.
+	ID int64 `json:"id"`
+	// Title and Description describe it.
+	Title       string `json:"title,omitempty"`
+	Description string `json:"description,omitempty"`
+	// ProgramIDs are the loyalty programs in the group.
+	ProgramIDs []int64 `json:"programIds,omitempty"`
+	// Points are the points available in the group, also its lifetime points in the fake.
+	Points float64 `json:"points,omitempty"`
+}
+
+// promotionKinds are the lists a promotion is read in, by Promotion.Kind.
+var promotionKinds = []string{"customer", "transaction", "lineitem"}
 
 // Validate reports what is wrong with c as seed data: an id that is not a positive integer, an
 // unknown source or loyalty type, a multi-account source without account, two profiles on one
@@ -184,7 +306,20 @@ func (c Customer) Validate() error {
 			bad("enrollments[%d]: tierNumber %d is negative", i, e.TierNumber)
 		}
 		if e.Points < 0 {
-			bad("enrollments[%d]: points %d is negative", i, e.Points)
+			bad("enrollments[%d]: points %g is negative", i, e.Points)
+		}
+	}
+	for i, card := range c.Cards {
+		if card.Number == "" {
+			bad("cards[%d]: number is empty", i)
+		}
+		if card.Type != "" && card.Type != "DIGITAL" && card.Type != "PHYSICAL" {
+			bad("cards[%d]: type %q is not DIGITAL or PHYSICAL", i, card.Type)
+		}
+	}
+	for i, p := range c.Promotions {
+		if p.Kind != "" && !slices.Contains(promotionKinds, p.Kind) {
+			bad("promotions[%d]: kind %q is not one of %v", i, p.Kind, promotionKinds)
 		}
 	}
 	if len(errs) > 0 {
@@ -217,6 +352,18 @@ func (c Customer) normalized() Customer {
 		if c.Enrollments[i].TierNumber == 0 {
 			c.Enrollments[i].TierNumber = 1
 		}
+	}
+	for i := range c.Cards {
+		card := &c.Cards[i]
+		card.Type, card.Status = cmp.Or(card.Type, "DIGITAL"), cmp.Or(card.Status, "ACTIVE")
+		id := Identifier{Type: "cardnumber", Value: card.Number}
+		if !slices.Contains(c.Identifiers, id) {
+			c.Identifiers = append(c.Identifiers, id) // a card identifies its customer in lookups
+		}
+	}
+	for i := range c.Promotions {
+		p := &c.Promotions[i]
+		p.Kind, p.SourceType = cmp.Or(p.Kind, "customer"), cmp.Or(p.SourceType, "GOODWILL")
 	}
 	return c
 }
@@ -299,8 +446,24 @@ func (c Customer) clone() Customer {
 	}
 	c.ExtendedFields = cloneMap(c.ExtendedFields)
 	c.Enrollments = slices.Clone(c.Enrollments)
+	for i := range c.Enrollments {
+		c.Enrollments[i].PartnerPrograms = slices.Clone(c.Enrollments[i].PartnerPrograms)
+	}
 	c.Subscriptions = slices.Clone(c.Subscriptions)
 	c.Segments = maps.Clone(c.Segments)
+	c.Cards = slices.Clone(c.Cards)
+	c.AlternateCurrencies = slices.Clone(c.AlternateCurrencies)
+	c.Promotions = slices.Clone(c.Promotions)
+	c.UpgradeStrategies = slices.Clone(c.UpgradeStrategies)
+	c.RenewStrategies = slices.Clone(c.RenewStrategies)
+	if c.GroupPrograms != nil {
+		groups := make([]GroupProgram, len(c.GroupPrograms))
+		for i, g := range c.GroupPrograms {
+			g.ProgramIDs = slices.Clone(g.ProgramIDs)
+			groups[i] = g
+		}
+		c.GroupPrograms = groups
+	}
 	return c
 }
 

@@ -31,8 +31,8 @@
 //     combine, the existing customer's)
 //   - PUT /v2/customers/{userId}?source=&accountId=&use_async=&mlp_single_enroll=
 //   - PUT /v2/customers/lookup?source=&accountId=&identifierName=&identifierValue=&use_async=
-//   - GET /v2/customers/{userId}?source=&accountId=&embed=&includedOnlyCurrentProfile=
-//   - GET /v2/customers/lookup/customerDetails?source=&accountId=&identifierName=&identifierValue=&embed=
+//   - GET /v2/customers/{userId}?source=&accountId=&embed=&includedOnlyCurrentProfile=&includedFraudDetails=&includedUserGroup2LoyaltyDetails=
+//   - GET /v2/customers/lookup/customerDetails?source=&accountId=&identifierName=&identifierValue=&embed=&includedFraudDetails=&includedUserGroup2LoyaltyDetails=
 //   - GET /v2/customers/lookup?source=&accountId=&identifierName=&identifierValue=, answering
 //     {"entity":171891944,"warnings":[]}
 //   - POST /v3/oauth/token/generate with {"key":"...","secret":"..."}, answering
@@ -50,7 +50,14 @@
 // fault. A successful update answers 200 with {"createdId":171891944,"warnings":[...],
 // "sideEffects":[...]}, createdId a JSON number as in the vendor's samples. A read answers 200
 // with the customer object itself plus "warnings", lists and objects as [] and {}, never null,
-// custom fields as text ("tierup_airasia": "2"), as the vendor's samples do. The refusals
+// custom fields as text ("tierup_airasia": "2"), as the vendor's samples do. The parts a
+// customer is seeded with come back in the vendor's shapes when a read asks for them: its cards
+// (always, as cardDetails, and as card numbers with their seriesId and statusLabel), fraud
+// details (includedFraudDetails=true, NOT_FRAUD unless seeded), promotional points and
+// alternate currencies (embed=promotionalPoints, embed=alternateCurrencies), group programs
+// (includedUserGroup2LoyaltyDetails=true) and, with embed=mlp, the gaps to upgrade and renew
+// (gapToUpgrade, gapToRenew: the seeded strategies, whatever the days ahead) and each
+// program's linked partner programs; the ids within them are the fake's. The refusals
 // answer HTTP 400 unless the rule says otherwise; the vendor pairs no status with its codes.
 // A request whose body cannot be read (a malformed chunk) answers 400: the fake never answers
 // 2xx to what it did not apply.
@@ -155,10 +162,11 @@
 //     vip_uname, line) and a value, a string or a JSON number (kept as its digits).
 //   - 400 (the same message), error [UPD (the code is the fake's); the updates and the add]:
 //     loyaltyInfo.loyaltyType is loyalty or non_loyalty.
-//   - 400 (the same message), error [UPD, UL (the code and the bounds are the fake's); the updates
-//     and the add]: a loyaltyProgramEnrollments[] entry has a positive integer programId, a
-//     tierNumber >= 1 and loyaltyPoints >= 0, integers (1.0, "1" and 1e0 are not), and
-//     tierExpiryDate and pointsExpiryDate as 2024-07-11T16:36:17+05:30 or 2022-02-11T11:06:17.000Z.
+//   - 400 (the same message), error [UPD, UL, ADD (the code and the bounds are the fake's); the
+//     updates and the add]: a loyaltyProgramEnrollments[] entry has a positive integer programId
+//     and a tierNumber >= 1, integers (1.0, "1" and 1e0 are not), loyaltyPoints >= 0, a JSON number
+//     (an Integer in UPD, a Number in ADD: 12.5 is taken), and tierExpiryDate and pointsExpiryDate
+//     as 2024-07-11T16:36:17+05:30 or 2022-02-11T11:06:17.000Z.
 //   - 91015 "Failed to update extended fields; or field {x} length too long", warning [SC, UPD; the
 //     updates and the add]: with WithExtendedFields, an extended field the org does not declare, or
 //     a value not of its type (INTEGER, DOUBLE, STRING, DATETIME, STANDARD_ENUM; numbers may come
@@ -273,6 +281,7 @@
 // 521, or use WithRandomFaults), the effect of mlp_single_enroll (only its syntax is checked),
 // merging customers that share an identifier, program tiers beyond tierNumber >= 1 and their
 // names, the audit log of the user-context headers (they are recorded with the request), side
-// effects other than points and slab, and the read embeds other than points, mlp and
-// subscriptions.
+// effects other than points and slab, the read embeds other than points, mlp, subscriptions,
+// promotionalPoints and alternateCurrencies, the days ahead of gapToUpgrade and gapToRenew,
+// and the user-group paging (ug2Pagination, whose fields the vendor does not document).
 package capillarytest

@@ -2,6 +2,7 @@ package capillarytest_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -28,7 +29,7 @@ func Example() {
 		Profiles:    []capillary.Profile{{LastName: capillary.Ptr("Sawyer")}},
 		LoyaltyInfo: &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeLoyalty},
 		LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{
-			{ProgramID: 699, TierNumber: capillary.Ptr(1), LoyaltyPoints: capillary.Ptr(int64(75))},
+			{ProgramID: 699, TierNumber: capillary.Ptr(1), LoyaltyPoints: capillary.Ptr(json.Number("75"))},
 		},
 	}, &capillary.UpdateCustomerParams{Source: capillary.SourceInstore})
 	if err != nil {

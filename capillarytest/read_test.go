@@ -1,6 +1,7 @@
 package capillarytest_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
@@ -82,7 +83,7 @@ func TestGetReadsBackAnUpdate(t *testing.T) {
 		`"slabExpiryDate":"2030-01-31T23:59:59+05:30","slabSNo":2}`)
 	assert.Contains(t, r.body, `"loyaltyProgramDetails":[{"redeemed":0,"expired":0,"returned":0,"adjusted":0,"lifetimePoints":75,"loyaltyPoints":75,`+
 		`"cumulativePurchases":0,"loyaltyId":171891944,"currentSlab":"Tier 2","nextSlab":"","nextSlabSerialNumber":-1,"nextSlabDescription":"",`+
-		`"slabSNo":2,"slabExpiryDate":"2030-01-31T23:59:59+05:30","programId":699,"delayedPoints":0,"delayedReturnedPoints":0,`+
+		`"slabSNo":2,"slabExpiryDate":"2030-01-31T23:59:59+05:30","programId":699,"delayedPoints":0,"delayedReturnedPoints":0,"delayedExpiredPoints":0,`+
 		`"totalAvailablePoints":75,"totalReturnedPoints":0,"linkedPartnerPrograms":[],"programTitle":"Program 699","programDescription":"",`+
 		`"programPointsToCurrencyRatio":1},{`)
 	assert.Contains(t, r.body, `"subscriptionInfo":{"subscriptions":[{"channel":"EMAIL","priority":"TRANS","type":"OPTIN"}]}`)
@@ -260,4 +261,98 @@ func TestLookupFollowsChanges(t *testing.T) {
 	assert.Contains(t, r.body, `{"id":40,`)
 	require.True(t, srv.RemoveCustomer("40"))
 	assert.Equal(t, 400, byExternalID("X-6"))
+}
+
+// A customer seeded with cards, a fraud status, promotions, group programs and alternate
+// currencies reads them back in the vendor's shapes, each part only when asked for.
+func TestReadPartsInTheVendorsShape(t *testing.T) {
+	t.Parallel()
+	ist := time.FixedZone("IST", 5*3600+1800)
+	clock := capillarytest.NewManualClock(time.Date(2024, 7, 11, 16, 36, 17, 0, ist))
+	tom := tomSawyer()
+	tom.Cards = []capillarytest.Card{{Number: "visasushi006", ExternalID: "orea7", SeriesID: 23, SeriesCode: "422", SeriesName: "sushicard"}}
+	tom.Enrollments = []capillarytest.Enrollment{{ProgramID: 1414, PartnerPrograms: []capillarytest.PartnerProgram{
+		{ID: 5, Name: "1stProgram", MembershipID: "916215776456", TierNumber: 1, TierName: "1stSlab", TierExpiryDate: time.Date(2022, 12, 29, 23, 59, 59, 0, ist)},
+		{ID: 11, Name: "NoTierPartnerProgram", MembershipID: "916215776456"}}}}
+	tom.Promotions = []capillarytest.Promotion{{ProgramID: 1016, Name: "Goodwill Promotion", Points: 200,
+		IssuedOn: time.Date(2019, 12, 12, 11, 23, 3, 0, ist), ExpiryDate: time.Date(2020, 12, 31, 23, 59, 59, 0, ist)}}
+	tom.GroupPrograms = []capillarytest.GroupProgram{{ID: 1414, Title: "Group", Description: "Both", ProgramIDs: []int64{1414, 1422}, Points: 420}}
+	tom.AlternateCurrencies = []capillarytest.AlternateCurrency{{ProgramID: 1414, ProgramName: "Default", Name: "miles", Earned: 10.5, LifetimeEarned: 12.5, Redeemed: 2}}
+	srv := capillarytest.NewServer(capillarytest.WithClock(clock.Now), capillarytest.WithCustomers(tom))
+	t.Cleanup(srv.Close)
+
+	parts := func(r reply) map[string]json.RawMessage {
+		t.Helper()
+		require.Equal(t, 200, r.status, r.body)
+		var m map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal([]byte(r.body), &m))
+		return m
+	}
+	at := `"2024-07-11T16:36:17+05:30"`
+	plain := parts(get(t, srv, "/v2/customers/"+tomID, "source=INSTORE"))
+	assert.JSONEq(t, `[{"cardId":1,"issuedDate":`+at+`,"createdDate":`+at+`,"expiryDays":0,"seriesName":"sushicard","customerId":171891944,
+	  "maxActiveCards":1,"cardExternalId":"orea7","extendedFields":{},"customFields":{},"type":"DIGITAL","cardNumber":"visasushi006",
+	  "seriesId":23,"seriesCode":"422","orgId":1,"entityId":171891944,
+	  "statusInfo":{"reason":"","createdBy":171891944,"actions":[],"autoUpdateTime":`+at+`,"createdOn":`+at+`,"entityId":1,"id":1,
+	    "isActive":true,"labelId":0,"label":"ACTIVE","status":"ACTIVE"},
+	  "id":1,"transactionNotAllowed":false,"activeAndDigital":true}]`, string(plain["cardDetails"]))
+	assert.Contains(t, string(plain["profiles"]), `{"type":"cardnumber","value":"visasushi006","seriesId":23,"statusLabel":"ACTIVE"}`)
+	for _, part := range []string{"fraudDetails", "promotionalPoints", "groupLoyaltyProgramDetails", "alternateCurrencyDetails"} {
+		assert.NotContains(t, plain, part, "only when asked")
+	}
+
+	asked := parts(get(t, srv, "/v2/customers/lookup/customerDetails", "source=INSTORE&identifierName=cardnumber&identifierValue=visasushi006"+
+		"&embed=promotionalPoints,alternateCurrencies,mlp&includedFraudDetails=true&includedUserGroup2LoyaltyDetails=true"))
+	var programs []map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(asked["loyaltyProgramDetails"], &programs))
+	assert.JSONEq(t, `[{"partnerProgramId":5,"partnerProgramName":"1stProgram","partnerProgramDescription":"1stProgram","partnerTierNumber":1,
+	  "partnerTierName":"1stSlab","partnerTierExpiryDate":"2022-12-29T23:59:59+05:30","partnerMembershipId":"916215776456",
+	  "partnerProgramType":"EXTERNAL","tierBased":true},
+	 {"partnerProgramId":11,"partnerProgramName":"NoTierPartnerProgram","partnerProgramDescription":"NoTierPartnerProgram",
+	  "partnerMembershipId":"916215776456","partnerProgramType":"EXTERNAL","tierBased":false}]`, string(programs[0]["linkedPartnerPrograms"]))
+	assert.JSONEq(t, `{"markedBy":{},"modifiedOn":`+at+`,"status":"NOT_FRAUD"}`, string(asked["fraudDetails"]))
+	assert.JSONEq(t, `{"customerPromotionType":[{"points":200,"issuedAt":{"code":"capillarytest","name":"capillarytest"},
+	  "issuedOn":"2019-12-12T11:23:03+05:30","expiryDate":"2020-12-31T23:59:59+05:30",
+	  "promotionSource":{"promotionSourceId":-1,"promotionSourceType":"GOODWILL"},"programId":1016,"promotionName":"Goodwill Promotion"}],
+	  "transactionPromotionType":[],"lineitemPromotionType":[]}`, string(asked["promotionalPoints"]))
+	assert.JSONEq(t, `[{"groupProgramId":1414,"title":"Group","description":"Both",
+	  "programsList":[{"id":1414,"name":"Program 1414","description":""},{"id":1422,"name":"Program 1422","description":""}],
+	  "lifetimePoints":420,"loyaltyPoints":420,"promisedPoints":0,"pointsToCurrencyRatio":1}]`, string(asked["groupLoyaltyProgramDetails"]))
+	assert.JSONEq(t, `[{"programId":1414,"programName":"Default","alternateCurrencyData":{"name":"miles","earned":10.5,"lifetimeEarned":12.5,
+	  "redeemed":2,"expired":0,"returned":0,"delayedEarned":0,"delayedLifetimeEarned":0,"delayedReturned":0,"delayedExpired":0,
+	  "totalAvailable":10.5,"totalRedeemed":2,"totalReturned":0,"totalExpired":0}}]`, string(asked["alternateCurrencyDetails"]))
+}
+
+// The gaps to upgrade and renew come at the top level, as the vendor's tables put them, with
+// embed=mlp and gapToUpgrade or gapToRenew; the gap to renew is not shown on the base tier.
+func TestReadGapsInTheVendorsShape(t *testing.T) {
+	t.Parallel()
+	ist := time.FixedZone("IST", 5*3600+1800)
+	tom := tomSawyer()
+	tom.Enrollments = []capillarytest.Enrollment{{ProgramID: 699, TierNumber: 2, TierExpiryDate: time.Date(2025, 6, 30, 23, 59, 59, 0, ist)}}
+	tom.UpgradeStrategies = []capillarytest.Strategy{{BasedOn: "CUMULATIVE_PURCHASES", Threshold: 5000, Value: 1200.5, ValidUpto: time.Date(2025, 12, 31, 0, 0, 0, 0, ist)}}
+	tom.RenewStrategies = []capillarytest.Strategy{{BasedOn: "VISITS", Threshold: 10, Value: 4}, {BasedOn: "POINTS", Threshold: 100, Value: 150}}
+	base := tomSawyer()
+	base.ID = "171891945"
+	base.Profile.CommChannels = nil
+	base.Enrollments = []capillarytest.Enrollment{{ProgramID: 699}}
+	base.RenewStrategies = tom.RenewStrategies
+	srv := capillarytest.NewServer(capillarytest.WithCustomers(tom, base))
+	t.Cleanup(srv.Close)
+
+	r := get(t, srv, "/v2/customers/"+tomID, "source=INSTORE&embed=mlp&gapToUpgrade=0&gapToRenew=30")
+	require.Equal(t, 200, r.status, r.body)
+	var m map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(r.body), &m))
+	assert.JSONEq(t, `[{"upgrade_based_on":"CUMULATIVE_PURCHASES","upgradeThreshold":5000,
+	  "customerUpgradeEntityValues":{"currentValue":1200.5,"gapToUpgrade":3799.5,"valueValidUpto":"2025-12-31"}}]`, string(m["upgradeStrategies"]))
+	assert.JSONEq(t, `[{"tierExpiryDate":"2025-06-30","renewConfirmed":false,"renewStrategies":[
+	  {"renewBasedOn":"VISITS","trackerEntityIdentifiers":[],"renewThreshold":10,"customerRenewEntityValue":4,"customerGapToRenewValue":6},
+	  {"renewBasedOn":"POINTS","trackerEntityIdentifiers":[],"renewThreshold":100,"customerRenewEntityValue":150,"customerGapToRenewValue":0}]}]`,
+		string(m["gapToRenewSummary"]))
+
+	r = get(t, srv, "/v2/customers/"+tomID, "source=INSTORE&embed=mlp")
+	assert.NotContains(t, r.body, "upgradeStrategies", "only with gapToUpgrade")
+	r = get(t, srv, "/v2/customers/171891945", "source=INSTORE&embed=mlp&gapToRenew=0")
+	assert.NotContains(t, r.body, "gapToRenewSummary", "not shown on the base tier")
 }

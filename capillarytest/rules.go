@@ -171,8 +171,8 @@ func rules() []rule {
 					c.refuse("loyaltyInfo.loyaltyType: %q is not %q or %q", lt, loyaltyTypeLoyalty, loyaltyTypeNonLoyalty)
 				}
 			}},
-		{code: 400, message: invalidInput, source: "UPD, UL (the code and the bounds are the fake's)", on: changes,
-			says:  "a loyaltyProgramEnrollments[] entry has a positive integer programId, a tierNumber >= 1 and loyaltyPoints >= 0, integers (1.0, \"1\" and 1e0 are not), and tierExpiryDate and pointsExpiryDate as 2024-07-11T16:36:17+05:30 or 2022-02-11T11:06:17.000Z",
+		{code: 400, message: invalidInput, source: "UPD, UL, ADD (the code and the bounds are the fake's)", on: changes,
+			says:  "a loyaltyProgramEnrollments[] entry has a positive integer programId and a tierNumber >= 1, integers (1.0, \"1\" and 1e0 are not), loyaltyPoints >= 0, a JSON number (an Integer in UPD, a Number in ADD: 12.5 is taken), and tierExpiryDate and pointsExpiryDate as 2024-07-11T16:36:17+05:30 or 2022-02-11T11:06:17.000Z",
 			check: checkEnrollments},
 		{code: 91015, message: "Failed to update extended fields; or field {x} length too long", source: "SC, UPD", warning: true, on: changes,
 			says: "with WithExtendedFields, an extended field the org does not declare, or a value not of its type (INTEGER, DOUBLE, STRING, DATETIME, STANDARD_ENUM; numbers may come as strings), is left out and the rest applied",

@@ -2,7 +2,9 @@ package capillarytest_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -15,9 +17,9 @@ import (
 )
 
 // newClient is an SDK client for srv with the default till and fast retries.
-func newClient(t *testing.T, srv *capillarytest.Server, opts ...capillary.Option) *capillary.Client {
+func newClient(t *testing.T, srv *capillarytest.Server, opts ...capillary.ClientOption) *capillary.Client {
 	t.Helper()
-	c, err := capillary.NewClient(append([]capillary.Option{
+	c, err := capillary.NewClient(append([]capillary.ClientOption{
 		capillary.WithBaseURL(srv.URL),
 		capillary.WithBasicAuth(capillarytest.DefaultTill, capillarytest.DefaultPassword),
 		capillary.WithRetries(3, time.Millisecond, 5*time.Millisecond),
@@ -44,7 +46,7 @@ func tomSawyerRequest() *capillary.UpdateCustomerRequest {
 		LoyaltyInfo:    &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeLoyalty},
 		ExtendedFields: map[string]any{"gender": "MALE", "city": "Bangalore"},
 		LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{
-			ProgramID: 699, TierNumber: capillary.Ptr(1), LoyaltyPoints: capillary.Ptr(int64(75)),
+			ProgramID: 699, TierNumber: capillary.Ptr(1), LoyaltyPoints: capillary.Ptr(json.Number("75")),
 			TierExpiryDate: expiry, PointsExpiryDate: expiry,
 		}},
 	}
@@ -71,7 +73,7 @@ func TestSDKUpdate(t *testing.T) {
 	got, _ := srv.Customer(tomID)
 	assert.Equal(t, "loyalty", got.LoyaltyType)
 	require.Len(t, got.Enrollments, 1)
-	assert.Equal(t, int64(75), got.Enrollments[0].Points)
+	assert.Equal(t, 75.0, got.Enrollments[0].Points)
 
 	reqs := srv.Requests()
 	require.Len(t, reqs, 1)
@@ -93,12 +95,12 @@ func TestSDKUpdate(t *testing.T) {
 
 	t.Run("use_async hides the side effects", func(t *testing.T) {
 		res, err := c.Customers.Update(t.Context(), tomID, &capillary.UpdateCustomerRequest{
-			LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 700, LoyaltyPoints: capillary.Ptr(int64(5))}},
+			LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 700, LoyaltyPoints: capillary.Ptr(json.Number("5"))}},
 		}, &capillary.UpdateCustomerParams{Source: capillary.SourceInstore, UseAsync: capillary.Ptr(true)})
 		require.NoError(t, err)
 		assert.Empty(t, res.SideEffects)
 		got, _ := srv.Customer(tomID)
-		assert.Equal(t, int64(5), got.Enrollments[1].Points)
+		assert.Equal(t, 5.0, got.Enrollments[1].Points)
 	})
 }
 
@@ -149,7 +151,7 @@ func TestSDKVendorErrors(t *testing.T) {
 		userID   string
 		body     *capillary.UpdateCustomerRequest
 		params   *capillary.UpdateCustomerParams
-		opts     []capillary.Option
+		opts     []capillary.ClientOption // a client of its own with these
 		sentinel error
 		code     int
 	}{
@@ -160,13 +162,17 @@ func TestSDKVendorErrors(t *testing.T) {
 			instore, nil, capillary.ErrLoyaltyDowngrade, 8018},
 		{"already enrolled", tomID, &capillary.UpdateCustomerRequest{LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 699}}},
 			instore, nil, nil, 10002},
-		{"wrong password", tomID, rename, instore, []capillary.Option{capillary.WithBasicAuth(capillarytest.DefaultTill, "wrong")}, capillary.ErrUnauthorized, 401},
-		{"password digest", tomID, rename, instore, []capillary.Option{capillary.WithBasicAuthDigest(capillarytest.DefaultTill, md5hex(capillarytest.DefaultPassword))}, nil, 0},
+		{"wrong password", tomID, rename, instore, []capillary.ClientOption{capillary.WithBasicAuth(capillarytest.DefaultTill, "wrong")}, capillary.ErrUnauthorized, 401},
+		{"password digest", tomID, rename, instore, []capillary.ClientOption{capillary.WithBasicAuthDigest(capillarytest.DefaultTill, md5hex(capillarytest.DefaultPassword))}, nil, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := c.Customers.Update(t.Context(), tc.userID, tc.body, tc.params, tc.opts...)
+			c := c
+			if tc.opts != nil {
+				c = newClient(t, srv, tc.opts...)
+			}
+			_, err := c.Customers.Update(t.Context(), tc.userID, tc.body, tc.params)
 			if tc.code == 0 {
 				require.NoError(t, err)
 				return
@@ -336,7 +342,7 @@ func TestSDKConcurrentUpdates(t *testing.T) {
 				defer wg.Done()
 				_, err := c.Customers.Update(t.Context(), fmt.Sprint(1000+i), &capillary.UpdateCustomerRequest{
 					ExtendedFields:            map[string]any{fmt.Sprintf("f%d", j): j},
-					LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: int64(j + 1), LoyaltyPoints: capillary.Ptr(int64(j))}},
+					LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: capillary.Int(j + 1), LoyaltyPoints: capillary.Ptr(json.Number(strconv.Itoa(j)))}},
 				}, instore)
 				errs <- err
 			}()

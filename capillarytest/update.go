@@ -22,7 +22,7 @@ type updateAnswer struct {
 type pointsEffect struct {
 	EntityType       string  `json:"entityType"`
 	RawAwardedPoints float64 `json:"rawAwardedPoints"`
-	AwardedPoints    int64   `json:"awardedPoints"`
+	AwardedPoints    float64 `json:"awardedPoints"`
 	Type             string  `json:"type"`
 }
 
@@ -242,7 +242,7 @@ func checkEnrollments(c *call) {
 			name     string
 			min, max int64
 			what     string
-		}{{"programId", 1, math.MaxInt64, "a program id"}, {"tierNumber", 1, math.MaxInt32, "a tier sequence number"}, {"loyaltyPoints", 0, math.MaxInt64, "a points balance"}} {
+		}{{"programId", 1, math.MaxInt64, "a program id"}, {"tierNumber", 1, math.MaxInt32, "a tier sequence number"}} {
 			v := e.raw[f.name]
 			switch n, ok := integer(v); {
 			case v == nil:
@@ -250,6 +250,11 @@ func checkEnrollments(c *call) {
 				c.refuse("%s.%s: must be an integer, not %s", e.path, f.name, jsonText(v))
 			case n < f.min || n > f.max:
 				c.refuse("%s.%s: %d is not %s (%d to %d)", e.path, f.name, n, f.what, f.min, f.max)
+			}
+		}
+		if v := e.raw["loyaltyPoints"]; v != nil {
+			if n, ok := decimal(v); !ok || n < 0 {
+				c.refuse("%s.loyaltyPoints: %s is not a points balance (a JSON number >= 0)", e.path, jsonText(v))
 			}
 		}
 		for _, name := range []string{"tierExpiryDate", "pointsExpiryDate"} {
@@ -270,6 +275,16 @@ func integer(v any) (int64, bool) {
 	}
 	i, err := strconv.ParseInt(n.String(), 10, 64)
 	return i, err == nil
+}
+
+// decimal reads a JSON number, whole or not (a string holding one is not a number).
+func decimal(v any) (float64, bool) {
+	n, ok := v.(json.Number)
+	if !ok {
+		return 0, false
+	}
+	f, err := n.Float64()
+	return f, err == nil
 }
 
 // date reads a date-time in one of the vendor's two documented forms: exactly
@@ -516,13 +531,13 @@ func (c *call) enroll(raw map[string]any) {
 	if n, ok := integer(raw["tierNumber"]); ok {
 		en.TierNumber = int(n)
 	}
-	en.Points, _ = integer(raw["loyaltyPoints"])
+	en.Points, _ = decimal(raw["loyaltyPoints"])
 	en.TierExpiryDate, _ = date(raw["tierExpiryDate"])
 	en.PointsExpiryDate, _ = date(raw["pointsExpiryDate"])
 	c.cust.Enrollments = append(c.cust.Enrollments, en)
 	if en.Points > 0 {
 		c.sideEffects = append(c.sideEffects, pointsEffect{
-			EntityType: "USER", RawAwardedPoints: float64(en.Points), AwardedPoints: en.Points, Type: "points",
+			EntityType: "USER", RawAwardedPoints: en.Points, AwardedPoints: en.Points, Type: "points",
 		})
 	}
 	if en.TierNumber > 1 {

@@ -26,19 +26,22 @@ journal that --resume reads. The summary goes to stdout; errors, and progress on
 to stderr.
 
 Input (--input FILE, or - for stdin with --format):
-  .jsonl  one object per line: "userId" or "identifier" ({"type","value"}: mobile, email or
-          externalId), optional "source" and "accountId", and "body", the vendor's update body:
+  .jsonl  one object per line: "userId" or "identifier" ({"type","value"}: mobile, email,
+          externalId or cardnumber), optional "source" and "accountId", and "body", the
+          vendor's update body:
             {"userId":"171891944","body":{"profiles":[{"firstName":"Tom"}]}}
             {"identifier":{"type":"mobile","value":"919999000001"},"body":{"loyaltyInfo":{"loyaltyType":"loyalty"}}}
   .csv    a header, then one row per customer. Columns:
-            userId, externalId, mobile or email   the address: the first of them present
+            userId, externalId, cardnumber,       the address: the first of them present
+            mobile or email
             firstName, lastName
             email, mobile                         communication channels, when not the address
             loyaltyType                           loyalty or non_loyalty
             fields.<name>, extendedFields.<name>  custom and extended fields
             source, accountId                     for rows on another source than --source
           An empty cell sets nothing; values are sent as text. A header that would make
-          every row invalid (userId beside externalId, nothing to update) is refused.
+          every row invalid (userId beside externalId, cardnumber beside another address
+          column, nothing to update) is refused.
   A byte order mark is skipped; UTF-16 is refused: save the file as UTF-8. A row is invalid,
   and never sent, when its body has a field the vendor does not document (a misspelt
   "fistName") or a mobile that is not digits with the country code; --dry-run lists every

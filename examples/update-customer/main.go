@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -34,7 +35,7 @@ func run(env *exampleenv.Env, c *capillary.Client) error {
 		LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{
 			ProgramID:        699,
 			TierNumber:       capillary.Ptr(1),
-			LoyaltyPoints:    capillary.Ptr(int64(0)), // sent as "loyaltyPoints": 0; nil would leave it out
+			LoyaltyPoints:    capillary.Ptr(json.Number("0")), // sent as "loyaltyPoints": 0 (12.5 too); nil would leave it out
 			TierExpiryDate:   expiry,
 			PointsExpiryDate: expiry,
 		}},

@@ -22,7 +22,7 @@ const DefaultUserID = "171891944"
 // Env is where an example sends its calls.
 type Env struct {
 	// Options reach the fake or the real cluster, with credentials and a printing transport.
-	Options []capillary.Option
+	Options []capillary.ClientOption
 	// UserID is the customer to update.
 	UserID string
 	// Fake is the embedded fake, or nil against a real cluster.
@@ -56,7 +56,7 @@ func Setup(preferOAuth bool) (*Env, error) {
 			auth = capillary.WithOAuth(capillarytest.DefaultOAuthKey, capillarytest.DefaultOAuthSecret)
 		}
 		fmt.Printf("Using the embedded fake Capillary at %s (set CAPILLARY_BASE_URL or CAPILLARY_REGION for a real cluster)\n\n", env.Fake.URL)
-		env.Options = []capillary.Option{capillary.WithBaseURL(env.Fake.URL), auth, printing}
+		env.Options = []capillary.ClientOption{capillary.WithBaseURL(env.Fake.URL), auth, printing}
 		return env, nil
 	}
 

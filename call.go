@@ -1,0 +1,429 @@
+package capillary
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode"
+
+	"github.com/google/go-querystring/query"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// request is one API call as a service method describes it.
+type request struct {
+	method, path string
+	params       any           // the query, from `url` tags; nil for none
+	body         any           // the JSON body; nil for none
+	read         bool          // changes nothing: retried on every 5xx, never uncertain
+	problems     []FieldError  // what the service's validation found
+	auth         authenticator // nil: the client's credentials
+}
+
+// answer is what a call decodes a body into: its result and the vendor's lists.
+type answer interface {
+	// lists returns the vendor's errors and warnings, taking them out of the result.
+	lists() (errors, warnings []Message, err error)
+}
+
+// callMeta is what every successful call reports beside its answer.
+type callMeta struct {
+	status    int
+	requestID string
+	attempts  int
+}
+
+// call makes one API call, from its arguments to its result: it checks and encodes them (nothing
+// is sent when anything is wrong), authorises the request, and makes the attempts through a
+// go-retryablehttp client made for this call, whose hooks are bound to the call's state: judge
+// reads each answer, checkRetry decides (retry.go), backoff computes the wait, prepareRetry
+// re-authorises. out receives the answer of a success; callError builds the error of a failure.
+func (c *Client) call(ctx context.Context, r *request, out answer, opts []Option) (callMeta, error) {
+	s := c.settingsFor(opts)
+	problems := append([]FieldError(nil), s.problems...)
+	if ctx == nil {
+		problems = append(problems, FieldError{Field: "ctx", Problem: "is nil; use context.Background()"})
+	}
+	problems = append(problems, r.problems...)
+	var rawQuery string
+	if len(problems) == 0 && r.params != nil {
+		q, err := c.queries.encode(r.params)
+		if err != nil {
+			problems = append(problems, FieldError{Field: "params", Problem: err.Error()})
+		}
+		rawQuery = q
+	}
+	var body any // nil, not an empty []byte, so that a GET goes out without a body
+	if len(problems) == 0 && r.body != nil {
+		// Bytes: every attempt replays exactly the same body. A body that encodes itself
+		// (UpdateCustomerRequest) is asked directly: through json.Marshal its output would be
+		// checked and copied again, 8% of a loopback call (docs/performance.md).
+		var payload []byte
+		var err error
+		if m, ok := r.body.(json.Marshaler); ok {
+			payload, err = m.MarshalJSON()
+		} else {
+			payload, err = json.Marshal(r.body)
+		}
+		if err != nil {
+			problems = append(problems, bodyProblems(err)...)
+		}
+		body = payload
+	}
+	if len(problems) > 0 {
+		return callMeta{}, &ValidationError{Problems: problems}
+	}
+
+	st := &callState{settings: s, auth: c.auth, method: r.method, path: quoteLimit(r.path), read: r.read, out: out}
+	if r.auth != nil {
+		st.auth = r.auth
+	}
+	if err := ctx.Err(); err != nil {
+		return callMeta{}, st.requestError(err) // over before it started: nothing is sent
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, c.baseURL+r.path+rawQuery, body)
+	if err != nil {
+		return callMeta{}, st.requestError(err)
+	}
+	// The shared header values are only read (setting a header replaces its slice).
+	for name, values := range s.header {
+		req.Header[name] = values
+	}
+	if err := st.auth.authorize(ctx, req.Header); err != nil {
+		return callMeta{}, err // a *TokenError, or the context's error while waiting for one
+	}
+	// The call's retry client, its http.Client and its attempt transport live in the call's
+	// state, one allocation, with the hooks bound to it.
+	st.transport = attemptTransport{next: c.transport, timeout: s.timeout, call: st}
+	_, st.transport.netHTTP = c.transport.(*http.Transport)
+	st.http = http.Client{Transport: &st.transport, Jar: c.jar, CheckRedirect: refuseRedirect}
+	st.retry = retryablehttp.Client{
+		HTTPClient:   &st.http,
+		RetryMax:     s.maxRetries,
+		RetryWaitMin: s.waitMin,
+		RetryWaitMax: s.waitMax,
+		CheckRetry:   st.checkRetry,
+		Backoff:      st.backoff,
+		PrepareRetry: st.prepareRetry,
+		ErrorHandler: lastError,
+	}
+	req.SetResponseHandler(st.judge)
+	for renewed := false; ; renewed = true {
+		if _, err = st.retry.Do(req); err == nil {
+			return callMeta{st.status, st.requestID, st.attempts}, nil
+		}
+		if renewed || !isStatus(err, http.StatusUnauthorized) || !st.auth.renew(req.Header) {
+			return callMeta{}, st.callError(ctx, err)
+		}
+		// A rejected OAuth token: fetch a new one and send the call once more, with a budget of
+		// its own.
+		st.try = 0
+		if err = st.prepareRetry(req.Request); err != nil {
+			return callMeta{}, st.callError(ctx, err)
+		}
+	}
+}
+
+// queryCache encodes params with go-querystring, keeping the query of the params that have a
+// queryKey (an update's), for at most maxCachedQueries keys per client: the reflection costs
+// 12 allocations and 6% of a loopback call (docs/performance.md), and a client sends few
+// distinct params.
+type queryCache struct {
+	m sync.Map
+	n atomic.Int64
+}
+
+const maxCachedQueries = 64
+
+func (qc *queryCache) encode(params any) (string, error) {
+	keyed, cacheable := params.(interface{ queryKey() any })
+	if cacheable {
+		if q, ok := qc.m.Load(keyed.queryKey()); ok {
+			return q.(string), nil
+		}
+	}
+	values, err := query.Values(params)
+	if err != nil || len(values) == 0 {
+		return "", err
+	}
+	q := "?" + values.Encode()
+	if cacheable && qc.n.Add(1) <= maxCachedQueries {
+		qc.m.Store(keyed.queryKey(), q)
+	}
+	return q, nil
+}
+
+// bodyProblems are the problems of a body that could not be encoded: the invalid UTF-8 that
+// MarshalJSON found, with its paths, or the encoding's error.
+func bodyProblems(err error) []FieldError {
+	var invalid *ValidationError
+	if errors.As(err, &invalid) {
+		return invalid.Problems
+	}
+	return []FieldError{{Field: "body", Problem: "cannot be encoded as JSON: " + err.Error()}}
+}
+
+// callState is one call's bookkeeping, which the hooks of the call's retry client share.
+type callState struct {
+	retry     retryablehttp.Client
+	http      http.Client
+	transport attemptTransport
+
+	settings     *callSettings
+	auth         authenticator
+	method, path string
+	read         bool
+	out          answer
+
+	attempts  int       // sent, over every run of the retry client
+	try       int       // the attempt of the current run, from 1: what the retry budget counts
+	started   time.Time // of the current attempt
+	status    int
+	requestID string
+	uncertain bool        // an attempt may have been applied although the call fails
+	unsent    atomic.Bool // an update's attempt is known not to have sent its request yet
+	last      *APIError   // the last attempt's answer, when it was an error
+	lastErr   error       // the last attempt's transport error, when it had no answer
+}
+
+// refuseRedirect hands a redirect back as the answer, which judge refuses.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// lastError is retryablehttp's ErrorHandler: the call's error is the last attempt's, not the
+// library's "giving up" (judge has closed the answer's body).
+func lastError(_ *http.Response, err error, _ int) (*http.Response, error) { return nil, err }
+
+// checkRetry is retryablehttp's CheckRetry over the SDK's retry policy (advise). An answer is
+// judged first (err nil here), and its *APIError comes back as err.
+func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if err == nil {
+		return false, nil
+	}
+	if resp == nil { // no answer: what an earlier attempt said is no longer the news
+		st.last, st.lastErr = nil, err
+		st.uncertain = st.uncertain || !st.read && !st.unsent.Load() && uncertainAttempt(0, false, 0, err)
+		if st.settings.logger != nil {
+			st.log(ctx, slog.LevelDebug, "capillary: attempt failed", slog.Int("attempt", st.attempts),
+				slog.Duration("latency", time.Since(st.started)), slog.String("error", st.quote(err).Error()))
+		}
+	}
+	if !st.settings.advise(err, st.try).Retry {
+		return false, nil
+	}
+	if ctx.Err() != nil {
+		return false, ctx.Err() // a retry was due, but the context ended first
+	}
+	if deadline, has := ctx.Deadline(); has && st.last != nil && st.last.RetryAfter > 0 &&
+		time.Now().Add(min(st.last.RetryAfter, st.settings.waitMax)).After(deadline) {
+		st.last.Err = errors.New("not retried: the server asked to wait " + st.last.RetryAfter.String() + " (Retry-After), past the call's deadline")
+		return false, nil
+	}
+	return true, nil
+}
+
+// backoff is retryablehttp's Backoff: the policy's wait before retry n (from 0).
+func (st *callState) backoff(_, _ time.Duration, n int, resp *http.Response) time.Duration {
+	ra, asked := retryAfter(resp)
+	wait := st.settings.wait(n+1, ra, asked)
+	if st.settings.logger != nil {
+		st.log(context.Background(), slog.LevelInfo, "capillary: retrying", slog.Int("attempt", st.attempts+1), slog.Duration("wait", wait))
+	}
+	return wait
+}
+
+// prepareRetry is retryablehttp's PrepareRetry: fresh credentials (an OAuth token may have
+// expired during the wait), on a header map of the retry's own, as the previous attempt's
+// request may still hold the old one.
+func (st *callState) prepareRetry(req *http.Request) error {
+	req.Header = req.Header.Clone()
+	return st.auth.authorize(req.Context(), req.Header)
+}
+
+// judge is the request's response handler: it reads one answer, decodes it on success into out,
+// and returns nil, or the *APIError the answer stands for.
+func (st *callState) judge(resp *http.Response) error {
+	defer resp.Body.Close()
+	st.status, st.requestID = resp.StatusCode, quoteLimit(st.auth.redact(resp.Header.Get(headerRequestID)))
+	if st.settings.logger != nil {
+		st.log(resp.Request.Context(), slog.LevelDebug, "capillary: attempt", slog.Int("attempt", st.attempts),
+			slog.Duration("latency", time.Since(st.started)), slog.Int("status", st.status), slog.String("request_id", st.requestID))
+	}
+
+	accepted := resp.StatusCode >= 200 && resp.StatusCode <= 299
+	body, cause := readBody(resp)
+	var errs, warnings []Message
+	if cause == nil {
+		reflect.ValueOf(st.out).Elem().SetZero() // an answer keeps nothing of an earlier attempt's
+		if cause = json.Unmarshal(body, st.out); cause == nil {
+			errs, warnings, cause = st.out.lists()
+		}
+		if cause == nil && (accepted || appliedAnyway(st.out)) && len(errs) == 0 {
+			st.last = nil
+			if redacted := st.auth.redact(string(body)); redacted != string(body) {
+				redactAnswer(reflect.ValueOf(st.out), st.auth.redact) // a success that echoes a credential
+			}
+			return nil
+		}
+		if cause != nil {
+			cause = fmt.Errorf("decoding the answer: %w", cause)
+		}
+	}
+	st.uncertain = st.uncertain || !st.read && uncertainAttempt(resp.StatusCode, cause != nil, len(errs), nil)
+	e := &APIError{StatusCode: resp.StatusCode, RequestID: st.requestID, Method: st.method, Path: st.path, read: st.read}
+	e.RetryAfter, _ = retryAfter(resp)
+	e.Errors, e.Warnings = st.redactMessages(errs), st.redactMessages(warnings)
+	if len(e.Errors) == 0 {
+		// Redact the whole body before cutting the excerpt: cut first, a credential straddling
+		// the cut would no longer match and half of it would be shown.
+		e.Body = excerpt(st.auth.redact(string(body)))
+	}
+	if cause != nil {
+		e.Err = st.quote(cause)
+	}
+	st.last, st.lastErr = e, nil
+	return e
+}
+
+// readBody reads an answer's body, or says why it was not read whole.
+func readBody(resp *http.Response) ([]byte, error) {
+	if resp.StatusCode < 200 {
+		// A 101 hands over the connection itself: reading it would wait for the server.
+		return nil, fmt.Errorf("unexpected status %d: the server did not answer the request", resp.StatusCode)
+	}
+	// One byte past the cap tells a body that is too long from one that fits exactly.
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	switch {
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		// No vendor page documents a redirect: credentials and data go only to the base URL.
+		return body, fmt.Errorf("redirect to %q not followed: the SDK sends credentials and data only to its base URL", resp.Header.Get("Location"))
+	case err != nil:
+		return body, fmt.Errorf("reading the answer: %w", err)
+	case len(body) > maxBodyBytes:
+		return body[:maxBodyBytes], fmt.Errorf("response body exceeds %d bytes", maxBodyBytes)
+	}
+	return body, nil
+}
+
+// maxBodyBytes caps how much of a response is read: the vendor's answers are a few kilobytes,
+// so anything larger is junk and is not read to the end.
+const maxBodyBytes = 1 << 20
+
+// callError builds the call's error from what retryablehttp returned: the last answer's
+// *APIError when there was one, else a *RequestError for a call that got no answer. What ended
+// the call after that answer (the context during a wait, a token that could not be renewed) is
+// its cause.
+func (st *callState) callError(ctx context.Context, err error) error {
+	var cause error
+	if waited := err == ctx.Err(); waited || st.last != nil && !errors.Is(err, st.last) {
+		cause = err // the call ended after the last attempt for another reason
+	}
+	e := st.last
+	if e == nil {
+		if cause != nil && st.lastErr != nil {
+			err = fmt.Errorf("%w (while waiting to retry after: %w)", cause, st.quote(st.lastErr))
+		}
+		return st.requestError(err)
+	}
+	e.Attempts, e.Uncertain = st.attempts, st.uncertain
+	switch {
+	case cause == nil:
+	case e.Err == nil:
+		e.Err = cause
+	default:
+		e.Err = fmt.Errorf("%w (after: %w)", cause, e.Err)
+	}
+	return e
+}
+
+func (st *callState) requestError(err error) *RequestError {
+	return &RequestError{Method: st.method, Path: st.path, Attempts: st.attempts, Uncertain: st.uncertain, Err: st.quote(err)}
+}
+
+// isStatus reports whether err is an *APIError with the status.
+func isStatus(err error, status int) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode == status
+}
+
+// log logs one message with metadata only. Callers check for a logger first: the attributes
+// would otherwise be allocated on every call.
+func (st *callState) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
+	if l := st.settings.logger; l != nil && l.Enabled(ctx, level) {
+		base := []slog.Attr{slog.String("method", st.method), slog.String("path", st.path)}
+		l.LogAttrs(ctx, level, msg, append(base, attrs...)...)
+	}
+}
+
+// redactMessages returns a copy of the vendor's messages, credentials redacted and each cut to
+// a length an error can quote.
+func (st *callState) redactMessages(msgs []Message) []Message {
+	if msgs == nil {
+		return nil
+	}
+	out := make([]Message, len(msgs))
+	for i, m := range msgs {
+		m.Message = quoteLimit(st.auth.redact(m.Message))
+		out[i] = m
+	}
+	return out
+}
+
+// quote makes an error safe to show: a transport or decoding error may quote what the server
+// sent (a malformed status line, a field's value), so its text is redacted and bounded.
+// errors.Is and errors.As still see the cause.
+func (st *callState) quote(err error) error {
+	var q *quotedError
+	if errors.As(err, &q) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &quotedError{text: quoteLimit(st.auth.redact(transportCause(err).Error())), err: err}
+}
+
+// quotedError is an error whose text was made safe to show.
+type quotedError struct {
+	text string
+	err  error
+}
+
+func (e *quotedError) Error() string { return e.text }
+
+func (e *quotedError) Unwrap() error { return e.err }
+
+// excerpt is the start of a body as one printable line, for an error message.
+func excerpt(body string) string {
+	const limit = 256
+	cut := len(body) > limit
+	if cut {
+		body = body[:limit]
+	}
+	s := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(body, "\uFFFD"))
+	s = strings.Join(strings.Fields(s), " ")
+	if cut {
+		s += "…"
+	}
+	return s
+}
+
+// quoteLimit cuts text that an error or a log line quotes (a path, a request id, a vendor
+// message) to a length that cannot flood them.
+func quoteLimit(s string) string {
+	const limit = 1024
+	if len(s) <= limit {
+		return s
+	}
+	return strings.ToValidUTF8(s[:limit], "") + "…"
+}
