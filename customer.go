@@ -455,6 +455,10 @@ type Subscription struct {
 	Priority string `json:"priority"`
 	// Type is OPTIN or OPTOUT.
 	Type string `json:"type"`
+	// AccountID is the source account of the subscription, in an add's subscriptionInfo.
+	AccountID string `json:"accountId,omitzero"`
+	// SourceName is the source of the subscription, in an add's subscriptionInfo.
+	SourceName string `json:"sourceName,omitzero"`
 	// Unknown holds the other fields, as they came.
 	Unknown Unknown `json:"-"`
 }

@@ -107,13 +107,13 @@ func TestCreateSendsExplicitEmpties(t *testing.T) {
 	body := &CreateCustomerRequest{
 		Profiles: []Profile{{
 			Identifiers: []Identifier{{Type: IdentifierCUID, Value: "cuid_1"}, {Type: IdentifierUnionID, Value: "u_1"},
-				{Type: IdentifierLine, Value: "U1"}, {Type: IdentifierCardNumber, Value: "1234", Unknown: Unknown{"seriesId": json.RawMessage(`73`)}}},
+				{Type: IdentifierLine, Value: "U1"}, {Type: IdentifierCardNumber, Value: "1234", SeriesID: 73}},
 			Fields: map[string]any{},
 			Source: SourceInstore,
 		}},
 		ReferralCode:     Ptr(""),
 		StatusLabel:      Ptr("active-1"),
-		SubscriptionInfo: &SubscriptionInfo{Subscriptions: []Subscription{{Channel: "SMS", Priority: "BULK", Type: "OPTIN", Unknown: Unknown{"accountId": json.RawMessage(`"a1"`)}}}},
+		SubscriptionInfo: &SubscriptionInfo{Subscriptions: []Subscription{{Channel: "SMS", Priority: "BULK", Type: "OPTIN", AccountID: "a1"}}},
 	}
 	_, err := c.Customers.Create(testCtx(t), body, &CreateCustomerParams{Source: SourceInstore})
 	require.NoError(t, err)

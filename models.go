@@ -306,8 +306,10 @@ func Deref[T any](p *T) T {
 // so the vendor's own samples' "referralCode": "" and "fields": {} reach the server.
 //
 // Each profile needs its identifiers and its source. Every identifier type the vendor
-// documents is accepted (mobile, email, externalId, cardnumber, cuid, unionId, line, ...); a
-// card's seriesId, statusLabel and extendedFields ride in the identifier's Unknown. A request
+// documents is accepted (mobile, email, externalId, cardnumber, cuid, unionId, line, ...), a
+// card with its SeriesID and StatusLabel (its seriesCode and extendedFields ride in the
+// identifier's Unknown). The headers the add documents (WAIT_FOR_DOWNSTREAM,
+// X-CAP-DIRECT-REPLAY, SKIP-DOWNSTREAM) go with WithHeader. A request
 // decoded from the vendor's JSON is sent whole: numbers keep their digits, and the fields the
 // SDK does not model are kept in each object's Unknown and sent back.
 type CreateCustomerRequest struct {
@@ -327,9 +329,16 @@ type CreateCustomerRequest struct {
 	ReferralCode *string `json:"referralCode,omitzero"`
 	// StatusLabel is the org's label for the customer's status, such as "active-1".
 	StatusLabel *string `json:"statusLabel,omitzero"`
-	// SubscriptionInfo lists the customer's channel subscriptions (channel, priority, type;
-	// the vendor's accountId and sourceName ride in each Subscription's Unknown).
+	// SubscriptionInfo lists the customer's channel subscriptions.
 	SubscriptionInfo *SubscriptionInfo `json:"subscriptionInfo,omitzero"`
+	// CreateDate is the customer's registration date, when not now (the vendor's earlier add
+	// page documents it).
+	CreateDate *DateTime `json:"createDate,omitzero"`
+	// EndPointsEnabled lists the downstream systems to notify: REFERRAL_ENDPOINT,
+	// DVS_ENDPOINT, TIMELINE_ENDPOINT, POINTSENGINE_ENDPOINT (the earlier add page).
+	EndPointsEnabled []string `json:"endPointsEnabled,omitzero"`
+	// Activity is the registration's activity (the earlier add page).
+	Activity string `json:"activity,omitzero"`
 	// Unknown holds the fields of a decoded request that the SDK does not model; they are sent.
 	Unknown Unknown `json:"-"`
 }

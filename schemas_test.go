@@ -58,6 +58,13 @@ var coverageEndpoints = []coverageEndpoint{
 		file: "get_customers_lookup_customerDetails.txt", endpoint: "GET /v2/customers/lookup/customerDetails",
 		query: reflect.TypeFor[lookupQuery](), answer: reflect.TypeFor[Customer](),
 	},
+	{
+		file: "post_customers.txt", endpoint: "POST /v2/customers",
+		query: reflect.TypeFor[CreateCustomerParams](), body: reflect.TypeFor[CreateCustomerRequest](),
+		answer: reflect.TypeFor[CreateCustomerResponse](),
+		args: map[string]string{"header:USER-CONTEXT-ENTITY-TYPE|ID|SOURCE|SOURCE-ID": "WithUserContext", "header:X-CAP-API-OAUTH-TOKEN": "WithOAuth",
+			"header:WAIT_FOR_DOWNSTREAM": "WithHeader", "header:X-CAP-DIRECT-REPLAY": "WithHeader", "header:SKIP-DOWNSTREAM": "WithHeader"},
+	},
 }
 
 // coverage is the count for one endpoint, with the documented fields not typed.

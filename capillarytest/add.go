@@ -15,7 +15,7 @@ import (
 // addFields are the add body's top-level fields that the update does not take, and
 // identifierFields those of an identifier (a card's series and status).
 var (
-	addFields        = []string{"associatedWith", "referralCode", "statusLabel", "subscriptionInfo"}
+	addFields        = []string{"associatedWith", "referralCode", "statusLabel", "subscriptionInfo", "createDate", "endPointsEnabled", "activity"}
 	identifierFields = []string{"seriesId", "seriesCode", "statusLabel", "extendedFields", "customFields"}
 )
 
@@ -34,8 +34,20 @@ func decodeAdd(body []byte) (*updatePatch, []string) {
 			delete(top, name)
 		}
 	}
-	for _, name := range []string{"associatedWith", "referralCode", "statusLabel"} {
+	for _, name := range []string{"associatedWith", "referralCode", "statusLabel", "activity"} {
 		b.str(added[name], name)
+	}
+	if v := added["createDate"]; v != nil {
+		if _, ok := date(v); !ok {
+			b.fail("createDate", "%s is not in the form 2024-07-11T16:36:17+05:30 or 2022-02-11T11:06:17.000Z", jsonText(v))
+		}
+	}
+	if list, ok := added["endPointsEnabled"].([]any); ok {
+		for i, v := range list {
+			b.str(v, "endPointsEnabled["+strconv.Itoa(i)+"]")
+		}
+	} else if added["endPointsEnabled"] != nil {
+		b.fail("endPointsEnabled", "must be an array, not %s", kind(added["endPointsEnabled"]))
 	}
 	if info, ok := added["subscriptionInfo"].(map[string]any); ok {
 		b.unknown(info, "subscriptionInfo", "subscriptions")

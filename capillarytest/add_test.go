@@ -2,6 +2,7 @@ package capillarytest_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -289,4 +290,40 @@ func TestSDKUpsertUnderFaults(t *testing.T) {
 	for i := range rows {
 		assert.Equal(t, 1, holders["row-"+strconv.Itoa(i)], "row %d", i)
 	}
+}
+
+// Every field of the SDK's CreateCustomerRequest reaches the fake, which takes it.
+func TestSDKCreateEveryField(t *testing.T) {
+	t.Parallel()
+	srv := capillarytest.NewServer()
+	t.Cleanup(srv.Close)
+	c := newClient(t, srv)
+	ist := time.FixedZone("IST", 5*3600+1800)
+	body := &capillary.CreateCustomerRequest{
+		Profiles: []capillary.Profile{{
+			FirstName: capillary.Ptr("Huck"), LastName: capillary.Ptr("Finn"), Fields: map[string]any{},
+			Identifiers: []capillary.Identifier{{Type: capillary.IdentifierMobile, Value: "919988221100"},
+				{Type: capillary.IdentifierCardNumber, Value: "12345678", SeriesID: 73, StatusLabel: "ACTIVE"}},
+			CommChannels: []capillary.CommChannel{{Type: capillary.ChannelEmail, Value: "huck@example.com", Primary: capillary.Ptr(true)}},
+			Source:       capillary.SourceInstore,
+		}},
+		LoyaltyInfo:               &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeLoyalty},
+		AssociatedWith:            capillary.Ptr("bukl.till"),
+		ExtendedFields:            map[string]any{"city": "Hannibal"},
+		LoyaltyProgramEnrollments: []capillary.LoyaltyProgramEnrollment{{ProgramID: 469, LoyaltyPoints: capillary.Ptr(json.Number("0"))}},
+		ReferralCode:              capillary.Ptr(""),
+		StatusLabel:               capillary.Ptr("active-1"),
+		SubscriptionInfo: &capillary.SubscriptionInfo{Subscriptions: []capillary.Subscription{
+			{Channel: "SMS", Priority: "BULK", Type: "OPTIN", AccountID: "a1", SourceName: "INSTORE"}}},
+		CreateDate:       capillary.NewDateTime(time.Date(2024, 5, 11, 16, 36, 17, 0, ist)),
+		EndPointsEnabled: []string{"REFERRAL_ENDPOINT"},
+		Activity:         "REGISTRATION",
+	}
+	res, err := c.Customers.Create(context.Background(), body, &capillary.CreateCustomerParams{Source: capillary.SourceInstore})
+	require.NoError(t, err)
+	got, ok := srv.Customer(string(res.CreatedID))
+	require.True(t, ok)
+	assert.Equal(t, "Huck", got.FirstName)
+	assert.Equal(t, []capillarytest.Subscription{{Channel: "SMS", Priority: "BULK", Type: "OPTIN"}}, got.Subscriptions)
+	assert.Len(t, got.Enrollments, 1)
 }

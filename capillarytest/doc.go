@@ -147,9 +147,10 @@
 //     loyaltyInfo.loyaltyType; extendedFields; loyaltyProgramEnrollments[]; a channel's type,
 //     value, primary, verified, subscribed, lastViewedDate, meta, attributes), each of its JSON
 //     type; fields and extendedFields hold strings, numbers, booleans or null (null removes the
-//     field); an add also takes associatedWith, referralCode and statusLabel (strings),
-//     subscriptionInfo.subscriptions[] (channel, priority, type, accountId, sourceName) and, on an
-//     identifier, seriesId (an integer), seriesCode, statusLabel, extendedFields and customFields.
+//     field); an add also takes associatedWith, referralCode, statusLabel and activity (strings),
+//     createDate (a date-time), endPointsEnabled (strings), subscriptionInfo.subscriptions[]
+//     (channel, priority, type, accountId, sourceName) and, on an identifier, seriesId (an
+//     integer), seriesCode, statusLabel, extendedFields and customFields.
 //   - 8106 "Communication channel type not passed", error [SC, UPD; the updates and the add]: each
 //     commChannels[] entry has a type.
 //   - 8010 "Invalid communication channel passed", error [SC, UPD; the updates and the add]: a
