@@ -327,3 +327,43 @@ func TestSDKCreateEveryField(t *testing.T) {
 	assert.Equal(t, []capillarytest.Subscription{{Channel: "SMS", Priority: "BULK", Type: "OPTIN"}}, got.Subscriptions)
 	assert.Len(t, got.Enrollments, 1)
 }
+
+// Upserts of one new customer at once: the look-ups all find nobody, one create succeeds and
+// the others answer 8006, whose customer they update. One customer, created once.
+func TestSDKUpsertRace(t *testing.T) {
+	t.Parallel()
+	srv := capillarytest.NewServer()
+	t.Cleanup(srv.Close)
+	c := newClient(t, srv)
+	const n = 8
+	start := make(chan struct{})
+	created := make(chan bool, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			body := &capillary.CreateCustomerRequest{Profiles: []capillary.Profile{{
+				FirstName:   capillary.Ptr("racer" + strconv.Itoa(i)),
+				Identifiers: []capillary.Identifier{{Type: capillary.IdentifierExternalID, Value: "race-1"}},
+				Source:      capillary.SourceInstore,
+			}}}
+			res, err := c.Customers.Upsert(context.Background(), body, &capillary.CreateCustomerParams{Source: capillary.SourceInstore})
+			if assert.NoError(t, err) {
+				created <- res.Created
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(created)
+	count := 0
+	for c := range created {
+		if c {
+			count++
+		}
+	}
+	assert.Equal(t, 1, count, "created once")
+	assert.Len(t, srv.Customers(), 1)
+}
