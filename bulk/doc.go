@@ -15,6 +15,11 @@
 // was sent: the row is applied when every value is there, sent again when one is not, and
 // reported uncertain, with the reason, when the read cannot tell.
 //
+// With SDKUpsert, each row is an upsert (Customers.Upsert): its customer, addressed by
+// identifier, is updated when found and created when not, and the row's Result.Action says
+// which (the Summary counts both). A lost answer is not read back: the row is sent again, as an
+// upsert looks its customer up first and so never creates it twice.
+//
 // ReadJSONL and ReadCSV read the input formats of the capillary command; a Journal (see
 // OpenJournal) writes the results as JSON lines, synced as rows finish, each with its row's
 // Fingerprint; ReadHistory reads them back, and History.Resume tells a resumed run which rows
