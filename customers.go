@@ -51,7 +51,8 @@ type CustomersAPI interface {
 	// Upsert makes the customer look like body, creating it if needed, on params.Source. It
 	// looks the customer up by every identifier of the body that Lookup takes (mobile, email,
 	// externalId, cardnumber, cardExternalId, wechat), one call each in the body's order, and
-	// refuses identifiers that name two different customers (ErrIdentifierConflict). Found,
+	// refuses identifiers that name two different customers, or an answer whose profiles are
+	// two customers' (ErrIdentifierConflict). Found,
 	// the customer is updated by id with the body's profiles, loyalty info, extended fields
 	// and enrolments (Update's rules; associatedWith, referralCode, statusLabel and
 	// subscriptionInfo only apply to a create). Not found, it is created. A create refused

@@ -57,6 +57,10 @@ func (u *upsert) find(ctx context.Context) (ID, error) {
 		default:
 			return "", fmt.Errorf("capillary: upsert: looking up %s %s: %w", id.Type, id.Value, err)
 		}
+		if other := otherCustomer(c); other != "" {
+			return "", fmt.Errorf("capillary: upsert: %s %s names customer %s and customer %s (a profile of the answer); refusing to choose: %w",
+				id.Type, id.Value, c.ID, other, ErrIdentifierConflict)
+		}
 		if found != "" && c.ID != found {
 			return "", fmt.Errorf("capillary: upsert: %s %s names customer %s and %s %s names customer %s on source %s; refusing to choose: %w",
 				foundBy.Type, foundBy.Value, found, id.Type, id.Value, c.ID, u.params.Source, ErrIdentifierConflict)
@@ -64,6 +68,17 @@ func (u *upsert) find(ctx context.Context) (ID, error) {
 		found, foundBy = c.ID, id
 	}
 	return found, nil
+}
+
+// otherCustomer is the user id of a profile of c that is not c's, or "": a look-up answer whose
+// profiles belong to two customers.
+func otherCustomer(c *Customer) ID {
+	for _, p := range c.Profiles {
+		if p.UserID != "" && p.UserID != c.ID {
+			return p.UserID
+		}
+	}
+	return ""
 }
 
 // create adds the customer. A create refused because the customer exists updates it; one

@@ -240,6 +240,18 @@ func TestUpsertRefusesIdentifierConflict(t *testing.T) {
 	assert.Equal(t, []string{"GET " + lookupPath, "GET " + lookupPath}, srv.order())
 }
 
+// A look-up whose answer holds profiles of two customers is refused too.
+func TestUpsertRefusesAnswerOfTwoCustomers(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockedClient(t)
+	scriptAt(mt, http.MethodGet, lookupURL, respond(http.StatusOK,
+		`{"id": 17, "profiles": [{"userId": 17, "source": "INSTORE"}, {"userId": 18, "source": "WECHAT"}], "warnings": []}`))
+	_, err := c.Customers.Upsert(testCtx(t), externalIDBody("e1"), &CreateCustomerParams{Source: SourceInstore})
+	require.ErrorIs(t, err, ErrIdentifierConflict)
+	assert.EqualError(t, err, "capillary: upsert: externalId e1 names customer 17 and customer 18 (a profile of the answer); refusing to choose: "+ErrIdentifierConflict.Error())
+	assert.Equal(t, 1, mt.GetTotalCallCount(), "nothing written")
+}
+
 // A refused update or create is the upsert's error, with the vendor's codes.
 func TestUpsertErrors(t *testing.T) {
 	t.Parallel()

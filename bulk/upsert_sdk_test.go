@@ -41,7 +41,9 @@ func TestUpsertRunAgainstTheFake(t *testing.T) {
 		}
 		input, err := bulk.ReadCSV(strings.NewReader(in.String()))
 		require.NoError(t, err)
-		r, err := bulk.New(bulk.SDKUpsert(c), bulk.WithConcurrency(8), bulk.WithSource(capillary.SourceInstore, ""))
+		// Enough attempts that no row meets as many faults in a row (at 10%, five in a row
+		// happen to one row in 100,000).
+		r, err := bulk.New(bulk.SDKUpsert(c), bulk.WithConcurrency(8), bulk.WithSource(capillary.SourceInstore, ""), bulk.WithMaxAttempts(20))
 		require.NoError(t, err)
 		got := &results{rows: map[int]bulk.Result{}}
 		sum, err := r.Run(ctxFor(t), input, got)
@@ -57,7 +59,7 @@ func TestUpsertRunAgainstTheFake(t *testing.T) {
 	assert.Equal(t, rows, sum.Applied, "failures: %v", sum.Failures)
 	assert.Zero(t, sum.Created, "the second run creates nothing")
 	for n, res := range second {
-		assert.Equal(t, bulk.ActionUpdated, res.Action, "row %d", n)
+		assert.Equal(t, bulk.ActionUpdated, res.Action, "row %d: %s %s after %d attempts", n, res.Status, res.Error, res.Attempts)
 	}
 
 	holders := map[string][]string{}
