@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -205,17 +206,35 @@ func (a *app) parse(fs *flag.FlagSet, help string, args []string) error {
 	return nil
 }
 
-// credentialsRefused turns err, when it is the vendor refusing the credentials, into a stop
-// that names the variables to check: every other call would be refused too.
-func (a *app) credentialsRefused(err error) error {
-	if !errors.Is(err, capillary.ErrUnauthorized) && !errors.Is(err, capillary.ErrForbidden) && !errors.Is(err, capillary.ErrOAuthCredentials) {
+// everyCallFails turns err, when the SDK says that every call would fail the same way
+// (refused credentials, a host that does not exist, a TLS failure), into a stop that names
+// what to check.
+func (a *app) everyCallFails(err error) error {
+	if !capillary.FailsEveryCall(err) {
 		return err
+	}
+	return stopped(fmt.Errorf("%w\n%s", err, a.whatToCheck(err)))
+}
+
+// whatToCheck names the variables to check for an error that fails every call: the
+// credentials' when the vendor refused them, the cluster's otherwise.
+func (a *app) whatToCheck(err error) string {
+	cluster := "CAPILLARY_BASE_URL or CAPILLARY_REGION"
+	if raw := a.getenv("CAPILLARY_BASE_URL"); raw != "" {
+		if u, perr := url.Parse(raw); perr == nil {
+			cluster = "CAPILLARY_BASE_URL is " + u.Scheme + "://" + u.Host // never its user info
+		}
+	} else if region := a.getenv("CAPILLARY_REGION"); region != "" {
+		cluster = "CAPILLARY_REGION is " + region
+	}
+	if !errors.Is(err, capillary.ErrUnauthorized) && !errors.Is(err, capillary.ErrForbidden) && !errors.Is(err, capillary.ErrOAuthCredentials) {
+		return fmt.Sprintf("Check the cluster's address (%s): its scheme (http or https) and host.", cluster)
 	}
 	vars := "CAPILLARY_TILL and CAPILLARY_PASSWORD"
 	if a.getenv("CAPILLARY_OAUTH_KEY") != "" {
 		vars = "CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET"
 	}
-	return stopped(fmt.Errorf("%w\nThe vendor refused the credentials: check %s, and the cluster (CAPILLARY_BASE_URL or CAPILLARY_REGION)", err, vars))
+	return fmt.Sprintf("The vendor refused the credentials: check %s, and the cluster (%s).", vars, cluster)
 }
 
 // client makes an SDK client from the environment; a mistake there points to the command's

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -441,7 +442,7 @@ func TestBuiltRefusedCredentials(t *testing.T) {
 		code, stdout, stderr := runCLI(t, t.TempDir(), tt.env, "customers", "get", "101")
 		assert.Equal(t, exitUsage, code, stderr)
 		assert.Empty(t, stdout)
-		assert.Contains(t, stderr, "\nThe vendor refused the credentials: "+tt.want+", and the cluster (CAPILLARY_BASE_URL or CAPILLARY_REGION)\n")
+		assert.Contains(t, stderr, "\nThe vendor refused the credentials: "+tt.want+", and the cluster (CAPILLARY_BASE_URL is "+fake.url+").\n")
 		assert.NotContains(t, stderr, "s3cr3t", "no secret is printed")
 	}
 }
@@ -460,4 +461,84 @@ func TestBuiltWarningsAreCounted(t *testing.T) {
 	got := finals(t, results(t, filepath.Join(dir, "c.results.jsonl")))
 	assert.EqualValues(t, 8057, got[1].Warnings[0].Code)
 	assert.Empty(t, got[2].Warnings)
+}
+
+// An answer that will fail every row stops a 2,000-row run within the first rows, saying
+// what to fix, with status 2; the rows not sent stay unsent, and once the mistake is fixed
+// --resume sends them, each customer once.
+func TestBuiltFatalStop(t *testing.T) {
+	t.Parallel()
+	const rows = 2000
+	ids := make([]string, rows)
+	var csv strings.Builder
+	csv.WriteString("userId,firstName\n")
+	for i := range ids {
+		ids[i] = strconv.Itoa(100000 + i)
+		fmt.Fprintf(&csv, "%s,Name%d\n", ids[i], i)
+	}
+	fake := startFake(t, ids)
+	hostPort := strings.TrimPrefix(fake.url, "http://")
+	basic := func(baseURL, password string) []string {
+		return []string{"CAPILLARY_BASE_URL=" + baseURL, "CAPILLARY_TILL=" + capillarytest.DefaultTill, "CAPILLARY_PASSWORD=" + password}
+	}
+	tests := []struct {
+		name string
+		env  []string
+		want []string // lines of stderr, each whole
+	}{
+		{
+			name: "a wrong password", env: basic(fake.url, "s3cr3t-typo"),
+			want: []string{"The vendor refused the credentials: check CAPILLARY_TILL and CAPILLARY_PASSWORD, and the cluster (CAPILLARY_BASE_URL is " + fake.url + ")."},
+		},
+		{
+			name: "a wrong OAuth secret",
+			env:  []string{"CAPILLARY_BASE_URL=" + fake.url, "CAPILLARY_OAUTH_KEY=" + capillarytest.DefaultOAuthKey, "CAPILLARY_OAUTH_SECRET=s3cr3t-typo"},
+			want: []string{"The vendor refused the credentials: check CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET, and the cluster (CAPILLARY_BASE_URL is " + fake.url + ")."},
+		},
+		{
+			name: "https to an http server", env: basic("https://"+hostPort, capillarytest.DefaultPassword),
+			want: []string{"Check the cluster's address (CAPILLARY_BASE_URL is https://" + hostPort + "): its scheme (http or https) and host."},
+		},
+		{
+			// .invalid never resolves (RFC 6761), and the resolver says so at once.
+			name: "a host that does not exist", env: basic("https://capillary-cli-test.invalid", capillarytest.DefaultPassword),
+			want: []string{"Check the cluster's address (CAPILLARY_BASE_URL is https://capillary-cli-test.invalid): its scheme (http or https) and host."},
+		},
+	}
+	t.Run("stops", func(t *testing.T) { // returns when its parallel cases are done
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				t.Parallel()
+				dir := t.TempDir()
+				writeFile(t, dir, "c.csv", csv.String())
+				code, stdout, stderr := runCLI(t, dir, tt.env, "customers", "update", "--input", "c.csv", "--source", "INSTORE")
+				assert.Equal(t, exitUsage, code, stderr)
+				assert.Regexp(t, `^capillary: the run stopped at row \d+, since every row would fail the same way: `, stderr)
+				for _, line := range tt.want {
+					assert.Contains(t, strings.Split(stderr, "\n"), line)
+				}
+				assert.True(t, strings.HasSuffix(stderr, "\nNo more rows were sent: once this is fixed, run the same command with --resume to send the rest.\n"), stderr)
+				assert.NotContains(t, stderr+stdout, "s3cr3t", "no secret is printed")
+				assert.NotContains(t, stderr, "--help", "not a mistake in the command line")
+				assert.Regexp(t, `unfinished\s+\d+`, stdout)
+
+				lines := results(t, filepath.Join(dir, "c.results.jsonl"))
+				assert.Zero(t, len(finals(t, lines)), "no row has an outcome: every row is left for --resume")
+				assert.LessOrEqual(t, len(lines), 4*bulk.DefaultConcurrency, "the run stopped within the first rows")
+			})
+		}
+	})
+
+	// Fixed, the same command with --resume sends every row, each customer once.
+	dir := t.TempDir()
+	writeFile(t, dir, "c.csv", csv.String())
+	code, _, stderr := runCLI(t, dir, basic(fake.url, "s3cr3t-typo"), "customers", "update", "--input", "c.csv", "--source", "INSTORE")
+	require.Equal(t, exitUsage, code, stderr)
+	code, stdout, stderr := runCLI(t, dir, fake.env(), "customers", "update", "--input", "c.csv", "--source", "INSTORE", "--resume")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Regexp(t, `applied\s+2000`, stdout)
+	assert.Len(t, finals(t, results(t, filepath.Join(dir, "c.results.jsonl"))), rows)
+	for id, c := range fake.dumped(t) {
+		assert.Equal(t, 1, c.Received, id)
+	}
 }

@@ -126,7 +126,7 @@ func (a *app) read(read func(capillary.CustomersAPI) (*capillary.Customer, error
 		return 0, usagef("%w", err)
 	}
 	if err != nil {
-		return 0, a.credentialsRefused(err)
+		return 0, a.everyCallFails(err)
 	}
 	out, err := json.MarshalIndent(cust, "", "  ")
 	if err != nil {

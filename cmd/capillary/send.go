@@ -37,13 +37,23 @@ func (a *app) send(ctx context.Context, f *updateFlags, runner *bulk.Runner, row
 	if err := journal.Close(); err != nil && runErr == nil {
 		runErr = err
 	}
+	var changed *bulk.InputChangedError
+	if errors.As(runErr, &changed) {
+		// Resume checks every recorded row before it yields one to send.
+		return 0, stopped(fmt.Errorf("cannot resume from %s: %w. Nothing was sent", f.results, changed))
+	}
 	a.printSummary(sum, pl, f.results)
+	var fatal *bulk.FatalError
 	switch {
 	case errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded):
 		fmt.Fprintf(a.stderr, "%s: interrupted: %s left without an outcome; run the same command with --resume to go on\n", programName, plural(len(sum.Unfinished), "row"))
 		return exitFailed, nil
+	case errors.As(runErr, &fatal):
+		return 0, stopped(fmt.Errorf("the run stopped at row %d, since every row would fail the same way: %s.\n%s\nThe answer was: %s\n"+
+			"No more rows were sent: once this is fixed, run the same command with --resume to send the rest.",
+			fatal.Row, fatal.Reason(), a.whatToCheck(fatal.Err), plain(fatal.Err)))
 	case runErr != nil:
-		return 0, a.credentialsRefused(stopped(fmt.Errorf("the run stopped: %w", runErr)))
+		return 0, stopped(fmt.Errorf("the run stopped: %w", runErr))
 	case sum.Applied == sum.Rows && pl.keptFailed.Load() == 0:
 		return exitOK, nil
 	}
