@@ -16,6 +16,10 @@ import (
 func (a *app) send(ctx context.Context, f *updateFlags, runner *bulk.Runner, rows iter.Seq2[bulk.Row, error]) (int, error) {
 	// The journal first: its lock keeps another run off the file while this one reads it.
 	journal, err := bulk.OpenJournal(f.results)
+	if errors.Is(err, bulk.ErrNotResults) {
+		return 0, stopped(fmt.Errorf("%w\nName a new results file with --results. A results file from an earlier version "+
+			"of capillary cannot be resumed: start over with a new one", err))
+	}
 	if err != nil {
 		return 0, stopped(err)
 	}
@@ -40,7 +44,8 @@ func (a *app) send(ctx context.Context, f *updateFlags, runner *bulk.Runner, row
 	var changed *bulk.InputChangedError
 	if errors.As(runErr, &changed) {
 		// Resume checks every recorded row before it yields one to send.
-		return 0, stopped(fmt.Errorf("cannot resume from %s: %w. Nothing was sent", f.results, changed))
+		return 0, stopped(fmt.Errorf("cannot resume: %s was written for another input: %s.\n"+
+			"Nothing was sent. Resume with the input as it was, or start over with a new results file (--results).", f.results, changed.Reason))
 	}
 	a.printSummary(sum, pl, f.results)
 	var fatal *bulk.FatalError
