@@ -252,8 +252,13 @@ func (a *app) client() (*capillary.Client, error) {
 
 // plural is "1 row", "2 rows".
 func plural(n int, noun string) string {
+	return strconv.Itoa(n) + " " + pluralWord(n, noun)
+}
+
+// pluralWord is "row" for 1, "rows" otherwise.
+func pluralWord(n int, noun string) string {
 	if n == 1 {
-		return "1 " + noun
+		return noun
 	}
-	return strconv.Itoa(n) + " " + noun + "s"
+	return noun + "s"
 }

@@ -447,20 +447,31 @@ func TestBuiltRefusedCredentials(t *testing.T) {
 	}
 }
 
-// Rows applied with the vendor's warnings are counted apart, by code: the run was "applied
-// with warnings".
-func TestBuiltWarningsAreCounted(t *testing.T) {
+// Rows applied with the vendor's warnings are counted apart, by code, with the rows that got
+// them: the run was "applied with warnings". The dry run and the summary say how many
+// customers appear in more than one row.
+func TestBuiltWarningsAndDuplicatesAreCounted(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeFile(t, dir, "c.csv", "userId,firstName,email\n101,Ann,not-an-email\n102,Bob,\n103,Cy,also@not\n")
-	fake := startFake(t, []string{"101", "102", "103"})
-	code, stdout, stderr := runCLI(t, dir, fake.env(), "customers", "update", "--input", "c.csv", "--source", "INSTORE")
+	writeFile(t, dir, "c.csv", "userId,firstName,email\n101,Ann,not-an-email\n102,Bob,\n103,Cy,not-an-email\n101,Anna,\n102,Bo,\n102,Bob,\n")
+	const duplicates = "2 customers appear in more than one row: each one's rows are sent in the order of the input.\n"
+	code, stdout, stderr := runCLI(t, dir, nil, "customers", "update", "--input", "c.csv", "--source", "INSTORE", "--dry-run")
 	assert.Equal(t, exitOK, code, stderr)
-	assert.Regexp(t, `applied\s+3\s*\n\s+with warnings\s+2\s+applied, with the vendor's warnings: see "warnings" in the results\n`, stdout)
-	assert.Contains(t, stdout, "\nApplied with warnings, by code: 8057 ×2\n")
+	assert.Equal(t, duplicates+"6 rows checked: 6 valid, 0 invalid. Nothing was sent.\n", stdout)
+
+	fake := startFake(t, []string{"101", "102", "103"})
+	code, stdout, stderr = runCLI(t, dir, fake.env(), "customers", "update", "--input", "c.csv", "--source", "INSTORE")
+	assert.Equal(t, exitOK, code, stderr)
+	assert.Regexp(t, `applied\s+6\s*\n\s+with warnings\s+2\s+applied, with the vendor's warnings \(below\)\n`, stdout)
+	assert.Contains(t, stdout, "\nThe vendor's warnings, by code (the results file has each row's):\n"+
+		`  8057 on rows 1, 3: Invalid email id in comm channel: profiles[0].commChannels[0].value: "not-an-email" is not an email address; the channel was not saved`+"\n"+
+		duplicates)
 	got := finals(t, results(t, filepath.Join(dir, "c.results.jsonl")))
 	assert.EqualValues(t, 8057, got[1].Warnings[0].Code)
 	assert.Empty(t, got[2].Warnings)
+	customers := fake.dumped(t)
+	assert.Equal(t, "Anna", customers["101"].FirstName, "the last row wins")
+	assert.Equal(t, "Bob", customers["102"].FirstName, "the last row wins")
 }
 
 // An answer that will fail every row stops a 2,000-row run within the first rows, saying

@@ -124,9 +124,7 @@ func (a *app) dryRun(rows iter.Seq2[bulk.Row, error], opts []bulk.Option) (int, 
 	}
 	w := bufio.NewWriterSize(a.stdout, 64<<10)
 	defer w.Flush()
-	bad := 0
 	sum, err := runner.Check(rows, func(row int, problems []bulk.Problem) {
-		bad++
 		for _, p := range problems {
 			fmt.Fprintf(w, "row %d: %s: %s\n", row, p.Field, p.Problem)
 		}
@@ -134,8 +132,9 @@ func (a *app) dryRun(rows iter.Seq2[bulk.Row, error], opts []bulk.Option) (int, 
 	if err != nil {
 		return 0, stopped(errors.New("reading the input: " + plain(err)))
 	}
-	fmt.Fprintf(w, "%s checked: %d valid, %d invalid. Nothing was sent.\n", plural(sum.Rows, "row"), sum.Rows-bad, bad)
-	if bad > 0 {
+	printDuplicates(w, sum.DuplicateCustomers)
+	fmt.Fprintf(w, "%s checked: %d valid, %d invalid. Nothing was sent.\n", plural(sum.Rows, "row"), sum.Rows-sum.Invalid, sum.Invalid)
+	if sum.Invalid > 0 {
 		return exitFailed, nil
 	}
 	return exitOK, nil
