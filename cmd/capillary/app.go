@@ -21,8 +21,8 @@ const (
 	// uncertain, or left for --resume); get or lookup did not read the customer.
 	exitFailed = 1
 	// exitUsage: nothing was done, or the run stopped: a mistake in the command line, the
-	// environment or the input's header, a results file that cannot be used, credentials the
-	// vendor refuses, or another error that stopped the run.
+	// environment or the input's header, a results file that cannot be used, an answer every
+	// call would get (bulk.FatalError), or another error that stopped the run.
 	exitUsage   = 2
 	programName = "capillary"
 )
@@ -49,9 +49,17 @@ The cluster and the credentials come from the environment:
 
 Exit status: 0 when every row was applied (get, lookup: the customer was read); 1 when some
 rows were not applied or the run was interrupted (get, lookup: not read); 2 when nothing was
-done or the run stopped: a mistake in the command line, the environment or the input's header,
-a results file that cannot be used, credentials the vendor refuses, or another error that
-stopped the run (the reason is on stderr).
+done or the run stopped: a mistake in the command line, the environment or the input's header;
+a results file that is locked, is not one, or was written for another input; an answer every
+call would get (credentials the vendor refuses, a host that does not exist, a certificate that
+does not verify, https to an http server); another error that stopped the run. The reason is on
+stderr; after a stop, fix it and run the same command with --resume.
+
+Examples:
+  export CAPILLARY_REGION=india CAPILLARY_TILL=my.till CAPILLARY_PASSWORD=...
+  capillary customers update --input customers.csv --source INSTORE --dry-run
+  capillary customers update --input customers.csv --source INSTORE --rate 1000/min
+  capillary customers get 171891944 --embed points
 `
 
 // exitError is an error with the exit status it gives. A usage error points to the help of

@@ -350,10 +350,15 @@ func TestBuiltVersionAndHelp(t *testing.T) {
 	assert.Equal(t, exitOK, code, stderr)
 	assert.Regexp(t, `^capillary \S+.* \(go1\.\d+[^)]*\)\n$`, stdout)
 
+	code, stdout, stderr = runCLI(t, dir, nil, "--help")
+	assert.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "\nExamples:\n  export CAPILLARY_REGION=")
+
 	code, stdout, stderr = runCLI(t, dir, nil, "customers", "update", "--help")
 	assert.Equal(t, exitOK, code, stderr)
 	assert.Empty(t, stderr)
-	for _, want := range []string{"Examples:", "Exit status:", `{"row":N,"status":"sending"}`, "its last\noutcome line", "-progress-every N"} {
+	for _, want := range []string{"Examples:", "Exit status:", `{"row":N,"status":"sending","userId":"...","fingerprint":"..."}`,
+		"a row's outcome is its last outcome line", "-progress-every N", "  2  nothing was sent, or the run stopped."} {
 		assert.Contains(t, stdout, want)
 	}
 }

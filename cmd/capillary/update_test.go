@@ -437,3 +437,41 @@ func TestResultsThatAreNotResultsAreLeftAlone(t *testing.T) {
 	}
 	assert.Empty(t, h.puts())
 }
+
+// --help describes the results file as the run writes it: its first line, and every key of
+// its lines.
+func TestHelpDescribesTheResultsFile(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "101", "102")
+	_, help, _ := h.run(testCtx(t), "customers", "update", "--help")
+	help = strings.Join(strings.Fields(help), " ") // as one line: keys may sit at a line's end
+	h.stdin = `{"userId":"101","body":{"profiles":[{"firstName":"Ann","commChannels":[{"type":"email","value":"not-an-email"}]}]}}
+{"userId":"999","body":{"profiles":[{"firstName":"Zed"}]}}
+{"userId":"102","body":{"profiles":[{"fistName":"Bob"}]}}
+{"identifier":{"type":"mobile","value":"919999000001"},"body":{"profiles":[{"firstName":"Cy"}]}}
+`
+	out := filepath.Join(h.dir, "out.jsonl")
+	code, _, stderr := h.run(testCtx(t), "customers", "update", "--input", "-", "--format", "jsonl", "--source", "INSTORE", "--results", out)
+	assert.Equal(t, exitFailed, code, stderr)
+
+	f, err := os.Open(out)
+	require.NoError(t, err)
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	require.True(t, sc.Scan())
+	assert.Contains(t, help, "The first line is "+sc.Text()+";")
+	keys := map[string]bool{}
+	for sc.Scan() {
+		var line map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &line))
+		for k := range line {
+			keys[k] = true
+		}
+	}
+	for _, k := range []string{"row", "status", "userId", "identifier", "errors", "warnings", "problems", "requestId", "attempts", "fingerprint"} {
+		assert.True(t, keys[k], "the run wrote no %q: the test no longer covers it", k)
+	}
+	for k := range keys {
+		assert.Contains(t, help, `"`+k+`"`, "--help does not describe %q", k)
+	}
+}
