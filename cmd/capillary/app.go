@@ -242,7 +242,7 @@ func (a *app) whatToCheck(err error) string {
 	if a.getenv("CAPILLARY_OAUTH_KEY") != "" {
 		vars = "CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET"
 	}
-	return fmt.Sprintf("The vendor refused the credentials: check %s, and the cluster (%s).", vars, cluster)
+	return fmt.Sprintf("Check %s, and the cluster (%s).", vars, cluster)
 }
 
 // client makes an SDK client from the environment; a mistake there points to the command's

@@ -433,7 +433,7 @@ func readFile(t *testing.T, path string) string {
 	return string(data)
 }
 
-// Credentials the vendor refuses stop the command, naming the variables to check.
+// Credentials the vendor refuses stop get, naming the variables to check.
 func TestBuiltRefusedCredentials(t *testing.T) {
 	t.Parallel()
 	fake := startFake(t, []string{"101"})
@@ -441,15 +441,21 @@ func TestBuiltRefusedCredentials(t *testing.T) {
 		env  []string
 		want string
 	}{
-		{[]string{"CAPILLARY_BASE_URL=" + fake.url, "CAPILLARY_TILL=" + capillarytest.DefaultTill, "CAPILLARY_PASSWORD=s3cr3t-typo"}, "check CAPILLARY_TILL and CAPILLARY_PASSWORD"},
-		{[]string{"CAPILLARY_BASE_URL=" + fake.url, "CAPILLARY_OAUTH_KEY=" + capillarytest.DefaultOAuthKey, "CAPILLARY_OAUTH_SECRET=s3cr3t-typo"}, "check CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET"},
+		{[]string{"CAPILLARY_BASE_URL=" + fake.url, "CAPILLARY_TILL=" + capillarytest.DefaultTill, "CAPILLARY_PASSWORD=s3cr3t-typo"}, "Check CAPILLARY_TILL and CAPILLARY_PASSWORD"},
+		{[]string{"CAPILLARY_BASE_URL=" + fake.url, "CAPILLARY_OAUTH_KEY=" + capillarytest.DefaultOAuthKey, "CAPILLARY_OAUTH_SECRET=s3cr3t-typo"}, "Check CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET"},
 	} {
 		code, stdout, stderr := runCLI(t, t.TempDir(), tt.env, "customers", "get", "101")
 		assert.Equal(t, exitUsage, code, stderr)
 		assert.Empty(t, stdout)
-		assert.Contains(t, stderr, "\nThe vendor refused the credentials: "+tt.want+", and the cluster (CAPILLARY_BASE_URL is "+fake.url+").\n")
+		assert.Contains(t, stderr, "401 Unauthorized")
+		assert.Contains(t, stderr, "\n"+tt.want+", and the cluster (CAPILLARY_BASE_URL is "+fake.url+").\n")
 		assert.NotContains(t, stderr, "s3cr3t", "no secret is printed")
 	}
+	// A host that does not exist fails every call too: status 2, naming the variable.
+	code, stdout, stderr := runCLI(t, t.TempDir(), []string{"CAPILLARY_BASE_URL=https://capillary-cli-test.invalid", "CAPILLARY_TILL=t", "CAPILLARY_PASSWORD=p"}, "customers", "get", "101")
+	assert.Equal(t, exitUsage, code, stderr)
+	assert.Empty(t, stdout)
+	assert.True(t, strings.HasSuffix(stderr, "\nCheck the cluster's address (CAPILLARY_BASE_URL is https://capillary-cli-test.invalid): its scheme (http or https) and host.\n"), stderr)
 }
 
 // Rows applied with the vendor's warnings are counted apart, by code, with the rows that got
@@ -504,12 +510,12 @@ func TestBuiltFatalStop(t *testing.T) {
 	}{
 		{
 			name: "a wrong password", env: basic(fake.url, "s3cr3t-typo"),
-			want: []string{"The vendor refused the credentials: check CAPILLARY_TILL and CAPILLARY_PASSWORD, and the cluster (CAPILLARY_BASE_URL is " + fake.url + ")."},
+			want: []string{"Check CAPILLARY_TILL and CAPILLARY_PASSWORD, and the cluster (CAPILLARY_BASE_URL is " + fake.url + ")."},
 		},
 		{
 			name: "a wrong OAuth secret",
 			env:  []string{"CAPILLARY_BASE_URL=" + fake.url, "CAPILLARY_OAUTH_KEY=" + capillarytest.DefaultOAuthKey, "CAPILLARY_OAUTH_SECRET=s3cr3t-typo"},
-			want: []string{"The vendor refused the credentials: check CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET, and the cluster (CAPILLARY_BASE_URL is " + fake.url + ")."},
+			want: []string{"Check CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET, and the cluster (CAPILLARY_BASE_URL is " + fake.url + ")."},
 		},
 		{
 			name: "https to an http server", env: basic("https://"+hostPort, capillarytest.DefaultPassword),

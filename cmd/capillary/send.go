@@ -31,12 +31,16 @@ func (a *app) send(ctx context.Context, f *updateFlags, runner *bulk.Runner, row
 	prog := a.newProgress(ctx, f, journal)
 	pl := &plan{history: hist, retryFailed: f.retryFailed, progress: prog}
 	// Said at once: the rows in flight may take the whole grace period to finish.
+	noted := make(chan struct{})
 	stopNote := context.AfterFunc(ctx, func() {
+		defer close(noted)
 		prog.note(fmt.Sprintf("interrupted: no more rows are sent; the rows in flight get up to %s to finish "+
 			"(interrupt again to stop at once: --resume settles them)", bulk.DefaultGracePeriod))
 	})
 	sum, runErr := runner.Run(ctx, pl.filter(rows), prog)
-	stopNote()
+	if !stopNote() {
+		<-noted // said before the summary
+	}
 	prog.stop()
 	if err := journal.Close(); err != nil && runErr == nil {
 		runErr = err

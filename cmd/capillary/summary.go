@@ -16,7 +16,12 @@ import (
 // count of the rows an earlier run settled.
 func (a *app) printSummary(sum *bulk.Summary, pl *plan, results string) {
 	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	line := func(label string, n int, note string) { fmt.Fprintf(w, "%s\t%d\t  %s\n", label, n, note) }
+	line := func(label string, n int, note string) {
+		if note != "" {
+			note = "  " + note
+		}
+		fmt.Fprintf(w, "%s\t%d\t%s\n", label, n, note)
+	}
 	fmt.Fprintln(a.stdout, "Summary")
 	line("rows", sum.Rows, "taken from the input in this run")
 	line("applied", sum.Applied, "")
@@ -30,7 +35,11 @@ func (a *app) printSummary(sum *bulk.Summary, pl *plan, results string) {
 		line("unfinished", n, "left without an outcome: --resume goes on")
 	}
 	if n := int(pl.skipped.Load()); n > 0 {
-		line("skipped", n, fmt.Sprintf("an earlier run settled them (%d not applied: --retry-failed)", pl.keptFailed.Load()))
+		note := "an earlier run settled them"
+		if failed := pl.keptFailed.Load(); failed > 0 {
+			note += fmt.Sprintf(" (%d not applied: --retry-failed)", failed)
+		}
+		line("skipped", n, note)
 	}
 	if n := int(pl.settled.Load()); n > 0 {
 		line("in flight before", n, "read back before sending")
@@ -43,8 +52,8 @@ func (a *app) printSummary(sum *bulk.Summary, pl *plan, results string) {
 	printWarnings(a.stdout, sum.Warnings)
 	printDuplicates(a.stdout, sum.DuplicateCustomers)
 	rate := ""
-	if secs := sum.Elapsed.Seconds(); secs > 0 && sum.Sent > 0 {
-		rate = fmt.Sprintf(" (%.1f rows/s)", float64(sum.Rows)/secs)
+	if done, secs := sum.Rows-len(sum.Unfinished), sum.Elapsed.Seconds(); done > 0 && secs > 0 {
+		rate = fmt.Sprintf(" (%.1f rows/s)", float64(done)/secs)
 	}
 	fmt.Fprintf(a.stdout, "Elapsed %s%s. Results: %s\n", sum.Elapsed.Round(time.Millisecond), rate, results)
 }
