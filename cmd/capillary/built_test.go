@@ -539,7 +539,7 @@ func TestBuiltFatalStop(t *testing.T) {
 				for _, line := range tt.want {
 					assert.Contains(t, strings.Split(stderr, "\n"), line)
 				}
-				assert.True(t, strings.HasSuffix(stderr, "\nNo more rows were sent: once this is fixed, run the same command with --resume to send the rest.\n"), stderr)
+				assert.True(t, strings.HasSuffix(stderr, "\nNo more rows were sent: once this is fixed, run the same command with --resume to send the rest\n"), stderr)
 				assert.NotContains(t, stderr+stdout, "s3cr3t", "no secret is printed")
 				assert.NotContains(t, stderr, "--help", "not a mistake in the command line")
 				assert.Regexp(t, `unfinished\s+\d+`, stdout)

@@ -49,7 +49,7 @@ func (a *app) send(ctx context.Context, f *updateFlags, runner *bulk.Runner, row
 	if errors.As(runErr, &changed) {
 		// Resume checks every recorded row before it yields one to send.
 		return 0, stopped(fmt.Errorf("cannot resume: %s was written for another input: %s.\n"+
-			"Nothing was sent. Resume with the input as it was, or start over with a new results file (--results).", f.results, changed.Reason))
+			"Nothing was sent. Resume with the input as it was, or start over with a new results file (--results)", f.results, changed.Reason))
 	}
 	a.printSummary(sum, pl, f.results)
 	var fatal *bulk.FatalError
@@ -59,7 +59,7 @@ func (a *app) send(ctx context.Context, f *updateFlags, runner *bulk.Runner, row
 		return exitFailed, nil
 	case errors.As(runErr, &fatal):
 		return 0, stopped(fmt.Errorf("the run stopped at row %d, since every row would fail the same way: %s.\n%s\nThe answer was: %s\n"+
-			"No more rows were sent: once this is fixed, run the same command with --resume to send the rest.",
+			"No more rows were sent: once this is fixed, run the same command with --resume to send the rest",
 			fatal.Row, fatal.Reason(), a.whatToCheck(fatal.Err), plain(fatal.Err)))
 	case runErr != nil:
 		return 0, stopped(fmt.Errorf("the run stopped: %w", runErr))

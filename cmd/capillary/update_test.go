@@ -408,7 +408,7 @@ func TestResumeRefusesAChangedInput(t *testing.T) {
 				assert.Empty(t, stdout, flag)
 				assert.Contains(t, stderr, "capillary: cannot resume: "+res+" was written for another input: ", flag)
 				assert.Contains(t, stderr, tt.why, flag)
-				assert.True(t, strings.HasSuffix(stderr, ".\nNothing was sent. Resume with the input as it was, or start over with a new results file (--results).\n"), stderr)
+				assert.True(t, strings.HasSuffix(stderr, ".\nNothing was sent. Resume with the input as it was, or start over with a new results file (--results)\n"), stderr)
 			}
 			assert.Empty(t, h.puts())
 			assert.Equal(t, before, readFile(t, res), "the results file is as it was")
