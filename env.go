@@ -3,6 +3,7 @@ package capillary
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // OptionsFromEnv returns the cluster and credential options that the environment names, as
@@ -15,8 +16,14 @@ func OptionsFromEnv(getenv func(string) string) ([]ClientOption, error) {
 	var where ClientOption
 	switch baseURL, region := getenv("CAPILLARY_BASE_URL"), getenv("CAPILLARY_REGION"); {
 	case baseURL != "":
-		if _, err := checkBaseURL(baseURL, false); err != nil {
+		u, err := checkBaseURL(baseURL, true)
+		switch {
+		case err != nil && strings.Contains(err.Error(), "user info"):
+			return nil, errors.New("CAPILLARY_BASE_URL must not carry user info: set CAPILLARY_TILL and CAPILLARY_PASSWORD, or CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET")
+		case err != nil:
 			return nil, fmt.Errorf("CAPILLARY_BASE_URL: %w", err)
+		case u.Scheme == "http" && !isLoopback(u.Hostname()):
+			return nil, fmt.Errorf("CAPILLARY_BASE_URL %q is plain http on a host that is not this machine: use https", u.Redacted())
 		}
 		where = WithBaseURL(baseURL)
 	case region != "":

@@ -558,6 +558,8 @@ func TestOptionsFromEnv(t *testing.T) {
 		{"no OAuth secret", map[string]string{"CAPILLARY_REGION": "eu", "CAPILLARY_OAUTH_KEY": "k"}, "", "", "CAPILLARY_OAUTH_KEY is set but CAPILLARY_OAUTH_SECRET is empty"},
 		{"no OAuth key", map[string]string{"CAPILLARY_REGION": "eu", "CAPILLARY_OAUTH_SECRET": "s"}, "", "", "CAPILLARY_OAUTH_SECRET is set but CAPILLARY_OAUTH_KEY is empty"},
 		{"unknown region", map[string]string{"CAPILLARY_REGION": "mars", "CAPILLARY_TILL": testTill, "CAPILLARY_PASSWORD": "p"}, "", "", `CAPILLARY_REGION "mars" is not a region: use one of`},
+		{"plain http off this machine", map[string]string{"CAPILLARY_BASE_URL": "http://eu.api.capillarytech.com", "CAPILLARY_TILL": testTill, "CAPILLARY_PASSWORD": "p"}, "", "", "is plain http on a host that is not this machine: use https"},
+		{"user info in the base URL", map[string]string{"CAPILLARY_BASE_URL": "https://u:pw@eu.api.capillarytech.com", "CAPILLARY_TILL": testTill, "CAPILLARY_PASSWORD": "p"}, "", "", "CAPILLARY_BASE_URL must not carry user info: set CAPILLARY_TILL"},
 		{"base URL without a scheme", map[string]string{"CAPILLARY_BASE_URL": "eu.api.capillarytech.com", "CAPILLARY_TILL": testTill, "CAPILLARY_PASSWORD": "p"}, "", "", "CAPILLARY_BASE_URL: \"eu.api.capillarytech.com\" has no scheme"},
 	}
 	for _, tt := range tests {

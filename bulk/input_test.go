@@ -142,7 +142,7 @@ not json
 	assert.Equal(t, []Problem{{Field: "userId", Problem: "and identifier are both given: give one"}}, got[4].Problems)
 	assert.Equal(t, []Problem{{Field: "userId", Problem: "or identifier is required"}}, got[5].Problems)
 	require.Len(t, got[6].Problems, 1)
-	assert.Contains(t, got[6].Problems[0].Problem, `unknown field "extra"`)
+	assert.Equal(t, `has the key "extra": a row takes userId or identifier, source, accountId and body`, got[6].Problems[0].Problem)
 	require.Len(t, got[7].Problems, 1)
 	assert.Equal(t, "line", got[7].Problems[0].Field)
 	assert.Equal(t, []Problem{{Field: "body", Problem: "is required"}}, got[8].Problems)
@@ -196,6 +196,11 @@ func TestReadJSONLAsPeopleWriteIt(t *testing.T) {
 			[]Problem{{"profiles[0].identifiers[0].value", `"9199x" is not a mobile number: the vendor takes digits only, with the country code`}}},
 		{"a mobile address", `{"identifier":{"type":"mobile","value":"91-9999-000001"},"body":{"fields":{"a":"1"}}}`,
 			[]Problem{{"identifier.value", `"91-9999-000001" is not a mobile number: the vendor takes digits only, with the country code (919999000001)`}}},
+		{"not JSON", `not json`, []Problem{{"line", "is not JSON: invalid character 'o' in literal null (expecting 'u'), at character 2"}}},
+		{"cut short", `{"userId":"101","body":{"fields":{"a":"1"}}`, []Problem{{"line", "is cut short: an object or a string is not closed"}}},
+		{"an array", `[1,2]`, []Problem{{"line", "is a JSON array: it should be a row object"}}},
+		{"a body that is an array", `{"userId":"101","body":[]}`, []Problem{{"body", "is a JSON array: it should be the vendor's update body"}}},
+		{"a name that is a number", `{"userId":"101","body":{"profiles":[{"firstName":7}]}}`, []Problem{{"body", "profiles.firstName is a JSON number, which it cannot be"}}},
 		{"digits are a mobile", `{"identifier":{"type":"mobile","value":"919999000001"},"body":{"profiles":[{"commChannels":[{"type":"mobile","value":"919999000001"}]}]}}`, nil},
 	}
 	for _, tt := range tests {

@@ -3,6 +3,7 @@ package bulk
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -71,7 +72,7 @@ func parseJSONLine(n int, line []byte) Row {
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		row.Problems = []Problem{{Field: "line", Problem: "is not a row object: " + err.Error()}}
+		row.Problems = []Problem{{Field: "line", Problem: jsonProblem(err, "a row object")}}
 		return row
 	}
 	row.UserID, row.Source, row.AccountID = in.UserID.String(), in.Source, in.AccountID
@@ -96,13 +97,37 @@ func parseJSONLine(n int, line []byte) Row {
 	}
 	body := &capillary.UpdateCustomerRequest{}
 	if err := json.Unmarshal(in.Body, body); err != nil {
-		row.Problems = append(row.Problems, Problem{Field: "body", Problem: err.Error()})
+		row.Problems = append(row.Problems, Problem{Field: "body", Problem: jsonProblem(err, "the vendor's update body")})
 		return row
 	}
 	row.Body = body
 	row.Problems = append(row.Problems, unknownFields(body)...)
 	row.checkMobiles("identifier.value")
 	return row
+}
+
+// jsonProblem says what encoding/json found wrong with a line, or the body in it (what), in
+// the words of a file's author rather than Go's types.
+func jsonProblem(err error, what string) string {
+	var (
+		syntax *json.SyntaxError
+		typ    *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("is not JSON: %s, at character %d", syntax, syntax.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "is cut short: an object or a string is not closed"
+	case errors.As(err, &typ) && typ.Field == "":
+		return fmt.Sprintf("is a JSON %s: it should be %s", typ.Value, what)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("%s is a JSON %s, which it cannot be", typ.Field, typ.Value)
+	}
+	msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), "json: "), "capillary: ")
+	if key, ok := strings.CutPrefix(msg, "unknown field "); ok {
+		return "has the key " + key + ": a row takes userId or identifier, source, accountId and body"
+	}
+	return msg
 }
 
 // unknownFields names the fields of body that the vendor's update does not document, which the

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -20,8 +21,8 @@ const (
 	// uncertain, or left for --resume); get or lookup did not read the customer.
 	exitFailed = 1
 	// exitUsage: nothing was done, or the run stopped: a mistake in the command line, the
-	// environment or the input's header, a results file that cannot be used, credentials the
-	// vendor refuses, or another error that stopped the run.
+	// environment or the input's header, a results file that cannot be used, an answer every
+	// call would get (bulk.FatalError), or another error that stopped the run.
 	exitUsage   = 2
 	programName = "capillary"
 )
@@ -49,9 +50,17 @@ The cluster and the credentials come from the environment:
 
 Exit status: 0 when every row was applied (get, lookup: the customer was read); 1 when some
 rows were not applied or the run was interrupted (get, lookup: not read); 2 when nothing was
-done or the run stopped: a mistake in the command line, the environment or the input's header,
-a results file that cannot be used, credentials the vendor refuses, or another error that
-stopped the run (the reason is on stderr).
+done or the run stopped: a mistake in the command line, the environment or the input's header;
+a results file that is locked, is not one, or was written for another input; an answer every
+call would get (credentials the vendor refuses, a host that does not exist, a certificate that
+does not verify, https to an http server); another error that stopped the run. The reason is on
+stderr; after a stop, fix it and run the same command with --resume.
+
+Examples:
+  export CAPILLARY_REGION=india CAPILLARY_TILL=my.till CAPILLARY_PASSWORD=...
+  capillary customers update --input customers.csv --source INSTORE --dry-run
+  capillary customers update --input customers.csv --source INSTORE --rate 1000/min
+  capillary customers get 171891944 --embed points
 `
 
 // exitError is an error with the exit status it gives. A usage error points to the help of
@@ -208,17 +217,35 @@ func (a *app) parse(fs *flag.FlagSet, help string, args []string) error {
 	return nil
 }
 
-// credentialsRefused turns err, when it is the vendor refusing the credentials, into a stop
-// that names the variables to check: every other call would be refused too.
-func (a *app) credentialsRefused(err error) error {
-	if !errors.Is(err, capillary.ErrUnauthorized) && !errors.Is(err, capillary.ErrForbidden) && !errors.Is(err, capillary.ErrOAuthCredentials) {
+// everyCallFails turns err, when the SDK says that every call would fail the same way
+// (refused credentials, a host that does not exist, a TLS failure), into a stop that names
+// what to check.
+func (a *app) everyCallFails(err error) error {
+	if !capillary.FailsEveryCall(err) {
 		return err
+	}
+	return stopped(fmt.Errorf("%w\n%s", err, a.whatToCheck(err)))
+}
+
+// whatToCheck names the variables to check for an error that fails every call: the
+// credentials' when the vendor refused them, the cluster's otherwise.
+func (a *app) whatToCheck(err error) string {
+	cluster := "CAPILLARY_BASE_URL or CAPILLARY_REGION"
+	if raw := a.getenv("CAPILLARY_BASE_URL"); raw != "" {
+		if u, perr := url.Parse(raw); perr == nil {
+			cluster = "CAPILLARY_BASE_URL is " + u.Scheme + "://" + u.Host // never its user info
+		}
+	} else if region := a.getenv("CAPILLARY_REGION"); region != "" {
+		cluster = "CAPILLARY_REGION is " + region
+	}
+	if !errors.Is(err, capillary.ErrUnauthorized) && !errors.Is(err, capillary.ErrForbidden) && !errors.Is(err, capillary.ErrOAuthCredentials) {
+		return fmt.Sprintf("Check the cluster's address (%s): its scheme (http or https) and host.", cluster)
 	}
 	vars := "CAPILLARY_TILL and CAPILLARY_PASSWORD"
 	if a.getenv("CAPILLARY_OAUTH_KEY") != "" {
 		vars = "CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET"
 	}
-	return stopped(fmt.Errorf("%w\nThe vendor refused the credentials: check %s, and the cluster (CAPILLARY_BASE_URL or CAPILLARY_REGION)", err, vars))
+	return fmt.Sprintf("Check %s, and the cluster (%s).", vars, cluster)
 }
 
 // client makes an SDK client from the environment; a mistake there points to the command's
@@ -236,8 +263,13 @@ func (a *app) client() (*capillary.Client, error) {
 
 // plural is "1 row", "2 rows".
 func plural(n int, noun string) string {
+	return strconv.Itoa(n) + " " + pluralWord(n, noun)
+}
+
+// pluralWord is "row" for 1, "rows" otherwise.
+func pluralWord(n int, noun string) string {
 	if n == 1 {
-		return "1 " + noun
+		return noun
 	}
-	return strconv.Itoa(n) + " " + noun + "s"
+	return noun + "s"
 }

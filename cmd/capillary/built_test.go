@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -355,10 +356,15 @@ func TestBuiltVersionAndHelp(t *testing.T) {
 	assert.Equal(t, exitOK, code, stderr)
 	assert.Regexp(t, `^capillary \S+.* \(go1\.\d+[^)]*\)\n$`, stdout)
 
+	code, stdout, stderr = runCLI(t, dir, nil, "--help")
+	assert.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "\nExamples:\n  export CAPILLARY_REGION=")
+
 	code, stdout, stderr = runCLI(t, dir, nil, "customers", "update", "--help")
 	assert.Equal(t, exitOK, code, stderr)
 	assert.Empty(t, stderr)
-	for _, want := range []string{"Examples:", "Exit status:", `{"row":N,"status":"sending"}`, "its last\noutcome line", "-progress-every N"} {
+	for _, want := range []string{"Examples:", "Exit status:", `{"row":N,"status":"sending","userId":"...","fingerprint":"..."}`,
+		"a row's outcome is its last outcome line", "-progress-every N", "  2  nothing was sent, or the run stopped."} {
 		assert.Contains(t, stdout, want)
 	}
 }
@@ -433,7 +439,7 @@ func readFile(t *testing.T, path string) string {
 	return string(data)
 }
 
-// Credentials the vendor refuses stop the command, naming the variables to check.
+// Credentials the vendor refuses stop get, naming the variables to check.
 func TestBuiltRefusedCredentials(t *testing.T) {
 	t.Parallel()
 	fake := startFake(t, []string{"101"})
@@ -441,29 +447,126 @@ func TestBuiltRefusedCredentials(t *testing.T) {
 		env  []string
 		want string
 	}{
-		{[]string{"CAPILLARY_BASE_URL=" + fake.url, "CAPILLARY_TILL=" + capillarytest.DefaultTill, "CAPILLARY_PASSWORD=s3cr3t-typo"}, "check CAPILLARY_TILL and CAPILLARY_PASSWORD"},
-		{[]string{"CAPILLARY_BASE_URL=" + fake.url, "CAPILLARY_OAUTH_KEY=" + capillarytest.DefaultOAuthKey, "CAPILLARY_OAUTH_SECRET=s3cr3t-typo"}, "check CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET"},
+		{[]string{"CAPILLARY_BASE_URL=" + fake.url, "CAPILLARY_TILL=" + capillarytest.DefaultTill, "CAPILLARY_PASSWORD=s3cr3t-typo"}, "Check CAPILLARY_TILL and CAPILLARY_PASSWORD"},
+		{[]string{"CAPILLARY_BASE_URL=" + fake.url, "CAPILLARY_OAUTH_KEY=" + capillarytest.DefaultOAuthKey, "CAPILLARY_OAUTH_SECRET=s3cr3t-typo"}, "Check CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET"},
 	} {
 		code, stdout, stderr := runCLI(t, t.TempDir(), tt.env, "customers", "get", "101")
 		assert.Equal(t, exitUsage, code, stderr)
 		assert.Empty(t, stdout)
-		assert.Contains(t, stderr, "\nThe vendor refused the credentials: "+tt.want+", and the cluster (CAPILLARY_BASE_URL or CAPILLARY_REGION)\n")
+		assert.Contains(t, stderr, "401 Unauthorized")
+		assert.Contains(t, stderr, "\n"+tt.want+", and the cluster (CAPILLARY_BASE_URL is "+fake.url+").\n")
 		assert.NotContains(t, stderr, "s3cr3t", "no secret is printed")
 	}
+	// A host that does not exist fails every call too: status 2, naming the variable.
+	code, stdout, stderr := runCLI(t, t.TempDir(), []string{"CAPILLARY_BASE_URL=https://capillary-cli-test.invalid", "CAPILLARY_TILL=t", "CAPILLARY_PASSWORD=p"}, "customers", "get", "101")
+	assert.Equal(t, exitUsage, code, stderr)
+	assert.Empty(t, stdout)
+	assert.True(t, strings.HasSuffix(stderr, "\nCheck the cluster's address (CAPILLARY_BASE_URL is https://capillary-cli-test.invalid): its scheme (http or https) and host.\n"), stderr)
 }
 
-// Rows applied with the vendor's warnings are counted apart, by code: the run was "applied
-// with warnings".
-func TestBuiltWarningsAreCounted(t *testing.T) {
+// Rows applied with the vendor's warnings are counted apart, by code, with the rows that got
+// them: the run was "applied with warnings". The dry run and the summary say how many
+// customers appear in more than one row.
+func TestBuiltWarningsAndDuplicatesAreCounted(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeFile(t, dir, "c.csv", "userId,firstName,email\n101,Ann,not-an-email\n102,Bob,\n103,Cy,also@not\n")
-	fake := startFake(t, []string{"101", "102", "103"})
-	code, stdout, stderr := runCLI(t, dir, fake.env(), "customers", "update", "--input", "c.csv", "--source", "INSTORE")
+	writeFile(t, dir, "c.csv", "userId,firstName,email\n101,Ann,not-an-email\n102,Bob,\n103,Cy,not-an-email\n101,Anna,\n102,Bo,\n102,Bob,\n")
+	const duplicates = "2 customers appear in more than one row: each one's rows are sent in the order of the input.\n"
+	code, stdout, stderr := runCLI(t, dir, nil, "customers", "update", "--input", "c.csv", "--source", "INSTORE", "--dry-run")
 	assert.Equal(t, exitOK, code, stderr)
-	assert.Regexp(t, `applied\s+3\s*\n\s+with warnings\s+2\s+applied, with the vendor's warnings: see "warnings" in the results\n`, stdout)
-	assert.Contains(t, stdout, "\nApplied with warnings, by code: 8057 ×2\n")
+	assert.Equal(t, duplicates+"6 rows checked: 6 valid, 0 invalid. Nothing was sent.\n", stdout)
+
+	fake := startFake(t, []string{"101", "102", "103"})
+	code, stdout, stderr = runCLI(t, dir, fake.env(), "customers", "update", "--input", "c.csv", "--source", "INSTORE")
+	assert.Equal(t, exitOK, code, stderr)
+	assert.Regexp(t, `applied\s+6\s*\n\s+with warnings\s+2\s+applied, with the vendor's warnings \(below\)\n`, stdout)
+	assert.Contains(t, stdout, "\nThe vendor's warnings, by code (the results file has each row's):\n"+
+		`  8057 on rows 1, 3: Invalid email id in comm channel: profiles[0].commChannels[0].value: "not-an-email" is not an email address; the channel was not saved`+"\n"+
+		duplicates)
 	got := finals(t, results(t, filepath.Join(dir, "c.results.jsonl")))
 	assert.EqualValues(t, 8057, got[1].Warnings[0].Code)
 	assert.Empty(t, got[2].Warnings)
+	customers := fake.dumped(t)
+	assert.Equal(t, "Anna", customers["101"].FirstName, "the last row wins")
+	assert.Equal(t, "Bob", customers["102"].FirstName, "the last row wins")
+}
+
+// An answer that will fail every row stops a 2,000-row run within the first rows, saying
+// what to fix, with status 2; the rows not sent stay unsent, and once the mistake is fixed
+// --resume sends them, each customer once.
+func TestBuiltFatalStop(t *testing.T) {
+	t.Parallel()
+	const rows = 2000
+	ids := make([]string, rows)
+	var csv strings.Builder
+	csv.WriteString("userId,firstName\n")
+	for i := range ids {
+		ids[i] = strconv.Itoa(100000 + i)
+		fmt.Fprintf(&csv, "%s,Name%d\n", ids[i], i)
+	}
+	fake := startFake(t, ids)
+	hostPort := strings.TrimPrefix(fake.url, "http://")
+	basic := func(baseURL, password string) []string {
+		return []string{"CAPILLARY_BASE_URL=" + baseURL, "CAPILLARY_TILL=" + capillarytest.DefaultTill, "CAPILLARY_PASSWORD=" + password}
+	}
+	tests := []struct {
+		name string
+		env  []string
+		want []string // lines of stderr, each whole
+	}{
+		{
+			name: "a wrong password", env: basic(fake.url, "s3cr3t-typo"),
+			want: []string{"Check CAPILLARY_TILL and CAPILLARY_PASSWORD, and the cluster (CAPILLARY_BASE_URL is " + fake.url + ")."},
+		},
+		{
+			name: "a wrong OAuth secret",
+			env:  []string{"CAPILLARY_BASE_URL=" + fake.url, "CAPILLARY_OAUTH_KEY=" + capillarytest.DefaultOAuthKey, "CAPILLARY_OAUTH_SECRET=s3cr3t-typo"},
+			want: []string{"Check CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET, and the cluster (CAPILLARY_BASE_URL is " + fake.url + ")."},
+		},
+		{
+			name: "https to an http server", env: basic("https://"+hostPort, capillarytest.DefaultPassword),
+			want: []string{"Check the cluster's address (CAPILLARY_BASE_URL is https://" + hostPort + "): its scheme (http or https) and host."},
+		},
+		{
+			// .invalid never resolves (RFC 6761), and the resolver says so at once.
+			name: "a host that does not exist", env: basic("https://capillary-cli-test.invalid", capillarytest.DefaultPassword),
+			want: []string{"Check the cluster's address (CAPILLARY_BASE_URL is https://capillary-cli-test.invalid): its scheme (http or https) and host."},
+		},
+	}
+	t.Run("stops", func(t *testing.T) { // returns when its parallel cases are done
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				t.Parallel()
+				dir := t.TempDir()
+				writeFile(t, dir, "c.csv", csv.String())
+				code, stdout, stderr := runCLI(t, dir, tt.env, "customers", "update", "--input", "c.csv", "--source", "INSTORE")
+				assert.Equal(t, exitUsage, code, stderr)
+				assert.Regexp(t, `^capillary: the run stopped at row \d+, since every row would fail the same way: `, stderr)
+				for _, line := range tt.want {
+					assert.Contains(t, strings.Split(stderr, "\n"), line)
+				}
+				assert.True(t, strings.HasSuffix(stderr, "\nNo more rows were sent: once this is fixed, run the same command with --resume to send the rest\n"), stderr)
+				assert.NotContains(t, stderr+stdout, "s3cr3t", "no secret is printed")
+				assert.NotContains(t, stderr, "--help", "not a mistake in the command line")
+				assert.Regexp(t, `unfinished\s+\d+`, stdout)
+
+				lines := results(t, filepath.Join(dir, "c.results.jsonl"))
+				assert.Zero(t, len(finals(t, lines)), "no row has an outcome: every row is left for --resume")
+				assert.LessOrEqual(t, len(lines), 4*bulk.DefaultConcurrency, "the run stopped within the first rows")
+			})
+		}
+	})
+
+	// Fixed, the same command with --resume sends every row, each customer once.
+	dir := t.TempDir()
+	writeFile(t, dir, "c.csv", csv.String())
+	code, _, stderr := runCLI(t, dir, basic(fake.url, "s3cr3t-typo"), "customers", "update", "--input", "c.csv", "--source", "INSTORE")
+	require.Equal(t, exitUsage, code, stderr)
+	code, stdout, stderr := runCLI(t, dir, fake.env(), "customers", "update", "--input", "c.csv", "--source", "INSTORE", "--resume")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Regexp(t, `applied\s+2000`, stdout)
+	assert.Len(t, finals(t, results(t, filepath.Join(dir, "c.results.jsonl"))), rows)
+	for id, c := range fake.dumped(t) {
+		assert.Equal(t, 1, c.Received, id)
+	}
 }

@@ -15,9 +15,11 @@
 // CAPILLARY_REGION, then CAPILLARY_TILL and CAPILLARY_PASSWORD, or CAPILLARY_OAUTH_KEY and
 // CAPILLARY_OAUTH_SECRET.
 //
-// Exit status: 0 when every row was applied (or, for get and lookup, the customer was found),
-// 1 when some were not or the command failed, 2 for a mistake in the command line or the input's
-// header.
+// Exit status: 0 when every row was applied (or, for get and lookup, the customer was found);
+// 1 when some were not, or the run was interrupted; 2 when nothing was sent or the run stopped:
+// a mistake in the command line, the environment or the input's header, a results file that
+// cannot be used, or an answer every row would get (refused credentials, a host that does not
+// exist, TLS): --resume goes on once it is fixed.
 package main
 
 import (

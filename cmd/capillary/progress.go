@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -34,13 +33,11 @@ type progress struct {
 	done     int       // rows with an outcome, skipped ones included
 	skipped  int
 	applied  int
-	failures map[string]int
-	warned   int            // applied rows with warnings
-	warnings map[string]int // their warnings by vendor code
+	failures map[string]int // rows not applied by Result.Code, for the progress line
 }
 
 func (a *app) newProgress(ctx context.Context, f *updateFlags, j bulk.Journal) *progress {
-	p := &progress{Journal: j, out: a.stderr, every: f.progressEvery, start: time.Now(), failures: map[string]int{}, warnings: map[string]int{}}
+	p := &progress{Journal: j, out: a.stderr, every: f.progressEvery, start: time.Now(), failures: map[string]int{}}
 	p.last = p.start
 	if !a.terminal {
 		return p
@@ -110,12 +107,6 @@ func (p *progress) count(res *bulk.Result, skipped bool) {
 		p.skipped++
 	case res.Status == bulk.Applied:
 		p.applied++
-		if len(res.Warnings) > 0 {
-			p.warned++
-		}
-		for _, w := range res.Warnings {
-			p.warnings[strconv.FormatInt(int64(w.Code), 10)]++
-		}
 	default:
 		p.failures[res.Code()]++
 	}
@@ -165,13 +156,6 @@ func (p *progress) failureText() string {
 		return " not applied: " + f
 	}
 	return ""
-}
-
-// warningCounts returns the applied rows with warnings and their warnings by code.
-func (p *progress) warningCounts() (int, string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.warned, failureList(p.warnings)
 }
 
 // failureList lists failures by code, the most frequent first: "8015 ×3, 521 ×1".

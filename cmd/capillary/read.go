@@ -21,7 +21,8 @@ Examples:
   capillary customers get 171891944 --source ALL --embed points,mlp
 
 Exit status: 0 when the customer was read, 1 when not (not found, refused), 2 for a mistake in
-the command line or the environment, or credentials the vendor refuses.
+the command line or the environment, or an answer every call would get (credentials the vendor
+refuses, a host that does not exist, a certificate that does not verify, https to an http server).
 `
 
 const lookupHelp = `Usage: capillary customers lookup --mobile M | --email E | --external-id X [--source SOURCE] [--account-id ID] [--embed ...]
@@ -35,7 +36,8 @@ Examples:
   capillary customers lookup --email tom@example.com --source WECHAT --account-id wx-1 --embed points
 
 Exit status: 0 when the customer was read, 1 when not (not found, refused), 2 for a mistake in
-the command line or the environment, or credentials the vendor refuses.
+the command line or the environment, or an answer every call would get (credentials the vendor
+refuses, a host that does not exist, a certificate that does not verify, https to an http server).
 `
 
 // readFlags are the flags get and lookup share.
@@ -126,7 +128,7 @@ func (a *app) read(read func(capillary.CustomersAPI) (*capillary.Customer, error
 		return 0, usagef("%w", err)
 	}
 	if err != nil {
-		return 0, a.credentialsRefused(err)
+		return 0, a.everyCallFails(err)
 	}
 	out, err := json.MarshalIndent(cust, "", "  ")
 	if err != nil {

@@ -16,6 +16,10 @@ import (
 func (a *app) send(ctx context.Context, f *updateFlags, runner *bulk.Runner, rows iter.Seq2[bulk.Row, error]) (int, error) {
 	// The journal first: its lock keeps another run off the file while this one reads it.
 	journal, err := bulk.OpenJournal(f.results)
+	if errors.Is(err, bulk.ErrNotResults) {
+		return 0, stopped(fmt.Errorf("%w\nName a new results file with --results. A results file from an earlier version "+
+			"of capillary cannot be resumed: start over with a new one", err))
+	}
 	if err != nil {
 		return 0, stopped(err)
 	}
@@ -27,23 +31,38 @@ func (a *app) send(ctx context.Context, f *updateFlags, runner *bulk.Runner, row
 	prog := a.newProgress(ctx, f, journal)
 	pl := &plan{history: hist, retryFailed: f.retryFailed, progress: prog, upsert: f.upsert}
 	// Said at once: the rows in flight may take the whole grace period to finish.
+	noted := make(chan struct{})
 	stopNote := context.AfterFunc(ctx, func() {
+		defer close(noted)
 		prog.note(fmt.Sprintf("interrupted: no more rows are sent; the rows in flight get up to %s to finish "+
 			"(interrupt again to stop at once: --resume settles them)", bulk.DefaultGracePeriod))
 	})
 	sum, runErr := runner.Run(ctx, pl.filter(rows), prog)
-	stopNote()
+	if !stopNote() {
+		<-noted // said before the summary
+	}
 	prog.stop()
 	if err := journal.Close(); err != nil && runErr == nil {
 		runErr = err
 	}
+	var changed *bulk.InputChangedError
+	if errors.As(runErr, &changed) {
+		// Resume checks every recorded row before it yields one to send.
+		return 0, stopped(fmt.Errorf("cannot resume: %s was written for another input: %s.\n"+
+			"Nothing was sent. Resume with the input as it was, or start over with a new results file (--results)", f.results, changed.Reason))
+	}
 	a.printSummary(sum, pl, f.results)
+	var fatal *bulk.FatalError
 	switch {
 	case errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded):
 		fmt.Fprintf(a.stderr, "%s: interrupted: %s left without an outcome; run the same command with --resume to go on\n", programName, plural(len(sum.Unfinished), "row"))
 		return exitFailed, nil
+	case errors.As(runErr, &fatal):
+		return 0, stopped(fmt.Errorf("the run stopped at row %d, since every row would fail the same way: %s.\n%s\nThe answer was: %s\n"+
+			"No more rows were sent: once this is fixed, run the same command with --resume to send the rest",
+			fatal.Row, fatal.Reason(), a.whatToCheck(fatal.Err), plain(fatal.Err)))
 	case runErr != nil:
-		return 0, a.credentialsRefused(stopped(fmt.Errorf("the run stopped: %w", runErr)))
+		return 0, stopped(fmt.Errorf("the run stopped: %w", runErr))
 	case sum.Applied == sum.Rows && pl.keptFailed.Load() == 0:
 		return exitOK, nil
 	}
@@ -110,9 +129,7 @@ func (a *app) dryRun(rows iter.Seq2[bulk.Row, error], api bulk.API, opts []bulk.
 	}
 	w := bufio.NewWriterSize(a.stdout, 64<<10)
 	defer w.Flush()
-	bad := 0
 	sum, err := runner.Check(rows, func(row int, problems []bulk.Problem) {
-		bad++
 		for _, p := range problems {
 			fmt.Fprintf(w, "row %d: %s: %s\n", row, p.Field, p.Problem)
 		}
@@ -120,8 +137,9 @@ func (a *app) dryRun(rows iter.Seq2[bulk.Row, error], api bulk.API, opts []bulk.
 	if err != nil {
 		return 0, stopped(errors.New("reading the input: " + plain(err)))
 	}
-	fmt.Fprintf(w, "%s checked: %d valid, %d invalid. Nothing was sent.\n", plural(sum.Rows, "row"), sum.Rows-bad, bad)
-	if bad > 0 {
+	printDuplicates(w, sum.DuplicateCustomers)
+	fmt.Fprintf(w, "%s checked: %d valid, %d invalid. Nothing was sent.\n", plural(sum.Rows, "row"), sum.Rows-sum.Invalid, sum.Invalid)
+	if sum.Invalid > 0 {
 		return exitFailed, nil
 	}
 	return exitOK, nil

@@ -47,16 +47,26 @@ Input (--input FILE, or - for stdin with --format):
   "fistName") or a mobile that is not digits with the country code; --dry-run lists every
   such row with its number and field.
 
-Results (--results, default: the input's name with .results.jsonl) are JSON lines, appended
-and synced as the run goes; the file is also the journal that --resume reads. Before a row is
-first sent, a line {"row":N,"status":"sending"} marks it; when it finishes, a line gives its
-outcome: "row" (a CSV row's position among the data rows, a JSONL row's line number),
-"status" (applied, refused, invalid or uncertain), "userId" or "identifier", "errors" and
-"warnings" (the vendor's codes and messages), "problems" (why a row is invalid), "error",
-"settlement" (how a lost answer was settled by reading the customer back), "requestId" and
-"attempts". A row sent again (--retry-failed) gets more lines: its outcome is its last
-outcome line. A row marked "sending" with no outcome after it was in flight when a run
-stopped: --resume reads the customer back before sending it again.
+Results (--results, default: the input's name with .results.jsonl) are JSON lines, and the
+journal that --resume reads. The first line is {"capillary":"bulk results","version":2}; a
+file that does not start with it (the input, a results file of an earlier capillary) is refused
+and left as it was. Before a row is first sent, a line marks it:
+  {"row":N,"status":"sending","userId":"...","fingerprint":"..."}
+with "identifier" ({"type","value"}) instead of "userId" for a row addressed by one. When the
+row finishes, an outcome line gives "row" (a CSV row's position among the data rows, a JSONL
+row's line number), "status" (applied, refused, invalid or uncertain), "userId" or
+"identifier", "createdId", "httpStatus", "errors" and "warnings" (the vendor's codes and
+messages), "sideEffects", "problems" (why a row is invalid), "error", "settlement" (how a lost
+answer was settled by reading the customer back), "requestId", "attempts" and "fingerprint".
+Outcome lines are written and synced as rows finish. A row sent again (--retry-failed) gets
+more lines: a row's outcome is its last outcome line. A row marked "sending" with no outcome
+after it was in flight when a run stopped: --resume reads the customer back before sending it
+again. The fingerprint identifies the row's content: --resume refuses a results file written
+for another input, or for this one since changed (a row inserted, removed or edited).
+
+The summary (stdout) counts the rows by outcome, the rows not applied by code, the vendor's
+warnings by code with the rows that got them, and the customers that appear in more than one
+row (each one's rows are sent in the order of the input, so the last row wins).
 
 Examples:
   # Check a file offline: every bad row, with its row number and field.
@@ -80,10 +90,12 @@ Exit status:
   0  every row was applied
   1  the run ended with rows not applied (refused, invalid, uncertain: see the results), or
      was interrupted (run the same command with --resume to go on); a dry run found bad rows
-  2  nothing was sent, or the run stopped: a mistake in the command line, the environment or
-     the input's header; a results file that is locked by another run or cannot be read;
-     credentials the vendor refuses; another error that stopped the run. The reason is on
-     stderr.
+  2  nothing was sent, or the run stopped. Before sending: a mistake in the command line, the
+     environment or the input's header; a results file that is locked by another run, is not
+     a results file, or was written for another input. While sending: an answer every row
+     would get (credentials the vendor refuses, a host that does not exist, a certificate that
+     does not verify, https to an http server): fix it, then --resume sends the rest; another
+     error that stopped the run. The reason is on stderr.
 `
 
 // updateFlags is the command line of customers update and customers upsert.

@@ -359,10 +359,10 @@ func resultsFile(t *testing.T, path, csv string, entries ...string) string {
 	t.Helper()
 	rows, err := bulk.ReadCSV(strings.NewReader(csv))
 	require.NoError(t, err)
-	fingerprints := map[int]string{}
+	written := map[int]bulk.Result{}
 	for row, err := range rows {
 		require.NoError(t, err)
-		fingerprints[row.Number] = bulk.Fingerprint(&row)
+		written[row.Number] = bulk.Result{UserID: row.UserID, Fingerprint: bulk.Fingerprint(&row)}
 	}
 	j, err := bulk.OpenJournal(path)
 	require.NoError(t, err)
@@ -370,7 +370,7 @@ func resultsFile(t *testing.T, path, csv string, entries ...string) string {
 		n, status, _ := strings.Cut(e, " ")
 		row, err := strconv.Atoi(n)
 		require.NoError(t, err)
-		res := &bulk.Result{Row: row, Status: bulk.Status(status), Fingerprint: fingerprints[row]}
+		res := &bulk.Result{Row: row, Status: bulk.Status(status), UserID: written[row].UserID, Fingerprint: written[row].Fingerprint}
 		if res.Status == bulk.Sending {
 			require.NoError(t, j.Sending(res))
 			continue
@@ -380,4 +380,98 @@ func resultsFile(t *testing.T, path, csv string, entries ...string) string {
 	}
 	require.NoError(t, j.Close())
 	return path
+}
+
+// A resume with another input, or with this one changed, is refused before anything is sent,
+// saying what differs, with status 2.
+func TestResumeRefusesAChangedInput(t *testing.T) {
+	t.Parallel()
+	const was = "userId,firstName\n101,Ann\n102,Bob\n103,Cy\n"
+	tests := []struct {
+		name, input, why string
+	}{
+		{"a row inserted", "userId,firstName\n101,Ann\n104,Di\n102,Bob\n103,Cy\n", "row 2 was for user id 102, and is for user id 104 now"},
+		{"a row edited", "userId,firstName\n101,Ann\n102,Bobby\n103,Cy\n", "row 2, for user id 102, sends other values now"},
+		{"a row removed", "userId,firstName\n101,Ann\n102,Bob\n", "the input ends at row 2, and the results file records row 3: rows were removed"},
+		{"another input", "userId,firstName\n201,Xi\n", "row 1 was for user id 101, and is for user id 201 now"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, "101", "102", "103", "104", "201")
+			in := h.file("c.csv", tt.input)
+			res := resultsFile(t, filepath.Join(h.dir, "c.results.jsonl"), was, "1 sending", "1 applied", "2 sending", "2 applied", "3 sending")
+			before := readFile(t, res)
+			for _, flag := range []string{"--resume", "--retry-failed"} {
+				code, stdout, stderr := h.run(testCtx(t), "customers", "update", "--input", in, "--source", "INSTORE", flag)
+				assert.Equal(t, exitUsage, code, flag)
+				assert.Empty(t, stdout, flag)
+				assert.Contains(t, stderr, "capillary: cannot resume: "+res+" was written for another input: ", flag)
+				assert.Contains(t, stderr, tt.why, flag)
+				assert.True(t, strings.HasSuffix(stderr, ".\nNothing was sent. Resume with the input as it was, or start over with a new results file (--results)\n"), stderr)
+			}
+			assert.Empty(t, h.puts())
+			assert.Equal(t, before, readFile(t, res), "the results file is as it was")
+		})
+	}
+}
+
+// --results naming a file that is not a results file (the input itself, or one written before
+// the results had a header) is refused, and the file is left byte for byte.
+func TestResultsThatAreNotResultsAreLeftAlone(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "101")
+	in := h.file("c.csv", "userId,firstName\n101,Ann\n")
+	old := h.file("old.results.jsonl", `{"row":1,"status":"applied","userId":"101","attempts":1}`+"\n")
+	for _, path := range []string{in, old} {
+		for _, flags := range [][]string{nil, {"--resume"}, {"--retry-failed"}} {
+			before := readFile(t, path)
+			args := append([]string{"customers", "update", "--input", in, "--source", "INSTORE", "--results", path}, flags...)
+			code, stdout, stderr := h.run(testCtx(t), args...)
+			assert.Equal(t, exitUsage, code, args)
+			assert.Empty(t, stdout)
+			assert.Equal(t, "capillary: not a results file: "+path+` does not start with {"capillary":"bulk results","version":2}; it was left as it was`+"\n"+
+				"Name a new results file with --results. A results file from an earlier version of capillary cannot be resumed: start over with a new one\n", stderr)
+			assert.Equal(t, before, readFile(t, path), "not a byte changed")
+		}
+	}
+	assert.Empty(t, h.puts())
+}
+
+// --help describes the results file as the run writes it: its first line, and every key of
+// its lines.
+func TestHelpDescribesTheResultsFile(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "101", "102")
+	_, help, _ := h.run(testCtx(t), "customers", "update", "--help")
+	help = strings.Join(strings.Fields(help), " ") // as one line: keys may sit at a line's end
+	h.stdin = `{"userId":"101","body":{"profiles":[{"firstName":"Ann","commChannels":[{"type":"email","value":"not-an-email"}]}]}}
+{"userId":"999","body":{"profiles":[{"firstName":"Zed"}]}}
+{"userId":"102","body":{"profiles":[{"fistName":"Bob"}]}}
+{"identifier":{"type":"mobile","value":"919999000001"},"body":{"profiles":[{"firstName":"Cy"}]}}
+`
+	out := filepath.Join(h.dir, "out.jsonl")
+	code, _, stderr := h.run(testCtx(t), "customers", "update", "--input", "-", "--format", "jsonl", "--source", "INSTORE", "--results", out)
+	assert.Equal(t, exitFailed, code, stderr)
+
+	f, err := os.Open(out)
+	require.NoError(t, err)
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	require.True(t, sc.Scan())
+	assert.Contains(t, help, "The first line is "+sc.Text()+";")
+	keys := map[string]bool{}
+	for sc.Scan() {
+		var line map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &line))
+		for k := range line {
+			keys[k] = true
+		}
+	}
+	for _, k := range []string{"row", "status", "userId", "identifier", "errors", "warnings", "problems", "requestId", "attempts", "fingerprint"} {
+		assert.True(t, keys[k], "the run wrote no %q: the test no longer covers it", k)
+	}
+	for k := range keys {
+		assert.Contains(t, help, `"`+k+`"`, "--help does not describe %q", k)
+	}
 }
