@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -368,7 +369,7 @@ func FuzzUpdateResponse(f *testing.F) {
 // requireSentExactly fails unless the call was refused with a *ValidationError and nothing was
 // sent, or was sent once with the JSON encoding of body, byte for byte. It reports whether the
 // call was sent.
-func requireSentExactly(t *testing.T, srv *fuzzServer, body *capillary.UpdateCustomerRequest, err error) bool {
+func requireSentExactly(t *testing.T, srv *fuzzServer, body any, err error) bool {
 	t.Helper()
 	sent := srv.requests()
 	var valErr *capillary.ValidationError
@@ -431,6 +432,39 @@ func FuzzUpdateRequestJSON(f *testing.F) {
 		srv := acceptingServer()
 		_, err := boundedUpdate(t, newFuzzClient(t, srv, io.Discard), userID, &body,
 			&capillary.UpdateCustomerParams{Source: capillary.Source(source), AccountID: accountID})
+		requireSentExactly(t, srv, &body, err)
+	})
+}
+
+// FuzzCreateRequestJSON is FuzzUpdateRequestJSON for Create, from the vendor's add samples:
+// either Create refuses the request with a *ValidationError and sends nothing, or it sends
+// exactly the request's JSON.
+func FuzzCreateRequestJSON(f *testing.F) {
+	samples, err := filepath.Glob("testdata/add_customer/*.json")
+	if err != nil || len(samples) == 0 {
+		f.Fatal("no add samples", err)
+	}
+	for _, name := range samples {
+		sample, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add("INSTORE", "", sample)
+		f.Add("LINE", "2001914141242", sample)
+	}
+	f.Add("INSTORE", "", []byte(`{"profiles": [{"identifiers": [{"type": "cuid", "value": ""}]}]}`))
+	f.Add("INSTORE", "", []byte(`{"referralCode": "", "profiles": [{"fields": {}, "identifiers": [{"type": "mobile", "value": 919988221100}], "source": "INSTORE"}]}`))
+
+	f.Fuzz(func(t *testing.T, source, accountID string, data []byte) {
+		var body capillary.CreateCustomerRequest
+		if json.Unmarshal(data, &body) != nil {
+			return // not a request: nothing to send
+		}
+		srv := acceptingServer()
+		ctx, cancel := context.WithTimeout(context.Background(), fuzzBound)
+		defer cancel()
+		_, err := newFuzzClient(t, srv, io.Discard).Customers.Create(ctx, &body,
+			&capillary.CreateCustomerParams{Source: capillary.Source(source), AccountID: accountID})
 		requireSentExactly(t, srv, &body, err)
 	})
 }
