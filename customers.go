@@ -36,9 +36,9 @@ type CustomersAPI interface {
 	// same order. Retries and errors are as for Get, and ErrInvalidIdentifier matches 8013.
 	Lookup(ctx context.Context, ids []Identifier, params *GetCustomerParams, opts ...Option) (*Customer, error)
 
-	// Create registers a customer (POST /v2/customers, the vendor's add customer) on
-	// params.Source. The body needs at least one profile, each with identifiers and a source;
-	// every problem is reported at once in a *ValidationError and nothing is sent.
+	// Create registers a customer (POST /v2/customers, the vendor's add customer). The body
+	// needs at least one profile, each with identifiers and a source; params may be nil. Every
+	// problem is reported at once in a *ValidationError and nothing is sent.
 	//
 	// An add cannot update: a customer whose identifier exists on the same source is refused
 	// with 8006 (errors.Is matches ErrCustomerExists; ExistingCustomerID reads its id). One

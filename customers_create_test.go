@@ -223,14 +223,18 @@ func TestCreateValidation(t *testing.T) {
 		params *CreateCustomerParams
 		want   []FieldError
 	}{
-		{"nil body and params", nil, nil, []FieldError{
-			{"params", "is required (it carries the source)"}, {"body", "is required"}}},
+		{"nil body and params", nil, nil, []FieldError{{"body", "is required"}}},
 		{"no profile", &CreateCustomerRequest{ExtendedFields: map[string]any{"city": "Pune"}}, &CreateCustomerParams{}, []FieldError{
-			{"params.source", "is required"},
 			{"profiles", "must hold the customer's profile, with its identifiers and source"}}},
 		{"no identifier, no source", &CreateCustomerRequest{Profiles: []Profile{{FirstName: Ptr("Tom")}}}, instoreParams, []FieldError{
 			{"profiles[0].identifiers", "must hold at least one identifier (mobile, email, externalId, ...)"},
 			{"profiles[0].source", "is required: the source the customer is registered on, such as INSTORE"}}},
+		{"no source anywhere", &CreateCustomerRequest{Profiles: []Profile{{Identifiers: []Identifier{{Type: IdentifierMobile, Value: "919988221100"}}}}},
+			&CreateCustomerParams{AccountID: "a1"}, []FieldError{
+				{"params.source", "is required, or each profile's source: none is given"},
+				{"profiles[0].source", "is required: the source the customer is registered on, such as INSTORE"}}},
+		{"an account without source", externalIDBody("e1"), &CreateCustomerParams{AccountID: "a1"}, []FieldError{
+			{"params.accountId", "is given without params.source"}}},
 		{"bad identifier and fields", &CreateCustomerRequest{
 			Profiles:                  []Profile{{Identifiers: []Identifier{{Type: "passport", Value: " "}, {Value: "1"}}, Source: "SHOP"}},
 			LoyaltyProgramEnrollments: []LoyaltyProgramEnrollment{{ProgramID: 0}},
@@ -257,6 +261,7 @@ func TestCreateValidation(t *testing.T) {
 				var invalid *ValidationError
 				require.ErrorAs(t, err, &invalid)
 				assert.ErrorIs(t, err, ErrInvalidRequest)
+				require.GreaterOrEqual(t, len(invalid.Problems), len(tt.want), "%v", invalid.Problems)
 				assert.Equal(t, tt.want, invalid.Problems[:len(tt.want)])
 			}
 			assert.Zero(t, mt.GetTotalCallCount(), "nothing is sent")
@@ -276,4 +281,21 @@ func TestCheckCreateAndUpsert(t *testing.T) {
 	var invalid *ValidationError
 	require.ErrorAs(t, CheckCreate(&CreateCustomerRequest{}, params), &invalid)
 	assert.Equal(t, []FieldError{{"profiles", "must hold the customer's profile, with its identifiers and source"}}, invalid.Problems)
+}
+
+// The query's source is optional, as the add page documents: each profile names its own. An
+// upsert then looks up and updates on the first profile's source.
+func TestCreateWithoutQuerySource(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockedClient(t)
+	creates := scriptAt(mt, http.MethodPost, createURL, respond(http.StatusOK, createdBody))
+	lookups := scriptAt(mt, http.MethodGet, lookupURL, respond(http.StatusBadRequest, vendorError(8015, "Customer not found for the given identifiers")))
+	_, err := c.Customers.Create(testCtx(t), externalIDBody("e1"), nil)
+	require.NoError(t, err)
+	assert.Empty(t, creates.only(t).URL.RawQuery)
+
+	_, err = c.Customers.Upsert(testCtx(t), externalIDBody("e2"), nil)
+	require.NoError(t, err)
+	assert.Equal(t, "identifierName=externalId&identifierValue=e2&source=INSTORE", lookups.only(t).URL.RawQuery)
+	assert.Equal(t, "source=INSTORE", creates.all()[1].URL.RawQuery)
 }

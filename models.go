@@ -367,9 +367,10 @@ func (r *CreateCustomerRequest) update() *UpdateCustomerRequest {
 
 // CreateCustomerParams are the query parameters of Create and Upsert.
 type CreateCustomerParams struct {
-	// Source is the source the customer is registered on; it is required. Upsert also looks
-	// the customer up and updates it on this source.
-	Source Source `url:"source"`
+	// Source is the source the customer is registered on, sent only when set: the vendor wants
+	// it in each profile, and documents the query's as optional. Upsert looks the customer up
+	// and updates it on this source, or on the first profile's when it is empty.
+	Source Source `url:"source,omitempty"`
 	// AccountID is the source account, needed for sources with several accounts (WECHAT,
 	// FACEBOOK, MOBILE_APP, LINE, WEB_ENGAGE). It is sent only when not empty.
 	AccountID string `url:"accountId,omitempty"`

@@ -19,6 +19,7 @@ func (s *customersService) Upsert(ctx context.Context, body *CreateCustomerReque
 	if problems := validateUpsert(body, params); len(problems) > 0 {
 		return nil, &ValidationError{Problems: problems}
 	}
+	params = upsertParams(body, params)
 	u := &upsert{s: s, body: body, params: params, opts: opts, res: &UpsertCustomerResponse{}}
 	id, err := u.find(ctx)
 	switch {

@@ -6,13 +6,18 @@ import (
 	"strings"
 )
 
-// validateCreate checks every argument of a create and returns every problem found.
+// validateCreate checks every argument of a create and returns every problem found. The
+// vendor requires each profile's source; the query's (params.Source) is optional, as its add
+// page documents, but a create with neither is refused naming both.
 func validateCreate(body *CreateCustomerRequest, params *CreateCustomerParams) []FieldError {
 	var p problems
-	if params == nil {
-		p.add("params", "is required (it carries the source)")
-	} else {
+	switch {
+	case params != nil && params.Source != "":
 		checkSource(&p, params.Source, params.AccountID, sources, "the add")
+	case body != nil && slices.ContainsFunc(body.Profiles, func(prof Profile) bool { return prof.Source == "" }):
+		p.add("params.source", "is required, or each profile's source: none is given")
+	case params != nil && params.AccountID != "":
+		p.add("params.accountId", "is given without params.source")
 	}
 	checkCreateBody(&p, body)
 	return p
@@ -23,6 +28,7 @@ func validateCreate(body *CreateCustomerRequest, params *CreateCustomerParams) [
 // INSTORE).
 func validateUpsert(body *CreateCustomerRequest, params *CreateCustomerParams) []FieldError {
 	p := problems(validateCreate(body, params))
+	params = upsertParams(body, params)
 	hasIdentifiers := body != nil && slices.ContainsFunc(body.Profiles, func(prof Profile) bool { return len(prof.Identifiers) > 0 })
 	if hasIdentifiers && len(upsertLookupIDs(body)) == 0 {
 		p.add("profiles", "hold no identifier Upsert can look up (%s, without a comma)", listOf(lookupIdentifierTypes))
@@ -34,6 +40,20 @@ func validateUpsert(body *CreateCustomerRequest, params *CreateCustomerParams) [
 	case params.AccountID == "" && params.Source != SourceInstore:
 		p.add("params.accountId", "is required for an upsert on source %s: its look-up needs it (every source but INSTORE)", params.Source)
 	}
+	return p
+}
+
+// upsertParams are the params an upsert goes by: params, or, when they name no source, the
+// first profile's source and account.
+func upsertParams(body *CreateCustomerRequest, params *CreateCustomerParams) *CreateCustomerParams {
+	if params != nil && params.Source != "" || body == nil || len(body.Profiles) == 0 {
+		return params
+	}
+	p := &CreateCustomerParams{}
+	if params != nil {
+		*p = *params
+	}
+	p.Source, p.AccountID = body.Profiles[0].Source, body.Profiles[0].AccountID
 	return p
 }
 
