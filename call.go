@@ -29,9 +29,8 @@ type request struct {
 	auth         authenticator // nil: the client's credentials
 }
 
-// answer is what a call decodes a body into: its result and the vendor's lists.
+// answer is what a call decodes a body into; lists takes out the vendor's errors and warnings.
 type answer interface {
-	// lists returns the vendor's errors and warnings, taking them out of the result.
 	lists() (errors, warnings []Message, err error)
 }
 
@@ -42,11 +41,9 @@ type callMeta struct {
 	attempts  int
 }
 
-// call makes one API call, from its arguments to its result: it checks and encodes them (nothing
-// is sent when anything is wrong), authorises the request, and makes the attempts through a
-// go-retryablehttp client made for this call, whose hooks are bound to the call's state: judge
-// reads each answer, checkRetry decides (retry.go), backoff computes the wait, prepareRetry
-// re-authorises. out receives the answer of a success; callError builds the error of a failure.
+// call makes one API call, from its arguments to its result: check and encode (nothing is sent
+// if anything is wrong), authorise, then attempt through a go-retryablehttp client made for the
+// call, whose hooks judge each answer, decide (retry.go), wait and re-authorise.
 func (c *Client) call(ctx context.Context, r *request, out answer, opts []Option) (callMeta, error) {
 	s := c.settingsFor(opts)
 	problems := append([]FieldError(nil), s.problems...)
@@ -64,9 +61,8 @@ func (c *Client) call(ctx context.Context, r *request, out answer, opts []Option
 	}
 	var body any // nil, not an empty []byte, so that a GET goes out without a body
 	if len(problems) == 0 && r.body != nil {
-		// Bytes: every attempt replays exactly the same body. A body that encodes itself
-		// (UpdateCustomerRequest) is asked directly: through json.Marshal its output would be
-		// checked and copied again, 8% of a loopback call (docs/performance.md).
+		// Bytes, so every attempt replays the same body. A Marshaler is asked directly:
+		// json.Marshal would check and copy its output again (8%, docs/performance.md).
 		var payload []byte
 		var err error
 		if m, ok := r.body.(json.Marshaler); ok {
@@ -94,15 +90,13 @@ func (c *Client) call(ctx context.Context, r *request, out answer, opts []Option
 	if err != nil {
 		return callMeta{}, st.requestError(err)
 	}
-	// The shared header values are only read (setting a header replaces its slice).
 	for name, values := range s.header {
 		req.Header[name] = values
 	}
 	if err := st.auth.authorize(ctx, req.Header); err != nil {
 		return callMeta{}, err // a *TokenError, or the context's error while waiting for one
 	}
-	// The call's retry client, its http.Client and its attempt transport live in the call's
-	// state, one allocation, with the hooks bound to it.
+	// The retry client, its http.Client and transport live in the call's state: one allocation.
 	st.transport = attemptTransport{next: c.transport, timeout: s.timeout, call: st}
 	_, st.transport.netHTTP = c.transport.(*http.Transport)
 	st.http = http.Client{Transport: &st.transport, Jar: c.jar, CheckRedirect: refuseRedirect}
@@ -121,11 +115,10 @@ func (c *Client) call(ctx context.Context, r *request, out answer, opts []Option
 		if _, err = st.retry.Do(req); err == nil {
 			return callMeta{st.status, st.requestID, st.attempts}, nil
 		}
-		if renewed || !isStatus(err, http.StatusUnauthorized) || !st.auth.renew(req.Header) {
+		if renewed || !errors.Is(err, ErrUnauthorized) || !st.auth.renew(req.Header) {
 			return callMeta{}, st.callError(ctx, err)
 		}
-		// A rejected OAuth token: fetch a new one and send the call once more, with a budget of
-		// its own.
+		// A rejected OAuth token: send the call once more with a new one and a fresh budget.
 		st.try = 0
 		if err = st.prepareRetry(req.Request); err != nil {
 			return callMeta{}, st.callError(ctx, err)
@@ -133,10 +126,8 @@ func (c *Client) call(ctx context.Context, r *request, out answer, opts []Option
 	}
 }
 
-// queryCache encodes params with go-querystring, keeping the query of the params that have a
-// queryKey (an update's), for at most maxCachedQueries keys per client: the reflection costs
-// 12 allocations and 6% of a loopback call (docs/performance.md), and a client sends few
-// distinct params.
+// queryCache encodes params with go-querystring, keeping the queries of params with a queryKey
+// (an update's), at most maxCachedQueries per client: it saves 6% (docs/performance.md).
 type queryCache struct {
 	m sync.Map
 	n atomic.Int64
@@ -162,8 +153,7 @@ func (qc *queryCache) encode(params any) (string, error) {
 	return q, nil
 }
 
-// bodyProblems are the problems of a body that could not be encoded: the invalid UTF-8 that
-// MarshalJSON found, with its paths, or the encoding's error.
+// bodyProblems are the problems of a body that could not be encoded (invalid UTF-8, by path).
 func bodyProblems(err error) []FieldError {
 	var invalid *ValidationError
 	if errors.As(err, &invalid) {
@@ -198,12 +188,10 @@ type callState struct {
 // refuseRedirect hands a redirect back as the answer, which judge refuses.
 func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
-// lastError is retryablehttp's ErrorHandler: the call's error is the last attempt's, not the
-// library's "giving up" (judge has closed the answer's body).
+// lastError is retryablehttp's ErrorHandler: the call's error is the last attempt's.
 func lastError(_ *http.Response, err error, _ int) (*http.Response, error) { return nil, err }
 
-// checkRetry is retryablehttp's CheckRetry over the SDK's retry policy (advise). An answer is
-// judged first (err nil here), and its *APIError comes back as err.
+// checkRetry is retryablehttp's CheckRetry over advise; judge's *APIError comes back as err.
 func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if err == nil {
 		return false, nil
@@ -233,23 +221,21 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 // backoff is retryablehttp's Backoff: the policy's wait before retry n (from 0).
 func (st *callState) backoff(_, _ time.Duration, n int, resp *http.Response) time.Duration {
 	ra, asked := retryAfter(resp)
-	wait := st.settings.wait(n+1, ra, asked)
+	wait := backoff(st.settings.waitMin, st.settings.waitMax, n, ra, asked)
 	if st.settings.logger != nil {
 		st.log(context.Background(), slog.LevelInfo, "capillary: retrying", slog.Int("attempt", st.attempts+1), slog.Duration("wait", wait))
 	}
 	return wait
 }
 
-// prepareRetry is retryablehttp's PrepareRetry: fresh credentials (an OAuth token may have
-// expired during the wait), on a header map of the retry's own, as the previous attempt's
-// request may still hold the old one.
+// prepareRetry is retryablehttp's PrepareRetry: fresh credentials (a token may have expired
+// while waiting), on a header map of its own, as the previous request may still hold the old.
 func (st *callState) prepareRetry(req *http.Request) error {
 	req.Header = req.Header.Clone()
 	return st.auth.authorize(req.Context(), req.Header)
 }
 
-// judge is the request's response handler: it reads one answer, decodes it on success into out,
-// and returns nil, or the *APIError the answer stands for.
+// judge is the response handler: it decodes a success into out, or returns its *APIError.
 func (st *callState) judge(resp *http.Response) error {
 	defer resp.Body.Close()
 	st.status, st.requestID = resp.StatusCode, quoteLimit(st.auth.redact(resp.Header.Get(headerRequestID)))
@@ -282,8 +268,7 @@ func (st *callState) judge(resp *http.Response) error {
 	e.RetryAfter, _ = retryAfter(resp)
 	e.Errors, e.Warnings = st.redactMessages(errs), st.redactMessages(warnings)
 	if len(e.Errors) == 0 {
-		// Redact the whole body before cutting the excerpt: cut first, a credential straddling
-		// the cut would no longer match and half of it would be shown.
+		// Redact before cutting: a credential straddling the cut would no longer match.
 		e.Body = excerpt(st.auth.redact(string(body)))
 	}
 	if cause != nil {
@@ -296,7 +281,7 @@ func (st *callState) judge(resp *http.Response) error {
 // readBody reads an answer's body, or says why it was not read whole.
 func readBody(resp *http.Response) ([]byte, error) {
 	if resp.StatusCode < 200 {
-		// A 101 hands over the connection itself: reading it would wait for the server.
+		// A 101 hands over the connection: reading it would wait for the server.
 		return nil, fmt.Errorf("unexpected status %d: the server did not answer the request", resp.StatusCode)
 	}
 	// One byte past the cap tells a body that is too long from one that fits exactly.
@@ -313,14 +298,11 @@ func readBody(resp *http.Response) ([]byte, error) {
 	return body, nil
 }
 
-// maxBodyBytes caps how much of a response is read: the vendor's answers are a few kilobytes,
-// so anything larger is junk and is not read to the end.
+// maxBodyBytes caps how much of an answer is read: the vendor's are a few kilobytes.
 const maxBodyBytes = 1 << 20
 
-// callError builds the call's error from what retryablehttp returned: the last answer's
-// *APIError when there was one, else a *RequestError for a call that got no answer. What ended
-// the call after that answer (the context during a wait, a token that could not be renewed) is
-// its cause.
+// callError builds the call's error: the last answer's *APIError, else a *RequestError. What
+// ended the call after that answer (the context during a wait, a failed renewal) is its cause.
 func (st *callState) callError(ctx context.Context, err error) error {
 	var cause error
 	if waited := err == ctx.Err(); waited || st.last != nil && !errors.Is(err, st.last) {
@@ -348,14 +330,7 @@ func (st *callState) requestError(err error) *RequestError {
 	return &RequestError{Method: st.method, Path: st.path, Attempts: st.attempts, Uncertain: st.uncertain, Err: st.quote(err)}
 }
 
-// isStatus reports whether err is an *APIError with the status.
-func isStatus(err error, status int) bool {
-	var apiErr *APIError
-	return errors.As(err, &apiErr) && apiErr.StatusCode == status
-}
-
-// log logs one message with metadata only. Callers check for a logger first: the attributes
-// would otherwise be allocated on every call.
+// log logs metadata only. Callers check for a logger first, to allocate no attributes.
 func (st *callState) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
 	if l := st.settings.logger; l != nil && l.Enabled(ctx, level) {
 		base := []slog.Attr{slog.String("method", st.method), slog.String("path", st.path)}
@@ -363,8 +338,7 @@ func (st *callState) log(ctx context.Context, level slog.Level, msg string, attr
 	}
 }
 
-// redactMessages returns a copy of the vendor's messages, credentials redacted and each cut to
-// a length an error can quote.
+// redactMessages returns a copy of the vendor's messages, redacted and cut to quotable length.
 func (st *callState) redactMessages(msgs []Message) []Message {
 	if msgs == nil {
 		return nil
@@ -377,9 +351,8 @@ func (st *callState) redactMessages(msgs []Message) []Message {
 	return out
 }
 
-// quote makes an error safe to show: a transport or decoding error may quote what the server
-// sent (a malformed status line, a field's value), so its text is redacted and bounded.
-// errors.Is and errors.As still see the cause.
+// quote makes an error that may quote the server (a status line, a field) safe to show:
+// redacted and bounded, with errors.Is and errors.As still seeing the cause.
 func (st *callState) quote(err error) error {
 	var q *quotedError
 	if errors.As(err, &q) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
@@ -418,8 +391,7 @@ func excerpt(body string) string {
 	return s
 }
 
-// quoteLimit cuts text that an error or a log line quotes (a path, a request id, a vendor
-// message) to a length that cannot flood them.
+// quoteLimit cuts text an error or a log line quotes to a length that cannot flood them.
 func quoteLimit(s string) string {
 	const limit = 1024
 	if len(s) <= limit {
