@@ -91,7 +91,7 @@ func (c *Client) call(ctx context.Context, r *request, out answer, opts []Option
 		return callMeta{}, st.requestError(err)
 	}
 	for name, values := range s.header {
-		req.Header[name] = values
+		req.Header[name] = values // shared slices, only read: setting a header replaces its slice
 	}
 	if err := st.auth.authorize(ctx, req.Header); err != nil {
 		return callMeta{}, err // a *TokenError, or the context's error while waiting for one

@@ -1,8 +1,24 @@
+// Package capillary is a typed client for Capillary's loyalty and CRM API (v2):
+//
+//	c, err := capillary.NewClient(capillary.WithRegion(capillary.RegionEU), capillary.WithBasicAuth("till-id", "till-password"))
+//	if err != nil {
+//		return err // a bad option: errors.Is(err, capillary.ErrInvalidConfig)
+//	}
+//	res, err := c.Customers.Update(ctx, "171891944",
+//		&capillary.UpdateCustomerRequest{LoyaltyInfo: &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeLoyalty}},
+//		&capillary.UpdateCustomerParams{Source: capillary.SourceInstore})
+//
+// Calls validate their arguments before any I/O (*ValidationError), retry what is safe with
+// backoff that honours Retry-After, and return *APIError for the server's answers, matched by
+// errors.Is against sentinels such as ErrCustomerNotFound. An error whose Uncertain field is true
+// may hide an update that was applied: read the customer back. Package capillarytest is a fake
+// of the vendor's API on loopback, like net/http/httptest.
 package capillary
 
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -13,7 +29,7 @@ import (
 const Version = "0.1.0"
 
 // Client talks to one Capillary cluster with one set of credentials. It is safe for concurrent
-// use by many goroutines; make one and share it.
+// use: make one and share it.
 type Client struct {
 	// Customers reads and updates customers.
 	Customers CustomersAPI
@@ -43,10 +59,10 @@ func NewClient(opts ...ClientOption) (*Client, error) {
 	}
 	base, err := checkBaseURL(s.baseURL, s.allowHTTP)
 	if err != nil {
-		s.problem("base URL", "%s", err)
+		s.problems.add("base URL", "%s", err)
 	}
 	if s.credential == "" && !slices.ContainsFunc(s.problems, func(p FieldError) bool { return strings.HasPrefix(p.Field, "WithBasicAuth") || p.Field == "WithOAuth" }) {
-		s.problem("credentials", "none given: use WithBasicAuth, WithBasicAuthDigest or WithOAuth")
+		s.problems.add("credentials", "none given: use WithBasicAuth, WithBasicAuthDigest or WithOAuth")
 	}
 	if len(s.problems) > 0 {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidConfig, problemList(s.problems))
@@ -93,15 +109,13 @@ func (c *Client) settingsFor(opts []Option) *callSettings {
 	return &s
 }
 
-// Format prints the client's endpoint and nothing else, whatever the verb, so that logging a
-// Client can never show its credentials.
+// Format prints the client's endpoint only, whatever the verb: never its credentials.
 func (c Client) Format(f fmt.State, _ rune) {
 	_, _ = fmt.Fprintf(f, "capillary.Client{BaseURL: %q}", c.baseURL)
 }
 
-// CloseIdleConnections closes the keep-alive connections the Client is not using. A failed
-// call never does this by itself (other calls may be about to reuse them); call it when the
-// Client will not be used for a while, or before dropping it.
+// CloseIdleConnections closes the keep-alive connections the Client is not using (a failed call
+// never does, as other calls may reuse them): call it before dropping the Client.
 func (c *Client) CloseIdleConnections() {
 	if ci, ok := c.transport.(interface{ CloseIdleConnections() }); ok {
 		ci.CloseIdleConnections()
@@ -121,12 +135,8 @@ func checkBaseURL(raw string, allowHTTP bool) (*url.URL, error) {
 	}
 	u, err := url.Parse(strings.TrimRight(raw, "/"))
 	if err != nil {
-		// *url.Error quotes the whole URL, user info and password included: keep only the cause.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, fmt.Errorf("not a valid URL: %w", err)
+		// *url.Error quotes the whole URL, password included: keep only the cause.
+		return nil, fmt.Errorf("not a valid URL: %w", transportCause(err))
 	}
 	switch {
 	case u.Host == "":
@@ -134,13 +144,12 @@ func checkBaseURL(raw string, allowHTTP bool) (*url.URL, error) {
 	case u.User != nil:
 		return nil, errors.New("must not carry user info: use an auth option")
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#"):
-		// An empty "?" or "#" counts too: appended to, it would turn the request path into a
-		// query or a fragment.
+		// An empty "?" or "#" too: it would turn the request path into a query or a fragment.
 		return nil, errors.New("must not carry a query or fragment")
 	case isVersionPath(u.Path):
 		return nil, fmt.Errorf("%q ends in the API version %s, which the SDK adds to every path: leave it out", u.Redacted(), u.Path[strings.LastIndex(u.Path, "/"):])
 	case u.Scheme == "https":
-	case u.Scheme == "http" && (allowHTTP || isLoopback(u.Hostname())):
+	case u.Scheme == "http" && (allowHTTP || strings.EqualFold(u.Hostname(), "localhost") || net.ParseIP(u.Hostname()).IsLoopback()):
 	case u.Scheme == "http":
 		return nil, fmt.Errorf("%q is plain http on a non-loopback host: use https, or WithInsecureHTTP", u.Redacted())
 	default:
@@ -153,4 +162,38 @@ func checkBaseURL(raw string, allowHTTP bool) (*url.URL, error) {
 func isVersionPath(path string) bool {
 	last := path[strings.LastIndex(path, "/")+1:]
 	return len(last) >= 2 && (last[0] == 'v' || last[0] == 'V') && strings.Trim(last[1:], "0123456789") == ""
+}
+
+// Region is a Capillary cluster. Both generations of its host names serve the v2 API: BaseURL
+// gives the api host, IntouchBaseURL the older intouch host.
+type Region string
+
+// The vendor's documented clusters.
+const (
+	RegionIndia Region = "india" // India / Asia-1
+	RegionAsia2 Region = "asia2" // Asia-2 / South-East Asia
+	RegionEU    Region = "eu"    // Europe
+	RegionUS    Region = "us"    // United States
+	RegionChina Region = "china" // China
+)
+
+// regions lists the documented clusters; regionHosts, their api and intouch hosts.
+var regions = []Region{RegionIndia, RegionAsia2, RegionEU, RegionUS, RegionChina}
+
+var regionHosts = map[Region]struct{ api, intouch string }{
+	RegionIndia: {"https://apac.api.capillarytech.com", "https://apac.intouch.capillarytech.com"},
+	RegionAsia2: {"https://apac2.api.capillarytech.com", "https://sea.intouch.capillarytech.com"},
+	RegionEU:    {"https://eu.api.capillarytech.com", "https://eu.intouch.capillarytech.com"},
+	RegionUS:    {"https://us.api.capillarytech.com", "https://ushc.intouch.capillarytech.com"},
+	RegionChina: {api: "https://api.capillarytech.cn.com"},
+}
+
+// BaseURL is the region's api host as an https URL, or "" for an unknown region. The name is
+// matched in any case ("EU" is RegionEU).
+func (r Region) BaseURL() string { return regionHosts[Region(strings.ToLower(string(r)))].api }
+
+// IntouchBaseURL is the region's older intouch host as an https URL, for WithBaseURL, or ""
+// where the vendor documents none (China) or the region is unknown.
+func (r Region) IntouchBaseURL() string {
+	return regionHosts[Region(strings.ToLower(string(r)))].intouch
 }

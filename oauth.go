@@ -29,13 +29,13 @@ func WithOAuth(key, secretKey string) ClientOption {
 	return clientOption(func(s *clientSettings) {
 		switch {
 		case key == "" && secretKey == "":
-			s.problem("WithOAuth", "key and secret are empty")
+			s.problems.add("WithOAuth", "key and secret are empty")
 		case key == "":
-			s.problem("WithOAuth", "key is empty")
+			s.problems.add("WithOAuth", "key is empty")
 		case secretKey == "":
-			s.problem("WithOAuth", "secret is empty")
+			s.problems.add("WithOAuth", "secret is empty")
 		case !utf8.ValidString(key) || !utf8.ValidString(secretKey):
-			s.problem("WithOAuth", "key or secret is not valid UTF-8, which JSON cannot carry")
+			s.problems.add("WithOAuth", "key or secret is not valid UTF-8, which JSON cannot carry")
 		default:
 			s.setCredentials("WithOAuth", nil, creds)
 		}
@@ -68,10 +68,10 @@ func WithOAuthAttribution(entityType AttributionEntityType, code string) Option 
 	return func(s *callSettings) {
 		switch {
 		case !slices.Contains(attributionEntityTypes, entityType):
-			s.problem("WithOAuthAttribution.entityType", "%q is not a documented attribution entity type (%s)", string(entityType), listOf(attributionEntityTypes))
+			s.problems.add("WithOAuthAttribution.entityType", "%q is not a documented attribution entity type (%s)", string(entityType), listOf(attributionEntityTypes))
 			return
 		case code == "":
-			s.problem("WithOAuthAttribution.code", "is required")
+			s.problems.add("WithOAuthAttribution.code", "is required")
 			return
 		}
 		s.setHeader("WithOAuthAttribution.entityType", "X-CAP-API-ATTRIBUTION-ENTITY-TYPE", string(entityType))
