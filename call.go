@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptrace"
 	"reflect"
 	"strings"
 	"sync"
@@ -96,10 +97,11 @@ func (c *Client) call(ctx context.Context, r *request, out answer, opts []Option
 	if err := st.auth.authorize(ctx, req.Header); err != nil {
 		return callMeta{}, err // a *TokenError, or the context's error while waiting for one
 	}
-	// The retry client, its http.Client and transport live in the call's state: one allocation.
-	st.transport = attemptTransport{next: c.transport, timeout: s.timeout, call: st}
-	_, st.transport.netHTTP = c.transport.(*http.Transport)
-	st.http = http.Client{Transport: &st.transport, Jar: c.jar, CheckRedirect: refuseRedirect}
+	// The retry client and its http.Client live in the call's state, itself the transport: one
+	// allocation. It has no CloseIdleConnections, which retryablehttp calls after a failed call.
+	st.next = c.transport
+	_, st.netHTTP = c.transport.(*http.Transport)
+	st.http = http.Client{Transport: st, Jar: c.jar, CheckRedirect: refuseRedirect}
 	st.retry = retryablehttp.Client{
 		HTTPClient:   &st.http,
 		RetryMax:     s.maxRetries,
@@ -162,11 +164,12 @@ func bodyProblems(err error) []FieldError {
 	return []FieldError{{Field: "body", Problem: "cannot be encoded as JSON: " + err.Error()}}
 }
 
-// callState is one call's bookkeeping, which the hooks of the call's retry client share.
+// callState is one call's bookkeeping, which the hooks of its retry client share.
 type callState struct {
-	retry     retryablehttp.Client
-	http      http.Client
-	transport attemptTransport
+	retry   retryablehttp.Client
+	http    http.Client
+	next    http.RoundTripper // the Client's shared transport
+	netHTTP bool              // next is net/http's, whose bodies end with the request's context
 
 	settings     *callSettings
 	auth         authenticator
@@ -399,3 +402,97 @@ func quoteLimit(s string) string {
 	}
 	return strings.ToValidUTF8(s[:limit], "") + "…"
 }
+
+// errAttemptTimeout is the cause of an attempt's context when its time runs out.
+var errAttemptTimeout = errors.New("attempt timed out")
+
+// RoundTrip sends one attempt, bounded by the attempt timeout until its body is closed. For an
+// update, net/http's trace says whether the request was written.
+func (st *callState) RoundTrip(req *http.Request) (*http.Response, error) {
+	st.attempts, st.try, st.started = st.attempts+1, st.try+1, time.Now()
+	timeout := st.settings.timeout
+	ctx, cancel := context.WithTimeoutCause(req.Context(), timeout, errAttemptTimeout)
+	if unsent := &st.unsent; !st.read {
+		// Until the headers are written nothing was sent: an error then leaves the update certain.
+		unsent.Store(false)
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			GetConn:      func(string) { unsent.Store(true) },
+			WroteHeaders: func() { unsent.Store(false) },
+		})
+	}
+	resp, err := st.next.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		err = explain(ctx, timeout, err) // before cancel, which would make every error look cancelled
+		cancel()
+		return nil, err
+	}
+	body := &attemptBody{ReadCloser: resp.Body, ctx: ctx, timeout: timeout, cancel: cancel}
+	if !st.netHTTP {
+		inner := resp.Body
+		body.stop = context.AfterFunc(ctx, func() { _ = inner.Close() })
+	}
+	resp.Body = body
+	return resp, nil
+}
+
+// explain makes an error caused by the attempt's deadline an *attemptTimeoutError (retried), and
+// one caused by the caller's context carry that context's error and cause.
+func explain(ctx context.Context, timeout time.Duration, err error) error {
+	switch {
+	case err == nil || ctx.Err() == nil:
+		return err
+	case context.Cause(ctx) == errAttemptTimeout:
+		if err == context.DeadlineExceeded || err == context.Canceled {
+			err = errAttemptTimeout // a wrapped one (a dial's i/o timeout) says more: kept
+		}
+		return &attemptTimeoutError{timeout: timeout, err: err}
+	case !errors.Is(err, ctx.Err()):
+		return fmt.Errorf("%w: %w", ctx.Err(), err)
+	case !errors.Is(err, context.Cause(ctx)):
+		return fmt.Errorf("%w: %w", err, context.Cause(ctx)) // HTTP/2 drops the cause
+	}
+	return err
+}
+
+// attemptBody ends the attempt's deadline when the answer has been read and closed.
+type attemptBody struct {
+	io.ReadCloser
+	ctx     context.Context
+	timeout time.Duration
+	cancel  context.CancelFunc
+	stop    func() bool // ends the AfterFunc that closes the body, when there is one
+}
+
+func (b *attemptBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		err = explain(b.ctx, b.timeout, err)
+	}
+	return n, err
+}
+
+func (b *attemptBody) Close() error {
+	if b.stop != nil {
+		b.stop()
+	}
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// attemptTimeoutError is an attempt that ran out of its time: a net.Error whose Timeout is true.
+type attemptTimeoutError struct {
+	timeout time.Duration
+	err     error
+}
+
+func (e *attemptTimeoutError) Error() string {
+	msg := "attempt timed out after " + e.timeout.String() + " (WithAttemptTimeout)"
+	if e.err != errAttemptTimeout {
+		msg += ": " + e.err.Error()
+	}
+	return msg
+}
+func (e *attemptTimeoutError) Unwrap() error   { return e.err }
+func (e *attemptTimeoutError) Timeout() bool   { return true }
+func (e *attemptTimeoutError) Temporary() bool { return true }

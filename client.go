@@ -23,6 +23,9 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
 )
 
 // Version is the SDK's version, sent in the User-Agent.
@@ -92,6 +95,18 @@ func NewClient(opts ...ClientOption) (*Client, error) {
 	}
 	c.Customers = &customersService{client: c}
 	return c, nil
+}
+
+// newTransport is a client's own pooled transport, with idle connections for many callers.
+func newTransport(attemptTimeout time.Duration) *http.Transport {
+	t := cleanhttp.DefaultPooledTransport()
+	t.MaxIdleConns = 0 // no overall cap: cleanhttp's 100 would undercut the per-host 256
+	t.MaxIdleConnsPerHost = 256
+	// Over HTTP/2 every call shares one connection: one that died silently would take them all.
+	// A ping after half an attempt's quiet (1 s to 15 s), unanswered as long, closes it.
+	ping := min(max(attemptTimeout/2, time.Second), DefaultAttemptTimeout/2)
+	t.HTTP2 = &http.HTTP2Config{SendPingTimeout: ping, PingTimeout: ping}
+	return t
 }
 
 // settingsFor returns the settings of one call: the client's, with opts applied on a copy.
