@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -138,54 +137,33 @@ func unescapeJSON(s string) string {
 	return b.String()
 }
 
-// redactedJSON replaces a raw JSON value that held a credential.
-var redactedJSON = json.RawMessage(`"[redacted]"`)
-
-// redactAnswer replaces, in place, every credential in the strings of a decoded answer (a
-// success's warnings may echo what was sent); a raw JSON value (Unknown) holding one, whole.
-func redactAnswer(v reflect.Value, redact func(string) string) {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if !v.IsNil() {
-			redactAnswer(v.Elem(), redact)
-		}
-	case reflect.Interface:
-		if v.IsNil() {
-			return
-		}
-		if s, ok := v.Interface().(string); ok && v.CanSet() {
-			if r := redact(s); r != s {
-				v.Set(reflect.ValueOf(r))
-			}
-			return
-		}
-		redactAnswer(v.Elem(), redact) // a map or a slice of decoded JSON: changed in place
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				redactAnswer(v.Field(i), redact)
-			}
-		}
-	case reflect.Slice:
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			if v.CanSet() && redact(string(v.Bytes())) != string(v.Bytes()) {
-				v.SetBytes(redactedJSON)
-			}
-			return
-		}
-		for i := range v.Len() {
-			redactAnswer(v.Index(i), redact)
-		}
-	case reflect.Map:
-		for _, key := range v.MapKeys() {
-			value := reflect.New(v.Type().Elem()).Elem()
-			value.Set(v.MapIndex(key))
-			redactAnswer(value, redact)
-			v.SetMapIndex(key, value)
-		}
-	case reflect.String:
-		if r := redact(v.String()); r != v.String() && v.CanSet() {
-			v.SetString(r)
-		}
+// redactJSON redacts every string of a JSON document, keys included, keeping it JSON; a
+// document that is not JSON is returned as it is.
+func redactJSON(data []byte, redact func(string) string) []byte {
+	var tree any
+	if decodeKeepingNumbers(data, &tree) != nil {
+		return data
 	}
+	if out, err := json.Marshal(redactTree(tree, redact)); err == nil {
+		return out
+	}
+	return data
+}
+
+func redactTree(v any, redact func(string) string) any {
+	switch v := v.(type) {
+	case string:
+		return redact(v)
+	case []any:
+		for i := range v {
+			v[i] = redactTree(v[i], redact)
+		}
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, x := range v {
+			m[redact(k)] = redactTree(x, redact)
+		}
+		return m
+	}
+	return v
 }

@@ -251,15 +251,15 @@ func (st *callState) judge(resp *http.Response) error {
 	body, cause := readBody(resp)
 	var errs, warnings []Message
 	if cause == nil {
+		if st.auth.redact(string(body)) != string(body) {
+			body = redactJSON(body, st.auth.redact) // what the SDK returns never holds a credential
+		}
 		reflect.ValueOf(st.out).Elem().SetZero() // an answer keeps nothing of an earlier attempt's
 		if cause = json.Unmarshal(body, st.out); cause == nil {
 			errs, warnings, cause = st.out.lists()
 		}
 		if cause == nil && accepted && len(errs) == 0 {
 			st.last = nil
-			if redacted := st.auth.redact(string(body)); redacted != string(body) {
-				redactAnswer(reflect.ValueOf(st.out), st.auth.redact) // a success that echoes a credential
-			}
 			return nil
 		}
 		if cause != nil {
