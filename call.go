@@ -377,18 +377,9 @@ func (e *quotedError) Unwrap() error { return e.err }
 // excerpt is the start of a body as one printable line, for an error message.
 func excerpt(body string) string {
 	const limit = 256
-	cut := len(body) > limit
-	if cut {
-		body = body[:limit]
-	}
-	s := strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, strings.ToValidUTF8(body, "\uFFFD"))
-	s = strings.Join(strings.Fields(s), " ")
-	if cut {
+	s := strings.ToValidUTF8(body[:min(len(body), limit)], "\uFFFD")
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+	if len(body) > limit {
 		s += "…"
 	}
 	return s

@@ -91,7 +91,7 @@ func NewClient(opts ...ClientOption) (*Client, error) {
 	}
 	c.defaults = s.callSettings
 	if s.oauth != nil {
-		c.auth = newTokenSource(s.oauth, c)
+		c.auth = &tokenSource{creds: s.oauth, client: c, now: time.Now}
 	}
 	c.Customers = &customersService{client: c}
 	return c, nil

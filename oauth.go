@@ -67,13 +67,12 @@ func WithOAuthAttribution(entityType AttributionEntityType, code string) Option 
 		switch {
 		case !slices.Contains(attributionEntityTypes, entityType):
 			s.problems.add("WithOAuthAttribution.entityType", "%q is not a documented attribution entity type (%s)", string(entityType), listOf(attributionEntityTypes))
-			return
 		case code == "":
 			s.problems.add("WithOAuthAttribution.code", "is required")
-			return
+		default:
+			s.setHeader("WithOAuthAttribution.entityType", "X-CAP-API-ATTRIBUTION-ENTITY-TYPE", string(entityType))
+			s.setHeader("WithOAuthAttribution.code", "X-CAP-API-ATTRIBUTION-ENTITY-CODE", code)
 		}
-		s.setHeader("WithOAuthAttribution.entityType", "X-CAP-API-ATTRIBUTION-ENTITY-TYPE", string(entityType))
-		s.setHeader("WithOAuthAttribution.code", "X-CAP-API-ATTRIBUTION-ENTITY-CODE", code)
 	}
 }
 
@@ -133,10 +132,6 @@ type tokenCall struct {
 	done  chan struct{}
 	token secret
 	err   error
-}
-
-func newTokenSource(creds *oauthCredentials, c *Client) *tokenSource {
-	return &tokenSource{creds: creds, client: c, now: time.Now}
 }
 
 // authorize puts a valid token on h, generating one first if there is none.
