@@ -1,13 +1,4 @@
-// Package capillary is a typed client for Capillary's loyalty and CRM API (v2):
-//
-//	c, err := capillary.NewClient(capillary.WithRegion(capillary.RegionEU), capillary.WithBasicAuth("till-id", "till-password"))
-//	if err != nil {
-//		return err // a bad option: errors.Is(err, capillary.ErrInvalidConfig)
-//	}
-//	res, err := c.Customers.Update(ctx, "171891944",
-//		&capillary.UpdateCustomerRequest{LoyaltyInfo: &capillary.LoyaltyInfo{LoyaltyType: capillary.LoyaltyTypeLoyalty}},
-//		&capillary.UpdateCustomerParams{Source: capillary.SourceInstore})
-//
+// Package capillary is a typed client for Capillary's loyalty and CRM API (v2); see the examples.
 // Calls validate their arguments before any I/O (*ValidationError), retry what is safe with
 // backoff that honours Retry-After, and return *APIError for the server's answers, matched by
 // errors.Is against sentinels such as ErrCustomerNotFound. An error whose Uncertain field is true
@@ -129,8 +120,8 @@ func (c Client) Format(f fmt.State, _ rune) {
 	_, _ = fmt.Fprintf(f, "capillary.Client{BaseURL: %q}", c.baseURL)
 }
 
-// CloseIdleConnections closes the keep-alive connections the Client is not using (a failed call
-// never does, as other calls may reuse them): call it before dropping the Client.
+// CloseIdleConnections closes the Client's idle keep-alive connections (a failed call never
+// does, as other calls may reuse them): call it before dropping the Client.
 func (c *Client) CloseIdleConnections() {
 	if ci, ok := c.transport.(interface{ CloseIdleConnections() }); ok {
 		ci.CloseIdleConnections()

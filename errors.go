@@ -50,13 +50,11 @@ var (
 // APIError is a call the server answered with an error: the body's "errors" list was not empty
 // (whatever the status, 200 included), or the status was not 2xx. After retries, the last answer's.
 type APIError struct {
-	StatusCode int       // the HTTP status of the (last) response
-	RequestID  string    // the vendor's X-Cap-Requestid, for their support
-	Errors     []Message // every error code and message of the body, in order
-	Warnings   []Message // the warnings that came with the errors
-	// Body is an excerpt of a body that was not the vendor's JSON (an HTML page, nothing, a
-	// truncated document); empty when Errors was decoded.
-	Body       string
+	StatusCode int           // the HTTP status of the (last) response
+	RequestID  string        // the vendor's X-Cap-Requestid, for their support
+	Errors     []Message     // every error code and message of the body, in order
+	Warnings   []Message     // the warnings that came with the errors
+	Body       string        // an excerpt of a body that was not the vendor's JSON; empty when Errors was decoded
 	Attempts   int           // how many times the request was sent
 	RetryAfter time.Duration // the server's Retry-After, when it sent one
 	// Uncertain is true when the update may have been applied although it ends in this error:
@@ -64,9 +62,7 @@ type APIError struct {
 	// errors list, or a 2xx could not be read. Read the customer back before acting on it.
 	Uncertain    bool
 	Method, Path string // the call (the path has no query and no credentials)
-	// Err is what ended the call after this response (such as the context expiring while
-	// waiting to retry); errors.Is sees through it.
-	Err error
+	Err          error  // what ended the call after this response (the context while waiting), if anything
 
 	read bool // the call changes nothing: the retry policy retries it on every 5xx
 }

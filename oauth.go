@@ -81,8 +81,7 @@ type oauthCredentials struct {
 	key, secret secret
 }
 
-// redactableKey is the key when it is long enough to hide without mangling ordinary words (the
-// key alone is not a secret).
+// redactableKey is the key if long enough to hide without mangling words (alone, not a secret).
 func (c *oauthCredentials) redactableKey() secret {
 	if len(c.key) < 8 {
 		return ""
@@ -200,8 +199,7 @@ func (ts *tokenSource) generate(ctx context.Context, call *tokenCall) {
 	close(call.done)
 }
 
-// generationBudget bounds a generation: every attempt and wait at their longest (no overflow
-// within the options' limits).
+// generationBudget bounds a generation: every attempt and wait at their longest.
 func (ts *tokenSource) generationBudget() time.Duration {
 	s := ts.client.defaults
 	return (s.timeout + s.waitMax) * time.Duration(s.maxRetries+1)
@@ -276,8 +274,7 @@ func (ts *tokenSource) redact(s string) string {
 	return redactAll(s, ts.creds.secret, ts.creds.redactableKey(), tok, prev)
 }
 
-// tokenRequestAuth is the authenticator of token calls: the key and secret are in the body, and
-// an error quoting the answer must show neither.
+// tokenRequestAuth authenticates token calls (key and secret in the body) and redacts both.
 type tokenRequestAuth struct{ creds *oauthCredentials }
 
 func (tokenRequestAuth) authorize(context.Context, http.Header) error { return nil }

@@ -82,8 +82,7 @@ func (s *callSettings) setHeader(option, name, value string) {
 	}
 }
 
-// setCredentials records the credentials of one option; credentials of both kinds are refused,
-// rather than decided silently by the order of the options.
+// setCredentials records an option's credentials, refusing both kinds (not decided by order).
 func (s *clientSettings) setCredentials(option string, auth authenticator, oauth *oauthCredentials) {
 	if s.credential != "" && (s.oauth == nil) != (oauth == nil) {
 		s.problems.add(option, "conflicts with %s: give Basic or OAuth credentials, not both", s.credential)
@@ -157,10 +156,9 @@ func (s *clientSettings) setBasic(option, till, digest string, secretOK bool) {
 	}
 }
 
-// WithRetries sets how many times a failed attempt is retried (0 disables retrying, at most
-// 100) and the bounds of the exponential backoff between attempts (at most an hour).
-// Transport errors, 429, 502, 503, 504 and 521 are retried (reads: every 5xx); Retry-After
-// is honoured up to maxWait.
+// WithRetries sets how many times a failed attempt is retried (0 to 100) and the bounds of the
+// backoff between attempts (at most an hour). Transport errors, 429, 502, 503, 504 and 521 are
+// retried (reads: every 5xx); Retry-After is honoured up to maxWait.
 func WithRetries(maxRetries int, minWait, maxWait time.Duration) Option {
 	return func(s *callSettings) {
 		switch {
@@ -256,8 +254,7 @@ func WithTillAttribution(lookupType, lookup string) Option {
 	}
 }
 
-// ownedHeaders are set by the SDK or net/http; replacing one would break the call (as
-// Accept-Encoding switches off decompression) or its credentials.
+// ownedHeaders are set by the SDK or net/http: replacing one would break the call or its auth.
 var ownedHeaders = []string{
 	"Accept", "Accept-Encoding", "Authorization", "Connection", "Content-Encoding", "Content-Length", "Content-Type",
 	"Cookie", "Expect", "Host", "Keep-Alive", "Proxy-Authorization", "Proxy-Connection", "Te",
@@ -279,8 +276,7 @@ func WithHeader(name, value string) Option {
 	}
 }
 
-// validHeaderValue reports whether v can go in a header without splitting the request: no
-// control character but tab.
+// validHeaderValue reports whether v holds no control character but tab (no split request).
 func validHeaderValue(v string) bool {
 	return !strings.ContainsFunc(v, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f })
 }
@@ -292,11 +288,9 @@ func validHeaderName(name string) bool {
 	})
 }
 
-// OptionsFromEnv returns the cluster and credential options the environment names, as the
-// examples and the command read them: CAPILLARY_BASE_URL or CAPILLARY_REGION, then
-// CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET, or CAPILLARY_TILL and CAPILLARY_PASSWORD.
-// getenv is os.Getenv, or a stand-in in tests. A missing, half-given or malformed variable is
-// an error that names it; the rest is checked by NewClient.
+// OptionsFromEnv returns the options that getenv (os.Getenv) names: CAPILLARY_BASE_URL or
+// CAPILLARY_REGION, then CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET, or CAPILLARY_TILL and
+// CAPILLARY_PASSWORD. A missing, half-given or malformed variable is an error that names it.
 func OptionsFromEnv(getenv func(string) string) ([]ClientOption, error) {
 	var where ClientOption
 	switch baseURL, region := getenv("CAPILLARY_BASE_URL"), getenv("CAPILLARY_REGION"); {
