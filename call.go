@@ -47,21 +47,20 @@ type callMeta struct {
 // call, whose hooks judge each answer, decide (retry.go), wait and re-authorise.
 func (c *Client) call(ctx context.Context, r *request, out answer, opts []Option) (callMeta, error) {
 	s := c.settingsFor(opts)
-	problems := append([]FieldError(nil), s.problems...)
+	p := append(problems(nil), s.problems...)
 	if ctx == nil {
-		problems = append(problems, FieldError{Field: "ctx", Problem: "is nil; use context.Background()"})
+		p.add("ctx", "is nil; use context.Background()")
 	}
-	problems = append(problems, r.problems...)
+	p = append(p, r.problems...)
 	var rawQuery string
-	if len(problems) == 0 && r.params != nil {
-		q, err := c.queries.encode(r.params)
-		if err != nil {
-			problems = append(problems, FieldError{Field: "params", Problem: err.Error()})
+	if len(p) == 0 && r.params != nil {
+		var err error
+		if rawQuery, err = c.queries.encode(r.params); err != nil {
+			p.add("params", "%s", err)
 		}
-		rawQuery = q
 	}
 	var body any // nil, not an empty []byte, so that a GET goes out without a body
-	if len(problems) == 0 && r.body != nil {
+	if len(p) == 0 && r.body != nil {
 		// Bytes, so every attempt replays the same body. A Marshaler is asked directly:
 		// json.Marshal would check and copy its output again (8%, docs/performance.md).
 		var payload []byte
@@ -72,12 +71,12 @@ func (c *Client) call(ctx context.Context, r *request, out answer, opts []Option
 			payload, err = json.Marshal(r.body)
 		}
 		if err != nil {
-			problems = append(problems, bodyProblems(err)...)
+			p = append(p, bodyProblems(err)...)
 		}
 		body = payload
 	}
-	if len(problems) > 0 {
-		return callMeta{}, &ValidationError{Problems: problems}
+	if len(p) > 0 {
+		return callMeta{}, &ValidationError{Problems: p}
 	}
 
 	st := &callState{settings: s, auth: c.auth, method: r.method, path: quoteLimit(r.path), read: r.read, out: out}
