@@ -173,7 +173,7 @@ func marshalWithUnknown(v any) ([]byte, error) {
 // rebuilding the JSON as a tree only when there are any.
 func withUnknown(b []byte, v any) ([]byte, error) {
 	rv := reflect.ValueOf(v)
-	if !hasUnknown(rv) {
+	if !addUnknown(nil, rv) {
 		return b, nil
 	}
 	var tree any
@@ -184,58 +184,42 @@ func withUnknown(b []byte, v any) ([]byte, error) {
 	return json.Marshal(tree)
 }
 
-// hasUnknown reports whether v or a struct within it has a non-empty Unknown.
-func hasUnknown(v reflect.Value) bool {
+// addUnknown adds the Unknown fields of v to node, v's JSON decoded as a tree, and reports
+// whether v has any (node nil: only reports).
+func addUnknown(node any, v reflect.Value) (found bool) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
-		return !v.IsNil() && hasUnknown(v.Elem())
+		return !v.IsNil() && addUnknown(node, v.Elem())
 	case reflect.Slice:
-		if v.Type().Elem().Kind() == reflect.Struct {
-			for i := range v.Len() {
-				if hasUnknown(v.Index(i)) {
-					return true
-				}
+		if v.Type().Elem().Kind() != reflect.Struct {
+			return false
+		}
+		list, _ := node.([]any)
+		for i := range v.Len() {
+			var elem any
+			if i < len(list) {
+				elem = list[i]
 			}
+			found = addUnknown(elem, v.Index(i)) || found
 		}
 	case reflect.Struct:
-		for _, f := range structFieldsOf(v.Type()) {
-			if fv := v.FieldByIndex(f.index); f.holdsUnknown && (f.name == "" && fv.Len() > 0 || f.name != "" && hasUnknown(fv)) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// addUnknown adds the Unknown fields of v to node, v's JSON decoded as a tree.
-func addUnknown(node any, v reflect.Value) {
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if !v.IsNil() {
-			addUnknown(node, v.Elem())
-		}
-	case reflect.Slice:
-		if list, ok := node.([]any); ok && v.Type().Elem().Kind() == reflect.Struct {
-			for i := range min(len(list), v.Len()) {
-				addUnknown(list[i], v.Index(i))
-			}
-		}
-	case reflect.Struct:
-		obj, ok := node.(map[string]any)
+		obj, _ := node.(map[string]any)
 		for _, f := range structFieldsOf(v.Type()) {
 			switch fv := v.FieldByIndex(f.index); {
-			case !ok || !f.holdsUnknown:
+			case !f.holdsUnknown:
 			case f.name != "":
-				addUnknown(obj[f.name], fv)
+				found = addUnknown(obj[f.name], fv) || found
 			default:
 				for name, raw := range fv.Interface().(Unknown) {
-					if _, known := obj[name]; !known {
+					if _, known := obj[name]; !known && obj != nil {
 						obj[name] = raw
 					}
+					found = true
 				}
 			}
 		}
 	}
+	return found
 }
 
 // checkUTF8 reports every string of v, map keys included, that is not valid UTF-8, at its JSON
