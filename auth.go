@@ -63,7 +63,6 @@ func (b basicAuth) authorize(_ context.Context, h http.Header) error {
 // renew reports false: a refused till password does not get better by asking again.
 func (basicAuth) renew(http.Header) bool { return false }
 
-// redact hides every form of the credential a server could echo.
 func (b basicAuth) redact(s string) string { return redactAll(s, b.forms...) }
 
 // redactAll replaces each non-empty credential in s with [redacted], as sent, JSON-escaped

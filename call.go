@@ -35,7 +35,6 @@ type answer interface {
 	lists() (errors, warnings []Message, err error)
 }
 
-// callMeta is what every successful call reports beside its answer.
 type callMeta struct {
 	status    int
 	requestID string
@@ -280,7 +279,6 @@ func (st *callState) judge(resp *http.Response) error {
 	return e
 }
 
-// readBody reads an answer's body, or says why it was not read whole.
 func readBody(resp *http.Response) ([]byte, error) {
 	if resp.StatusCode < 200 {
 		// A 101 hands over the connection: reading it would wait for the server.
@@ -363,7 +361,6 @@ func (st *callState) quote(err error) error {
 	return &quotedError{text: quoteLimit(st.auth.redact(transportCause(err).Error())), err: err}
 }
 
-// quotedError is an error whose text was made safe to show.
 type quotedError struct {
 	text string
 	err  error

@@ -31,7 +31,6 @@ type CustomersAPI interface {
 	Lookup(ctx context.Context, ids []Identifier, params *GetCustomerParams, opts ...Option) (*Customer, error)
 }
 
-// customersService is the Client's CustomersAPI.
 type customersService struct {
 	client *Client
 }
@@ -70,7 +69,6 @@ func (s *customersService) Update(ctx context.Context, userID string, body *Upda
 	return s.update(ctx, r, opts)
 }
 
-// update sends an update, by user id or by identifier, and returns its answer.
 func (s *customersService) update(ctx context.Context, r *request, opts []Option) (*UpdateCustomerResponse, error) {
 	var a updateAnswer
 	meta, err := s.client.call(ctx, r, &a, opts)

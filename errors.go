@@ -177,7 +177,6 @@ func (e *ValidationError) Error() string {
 	return "capillary: invalid request, nothing was sent: " + problemList(e.Problems)
 }
 
-// problemList joins problems as "field: problem; field: problem".
 func problemList(problems []FieldError) string {
 	parts := make([]string, len(problems))
 	for i, p := range problems {

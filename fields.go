@@ -30,7 +30,6 @@ type jsonField struct {
 	holdsUnknown bool // the field is an Unknown, or may contain one
 }
 
-// structFields are a struct type's JSON fields, computed once per type.
 type structFields []jsonField
 
 var (

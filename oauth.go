@@ -76,7 +76,6 @@ func WithOAuthAttribution(entityType AttributionEntityType, code string) Option 
 	}
 }
 
-// oauthCredentials is an OAuth API client's key and secret, as WithOAuth was given them.
 type oauthCredentials struct {
 	key, secret secret
 }
@@ -133,7 +132,6 @@ type tokenCall struct {
 	err   error
 }
 
-// authorize puts a valid token on h, generating one first if there is none.
 func (ts *tokenSource) authorize(ctx context.Context, h http.Header) error {
 	tok, err := ts.current(ctx)
 	if err != nil {
@@ -177,7 +175,6 @@ func (ts *tokenSource) current(ctx context.Context) (secret, error) {
 	return call.token, call.err
 }
 
-// generate asks the server for a token and publishes it to every waiter.
 func (ts *tokenSource) generate(ctx context.Context, call *tokenCall) {
 	ctx, cancel := context.WithTimeout(ctx, ts.generationBudget())
 	defer cancel()
@@ -211,7 +208,6 @@ func renewalMargin(ttl time.Duration) time.Duration {
 	return min(ttl/5, time.Minute)
 }
 
-// tokenAnswer is the token endpoint's answer.
 type tokenAnswer struct {
 	Data     *tokenData    `json:"data"`
 	Errors   List[Message] `json:"errors"`
@@ -266,7 +262,6 @@ func (ts *tokenSource) renew(h http.Header) bool {
 	return true
 }
 
-// redact hides the key, the secret and the current token.
 func (ts *tokenSource) redact(s string) string {
 	ts.mu.Lock()
 	tok, prev := ts.token, ts.previous

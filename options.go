@@ -59,7 +59,6 @@ type callSettings struct {
 	problems         problems // reported before any I/O
 }
 
-// clientSettings is what NewClient's options write.
 type clientSettings struct {
 	callSettings
 	auth       authenticator     // Basic credentials
@@ -212,7 +211,6 @@ func WithUserAgent(product string) Option {
 	}
 }
 
-// userAgent is the SDK's User-Agent, with a product token appended when there is one.
 func userAgent(product string) string {
 	ua := "capillary-go/" + Version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
 	if product != "" {

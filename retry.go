@@ -19,7 +19,6 @@ import (
 // The SDK's retry decision, in one place. It follows the vendor's own tool (Connect+): retry
 // 502, 503, 504 and 521, wait on 429. A 500 says the request failed, so only a read retries it.
 
-// retryableStatuses are retried on every call.
 var retryableStatuses = []int{http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout, statusCustomerBusy}
 
 // statusCustomerBusy is the vendor's 521 (other actions run for the customer), also an error code.
