@@ -168,6 +168,9 @@ type callState struct {
 	http    http.Client
 	next    http.RoundTripper // the Client's shared transport
 	netHTTP bool              // next is net/http's, whose bodies end with the request's context
+	attempt context.Context   // the current attempt's, with its deadline
+	cancel  context.CancelFunc
+	stop    func() bool // ends the AfterFunc that closes another transport's body, if any
 
 	settings     *callSettings
 	auth         authenticator
@@ -238,7 +241,7 @@ func (st *callState) prepareRetry(req *http.Request) error {
 
 // judge is the response handler: it decodes a success into out, or returns its *APIError.
 func (st *callState) judge(resp *http.Response) error {
-	defer resp.Body.Close()
+	defer st.endAttempt(resp.Body)
 	st.status, st.requestID = resp.StatusCode, quoteLimit(st.auth.redact(resp.Header.Get(headerRequestID)))
 	if st.settings.logger != nil {
 		st.log(resp.Request.Context(), slog.LevelDebug, "capillary: attempt", slog.Int("attempt", st.attempts),
@@ -246,7 +249,7 @@ func (st *callState) judge(resp *http.Response) error {
 	}
 
 	accepted := resp.StatusCode >= 200 && resp.StatusCode <= 299
-	body, cause := readBody(resp)
+	body, cause := st.readBody(resp)
 	var errs, warnings []Message
 	if cause == nil {
 		if st.auth.redact(string(body)) != string(body) {
@@ -279,7 +282,7 @@ func (st *callState) judge(resp *http.Response) error {
 	return e
 }
 
-func readBody(resp *http.Response) ([]byte, error) {
+func (st *callState) readBody(resp *http.Response) ([]byte, error) {
 	if resp.StatusCode < 200 {
 		// A 101 hands over the connection: reading it would wait for the server.
 		return nil, fmt.Errorf("unexpected status %d: the server did not answer the request", resp.StatusCode)
@@ -291,7 +294,7 @@ func readBody(resp *http.Response) ([]byte, error) {
 		// No vendor page documents a redirect: credentials and data go only to the base URL.
 		return body, fmt.Errorf("redirect to %q not followed: the SDK sends credentials and data only to its base URL", resp.Header.Get("Location"))
 	case err != nil:
-		return body, fmt.Errorf("reading the answer: %w", err)
+		return body, fmt.Errorf("reading the answer: %w", explain(st.attempt, st.settings.timeout, err))
 	case len(body) > maxBodyBytes:
 		return body[:maxBodyBytes], fmt.Errorf("response body exceeds %d bytes", maxBodyBytes)
 	}
@@ -393,8 +396,8 @@ func quoteLimit(s string) string {
 // errAttemptTimeout is the cause of an attempt's context when its time runs out.
 var errAttemptTimeout = errors.New("attempt timed out")
 
-// RoundTrip sends one attempt, bounded by the attempt timeout until its body is closed. For an
-// update, net/http's trace says whether the request was written.
+// RoundTrip sends one attempt, bounded by the attempt timeout until judge closes its body. For
+// an update, net/http's trace says whether the request was written.
 func (st *callState) RoundTrip(req *http.Request) (*http.Response, error) {
 	st.attempts, st.try, st.started = st.attempts+1, st.try+1, time.Now()
 	timeout := st.settings.timeout
@@ -413,13 +416,20 @@ func (st *callState) RoundTrip(req *http.Request) (*http.Response, error) {
 		cancel()
 		return nil, err
 	}
-	body := &attemptBody{ReadCloser: resp.Body, ctx: ctx, timeout: timeout, cancel: cancel}
-	if !st.netHTTP {
-		inner := resp.Body
-		body.stop = context.AfterFunc(ctx, func() { _ = inner.Close() })
+	st.attempt, st.cancel, st.stop = ctx, cancel, nil
+	if body := resp.Body; !st.netHTTP {
+		st.stop = context.AfterFunc(ctx, func() { _ = body.Close() })
 	}
-	resp.Body = body
 	return resp, nil
+}
+
+// endAttempt closes the answer, which judge has read, and ends the attempt's deadline.
+func (st *callState) endAttempt(body io.Closer) {
+	if st.stop != nil {
+		st.stop()
+	}
+	_ = body.Close()
+	st.cancel()
 }
 
 // explain makes an error caused by the attempt's deadline an *attemptTimeoutError (retried), and
@@ -438,32 +448,6 @@ func explain(ctx context.Context, timeout time.Duration, err error) error {
 	case !errors.Is(err, context.Cause(ctx)):
 		return fmt.Errorf("%w: %w", err, context.Cause(ctx)) // HTTP/2 drops the cause
 	}
-	return err
-}
-
-// attemptBody ends the attempt's deadline when the answer has been read and closed.
-type attemptBody struct {
-	io.ReadCloser
-	ctx     context.Context
-	timeout time.Duration
-	cancel  context.CancelFunc
-	stop    func() bool // ends the AfterFunc that closes the body, when there is one
-}
-
-func (b *attemptBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if err != nil && err != io.EOF {
-		err = explain(b.ctx, b.timeout, err)
-	}
-	return n, err
-}
-
-func (b *attemptBody) Close() error {
-	if b.stop != nil {
-		b.stop()
-	}
-	err := b.ReadCloser.Close()
-	b.cancel()
 	return err
 }
 
