@@ -317,7 +317,7 @@ func OptionsFromEnv(getenv func(string) string) ([]ClientOption, error) {
 			return nil, fmt.Errorf("%s is set but %s is empty: set both", p.first, p.second)
 		}
 	}
-	for _, p := range pairs {
+	for _, p := range slices.Backward(pairs) {
 		if getenv(p.second) != "" {
 			return nil, fmt.Errorf("%s is set but %s is empty: set both", p.second, p.first)
 		}
