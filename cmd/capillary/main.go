@@ -7,7 +7,7 @@
 //	capillary customers update --input FILE --source SOURCE [--account-id ID] [--rate N/min]
 //	                           [--concurrency N] [--results FILE] [--resume] [--retry-failed] [--dry-run]
 //	capillary customers get USERID [--source SOURCE] [--account-id ID] [--embed points,...]
-//	capillary customers lookup --mobile M | --email E | --external-id X [--source SOURCE] [--account-id ID]
+//	capillary customers lookup --mobile M | --email E | --external-id X | --cardnumber C [--source SOURCE] [--account-id ID]
 //
 // Run "capillary customers update --help" for the input formats and examples. The cluster and
 // the credentials come from the environment, as for the SDK's examples: CAPILLARY_BASE_URL or
