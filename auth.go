@@ -3,6 +3,7 @@ package capillary
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,28 +20,23 @@ const (
 	headerRequestID  = "X-Cap-Requestid"
 )
 
-// authenticator puts credentials on a request.
+// authenticator puts credentials on a request (authorize), drops those a 401 refused and says
+// whether new ones may cure it (renew), and hides them in text that may echo them (redact).
 type authenticator interface {
-	// authorize sets the credential header on h.
 	authorize(ctx context.Context, h http.Header) error
-	// renew is told that the server answered 401 to a request carrying h. It reports whether
-	// fresh credentials may cure that, after discarding the rejected ones.
 	renew(h http.Header) bool
-	// redact replaces every credential in s, for text that came from elsewhere (a response
-	// body quoted in an error, a request id) and might echo one.
 	redact(s string) string
 }
 
-// secret is a credential. Printed on its own it shows [redacted] under every fmt verb; fmt does
-// not call that method for an unexported struct field, so every type holding a secret has a
-// Format method of its own (Client, basicAuth, tokenSource, oauthCredentials).
+// secret is a credential that prints [redacted] under every verb. fmt skips that method for an
+// unexported field, so every type holding a secret has a Format of its own.
 type secret string
 
 // Format prints [redacted] whatever the verb.
 func (secret) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, "[redacted]") }
 
-// basicAuth is the vendor's Basic scheme: the header value, computed once (the password is not
-// kept), and every form of the credential a server could echo, for redact.
+// basicAuth is the vendor's Basic scheme: the header value (the password is not kept), and
+// every form of the credential a server could echo.
 type basicAuth struct {
 	header []string // {"Basic base64(till:md5hex(password))"}, shared by every request
 	forms  []secret // longest first, so that a form containing another is replaced whole
@@ -50,8 +46,7 @@ func newBasicAuth(till, digest string) basicAuth {
 	token := base64.StdEncoding.EncodeToString([]byte(till + ":" + digest))
 	return basicAuth{
 		header: []string{"Basic " + token},
-		// The base64 token with and without its padding, the decoded "till:digest", and the
-		// digest in either case.
+		// The token with and without padding, "till:digest", and the digest in either case.
 		forms: []secret{secret(token), secret(strings.TrimRight(token, "=")), secret(till + ":" + digest),
 			secret(strings.ToLower(digest)), secret(strings.ToUpper(digest))},
 	}
@@ -68,12 +63,10 @@ func (b basicAuth) authorize(_ context.Context, h http.Header) error {
 // renew reports false: a refused till password does not get better by asking again.
 func (basicAuth) renew(http.Header) bool { return false }
 
-// redact hides every form of the credential a server could echo.
 func (b basicAuth) redact(s string) string { return redactAll(s, b.forms...) }
 
-// redactAll replaces each non-empty credential in s with [redacted], in every form in which it
-// can come back: as sent, JSON-escaped (encoding/json writes & < > as \u0026..., a Java
-// server = as \u003d) and URL-encoded. Credentials containing others come first.
+// redactAll replaces each non-empty credential in s with [redacted], as sent, JSON-escaped
+// (\u0026, \u003d) or URL-encoded. Credentials containing others come first.
 func redactAll(s string, creds ...secret) string {
 	if s == "" {
 		return s
@@ -87,7 +80,7 @@ func redactAll(s string, creds ...secret) string {
 			continue
 		}
 		s = strings.ReplaceAll(s, string(c), "[redacted]")
-		// A URL-encoded form differs by a %XX or a + (for a space): without either, none is here.
+		// A URL-encoded form differs by a %XX or a +: without either, none is here.
 		if strings.ContainsAny(s, "%+") {
 			for _, form := range []string{url.QueryEscape(string(c)), url.PathEscape(string(c))} {
 				s = strings.ReplaceAll(s, form, "[redacted]")
@@ -141,4 +134,35 @@ func unescapeJSON(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// redactJSON redacts every string of a JSON document, keys included, keeping it JSON; a
+// document that is not JSON is returned as it is.
+func redactJSON(data []byte, redact func(string) string) []byte {
+	var tree any
+	if decodeKeepingNumbers(data, &tree) != nil {
+		return data
+	}
+	if out, err := json.Marshal(redactTree(tree, redact)); err == nil {
+		return out
+	}
+	return data
+}
+
+func redactTree(v any, redact func(string) string) any {
+	switch v := v.(type) {
+	case string:
+		return redact(v)
+	case []any:
+		for i := range v {
+			v[i] = redactTree(v[i], redact)
+		}
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, x := range v {
+			m[redact(k)] = redactTree(x, redact)
+		}
+		return m
+	}
+	return v
 }

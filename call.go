@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptrace"
 	"reflect"
 	"strings"
 	"sync"
@@ -29,44 +30,38 @@ type request struct {
 	auth         authenticator // nil: the client's credentials
 }
 
-// answer is what a call decodes a body into: its result and the vendor's lists.
+// answer is what a call decodes a body into; lists takes out the vendor's errors and warnings.
 type answer interface {
-	// lists returns the vendor's errors and warnings, taking them out of the result.
 	lists() (errors, warnings []Message, err error)
 }
 
-// callMeta is what every successful call reports beside its answer.
 type callMeta struct {
 	status    int
 	requestID string
 	attempts  int
 }
 
-// call makes one API call, from its arguments to its result: it checks and encodes them (nothing
-// is sent when anything is wrong), authorises the request, and makes the attempts through a
-// go-retryablehttp client made for this call, whose hooks are bound to the call's state: judge
-// reads each answer, checkRetry decides (retry.go), backoff computes the wait, prepareRetry
-// re-authorises. out receives the answer of a success; callError builds the error of a failure.
+// call makes one API call, from its arguments to its result: check and encode (nothing is sent
+// if anything is wrong), authorise, then attempt through a go-retryablehttp client made for the
+// call, whose hooks judge each answer, decide (retry.go), wait and re-authorise.
 func (c *Client) call(ctx context.Context, r *request, out answer, opts []Option) (callMeta, error) {
 	s := c.settingsFor(opts)
-	problems := append([]FieldError(nil), s.problems...)
+	p := append(problems(nil), s.problems...)
 	if ctx == nil {
-		problems = append(problems, FieldError{Field: "ctx", Problem: "is nil; use context.Background()"})
+		p.add("ctx", "is nil; use context.Background()")
 	}
-	problems = append(problems, r.problems...)
+	p = append(p, r.problems...)
 	var rawQuery string
-	if len(problems) == 0 && r.params != nil {
-		q, err := c.queries.encode(r.params)
-		if err != nil {
-			problems = append(problems, FieldError{Field: "params", Problem: err.Error()})
+	if len(p) == 0 && r.params != nil {
+		var err error
+		if rawQuery, err = c.queries.encode(r.params); err != nil {
+			p.add("params", "%s", err)
 		}
-		rawQuery = q
 	}
 	var body any // nil, not an empty []byte, so that a GET goes out without a body
-	if len(problems) == 0 && r.body != nil {
-		// Bytes: every attempt replays exactly the same body. A body that encodes itself
-		// (UpdateCustomerRequest) is asked directly: through json.Marshal its output would be
-		// checked and copied again, 8% of a loopback call (docs/performance.md).
+	if len(p) == 0 && r.body != nil {
+		// Bytes, so every attempt replays the same body. A Marshaler is asked directly:
+		// json.Marshal would check and copy its output again (8%, docs/performance.md).
 		var payload []byte
 		var err error
 		if m, ok := r.body.(json.Marshaler); ok {
@@ -75,12 +70,12 @@ func (c *Client) call(ctx context.Context, r *request, out answer, opts []Option
 			payload, err = json.Marshal(r.body)
 		}
 		if err != nil {
-			problems = append(problems, bodyProblems(err)...)
+			p = append(p, bodyProblems(err)...)
 		}
 		body = payload
 	}
-	if len(problems) > 0 {
-		return callMeta{}, &ValidationError{Problems: problems}
+	if len(p) > 0 {
+		return callMeta{}, &ValidationError{Problems: p}
 	}
 
 	st := &callState{settings: s, auth: c.auth, method: r.method, path: quoteLimit(r.path), read: r.read, out: out}
@@ -94,18 +89,17 @@ func (c *Client) call(ctx context.Context, r *request, out answer, opts []Option
 	if err != nil {
 		return callMeta{}, st.requestError(err)
 	}
-	// The shared header values are only read (setting a header replaces its slice).
 	for name, values := range s.header {
-		req.Header[name] = values
+		req.Header[name] = values // shared slices, only read: setting a header replaces its slice
 	}
 	if err := st.auth.authorize(ctx, req.Header); err != nil {
 		return callMeta{}, err // a *TokenError, or the context's error while waiting for one
 	}
-	// The call's retry client, its http.Client and its attempt transport live in the call's
-	// state, one allocation, with the hooks bound to it.
-	st.transport = attemptTransport{next: c.transport, timeout: s.timeout, call: st}
-	_, st.transport.netHTTP = c.transport.(*http.Transport)
-	st.http = http.Client{Transport: &st.transport, Jar: c.jar, CheckRedirect: refuseRedirect}
+	// The retry client and its http.Client live in the call's state, itself the transport: one
+	// allocation. It has no CloseIdleConnections, which retryablehttp calls after a failed call.
+	st.next = c.transport
+	_, st.netHTTP = c.transport.(*http.Transport)
+	st.http = http.Client{Transport: st, Jar: c.jar, CheckRedirect: refuseRedirect}
 	st.retry = retryablehttp.Client{
 		HTTPClient:   &st.http,
 		RetryMax:     s.maxRetries,
@@ -121,11 +115,10 @@ func (c *Client) call(ctx context.Context, r *request, out answer, opts []Option
 		if _, err = st.retry.Do(req); err == nil {
 			return callMeta{st.status, st.requestID, st.attempts}, nil
 		}
-		if renewed || !isStatus(err, http.StatusUnauthorized) || !st.auth.renew(req.Header) {
+		if renewed || !errors.Is(err, ErrUnauthorized) || !st.auth.renew(req.Header) {
 			return callMeta{}, st.callError(ctx, err)
 		}
-		// A rejected OAuth token: fetch a new one and send the call once more, with a budget of
-		// its own.
+		// A rejected OAuth token: send the call once more with a new one and a fresh budget.
 		st.try = 0
 		if err = st.prepareRetry(req.Request); err != nil {
 			return callMeta{}, st.callError(ctx, err)
@@ -133,10 +126,8 @@ func (c *Client) call(ctx context.Context, r *request, out answer, opts []Option
 	}
 }
 
-// queryCache encodes params with go-querystring, keeping the query of the params that have a
-// queryKey (an update's), for at most maxCachedQueries keys per client: the reflection costs
-// 12 allocations and 6% of a loopback call (docs/performance.md), and a client sends few
-// distinct params.
+// queryCache encodes params with go-querystring, keeping the queries of params with a queryKey
+// (an update's), at most maxCachedQueries per client: it saves 6% (docs/performance.md).
 type queryCache struct {
 	m sync.Map
 	n atomic.Int64
@@ -162,8 +153,7 @@ func (qc *queryCache) encode(params any) (string, error) {
 	return q, nil
 }
 
-// bodyProblems are the problems of a body that could not be encoded: the invalid UTF-8 that
-// MarshalJSON found, with its paths, or the encoding's error.
+// bodyProblems are the problems of a body that could not be encoded (invalid UTF-8, by path).
 func bodyProblems(err error) []FieldError {
 	var invalid *ValidationError
 	if errors.As(err, &invalid) {
@@ -172,11 +162,15 @@ func bodyProblems(err error) []FieldError {
 	return []FieldError{{Field: "body", Problem: "cannot be encoded as JSON: " + err.Error()}}
 }
 
-// callState is one call's bookkeeping, which the hooks of the call's retry client share.
+// callState is one call's bookkeeping, which the hooks of its retry client share.
 type callState struct {
-	retry     retryablehttp.Client
-	http      http.Client
-	transport attemptTransport
+	retry   retryablehttp.Client
+	http    http.Client
+	next    http.RoundTripper // the Client's shared transport
+	netHTTP bool              // next is net/http's, whose bodies end with the request's context
+	attempt context.Context   // the current attempt's, with its deadline
+	cancel  context.CancelFunc
+	stop    func() bool // ends the AfterFunc that closes another transport's body, if any
 
 	settings     *callSettings
 	auth         authenticator
@@ -198,12 +192,10 @@ type callState struct {
 // refuseRedirect hands a redirect back as the answer, which judge refuses.
 func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
-// lastError is retryablehttp's ErrorHandler: the call's error is the last attempt's, not the
-// library's "giving up" (judge has closed the answer's body).
+// lastError is retryablehttp's ErrorHandler: the call's error is the last attempt's.
 func lastError(_ *http.Response, err error, _ int) (*http.Response, error) { return nil, err }
 
-// checkRetry is retryablehttp's CheckRetry over the SDK's retry policy (advise). An answer is
-// judged first (err nil here), and its *APIError comes back as err.
+// checkRetry is retryablehttp's CheckRetry over advise; judge's *APIError comes back as err.
 func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if err == nil {
 		return false, nil
@@ -233,25 +225,23 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 // backoff is retryablehttp's Backoff: the policy's wait before retry n (from 0).
 func (st *callState) backoff(_, _ time.Duration, n int, resp *http.Response) time.Duration {
 	ra, asked := retryAfter(resp)
-	wait := st.settings.wait(n+1, ra, asked)
+	wait := backoff(st.settings.waitMin, st.settings.waitMax, n, ra, asked)
 	if st.settings.logger != nil {
 		st.log(context.Background(), slog.LevelInfo, "capillary: retrying", slog.Int("attempt", st.attempts+1), slog.Duration("wait", wait))
 	}
 	return wait
 }
 
-// prepareRetry is retryablehttp's PrepareRetry: fresh credentials (an OAuth token may have
-// expired during the wait), on a header map of the retry's own, as the previous attempt's
-// request may still hold the old one.
+// prepareRetry is retryablehttp's PrepareRetry: fresh credentials (a token may have expired
+// while waiting), on a header map of its own, as the previous request may still hold the old.
 func (st *callState) prepareRetry(req *http.Request) error {
 	req.Header = req.Header.Clone()
 	return st.auth.authorize(req.Context(), req.Header)
 }
 
-// judge is the request's response handler: it reads one answer, decodes it on success into out,
-// and returns nil, or the *APIError the answer stands for.
+// judge is the response handler: it decodes a success into out, or returns its *APIError.
 func (st *callState) judge(resp *http.Response) error {
-	defer resp.Body.Close()
+	defer st.endAttempt(resp.Body)
 	st.status, st.requestID = resp.StatusCode, quoteLimit(st.auth.redact(resp.Header.Get(headerRequestID)))
 	if st.settings.logger != nil {
 		st.log(resp.Request.Context(), slog.LevelDebug, "capillary: attempt", slog.Int("attempt", st.attempts),
@@ -259,18 +249,18 @@ func (st *callState) judge(resp *http.Response) error {
 	}
 
 	accepted := resp.StatusCode >= 200 && resp.StatusCode <= 299
-	body, cause := readBody(resp)
+	body, cause := st.readBody(resp)
 	var errs, warnings []Message
 	if cause == nil {
+		if st.auth.redact(string(body)) != string(body) {
+			body = redactJSON(body, st.auth.redact) // what the SDK returns never holds a credential
+		}
 		reflect.ValueOf(st.out).Elem().SetZero() // an answer keeps nothing of an earlier attempt's
 		if cause = json.Unmarshal(body, st.out); cause == nil {
 			errs, warnings, cause = st.out.lists()
 		}
 		if cause == nil && (accepted || appliedAnyway(st.out)) && len(errs) == 0 {
 			st.last = nil
-			if redacted := st.auth.redact(string(body)); redacted != string(body) {
-				redactAnswer(reflect.ValueOf(st.out), st.auth.redact) // a success that echoes a credential
-			}
 			return nil
 		}
 		if cause != nil {
@@ -282,8 +272,7 @@ func (st *callState) judge(resp *http.Response) error {
 	e.RetryAfter, _ = retryAfter(resp)
 	e.Errors, e.Warnings = st.redactMessages(errs), st.redactMessages(warnings)
 	if len(e.Errors) == 0 {
-		// Redact the whole body before cutting the excerpt: cut first, a credential straddling
-		// the cut would no longer match and half of it would be shown.
+		// Redact before cutting: a credential straddling the cut would no longer match.
 		e.Body = excerpt(st.auth.redact(string(body)))
 	}
 	if cause != nil {
@@ -293,10 +282,9 @@ func (st *callState) judge(resp *http.Response) error {
 	return e
 }
 
-// readBody reads an answer's body, or says why it was not read whole.
-func readBody(resp *http.Response) ([]byte, error) {
+func (st *callState) readBody(resp *http.Response) ([]byte, error) {
 	if resp.StatusCode < 200 {
-		// A 101 hands over the connection itself: reading it would wait for the server.
+		// A 101 hands over the connection: reading it would wait for the server.
 		return nil, fmt.Errorf("unexpected status %d: the server did not answer the request", resp.StatusCode)
 	}
 	// One byte past the cap tells a body that is too long from one that fits exactly.
@@ -306,21 +294,18 @@ func readBody(resp *http.Response) ([]byte, error) {
 		// No vendor page documents a redirect: credentials and data go only to the base URL.
 		return body, fmt.Errorf("redirect to %q not followed: the SDK sends credentials and data only to its base URL", resp.Header.Get("Location"))
 	case err != nil:
-		return body, fmt.Errorf("reading the answer: %w", err)
+		return body, fmt.Errorf("reading the answer: %w", explain(st.attempt, st.settings.timeout, err))
 	case len(body) > maxBodyBytes:
 		return body[:maxBodyBytes], fmt.Errorf("response body exceeds %d bytes", maxBodyBytes)
 	}
 	return body, nil
 }
 
-// maxBodyBytes caps how much of a response is read: the vendor's answers are a few kilobytes,
-// so anything larger is junk and is not read to the end.
+// maxBodyBytes caps how much of an answer is read: the vendor's are a few kilobytes.
 const maxBodyBytes = 1 << 20
 
-// callError builds the call's error from what retryablehttp returned: the last answer's
-// *APIError when there was one, else a *RequestError for a call that got no answer. What ended
-// the call after that answer (the context during a wait, a token that could not be renewed) is
-// its cause.
+// callError builds the call's error: the last answer's *APIError, else a *RequestError. What
+// ended the call after that answer (the context during a wait, a failed renewal) is its cause.
 func (st *callState) callError(ctx context.Context, err error) error {
 	var cause error
 	if waited := err == ctx.Err(); waited || st.last != nil && !errors.Is(err, st.last) {
@@ -348,14 +333,7 @@ func (st *callState) requestError(err error) *RequestError {
 	return &RequestError{Method: st.method, Path: st.path, Attempts: st.attempts, Uncertain: st.uncertain, Err: st.quote(err)}
 }
 
-// isStatus reports whether err is an *APIError with the status.
-func isStatus(err error, status int) bool {
-	var apiErr *APIError
-	return errors.As(err, &apiErr) && apiErr.StatusCode == status
-}
-
-// log logs one message with metadata only. Callers check for a logger first: the attributes
-// would otherwise be allocated on every call.
+// log logs metadata only. Callers check for a logger first, to allocate no attributes.
 func (st *callState) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
 	if l := st.settings.logger; l != nil && l.Enabled(ctx, level) {
 		base := []slog.Attr{slog.String("method", st.method), slog.String("path", st.path)}
@@ -363,8 +341,7 @@ func (st *callState) log(ctx context.Context, level slog.Level, msg string, attr
 	}
 }
 
-// redactMessages returns a copy of the vendor's messages, credentials redacted and each cut to
-// a length an error can quote.
+// redactMessages returns a copy of the vendor's messages, redacted and cut to quotable length.
 func (st *callState) redactMessages(msgs []Message) []Message {
 	if msgs == nil {
 		return nil
@@ -377,9 +354,8 @@ func (st *callState) redactMessages(msgs []Message) []Message {
 	return out
 }
 
-// quote makes an error safe to show: a transport or decoding error may quote what the server
-// sent (a malformed status line, a field's value), so its text is redacted and bounded.
-// errors.Is and errors.As still see the cause.
+// quote makes an error that may quote the server (a status line, a field) safe to show:
+// redacted and bounded, with errors.Is and errors.As still seeing the cause.
 func (st *callState) quote(err error) error {
 	var q *quotedError
 	if errors.As(err, &q) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
@@ -388,7 +364,6 @@ func (st *callState) quote(err error) error {
 	return &quotedError{text: quoteLimit(st.auth.redact(transportCause(err).Error())), err: err}
 }
 
-// quotedError is an error whose text was made safe to show.
 type quotedError struct {
 	text string
 	err  error
@@ -401,25 +376,15 @@ func (e *quotedError) Unwrap() error { return e.err }
 // excerpt is the start of a body as one printable line, for an error message.
 func excerpt(body string) string {
 	const limit = 256
-	cut := len(body) > limit
-	if cut {
-		body = body[:limit]
-	}
-	s := strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, strings.ToValidUTF8(body, "\uFFFD"))
-	s = strings.Join(strings.Fields(s), " ")
-	if cut {
+	s := strings.ToValidUTF8(body[:min(len(body), limit)], "\uFFFD")
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+	if len(body) > limit {
 		s += "…"
 	}
 	return s
 }
 
-// quoteLimit cuts text that an error or a log line quotes (a path, a request id, a vendor
-// message) to a length that cannot flood them.
+// quoteLimit cuts text an error or a log line quotes to a length that cannot flood them.
 func quoteLimit(s string) string {
 	const limit = 1024
 	if len(s) <= limit {
@@ -427,3 +392,78 @@ func quoteLimit(s string) string {
 	}
 	return strings.ToValidUTF8(s[:limit], "") + "…"
 }
+
+// errAttemptTimeout is the cause of an attempt's context when its time runs out.
+var errAttemptTimeout = errors.New("attempt timed out")
+
+// RoundTrip sends one attempt, bounded by the attempt timeout until judge closes its body. For
+// an update, net/http's trace says whether the request was written.
+func (st *callState) RoundTrip(req *http.Request) (*http.Response, error) {
+	st.attempts, st.try, st.started = st.attempts+1, st.try+1, time.Now()
+	timeout := st.settings.timeout
+	ctx, cancel := context.WithTimeoutCause(req.Context(), timeout, errAttemptTimeout)
+	if unsent := &st.unsent; !st.read {
+		// Until the headers are written nothing was sent: an error then leaves the update certain.
+		unsent.Store(false)
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			GetConn:      func(string) { unsent.Store(true) },
+			WroteHeaders: func() { unsent.Store(false) },
+		})
+	}
+	resp, err := st.next.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		err = explain(ctx, timeout, err) // before cancel, which would make every error look cancelled
+		cancel()
+		return nil, err
+	}
+	st.attempt, st.cancel, st.stop = ctx, cancel, nil
+	if body := resp.Body; !st.netHTTP {
+		st.stop = context.AfterFunc(ctx, func() { _ = body.Close() })
+	}
+	return resp, nil
+}
+
+// endAttempt closes the answer, which judge has read, and ends the attempt's deadline.
+func (st *callState) endAttempt(body io.Closer) {
+	if st.stop != nil {
+		st.stop()
+	}
+	_ = body.Close()
+	st.cancel()
+}
+
+// explain makes an error caused by the attempt's deadline an *attemptTimeoutError (retried), and
+// one caused by the caller's context carry that context's error and cause.
+func explain(ctx context.Context, timeout time.Duration, err error) error {
+	switch {
+	case err == nil || ctx.Err() == nil:
+		return err
+	case context.Cause(ctx) == errAttemptTimeout:
+		if err == context.DeadlineExceeded || err == context.Canceled {
+			err = errAttemptTimeout // a wrapped one (a dial's i/o timeout) says more: kept
+		}
+		return &attemptTimeoutError{timeout: timeout, err: err}
+	case !errors.Is(err, ctx.Err()):
+		return fmt.Errorf("%w: %w", ctx.Err(), err)
+	case !errors.Is(err, context.Cause(ctx)):
+		return fmt.Errorf("%w: %w", err, context.Cause(ctx)) // HTTP/2 drops the cause
+	}
+	return err
+}
+
+// attemptTimeoutError is an attempt that ran out of its time: a net.Error whose Timeout is true.
+type attemptTimeoutError struct {
+	timeout time.Duration
+	err     error
+}
+
+func (e *attemptTimeoutError) Error() string {
+	msg := "attempt timed out after " + e.timeout.String() + " (WithAttemptTimeout)"
+	if e.err != errAttemptTimeout {
+		msg += ": " + e.err.Error()
+	}
+	return msg
+}
+func (e *attemptTimeoutError) Unwrap() error   { return e.err }
+func (e *attemptTimeoutError) Timeout() bool   { return true }
+func (e *attemptTimeoutError) Temporary() bool { return true }

@@ -1,19 +1,29 @@
+// Package capillary is a typed client for Capillary's loyalty and CRM API (v2); see the examples.
+// Calls validate their arguments before any I/O (*ValidationError), retry what is safe with
+// backoff that honours Retry-After, and return *APIError for the server's answers, matched by
+// errors.Is against sentinels such as ErrCustomerNotFound. An error whose Uncertain field is true
+// may hide an update that was applied: read the customer back. Package capillarytest is a fake
+// of the vendor's API on loopback, like net/http/httptest.
 package capillary
 
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
 )
 
 // Version is the SDK's version, sent in the User-Agent.
 const Version = "0.1.0"
 
 // Client talks to one Capillary cluster with one set of credentials. It is safe for concurrent
-// use by many goroutines; make one and share it.
+// use: make one and share it.
 type Client struct {
 	// Customers reads and updates customers.
 	Customers CustomersAPI
@@ -43,10 +53,10 @@ func NewClient(opts ...ClientOption) (*Client, error) {
 	}
 	base, err := checkBaseURL(s.baseURL, s.allowHTTP)
 	if err != nil {
-		s.problem("base URL", "%s", err)
+		s.problems.add("base URL", "%s", err)
 	}
 	if s.credential == "" && !slices.ContainsFunc(s.problems, func(p FieldError) bool { return strings.HasPrefix(p.Field, "WithBasicAuth") || p.Field == "WithOAuth" }) {
-		s.problem("credentials", "none given: use WithBasicAuth, WithBasicAuthDigest or WithOAuth")
+		s.problems.add("credentials", "none given: use WithBasicAuth, WithBasicAuthDigest or WithOAuth")
 	}
 	if len(s.problems) > 0 {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidConfig, problemList(s.problems))
@@ -72,10 +82,22 @@ func NewClient(opts ...ClientOption) (*Client, error) {
 	}
 	c.defaults = s.callSettings
 	if s.oauth != nil {
-		c.auth = newTokenSource(s.oauth, c)
+		c.auth = &tokenSource{creds: s.oauth, client: c, now: time.Now}
 	}
 	c.Customers = &customersService{client: c}
 	return c, nil
+}
+
+// newTransport is a client's own pooled transport, with idle connections for many callers.
+func newTransport(attemptTimeout time.Duration) *http.Transport {
+	t := cleanhttp.DefaultPooledTransport()
+	t.MaxIdleConns = 0 // no overall cap: cleanhttp's 100 would undercut the per-host 256
+	t.MaxIdleConnsPerHost = 256
+	// Over HTTP/2 every call shares one connection: one that died silently would take them all.
+	// A ping after half an attempt's quiet (1 s to 15 s), unanswered as long, closes it.
+	ping := min(max(attemptTimeout/2, time.Second), DefaultAttemptTimeout/2)
+	t.HTTP2 = &http.HTTP2Config{SendPingTimeout: ping, PingTimeout: ping}
+	return t
 }
 
 // settingsFor returns the settings of one call: the client's, with opts applied on a copy.
@@ -93,15 +115,13 @@ func (c *Client) settingsFor(opts []Option) *callSettings {
 	return &s
 }
 
-// Format prints the client's endpoint and nothing else, whatever the verb, so that logging a
-// Client can never show its credentials.
+// Format prints the client's endpoint only, whatever the verb: never its credentials.
 func (c Client) Format(f fmt.State, _ rune) {
 	_, _ = fmt.Fprintf(f, "capillary.Client{BaseURL: %q}", c.baseURL)
 }
 
-// CloseIdleConnections closes the keep-alive connections the Client is not using. A failed
-// call never does this by itself (other calls may be about to reuse them); call it when the
-// Client will not be used for a while, or before dropping it.
+// CloseIdleConnections closes the Client's idle keep-alive connections (a failed call never
+// does, as other calls may reuse them): call it before dropping the Client.
 func (c *Client) CloseIdleConnections() {
 	if ci, ok := c.transport.(interface{ CloseIdleConnections() }); ok {
 		ci.CloseIdleConnections()
@@ -121,12 +141,8 @@ func checkBaseURL(raw string, allowHTTP bool) (*url.URL, error) {
 	}
 	u, err := url.Parse(strings.TrimRight(raw, "/"))
 	if err != nil {
-		// *url.Error quotes the whole URL, user info and password included: keep only the cause.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, fmt.Errorf("not a valid URL: %w", err)
+		// *url.Error quotes the whole URL, password included: keep only the cause.
+		return nil, fmt.Errorf("not a valid URL: %w", transportCause(err))
 	}
 	switch {
 	case u.Host == "":
@@ -134,8 +150,7 @@ func checkBaseURL(raw string, allowHTTP bool) (*url.URL, error) {
 	case u.User != nil:
 		return nil, errors.New("must not carry user info: use an auth option")
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#"):
-		// An empty "?" or "#" counts too: appended to, it would turn the request path into a
-		// query or a fragment.
+		// An empty "?" or "#" too: it would turn the request path into a query or a fragment.
 		return nil, errors.New("must not carry a query or fragment")
 	case isVersionPath(u.Path):
 		return nil, fmt.Errorf("%q ends in the API version %s, which the SDK adds to every path: leave it out", u.Redacted(), u.Path[strings.LastIndex(u.Path, "/"):])
@@ -153,4 +168,43 @@ func checkBaseURL(raw string, allowHTTP bool) (*url.URL, error) {
 func isVersionPath(path string) bool {
 	last := path[strings.LastIndex(path, "/")+1:]
 	return len(last) >= 2 && (last[0] == 'v' || last[0] == 'V') && strings.Trim(last[1:], "0123456789") == ""
+}
+
+// Region is a Capillary cluster. Both generations of its host names serve the v2 API: BaseURL
+// gives the api host, IntouchBaseURL the older intouch host.
+type Region string
+
+// The vendor's documented clusters.
+const (
+	RegionIndia Region = "india" // India / Asia-1
+	RegionAsia2 Region = "asia2" // Asia-2 / South-East Asia
+	RegionEU    Region = "eu"    // Europe
+	RegionUS    Region = "us"    // United States
+	RegionChina Region = "china" // China
+)
+
+// regions lists the documented clusters; regionHosts, their api and intouch hosts.
+var regions = []Region{RegionIndia, RegionAsia2, RegionEU, RegionUS, RegionChina}
+
+var regionHosts = map[Region]struct{ api, intouch string }{
+	RegionIndia: {"https://apac.api.capillarytech.com", "https://apac.intouch.capillarytech.com"},
+	RegionAsia2: {"https://apac2.api.capillarytech.com", "https://sea.intouch.capillarytech.com"},
+	RegionEU:    {"https://eu.api.capillarytech.com", "https://eu.intouch.capillarytech.com"},
+	RegionUS:    {"https://us.api.capillarytech.com", "https://ushc.intouch.capillarytech.com"},
+	RegionChina: {api: "https://api.capillarytech.cn.com"},
+}
+
+// BaseURL is the region's api host as an https URL, or "" for an unknown region. The name is
+// matched in any case ("EU" is RegionEU).
+func (r Region) BaseURL() string { return regionHosts[Region(strings.ToLower(string(r)))].api }
+
+// IntouchBaseURL is the region's older intouch host as an https URL, for WithBaseURL, or ""
+// where the vendor documents none (China) or the region is unknown.
+func (r Region) IntouchBaseURL() string {
+	return regionHosts[Region(strings.ToLower(string(r)))].intouch
+}
+
+// isLoopback reports whether host names this machine, where plain http is allowed.
+func isLoopback(host string) bool {
+	return strings.EqualFold(host, "localhost") || net.ParseIP(host).IsLoopback()
 }

@@ -11,29 +11,23 @@ import (
 // implements it; code that takes a CustomersAPI can be given a substitute in its tests.
 type CustomersAPI interface {
 	// Update updates the details of customer userID on params.Source: profile, custom and
-	// extended fields, communication channels, loyalty status (non-loyalty to loyalty only) and
-	// program enrolments. Identifiers and the source type cannot be changed this way.
-	//
-	// The arguments are checked first: every problem is reported at once in a
-	// *ValidationError and nothing is sent. The server's refusals come back as *APIError
-	// (errors.Is matches ErrCustomerNotFound for code 8015, ErrInvalidSourceAccount for 3217,
-	// and so on). opts apply to this call only.
+	// extended fields, channels, loyalty status (non-loyalty to loyalty only) and enrolments.
+	// Every problem of the arguments comes at once in a *ValidationError, and nothing is sent;
+	// the server's refusals are *APIError (errors.Is: ErrCustomerNotFound for 8015, ...).
 	Update(ctx context.Context, userID string, body *UpdateCustomerRequest, params *UpdateCustomerParams, opts ...Option) (*UpdateCustomerResponse, error)
 
 	// UpdateByIdentifier is Update for the customer that id names (mobile, email or
-	// externalId) on params.Source: PUT /v2/customers/lookup with the same body, validation,
-	// retries and errors. MLPSingleEnroll is refused: the vendor does not document it here.
+	// externalId): PUT /v2/customers/lookup. MLPSingleEnroll is refused: the vendor does not
+	// document it here.
 	UpdateByIdentifier(ctx context.Context, id Identifier, body *UpdateCustomerRequest, params *UpdateCustomerParams, opts ...Option) (*UpdateCustomerResponse, error)
 
-	// Get reads customer userID (GET /v2/customers/{id}) with the embeds params asks for.
-	// A read is idempotent: it is retried on transport errors, 5xx, 429 and 521, and never
-	// reported Uncertain. errors.Is matches ErrCustomerNotFound (8015, 8065),
-	// ErrCustomerMerged (8069) and ErrCustomerDeleted (8109).
+	// Get reads customer userID (GET /v2/customers/{id}) with the embeds params asks for. A read
+	// is retried on transport errors, 5xx, 429 and 521, and never Uncertain. errors.Is matches
+	// ErrCustomerNotFound (8015, 8065), ErrCustomerMerged (8069) and ErrCustomerDeleted (8109).
 	Get(ctx context.Context, userID string, params *GetCustomerParams, opts ...Option) (*Customer, error)
 
-	// Lookup reads the customer that ids name (GET /v2/customers/lookup/customerDetails).
-	// Several identifiers (dual eligibility) are sent comma-joined, names and values in the
-	// same order. Retries and errors are as for Get, and ErrInvalidIdentifier matches 8013.
+	// Lookup reads the customer that ids name (GET /v2/customers/lookup/customerDetails);
+	// several identifiers go comma-joined. As Get, and ErrInvalidIdentifier matches 8013.
 	Lookup(ctx context.Context, ids []Identifier, params *GetCustomerParams, opts ...Option) (*Customer, error)
 
 	// Create registers a customer (POST /v2/customers, the vendor's add customer). The body
@@ -63,27 +57,23 @@ type CustomersAPI interface {
 	Upsert(ctx context.Context, body *CreateCustomerRequest, params *CreateCustomerParams, opts ...Option) (*UpsertCustomerResponse, error)
 }
 
-// customersService is the Client's CustomersAPI.
 type customersService struct {
 	client *Client
 }
 
 // UpdateCustomerParams are the query parameters of the update.
 type UpdateCustomerParams struct {
-	// Source is the source whose profile is updated; it is required.
-	Source Source `url:"source"`
+	Source Source `url:"source"` // the source whose profile is updated; required
 	// AccountID is the source account, needed for sources with several accounts (WECHAT,
-	// FACEBOOK, MOBILE_APP, LINE, WEB_ENGAGE). It is sent only when not empty.
+	// FACEBOOK, MOBILE_APP, LINE, WEB_ENGAGE). Sent only when not empty.
 	AccountID string `url:"accountId,omitempty"`
 	// UseAsync runs loyalty activities in the background (no side effects in the answer) when
 	// true. Sent only when set: an explicit false is sent as use_async=false.
-	UseAsync *bool `url:"use_async,omitempty"`
-	// MLPSingleEnroll, when true, enrols the customer in all of the org's loyalty programs.
-	MLPSingleEnroll *bool `url:"mlp_single_enroll,omitempty"`
+	UseAsync        *bool `url:"use_async,omitempty"`
+	MLPSingleEnroll *bool `url:"mlp_single_enroll,omitempty"` // true enrols in all the org's loyalty programs
 }
 
-// queryKey is the params by value, each *bool read as unset, false or true, for the query cache.
-// It has one element per field of the params (a test checks it).
+// queryKey is the params by value, for the query cache: one element per field (a test checks it).
 func (p *UpdateCustomerParams) queryKey() any {
 	tristate := func(b *bool) string {
 		if b == nil {
@@ -105,7 +95,6 @@ func (s *customersService) Update(ctx context.Context, userID string, body *Upda
 	return s.update(ctx, r, opts)
 }
 
-// update sends an update, by user id or by identifier, and returns its answer.
 func (s *customersService) update(ctx context.Context, r *request, opts []Option) (*UpdateCustomerResponse, error) {
 	var a updateAnswer
 	meta, err := s.client.call(ctx, r, &a, opts)
@@ -118,10 +107,28 @@ func (s *customersService) update(ctx context.Context, r *request, opts []Option
 }
 
 // updateAnswer is an update's answer: the response's fields beside the vendor's errors list.
-// (UpdateCustomerResponse has no UnmarshalJSON, so its fields are decoded as this struct's.)
 type updateAnswer struct {
 	UpdateCustomerResponse
 	Errors List[Message] `json:"errors"`
 }
 
 func (a *updateAnswer) lists() ([]Message, []Message, error) { return a.Errors, a.Warnings, nil }
+
+// CheckUpdate checks the arguments of an update as Update does before it sends anything, and
+// returns the same *ValidationError or nil, with no Client and no I/O (a bulk dry run). Invalid
+// UTF-8 is found only when the body is encoded; a body decoded from JSON has none.
+func CheckUpdate(userID string, body *UpdateCustomerRequest, params *UpdateCustomerParams) error {
+	return checked(validateUpdate(userID, body, params))
+}
+
+// CheckUpdateByIdentifier is CheckUpdate for CustomersAPI.UpdateByIdentifier.
+func CheckUpdateByIdentifier(id Identifier, body *UpdateCustomerRequest, params *UpdateCustomerParams) error {
+	return checked(validateUpdateByIdentifier(id, body, params))
+}
+
+func checked(problems []FieldError) error {
+	if len(problems) > 0 {
+		return &ValidationError{Problems: problems}
+	}
+	return nil
+}

@@ -29,6 +29,17 @@ func (s *customersService) Create(ctx context.Context, body *CreateCustomerReque
 	return res, nil
 }
 
+// CheckCreate is CheckUpdate for CustomersAPI.Create.
+func CheckCreate(body *CreateCustomerRequest, params *CreateCustomerParams) error {
+	return checked(validateCreate(body, params))
+}
+
+// CheckUpsert is CheckUpdate for CustomersAPI.Upsert: the create's checks, and what its
+// look-up needs.
+func CheckUpsert(body *CreateCustomerRequest, params *CreateCustomerParams) error {
+	return checked(validateUpsert(body, params))
+}
+
 // createAnswer is a create's answer, the update's envelope.
 type createAnswer struct{ updateAnswer }
 

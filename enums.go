@@ -117,7 +117,9 @@ func listOf[T ~string](list []T) string {
 type Embed string
 
 // The embeds the vendor documents for GET v2/customers/{id} and lookup/customerDetails; some
-// are documented for one of them only.
+// are documented for one of them only. The answers of points, subscriptions, mlp,
+// promotionalPoints, segments and alternateCurrencies are typed (Customer); the vendor documents
+// no shape for what the others add, which is kept in Customer.Unknown.
 const (
 	EmbedPoints              Embed = "points"
 	EmbedSubscriptions       Embed = "subscriptions"

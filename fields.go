@@ -1,57 +1,58 @@
 package capillary
 
 import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"fmt"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
-// The reflection walks over requests and answers (utf8.go, unknown.go) visit a struct's fields
-// by their JSON names, as encoding/json does, so that a new field is covered without being
-// listed. What they need to know of each struct type is computed once.
+// The walks over requests and answers visit a struct's fields by their JSON names, as
+// encoding/json does, so that a new field is covered without being listed here.
 
-// jsonField is a struct field and its JSON name ("" for Unknown, whose json tag is "-"). The
-// fields of an embedded struct are listed as the struct's own, as encoding/json sees them.
+// Unknown holds the fields of a JSON object that its Go type does not model, each as the JSON
+// it came as. It is filled in every object of an UpdateCustomerRequest, a Customer or a
+// SideEffect decoded whole, and written back when one of these is encoded; a part such as a
+// Profile decoded or encoded on its own carries only its modelled fields.
+type Unknown map[string]json.RawMessage
+
+// jsonField is a struct field and its JSON name ("" for Unknown, whose json tag is "-"); an
+// embedded struct's fields are listed as the struct's own.
 type jsonField struct {
 	index        []int
 	name         string
 	holdsUnknown bool // the field is an Unknown, or may contain one
 }
 
-// structFields are a struct type's JSON fields, and those the walks over Unknown visit.
-type structFields struct {
-	all      []jsonField
-	unknowns []jsonField // those that may hold an Unknown
-	untyped  bool        // a field may hold an interface value (map[string]any)
-}
+type structFields []jsonField
 
-var unknownType = reflect.TypeFor[Unknown]()
+var (
+	unknownType       = reflect.TypeFor[Unknown]()
+	rawMessageType    = reflect.TypeFor[json.RawMessage]()
+	structFieldsCache sync.Map // reflect.Type -> structFields
+)
 
-func isUnknown(t reflect.Type) bool   { return t == unknownType }
-func isInterface(t reflect.Type) bool { return t.Kind() == reflect.Interface }
-
-var structFieldsCache sync.Map // reflect.Type -> *structFields
-
-// structFieldsOf returns the fields of a struct type.
-func structFieldsOf(t reflect.Type) *structFields {
+func structFieldsOf(t reflect.Type) structFields {
 	if sf, ok := structFieldsCache.Load(t); ok {
-		return sf.(*structFields)
+		return sf.(structFields)
 	}
-	sf := &structFields{all: jsonFields(t), untyped: mayHold(t, isInterface, map[reflect.Type]bool{})}
-	for i, f := range sf.all {
-		if mayHold(t.FieldByIndex(f.index).Type, isUnknown, map[reflect.Type]bool{}) {
-			sf.all[i].holdsUnknown = true
-			sf.unknowns = append(sf.unknowns, sf.all[i])
-		}
+	sf := structFields(jsonFields(t))
+	for i, f := range sf {
+		sf[i].holdsUnknown = holdsUnknown(t.FieldByIndex(f.index).Type, map[reflect.Type]bool{})
 	}
 	structFieldsCache.Store(t, sf)
 	return sf
 }
 
-// field returns the field that encoding/json decodes the member name into, whose name may
-// differ in case ("cardnumber" is "cardNumber").
-func (sf *structFields) field(name string) (jsonField, bool) {
-	for _, f := range sf.all {
+// field returns the field encoding/json decodes member name into, in any case ("cardnumber").
+func (sf structFields) field(name string) (jsonField, bool) {
+	for _, f := range sf {
 		if f.name != "" && strings.EqualFold(f.name, name) {
 			return f, true
 		}
@@ -59,31 +60,22 @@ func (sf *structFields) field(name string) (jsonField, bool) {
 	return jsonField{}, false
 }
 
-// mayHold reports whether a value of type t may contain a value of a type that is picks out:
-// itself, or through pointers, slices, maps and struct fields.
-func mayHold(t reflect.Type, is func(reflect.Type) bool, visiting map[reflect.Type]bool) bool {
-	if is(t) {
-		return true
-	}
-	if visiting[t] {
-		return false
+// holdsUnknown reports whether a value of type t may contain an Unknown.
+func holdsUnknown(t reflect.Type, visiting map[reflect.Type]bool) bool {
+	if t == unknownType || visiting[t] {
+		return t == unknownType
 	}
 	visiting[t] = true
 	switch t.Kind() {
 	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
-		return mayHold(t.Elem(), is, visiting)
+		return holdsUnknown(t.Elem(), visiting)
 	case reflect.Struct:
-		for _, f := range jsonFields(t) {
-			if mayHold(t.FieldByIndex(f.index).Type, is, visiting) {
-				return true
-			}
-		}
+		return slices.ContainsFunc(jsonFields(t), func(f jsonField) bool { return holdsUnknown(t.FieldByIndex(f.index).Type, visiting) })
 	}
 	return false
 }
 
-// jsonFields lists the exported fields of a struct type with their JSON names, skipping the
-// other fields tagged "-".
+// jsonFields lists the exported fields of a struct type with their JSON names, but for "-".
 func jsonFields(t reflect.Type) []jsonField {
 	var fields []jsonField
 	for i := range t.NumField() {
@@ -98,11 +90,233 @@ func jsonFields(t reflect.Type) []jsonField {
 		case f.Type == unknownType:
 			fields = append(fields, jsonField{index: []int{i}})
 		case name != "-":
-			if name == "" {
-				name = f.Name
-			}
-			fields = append(fields, jsonField{index: []int{i}, name: name})
+			fields = append(fields, jsonField{index: []int{i}, name: cmp.Or(name, f.Name)})
 		}
 	}
 	return fields
+}
+
+// decodeKeepingUnknown decodes data into v, a pointer to a struct without an UnmarshalJSON
+// method, keeping untyped numbers as json.Number, and fills the Unknown of every struct in v.
+func decodeKeepingUnknown(data []byte, v any) error {
+	if err := decodeKeepingNumbers(data, v); err != nil {
+		return err
+	}
+	fillUnknown(reflect.ValueOf(v), data)
+	return nil
+}
+
+// decodeKeepingNumbers is json.Unmarshal with the numbers of untyped values kept as json.Number.
+func decodeKeepingNumbers(data []byte, v any) error {
+	if !json.Valid(data) {
+		return json.Unmarshal(data, v) // its syntax error, with nothing decoded
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	return dec.Decode(v)
+}
+
+// fillUnknown puts into the Unknown of v and of every struct within it the members of raw, v's
+// valid JSON, that their type does not have.
+func fillUnknown(v reflect.Value, raw []byte) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			fillUnknown(v.Elem(), raw)
+		}
+	case reflect.Slice:
+		if v.Len() == 1 && bytes.TrimSpace(raw)[0] == '{' { // a List given as a lone object
+			fillUnknown(v.Index(0), raw)
+			return
+		}
+		var elems []json.RawMessage
+		_ = json.Unmarshal(raw, &elems)
+		for i := range min(len(elems), v.Len()) {
+			fillUnknown(v.Index(i), elems[i])
+		}
+	case reflect.Struct:
+		var members map[string]json.RawMessage
+		_ = json.Unmarshal(raw, &members)
+		sf := structFieldsOf(v.Type())
+		var unknown Unknown
+		for name, member := range members {
+			f, known := sf.field(name)
+			switch {
+			case !known && unknown == nil:
+				unknown = Unknown{name: member}
+			case !known:
+				unknown[name] = member
+			case f.holdsUnknown:
+				fillUnknown(v.FieldByIndex(f.index), member)
+			}
+		}
+		for _, f := range sf {
+			if f.name == "" {
+				v.FieldByIndex(f.index).Set(reflect.ValueOf(unknown))
+			}
+		}
+	}
+}
+
+// marshalWithUnknown writes v, a pointer to a struct without a MarshalJSON method, as JSON
+// with the Unknown fields of v and of every struct within it.
+func marshalWithUnknown(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return withUnknown(b, v)
+}
+
+// withUnknown adds to b, the JSON of v, the Unknown fields of v and of every struct within it,
+// rebuilding the JSON as a tree only when there are any.
+func withUnknown(b []byte, v any) ([]byte, error) {
+	rv := reflect.ValueOf(v)
+	if !addUnknown(nil, rv) {
+		return b, nil
+	}
+	var tree any
+	if err := decodeKeepingNumbers(b, &tree); err != nil {
+		return nil, err
+	}
+	addUnknown(tree, rv)
+	return json.Marshal(tree)
+}
+
+// addUnknown adds the Unknown fields of v to node, v's JSON decoded as a tree, and reports
+// whether v has any (node nil: only reports).
+func addUnknown(node any, v reflect.Value) (found bool) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		return !v.IsNil() && addUnknown(node, v.Elem())
+	case reflect.Slice:
+		if v.Type().Elem().Kind() != reflect.Struct {
+			return false
+		}
+		list, _ := node.([]any)
+		for i := range v.Len() {
+			var elem any
+			if i < len(list) {
+				elem = list[i]
+			}
+			found = addUnknown(elem, v.Index(i)) || found
+		}
+	case reflect.Struct:
+		obj, _ := node.(map[string]any)
+		for _, f := range structFieldsOf(v.Type()) {
+			switch fv := v.FieldByIndex(f.index); {
+			case !f.holdsUnknown:
+			case f.name != "":
+				found = addUnknown(obj[f.name], fv) || found
+			default:
+				for name, raw := range fv.Interface().(Unknown) {
+					if _, known := obj[name]; !known && obj != nil {
+						obj[name] = raw
+					}
+					found = true
+				}
+			}
+		}
+	}
+	return found
+}
+
+// checkUTF8 reports every string of v, map keys included, that is not valid UTF-8, at its JSON
+// path (encoding/json would send U+FFFD instead), and a value that contains itself. It runs only
+// for a refused or suspicious body. It returns how many \ufffd escapes the body's raw JSON
+// carries as written, which no invalid string explains.
+func checkUTF8(p *problems, v any) (rawEscapes int) {
+	w := utf8Walk{p: p, onPath: map[visit]bool{}}
+	w.walk("", reflect.ValueOf(v), true)
+	return w.rawEscapes
+}
+
+// visit is a map, pointer or slice on the path being walked: meeting it again is a cycle.
+type visit struct {
+	typ reflect.Type
+	ptr uintptr
+	len int
+}
+
+type utf8Walk struct {
+	p          *problems
+	onPath     map[visit]bool
+	rawEscapes int
+}
+
+// walk checks v at path at. inBody is false under Unknown, whose raw JSON is added after encoding.
+func (w *utf8Walk) walk(at string, v reflect.Value, inBody bool) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice:
+		if v.IsNil() {
+			return
+		}
+		seen := visit{typ: v.Type(), ptr: v.Pointer()}
+		if v.Kind() == reflect.Slice {
+			seen.len = v.Len()
+		}
+		if w.onPath[seen] {
+			w.p.add(at, "contains itself (a cycle), which JSON cannot encode")
+			return
+		}
+		w.onPath[seen] = true
+		defer delete(w.onPath, seen)
+	}
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			w.walk(at, v.Elem(), inBody)
+		}
+	case reflect.String:
+		if !utf8.ValidString(v.String()) {
+			w.p.add(at, "is not valid UTF-8")
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Type() == rawMessageType { // sent as it is
+			if !utf8.Valid(v.Bytes()) {
+				w.p.add(at, "is not valid UTF-8")
+			} else if inBody {
+				w.rawEscapes += bytes.Count(v.Bytes(), replacementEscape)
+			}
+			return
+		}
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return // []byte is sent in base64, [N]byte as numbers: no text to lose
+		}
+		for i := range v.Len() {
+			w.walk(at+"["+strconv.Itoa(i)+"]", v.Index(i), inBody)
+		}
+	case reflect.Map:
+		start := len(*w.p)
+		for _, k := range v.MapKeys() {
+			key := fmt.Sprint(k.Interface())
+			valid := utf8.ValidString(key)
+			seg := at + "[" + strconv.Quote(key) + "]"
+			if v.Type() == unknownType && valid { // Unknown's keys are the object's own fields
+				seg = fieldPath(at, key)
+			}
+			if !valid {
+				w.p.add(seg, "key is not valid UTF-8")
+			}
+			w.walk(seg, v.MapIndex(k), inBody)
+		}
+		// Map order is random: the problems found in a map are listed by path.
+		slices.SortFunc((*w.p)[start:], func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+	case reflect.Struct:
+		for _, f := range structFieldsOf(v.Type()) {
+			if f.name == "" { // Unknown: its keys are the object's own
+				w.walk(at, v.FieldByIndex(f.index), false)
+			} else {
+				w.walk(fieldPath(at, f.name), v.FieldByIndex(f.index), inBody)
+			}
+		}
+	}
+}
+
+// fieldPath is the path of field name within the object at path at: profiles[0].fields.
+func fieldPath(at, name string) string {
+	if at == "" {
+		return name
+	}
+	return at + "." + name
 }

@@ -82,9 +82,9 @@ type Profile struct {
 	LastName *string `json:"lastName,omitzero"`
 	// Fields are the org's custom fields (gender, city, ...) as key/value pairs of any JSON type.
 	Fields map[string]any `json:"fields,omitzero"`
-	// Identifiers are the customer's identifiers (type and value); a read's card carries its
-	// seriesId and statusLabel in Identifier.Unknown. An update does not change them: the
-	// vendor's changeIdentifier API does.
+	// Identifiers are the customer's identifiers (type and value); a read's card number comes
+	// with its SeriesID and StatusLabel. An update does not change them: the vendor's
+	// changeIdentifier API does.
 	Identifiers []Identifier `json:"identifiers,omitzero"`
 	// CommChannels are the customer's communication channels.
 	CommChannels []CommChannel `json:"commChannels,omitzero"`
@@ -93,7 +93,7 @@ type Profile struct {
 	// AccountID is the source account of this profile ("" for single-account sources).
 	AccountID string `json:"accountId,omitzero"`
 	// Unknown holds the fields of a decoded profile that the SDK does not model (a read's
-	// allFields, identifiersAll, ...); an update sends them back.
+	// allFields, ...); an update sends them back.
 	Unknown Unknown `json:"-"`
 }
 

@@ -17,25 +17,24 @@ import (
 const tokenPath = "/v3/oauth/token/generate"
 
 // ErrOAuthCredentials matches a *TokenError whose generation the server refused (a wrong key or
-// secret, an API client switched off), as opposed to one that never reached it.
+// secret, a disabled API client), not one that never reached it.
 var ErrOAuthCredentials = errors.New("capillary: OAuth key or secret refused")
 
-// WithOAuth authenticates with an OAuth API client's key and secret: the SDK generates an
-// access token at POST /v3/oauth/token/generate, sends it as X-CAP-API-OAUTH-TOKEN instead of
-// Authorization, shares it between concurrent calls (one generation at a time), renews it
-// before its ttlSeconds run out, and once more if the server answers 401 to it.
+// WithOAuth authenticates with an OAuth API client's key and secret: the SDK generates a token
+// (POST /v3/oauth/token/generate), sends it as X-CAP-API-OAUTH-TOKEN, shares it between calls
+// (one generation at a time), and renews it before its ttlSeconds run out and after a 401.
 func WithOAuth(key, secretKey string) ClientOption {
 	creds := &oauthCredentials{key: secret(key), secret: secret(secretKey)}
 	return clientOption(func(s *clientSettings) {
 		switch {
 		case key == "" && secretKey == "":
-			s.problem("WithOAuth", "key and secret are empty")
+			s.problems.add("WithOAuth", "key and secret are empty")
 		case key == "":
-			s.problem("WithOAuth", "key is empty")
+			s.problems.add("WithOAuth", "key is empty")
 		case secretKey == "":
-			s.problem("WithOAuth", "secret is empty")
+			s.problems.add("WithOAuth", "secret is empty")
 		case !utf8.ValidString(key) || !utf8.ValidString(secretKey):
-			s.problem("WithOAuth", "key or secret is not valid UTF-8, which JSON cannot carry")
+			s.problems.add("WithOAuth", "key or secret is not valid UTF-8, which JSON cannot carry")
 		default:
 			s.setCredentials("WithOAuth", nil, creds)
 		}
@@ -56,7 +55,6 @@ const (
 	AttributionStoreExternalID2 AttributionEntityType = "STORE_EXTERNAL_ID_2"
 )
 
-// attributionEntityTypes is the one list of documented attribution entity types.
 var attributionEntityTypes = []AttributionEntityType{
 	AttributionTill, AttributionStoreCode, AttributionStoreName, AttributionStoreExternalID,
 	AttributionStoreExternalID1, AttributionStoreExternalID2,
@@ -68,24 +66,21 @@ func WithOAuthAttribution(entityType AttributionEntityType, code string) Option 
 	return func(s *callSettings) {
 		switch {
 		case !slices.Contains(attributionEntityTypes, entityType):
-			s.problem("WithOAuthAttribution.entityType", "%q is not a documented attribution entity type (%s)", string(entityType), listOf(attributionEntityTypes))
-			return
+			s.problems.add("WithOAuthAttribution.entityType", "%q is not a documented attribution entity type (%s)", string(entityType), listOf(attributionEntityTypes))
 		case code == "":
-			s.problem("WithOAuthAttribution.code", "is required")
-			return
+			s.problems.add("WithOAuthAttribution.code", "is required")
+		default:
+			s.setHeader("WithOAuthAttribution.entityType", "X-CAP-API-ATTRIBUTION-ENTITY-TYPE", string(entityType))
+			s.setHeader("WithOAuthAttribution.code", "X-CAP-API-ATTRIBUTION-ENTITY-CODE", code)
 		}
-		s.setHeader("WithOAuthAttribution.entityType", "X-CAP-API-ATTRIBUTION-ENTITY-TYPE", string(entityType))
-		s.setHeader("WithOAuthAttribution.code", "X-CAP-API-ATTRIBUTION-ENTITY-CODE", code)
 	}
 }
 
-// oauthCredentials is an OAuth API client's key and secret, as WithOAuth was given them.
 type oauthCredentials struct {
 	key, secret secret
 }
 
-// redactableKey is the key when it is long enough to hide without mangling a vendor's message
-// (a short key such as "key" would match ordinary words; the key alone is not a secret).
+// redactableKey is the key if long enough to hide without mangling words (alone, not a secret).
 func (c *oauthCredentials) redactableKey() secret {
 	if len(c.key) < 8 {
 		return ""
@@ -93,12 +88,9 @@ func (c *oauthCredentials) redactableKey() secret {
 	return c.key
 }
 
-// TokenError is a failed generation of an OAuth token. Err is the *APIError of the server's
-// refusal (errors.Is(err, ErrOAuthCredentials) is then true), or the transport error when the
-// token endpoint could not be reached.
+// TokenError is a failed generation of an OAuth token.
 type TokenError struct {
-	// Err is why the generation failed.
-	Err error
+	Err error // the server's *APIError (then errors.Is ErrOAuthCredentials), or the transport error
 }
 
 // Error says that the token could not be generated, and why.
@@ -110,8 +102,7 @@ func (e *TokenError) Error() string {
 func (e *TokenError) Unwrap() error { return e.Err }
 
 // Is matches ErrOAuthCredentials when the server refused the generation: a 401 or 403, or the
-// vendor's errors list in an answer that is not a server failure or rate limiting. A proxy's
-// 404 page (a wrong base URL) is not a refused key.
+// vendor's errors list below 500 and not 429. A proxy's 404 page is not a refused key.
 func (e *TokenError) Is(target error) bool {
 	var apiErr *APIError
 	if target != ErrOAuthCredentials || !errors.As(e.Err, &apiErr) {
@@ -128,12 +119,10 @@ type tokenSource struct {
 	client *Client          // sends the token calls, with its default settings
 	now    func() time.Time // the clock, replaced in tests
 
-	mu        sync.Mutex
-	token     secret
-	previous  secret     // the token before, which an answer to a replayed call may still echo
-	renewAt   time.Time  // when to replace the token: a margin before it expires
-	expiresAt time.Time  // when the server stops taking it
-	inflight  *tokenCall // the generation under way, which every caller waits for
+	mu                 sync.Mutex
+	token, previous    secret     // previous: an answer to a replayed call may still echo it
+	renewAt, expiresAt time.Time  // a margin before it expires, and when the server stops taking it
+	inflight           *tokenCall // the generation under way, which every caller waits for
 }
 
 // tokenCall is one generation; done closes when token or err is set.
@@ -143,11 +132,6 @@ type tokenCall struct {
 	err   error
 }
 
-func newTokenSource(creds *oauthCredentials, c *Client) *tokenSource {
-	return &tokenSource{creds: creds, client: c, now: time.Now}
-}
-
-// authorize puts a valid token on h, generating one first if there is none.
 func (ts *tokenSource) authorize(ctx context.Context, h http.Header) error {
 	tok, err := ts.current(ctx)
 	if err != nil {
@@ -159,8 +143,7 @@ func (ts *tokenSource) authorize(ctx context.Context, h http.Header) error {
 }
 
 // current returns the cached token, or waits for the one generation under way, starting it if
-// needed. The generation runs apart from any caller, so one caller giving up does not fail the
-// others.
+// needed apart from any caller, so that one caller giving up fails no other.
 func (ts *tokenSource) current(ctx context.Context) (secret, error) {
 	ts.mu.Lock()
 	if ts.token != "" && ts.now().Before(ts.renewAt) {
@@ -181,8 +164,7 @@ func (ts *tokenSource) current(ctx context.Context) (secret, error) {
 		return "", ctx.Err()
 	}
 	if call.err != nil {
-		// An early renewal failed (an outage, a 5xx) while the old token still holds: keep
-		// using it, and let a later call try the renewal again.
+		// An early renewal failed while the old token still holds: use it, retry later.
 		ts.mu.Lock()
 		tok, expires := ts.token, ts.expiresAt
 		ts.mu.Unlock()
@@ -193,7 +175,6 @@ func (ts *tokenSource) current(ctx context.Context) (secret, error) {
 	return call.token, call.err
 }
 
-// generate asks the server for a token and publishes it to every waiter.
 func (ts *tokenSource) generate(ctx context.Context, call *tokenCall) {
 	ctx, cancel := context.WithTimeout(ctx, ts.generationBudget())
 	defer cancel()
@@ -215,20 +196,18 @@ func (ts *tokenSource) generate(ctx context.Context, call *tokenCall) {
 	close(call.done)
 }
 
-// generationBudget bounds a generation, retries included: every attempt and every wait at their
-// longest. The options' limits keep it far from overflowing.
+// generationBudget bounds a generation: every attempt and wait at their longest.
 func (ts *tokenSource) generationBudget() time.Duration {
 	s := ts.client.defaults
 	return (s.timeout + s.waitMax) * time.Duration(s.maxRetries+1)
 }
 
 // renewalMargin is how long before expiry a token is replaced: a fifth of its life, at most a
-// minute, so a call never leaves with a token about to lapse in flight.
+// minute, so that no call leaves with a token about to lapse.
 func renewalMargin(ttl time.Duration) time.Duration {
 	return min(ttl/5, time.Minute)
 }
 
-// tokenAnswer is the token endpoint's answer.
 type tokenAnswer struct {
 	Data     *tokenData    `json:"data"`
 	Errors   List[Message] `json:"errors"`
@@ -237,14 +216,12 @@ type tokenAnswer struct {
 
 func (a *tokenAnswer) lists() ([]Message, []Message, error) { return a.Errors, a.Warnings, nil }
 
-// tokenData is the token and its lifetime.
 type tokenData struct {
 	AccessToken string `json:"accessToken"`
 	TTLSeconds  Int    `json:"ttlSeconds"` // a number or a string
 }
 
-// defaultTokenTTL is assumed when the server gives no ttlSeconds; maxTokenTTL caps what it
-// gives, so that a huge ttlSeconds cannot overflow into a lifetime of nothing.
+// defaultTokenTTL is assumed without ttlSeconds; maxTokenTTL caps it, so that it cannot overflow.
 const (
 	defaultTokenTTL = time.Minute
 	maxTokenTTL     = 24 * time.Hour
@@ -252,8 +229,7 @@ const (
 
 func (ts *tokenSource) fetch(ctx context.Context) (secret, time.Duration, error) {
 	var out tokenAnswer
-	// A read: generating a token changes no customer, so it is retried on every 5xx and never
-	// reported as an update that may have been applied.
+	// A read: it changes no customer, so it is retried on every 5xx and never uncertain.
 	if _, err := ts.client.call(ctx, &request{
 		method: http.MethodPost,
 		path:   tokenPath,
@@ -286,7 +262,6 @@ func (ts *tokenSource) renew(h http.Header) bool {
 	return true
 }
 
-// redact hides the key, the secret and the current token.
 func (ts *tokenSource) redact(s string) string {
 	ts.mu.Lock()
 	tok, prev := ts.token, ts.previous
@@ -294,8 +269,7 @@ func (ts *tokenSource) redact(s string) string {
 	return redactAll(s, ts.creds.secret, ts.creds.redactableKey(), tok, prev)
 }
 
-// tokenRequestAuth is the authenticator of token calls: they carry the key and secret in their
-// body and no credential header, and an error quoting their answer must not show either.
+// tokenRequestAuth authenticates token calls (key and secret in the body) and redacts both.
 type tokenRequestAuth struct{ creds *oauthCredentials }
 
 func (tokenRequestAuth) authorize(context.Context, http.Header) error { return nil }

@@ -3,10 +3,12 @@ package capillary
 import (
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -15,9 +17,8 @@ import (
 // client's settings, or every call when given to NewClient. Every Option is a ClientOption.
 type Option func(*callSettings)
 
-// ClientOption configures a Client: it is given to NewClient. The options that shape the client
-// itself (its cluster, credentials and transport) are ClientOptions only, so that a call cannot
-// be given one.
+// ClientOption configures a Client in NewClient. Options that shape the client itself (cluster,
+// credentials, transport) are ClientOptions only, so that a call cannot be given one.
 type ClientOption interface {
 	applyToClient(*clientSettings)
 }
@@ -41,59 +42,49 @@ const (
 	DefaultAttemptTimeout = 30 * time.Second
 )
 
-// Bounds of what WithRetries and WithAttemptTimeout accept: beyond them a setting is a mistake,
-// not a policy.
+// Bounds of WithRetries and WithAttemptTimeout: beyond them a setting is a mistake, not a policy.
 const (
 	maxRetriesLimit     = 100
 	maxRetryWaitLimit   = time.Hour
 	maxAttemptTimeLimit = 24 * time.Hour
 )
 
-// callSettings is what a call can change with its own options, and the problems its options
-// found, reported before any I/O.
+// callSettings is what a call's own options can change, and the problems they found.
 type callSettings struct {
-	header     http.Header // every header a request carries but the credentials
-	maxRetries int
-	waitMin    time.Duration
-	waitMax    time.Duration
-	timeout    time.Duration // per attempt
-	logger     *slog.Logger
-	problems   []FieldError
+	header           http.Header // every header a request carries but the credentials
+	maxRetries       int
+	waitMin, waitMax time.Duration
+	timeout          time.Duration // per attempt
+	logger           *slog.Logger
+	problems         problems // reported before any I/O
 }
 
-// clientSettings is what NewClient's options write.
 type clientSettings struct {
 	callSettings
 	auth       authenticator     // Basic credentials
-	oauth      *oauthCredentials // turned into the client's token source once the options are read
+	oauth      *oauthCredentials // made the client's token source once the options are read
 	credential string            // the option that set the credentials, to refuse another kind
 	baseURL    string
 	allowHTTP  bool
 	httpClient *http.Client
 }
 
-func (s *callSettings) problem(field, format string, args ...any) {
-	s.problems = append(s.problems, FieldError{Field: field, Problem: fmt.Sprintf(format, args...)})
-}
-
 // setHeader records an extra header after checking that it cannot split the request.
 func (s *callSettings) setHeader(option, name, value string) {
-	if !validHeaderValue(value) {
-		s.problem(option, "value of %s contains CR, LF or another control character", name)
-		return
-	}
-	if value == "" {
+	switch {
+	case !validHeaderValue(value):
+		s.problems.add(option, "value of %s contains CR, LF or another control character", name)
+	case value == "":
 		s.header.Del(name)
-		return
+	default:
+		s.header.Set(name, value)
 	}
-	s.header.Set(name, value)
 }
 
-// setCredentials records the credentials of one option; a second credential option of another
-// kind is a mistake that would otherwise be decided silently by the order of the options.
+// setCredentials records an option's credentials, refusing both kinds (not decided by order).
 func (s *clientSettings) setCredentials(option string, auth authenticator, oauth *oauthCredentials) {
 	if s.credential != "" && (s.oauth == nil) != (oauth == nil) {
-		s.problem(option, "conflicts with %s: give Basic or OAuth credentials, not both", s.credential)
+		s.problems.add(option, "conflicts with %s: give Basic or OAuth credentials, not both", s.credential)
 		return
 	}
 	s.credential, s.auth, s.oauth = option, auth, oauth
@@ -102,19 +93,17 @@ func (s *clientSettings) setCredentials(option string, auth authenticator, oauth
 // WithRegion sends requests to the api host of a vendor cluster (any case: "eu" or "EU").
 func WithRegion(r Region) ClientOption {
 	return clientOption(func(s *clientSettings) {
-		u := r.BaseURL()
-		if u == "" {
-			s.problem("WithRegion", "unknown region %q; the regions are %s", string(r), listOf(regions))
-			return
+		if u := r.BaseURL(); u != "" {
+			s.baseURL = u
+		} else {
+			s.problems.add("WithRegion", "unknown region %q; the regions are %s", string(r), listOf(regions))
 		}
-		s.baseURL = u
 	})
 }
 
-// WithBaseURL sends requests to any base URL: a region's intouch host, a proxy (a path prefix
-// is kept), a new cluster, or a test server. It must be https, except for loopback hosts or
-// with WithInsecureHTTP. It may not carry a query, a fragment, user info or the API version
-// (/v2), which the SDK adds.
+// WithBaseURL sends requests to any base URL: a region's intouch host, a proxy (its path prefix
+// is kept), or a test server. It must be https, except on loopback or with WithInsecureHTTP, and
+// may not carry a query, a fragment, user info or the API version (/v2), which the SDK adds.
 func WithBaseURL(rawURL string) ClientOption {
 	return clientOption(func(s *clientSettings) { s.baseURL = rawURL })
 }
@@ -128,12 +117,11 @@ func WithInsecureHTTP() ClientOption {
 // WithBasicAuth authenticates with a till's id and password using the vendor's Basic scheme,
 // Authorization: Basic base64(till ":" md5hex(password)). Only the digest is kept.
 func WithBasicAuth(till, password string) ClientOption {
-	// The digest is computed now, so that the Option does not hold the password either.
-	sum := md5.Sum([]byte(password))
+	sum := md5.Sum([]byte(password)) // now, so that the option does not hold the password either
 	digest, empty := hex.EncodeToString(sum[:]), password == ""
 	return clientOption(func(s *clientSettings) {
 		if empty {
-			s.problem("WithBasicAuth", "password is empty")
+			s.problems.add("WithBasicAuth", "password is empty")
 		}
 		s.setBasic("WithBasicAuth", till, digest, !empty)
 	})
@@ -144,10 +132,10 @@ func WithBasicAuth(till, password string) ClientOption {
 func WithBasicAuthDigest(till, md5Hex string) ClientOption {
 	return clientOption(func(s *clientSettings) {
 		digest := strings.ToLower(md5Hex)
-		ok := len(digest) == 2*md5.Size
-		if _, err := hex.DecodeString(digest); err != nil || !ok {
-			s.problem("WithBasicAuthDigest", "digest must be 32 hexadecimal characters (an MD5 sum)")
-			ok = false
+		_, err := hex.DecodeString(digest)
+		ok := err == nil && len(digest) == 2*md5.Size
+		if !ok {
+			s.problems.add("WithBasicAuthDigest", "digest must be 32 hexadecimal characters (an MD5 sum)")
 		}
 		s.setBasic("WithBasicAuthDigest", till, digest, ok)
 	})
@@ -157,27 +145,26 @@ func WithBasicAuthDigest(till, md5Hex string) ClientOption {
 func (s *clientSettings) setBasic(option, till, digest string, secretOK bool) {
 	switch {
 	case till == "":
-		s.problem(option, "till id is empty")
+		s.problems.add(option, "till id is empty")
 	case strings.ContainsRune(till, ':'):
-		s.problem(option, "till id contains ':', which Basic auth cannot carry")
+		s.problems.add(option, "till id contains ':', which Basic auth cannot carry")
 	case !validHeaderValue(till):
-		s.problem(option, "till id contains a control character")
+		s.problems.add(option, "till id contains a control character")
 	case secretOK:
 		s.setCredentials(option, newBasicAuth(till, digest), nil)
 	}
 }
 
-// WithRetries sets how many times a failed attempt is retried (0 disables retrying, at most
-// 100) and the bounds of the exponential backoff between attempts (at most an hour).
-// Transport errors, 429, 502, 503, 504 and 521 are retried (reads: every 5xx); Retry-After
-// is honoured up to maxWait.
+// WithRetries sets how many times a failed attempt is retried (0 to 100) and the bounds of the
+// backoff between attempts (at most an hour). Transport errors, 429, 502, 503, 504 and 521 are
+// retried (reads: every 5xx); Retry-After is honoured up to maxWait.
 func WithRetries(maxRetries int, minWait, maxWait time.Duration) Option {
 	return func(s *callSettings) {
 		switch {
 		case maxRetries < 0 || maxRetries > maxRetriesLimit:
-			s.problem("WithRetries", "max retries %d is not between 0 and %d", maxRetries, maxRetriesLimit)
+			s.problems.add("WithRetries", "max retries %d is not between 0 and %d", maxRetries, maxRetriesLimit)
 		case minWait < 0 || maxWait < minWait || maxWait > maxRetryWaitLimit:
-			s.problem("WithRetries", "waits must satisfy 0 <= min (%s) <= max (%s) <= %s", minWait, maxWait, maxRetryWaitLimit)
+			s.problems.add("WithRetries", "waits must satisfy 0 <= min (%s) <= max (%s) <= %s", minWait, maxWait, maxRetryWaitLimit)
 		default:
 			s.maxRetries, s.waitMin, s.waitMax = maxRetries, minWait, maxWait
 		}
@@ -188,11 +175,9 @@ func WithRetries(maxRetries int, minWait, maxWait time.Duration) Option {
 // Timeout, when set, becomes the default attempt timeout. Redirects are never followed.
 func WithHTTPClient(hc *http.Client) ClientOption {
 	return clientOption(func(s *clientSettings) {
-		if hc == nil {
-			s.problem("WithHTTPClient", "client is nil")
-			return
+		if s.httpClient = hc; hc == nil {
+			s.problems.add("WithHTTPClient", "client is nil")
 		}
-		s.httpClient = hc
 	})
 }
 
@@ -201,7 +186,7 @@ func WithHTTPClient(hc *http.Client) ClientOption {
 func WithAttemptTimeout(d time.Duration) Option {
 	return func(s *callSettings) {
 		if d <= 0 || d > maxAttemptTimeLimit {
-			s.problem("WithAttemptTimeout", "timeout %s is not between 0 and %s", d, maxAttemptTimeLimit)
+			s.problems.add("WithAttemptTimeout", "timeout %s is not between 0 and %s", d, maxAttemptTimeLimit)
 			return
 		}
 		s.timeout = d
@@ -212,23 +197,20 @@ func WithAttemptTimeout(d time.Duration) Option {
 // without query, status, attempt, latency, request id. Bodies, queries and credentials are
 // never logged. Without it the SDK logs nothing; given to a call, it logs that call.
 func WithLogger(l *slog.Logger) Option {
-	return func(s *callSettings) {
-		s.logger = l
-	}
+	return func(s *callSettings) { s.logger = l }
 }
 
 // WithUserAgent appends a product token (such as "pos-sync/1.4") to the SDK's User-Agent.
 func WithUserAgent(product string) Option {
 	return func(s *callSettings) {
 		if !validHeaderValue(product) {
-			s.problem("WithUserAgent", "contains CR, LF or another control character")
+			s.problems.add("WithUserAgent", "contains CR, LF or another control character")
 			return
 		}
 		s.header.Set("User-Agent", userAgent(product))
 	}
 }
 
-// userAgent is the SDK's User-Agent, with a product token appended when there is one.
 func userAgent(product string) string {
 	ua := "capillary-go/" + Version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
 	if product != "" {
@@ -239,15 +221,10 @@ func userAgent(product string) string {
 
 // UserContext names who made a change, for the customer's audit log. Empty fields are not sent.
 type UserContext struct {
-	// EntityType is who made the change, free text such as "ADMIN_USER".
-	EntityType string
-	// EntityID is that entity's id.
-	EntityID string
-	// EntitySource is where the change was made: API, IMPORT, CONNECT_PLUS, MEMBER_CARE,
-	// REQUEST_WORKFLOW, or another source enabled for the org.
-	EntitySource string
-	// EntitySourceID is an id tied to that source.
-	EntitySourceID string
+	EntityType     string // who made the change, free text such as "ADMIN_USER"
+	EntityID       string // that entity's id
+	EntitySource   string // where: API, IMPORT, CONNECT_PLUS, MEMBER_CARE, REQUEST_WORKFLOW, or another enabled source
+	EntitySourceID string // an id tied to that source
 }
 
 // WithUserContext sends the user-context headers that the vendor records in the customer's
@@ -267,7 +244,7 @@ func WithUserContext(uc UserContext) Option {
 func WithTillAttribution(lookupType, lookup string) Option {
 	return func(s *callSettings) {
 		if lookupType == "" || lookup == "" {
-			s.problem("WithTillAttribution", "lookup type and lookup value are both required")
+			s.problems.add("WithTillAttribution", "lookup type and lookup value are both required")
 			return
 		}
 		s.setHeader("WithTillAttribution.lookupType", "X-CAP-API-ATTRIBUTION-LOOKUP-TYPE", lookupType)
@@ -275,8 +252,7 @@ func WithTillAttribution(lookupType, lookup string) Option {
 	}
 }
 
-// ownedHeaders are set by the SDK or by net/http's transport; replacing one would break the
-// call (Accept-Encoding switches off transparent decompression) or its credentials.
+// ownedHeaders are set by the SDK or net/http: replacing one would break the call or its auth.
 var ownedHeaders = []string{
 	"Accept", "Accept-Encoding", "Authorization", "Connection", "Content-Encoding", "Content-Length", "Content-Type",
 	"Cookie", "Expect", "Host", "Keep-Alive", "Proxy-Authorization", "Proxy-Connection", "Te",
@@ -287,16 +263,70 @@ var ownedHeaders = []string{
 // the SDK or the transport own (credentials, content negotiation, framing) are refused.
 func WithHeader(name, value string) Option {
 	return func(s *callSettings) {
-		if !validHeaderName(name) {
-			s.problem("WithHeader", "%q is not a valid header name", name)
-			return
+		switch {
+		case !validHeaderName(name):
+			s.problems.add("WithHeader", "%q is not a valid header name", name)
+		case slices.Contains(ownedHeaders, http.CanonicalHeaderKey(name)):
+			s.problems.add("WithHeader", "%s is set by the SDK or its transport", name)
+		default:
+			s.setHeader("WithHeader", name, value)
 		}
-		for _, owned := range ownedHeaders {
-			if http.CanonicalHeaderKey(name) == owned {
-				s.problem("WithHeader", "%s is set by the SDK or its transport", name)
-				return
-			}
-		}
-		s.setHeader("WithHeader", name, value)
 	}
+}
+
+// validHeaderValue reports whether v holds no control character but tab (no split request).
+func validHeaderValue(v string) bool {
+	return !strings.ContainsFunc(v, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f })
+}
+
+// validHeaderName reports whether name is an RFC 9110 token.
+func validHeaderName(name string) bool {
+	return name != "" && !strings.ContainsFunc(name, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("!#$%&'*+-.^_`|~", r))
+	})
+}
+
+// OptionsFromEnv returns the options that getenv (os.Getenv) names: CAPILLARY_BASE_URL or
+// CAPILLARY_REGION, then CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET, or CAPILLARY_TILL and
+// CAPILLARY_PASSWORD. A missing, half-given or malformed variable is an error that names it.
+func OptionsFromEnv(getenv func(string) string) ([]ClientOption, error) {
+	var where ClientOption
+	switch baseURL, region := getenv("CAPILLARY_BASE_URL"), getenv("CAPILLARY_REGION"); {
+	case baseURL != "":
+		u, err := checkBaseURL(baseURL, true)
+		switch {
+		case err != nil && strings.Contains(err.Error(), "user info"):
+			return nil, errors.New("CAPILLARY_BASE_URL must not carry user info: set CAPILLARY_TILL and CAPILLARY_PASSWORD, or CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET")
+		case err != nil:
+			return nil, fmt.Errorf("CAPILLARY_BASE_URL: %w", err)
+		case u.Scheme == "http" && !isLoopback(u.Hostname()):
+			return nil, fmt.Errorf("CAPILLARY_BASE_URL %q is plain http on a host that is not this machine: use https", u.Redacted())
+		}
+		where = WithBaseURL(baseURL)
+	case region != "":
+		if Region(region).BaseURL() == "" {
+			return nil, fmt.Errorf("CAPILLARY_REGION %q is not a region: use one of %s", region, listOf(regions))
+		}
+		where = WithRegion(Region(region))
+	default:
+		return nil, errors.New("set CAPILLARY_BASE_URL or CAPILLARY_REGION to say which cluster to call")
+	}
+	pairs := []struct {
+		first, second string
+		option        func(string, string) ClientOption
+	}{{"CAPILLARY_OAUTH_KEY", "CAPILLARY_OAUTH_SECRET", WithOAuth}, {"CAPILLARY_TILL", "CAPILLARY_PASSWORD", WithBasicAuth}}
+	for _, p := range pairs { // a half given is named here: NewClient would name its option
+		switch first, second := getenv(p.first), getenv(p.second); {
+		case first != "" && second != "":
+			return []ClientOption{where, p.option(first, second)}, nil
+		case first != "":
+			return nil, fmt.Errorf("%s is set but %s is empty: set both", p.first, p.second)
+		}
+	}
+	for _, p := range slices.Backward(pairs) {
+		if getenv(p.second) != "" {
+			return nil, fmt.Errorf("%s is set but %s is empty: set both", p.second, p.first)
+		}
+	}
+	return nil, errors.New("set CAPILLARY_TILL and CAPILLARY_PASSWORD, or CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET")
 }

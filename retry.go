@@ -9,27 +9,71 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// The retry policy follows the vendor's own integration tool (Connect+), which retries 502, 503,
-// 504 and 521 and waits on 429. A 500 is the vendor's answer that the request failed ("requests
-// have failed due to errors"), so an update is not sent again; a read, which changes nothing,
-// is retried on every 5xx.
+// The SDK's retry decision, in one place. It follows the vendor's own tool (Connect+): retry
+// 502, 503, 504 and 521, wait on 429. A 500 says the request failed, so only a read retries it.
 
-// retryableStatuses are retried on every call.
 var retryableStatuses = []int{http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout, statusCustomerBusy}
 
-// statusCustomerBusy is the vendor's 521: other actions are running for the same customer. The
-// same number comes as a code in the errors list.
+// statusCustomerBusy is the vendor's 521 (other actions run for the customer), also an error code.
 const statusCustomerBusy = 521
 
-// retryableTransportError reports whether a failure to get an answer may pass: not when the
-// context ended, not for a host name that does not exist (a configuration error), and not where
-// retryablehttp's own judgement says it cannot (a bad certificate, a malformed URL).
+// RetryAdvice is what the SDK's retry policy makes of an error the SDK returned.
+type RetryAdvice struct {
+	Retry       bool          // the SDK would try the call again (never for an Uncertain update)
+	Wait        time.Duration // how long it would wait first: the server's Retry-After, else the backoff for this attempt
+	RateLimited bool          // the answer was a 429: the caller should slow down
+}
+
+// AdviseRetry applies c's retry policy (its WithRetries waits) to err, the error of attempt
+// number attempt (1 for the first) of a call made through c. Unlike the Client's own retries, it
+// never advises retrying an Uncertain error (read the customer back first); the caller bounds
+// the attempts.
+func (c *Client) AdviseRetry(err error, attempt int) RetryAdvice {
+	a := c.defaults.advise(err, attempt)
+	var apiErr *APIError
+	var reqErr *RequestError
+	if errors.As(err, &apiErr) && apiErr.Uncertain || errors.As(err, &reqErr) && reqErr.Uncertain {
+		a.Retry, a.Wait = false, 0
+	}
+	return a
+}
+
+// advise is the retry policy for the error of attempt number attempt (from 1). An *APIError is
+// judged by its status and codes, anything else by its transport cause; the budget is the caller's.
+func (s *callSettings) advise(err error, attempt int) RetryAdvice {
+	var (
+		apiErr     *APIError
+		tokenErr   *TokenError
+		invalid    *ValidationError
+		a          RetryAdvice
+		retryAfter time.Duration
+	)
+	switch {
+	case err == nil || errors.As(err, &tokenErr) || errors.As(err, &invalid):
+		return a
+	case errors.As(err, &apiErr):
+		a.Retry = slices.Contains(retryableStatuses, apiErr.StatusCode) ||
+			(apiErr.read && apiErr.StatusCode >= 500 && apiErr.StatusCode <= 599) ||
+			slices.ContainsFunc(apiErr.Errors, func(m Message) bool { return m.Code == statusCustomerBusy })
+		a.RateLimited, retryAfter = apiErr.StatusCode == http.StatusTooManyRequests, apiErr.RetryAfter
+	default:
+		a.Retry = retryableTransportError(err)
+	}
+	if a.Retry {
+		a.Wait = backoff(s.waitMin, s.waitMax, attempt-1, retryAfter, retryAfter > 0)
+	}
+	return a
+}
+
+// retryableTransportError reports whether a failure to get an answer may pass: not an ended
+// context, an unknown host, or what retryablehttp's own policy refuses (a bad certificate).
 func retryableTransportError(err error) bool {
 	var (
 		dnsErr  *net.DNSError
@@ -49,11 +93,9 @@ func retryableTransportError(err error) bool {
 	return true
 }
 
-// uncertainAttempt reports whether a failed attempt of an update may have been applied. Without
-// an answer (status 0), only a failure to resolve, connect or agree on TLS rules it out. A 2xx
-// whose answer cannot be read was accepted; a 201 with errors applied a part ("one or more
-// requests have failed"); a 5xx without the vendor's errors list may be a gateway that cut a
-// success off, unless it says the request was turned away (503, 521).
+// uncertainAttempt reports whether a failed attempt of an update may have been applied: without
+// an answer (status 0) unless it never connected; a 2xx unreadable or a 201 (partly applied);
+// a 5xx without the vendor's errors list, unless it turned the request away (503, 521).
 func uncertainAttempt(status int, unreadable bool, vendorErrors int, transportErr error) bool {
 	var (
 		opErr  *net.OpError
@@ -70,9 +112,19 @@ func uncertainAttempt(status int, unreadable bool, vendorErrors int, transportEr
 	return false
 }
 
+// FailsEveryCall reports whether err will fail every call made through the same client until
+// its configuration changes: refused credentials, a certificate that does not verify or a
+// server that does not speak TLS, or a host name that does not exist.
+func FailsEveryCall(err error) bool {
+	if errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrForbidden) || errors.Is(err, ErrOAuthCredentials) {
+		return true
+	}
+	var dnsErr *net.DNSError
+	return (errors.As(err, &dnsErr) && dnsErr.IsNotFound) || tlsFailure(err)
+}
+
 // tlsFailure reports whether err is a failed TLS handshake: a certificate that does not verify,
-// a peer that does not speak TLS (net/http's ErrSchemeMismatch when it answered in plain HTTP),
-// or its alert.
+// a peer answering in plain HTTP, or a TLS alert.
 func tlsFailure(err error) bool {
 	var (
 		verifyErr *tls.CertificateVerificationError
@@ -86,16 +138,8 @@ func tlsFailure(err error) bool {
 		errors.As(err, &authErr) || errors.As(err, &hostErr) || errors.As(err, &certErr)
 }
 
-// wait is how long to wait before retrying after attempt number attempt (from 1), when the
-// server asked for retryAfter or not.
-func (s *callSettings) wait(attempt int, retryAfter time.Duration, asked bool) time.Duration {
-	return backoff(s.waitMin, s.waitMax, attempt-1, retryAfter, asked)
-}
-
-// backoff waits what the server asked for in Retry-After, capped at max; otherwise it grows
-// exponentially from min with random jitter, so that many clients do not retry in step:
-// retry n (from 0) waits a random time between min and min·2^(n+1), at most max. WithRetries
-// bounds max to an hour, so the sums cannot overflow.
+// backoff waits what Retry-After asked (capped at maxWait), else a random time between minWait
+// and minWait·2^(retry+1) (retry from 0), at most maxWait, so that clients do not retry in step.
 func backoff(minWait, maxWait time.Duration, retry int, retryAfter time.Duration, asked bool) time.Duration {
 	if asked {
 		return min(retryAfter, maxWait)
@@ -116,13 +160,7 @@ func retryAfter(resp *http.Response) (time.Duration, bool) {
 		return 0, false
 	}
 	v := resp.Header.Get("Retry-After")
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs >= 0 {
 		return time.Duration(min(secs, int64(time.Duration(1<<62)/time.Second))) * time.Second, true
 	}
 	if at, err := http.ParseTime(v); err == nil {

@@ -53,26 +53,35 @@ func (s sdk) Update(ctx context.Context, row *Row, params *capillary.UpdateCusto
 }
 
 // Read gets the customer by user id, or looks it up by the row's identifier, on the source the
-// row updates, with the loyalty programs when the row enrols the customer in one.
+// row updates, with the loyalty programs when the row enrols the customer in one. A source a read
+// does not take is read as ALL (every profile: held picks the one updated).
 func (s sdk) Read(ctx context.Context, row *Row, params *capillary.UpdateCustomerParams) (*capillary.UpdateCustomerRequest, error) {
 	get := &capillary.GetCustomerParams{Source: params.Source, AccountID: params.AccountID}
-	readable := capillary.GetSources()
-	if row.byIdentifier() {
-		readable = capillary.LookupSources()
-	}
-	if !slices.Contains(readable, get.Source) {
-		get.Source = capillary.SourceAll // every profile: held picks the one updated
-	}
 	if row.Body != nil && len(row.Body.LoyaltyProgramEnrollments) > 0 {
 		get.Embed = []capillary.Embed{capillary.EmbedMLP}
 	}
-	var c *capillary.Customer
-	var err error
+	userID := row.UserID
 	if row.byIdentifier() {
-		c, err = s.customers.Lookup(ctx, []capillary.Identifier{row.Identifier}, get, noRetries)
-	} else {
-		c, err = s.customers.Get(ctx, row.UserID, get, noRetries)
+		ids := []capillary.Identifier{row.Identifier}
+		// The lookup reads a source it takes, with the source's account unless INSTORE; for any
+		// other row the customer's id is looked up on INSTORE and the customer read by it.
+		if slices.Contains(capillary.LookupSources(), get.Source) && (get.Source == capillary.SourceInstore || get.AccountID != "") {
+			c, err := s.customers.Lookup(ctx, ids, get, noRetries)
+			if err != nil {
+				return nil, err
+			}
+			return held(c, params), nil
+		}
+		found, err := s.customers.Lookup(ctx, ids, &capillary.GetCustomerParams{Source: capillary.SourceInstore}, noRetries)
+		if err != nil {
+			return nil, err
+		}
+		userID = found.ID.String()
 	}
+	if !slices.Contains(capillary.GetSources(), get.Source) {
+		get.Source = capillary.SourceAll
+	}
+	c, err := s.customers.Get(ctx, userID, get, noRetries)
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,9 @@
 // not grow with the number of rows. Rows address a customer by user id (Customers.Update) or by
 // mobile, email, external id or card number (UpdateByIdentifier); the rows of one customer
 // are sent one after the other, in the order of the input, so that the customer ends with its
-// last row's values. Every attempt, retries and read-backs included, goes through the rate limit; what is
+// last row's values. Every attempt, retries and read-backs included, goes through the rate limit
+// (a read-back by identifier on a source the lookup cannot read as it is, one it does not list or
+// one but INSTORE without an account, is a lookup on INSTORE then a read by id, counted once); what is
 // retried, and after how long, is the SDK's retry policy (capillary.Client.AdviseRetry). An
 // answer that would fail every row (refused credentials, a TLS or host failure) stops the run
 // with a *FatalError. When an answer is lost (the SDK says Uncertain), the Runner reads the

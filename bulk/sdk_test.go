@@ -184,6 +184,27 @@ func TestReadBackOnASourceReadsDoNotTake(t *testing.T) {
 	assert.Equal(t, []string{"source=ALL"}, read)
 }
 
+// A row by identifier is read back even on a source the lookup cannot read as it is: one it
+// does not take (ECOMMERCE), or one it takes only with an account (MARTJACK without one).
+func TestReadBackByIdentifierOnASourceTheLookupCannotRead(t *testing.T) {
+	t.Parallel()
+	for _, source := range []capillary.Source{capillary.SourceEcommerce, capillary.SourceMartjack} {
+		t.Run(string(source), func(t *testing.T) {
+			t.Parallel()
+			srv, c := newFake(t)
+			srv.AddCustomer(capillarytest.Customer{ID: "201", Profile: capillarytest.Profile{FirstName: "before",
+				CommChannels: []capillarytest.CommChannel{{Type: "mobile", Value: "919999000001", Primary: true}}}})
+			srv.InjectFaults(capillarytest.DropAfterHandling())
+			mobile := capillary.Identifier{Type: capillary.IdentifierMobile, Value: "919999000001"}
+			sum, got := runRows(t, c, []bulk.Row{{Number: 1, Identifier: mobile, Source: source, Body: firstName("Bea")}})
+			assert.Equal(t, 1, sum.Applied, "%+v", got[1])
+			assert.Contains(t, got[1].Settlement, "read back: the customer holds every value of the row")
+			counts, _ := srv.UpdateCounts("201")
+			assert.Equal(t, 1, counts.Received, "sent once")
+		})
+	}
+}
+
 func TestRowsByIdentifier(t *testing.T) {
 	t.Parallel()
 	srv, c := newFake(t)

@@ -39,7 +39,7 @@ const usage = `Usage:
   capillary customers update --input FILE --source SOURCE [flags]   update customers from a CSV or JSONL file
   capillary customers upsert --input FILE --source SOURCE [flags]   the same, creating the customers not found
   capillary customers get USERID [flags]                            print a customer as JSON
-  capillary customers lookup --mobile M | --email E | --external-id X [flags]
+  capillary customers lookup --mobile M | --email E | --external-id X | --cardnumber C [flags]
   capillary --version
 
 Run "capillary customers update --help" (or upsert, get, lookup) for their flags and examples.

@@ -8,7 +8,7 @@
 //	                           [--concurrency N] [--results FILE] [--resume] [--retry-failed] [--dry-run]
 //	capillary customers upsert (the same flags: each row creates its customer when not found)
 //	capillary customers get USERID [--source SOURCE] [--account-id ID] [--embed points,...]
-//	capillary customers lookup --mobile M | --email E | --external-id X [--source SOURCE] [--account-id ID]
+//	capillary customers lookup --mobile M | --email E | --external-id X | --cardnumber C [--source SOURCE] [--account-id ID]
 //
 // Run "capillary customers update --help" for the input formats and examples. The cluster and
 // the credentials come from the environment, as for the SDK's examples: CAPILLARY_BASE_URL or

@@ -25,7 +25,7 @@ the command line or the environment, or an answer every call would get (credenti
 refuses, a host that does not exist, a certificate that does not verify, https to an http server).
 `
 
-const lookupHelp = `Usage: capillary customers lookup --mobile M | --email E | --external-id X [--source SOURCE] [--account-id ID] [--embed ...]
+const lookupHelp = `Usage: capillary customers lookup --mobile M | --email E | --external-id X | --cardnumber C [--source SOURCE] [--account-id ID] [--embed ...]
 
 Prints the customer that an identifier names, as the vendor answers
 GET /v2/customers/lookup/customerDetails, as JSON on stdout. The vendor needs --account-id for
@@ -33,6 +33,7 @@ every source but INSTORE.
 
 Examples:
   capillary customers lookup --mobile 919999000001
+  capillary customers lookup --cardnumber TTM001110000000002ZS --embed mlp
   capillary customers lookup --email tom@example.com --source WECHAT --account-id wx-1 --embed points
 
 Exit status: 0 when the customer was read, 1 when not (not found, refused), 2 for a mistake in
@@ -88,11 +89,12 @@ func (a *app) get(ctx context.Context, args []string) (int, error) {
 // lookup prints a customer by identifier.
 func (a *app) lookup(ctx context.Context, args []string) (int, error) {
 	var r readFlags
-	var mobile, email, externalID string
+	var mobile, email, externalID, cardNumber string
 	fs := a.flagSet("customers lookup")
 	fs.StringVar(&mobile, "mobile", "", "the customer's mobile `number`, with the country code")
 	fs.StringVar(&email, "email", "", "the customer's email `address`")
 	fs.StringVar(&externalID, "external-id", "", "the customer's external `id`")
+	fs.StringVar(&cardNumber, "cardnumber", "", "the `number` of one of the customer's cards")
 	r.register(fs)
 	if err := a.parse(fs, lookupHelp, args); err != nil {
 		return 0, err
@@ -105,13 +107,14 @@ func (a *app) lookup(ctx context.Context, args []string) (int, error) {
 		{Type: capillary.IdentifierMobile, Value: mobile},
 		{Type: capillary.IdentifierEmail, Value: email},
 		{Type: capillary.IdentifierExternalID, Value: externalID},
+		{Type: capillary.IdentifierCardNumber, Value: cardNumber},
 	} {
 		if id.Value != "" {
 			ids = append(ids, id)
 		}
 	}
 	if len(ids) == 0 {
-		return 0, usagef("customers lookup: give --mobile, --email or --external-id")
+		return 0, usagef("customers lookup: give --mobile, --email, --external-id or --cardnumber")
 	}
 	return a.read(func(c capillary.CustomersAPI) (*capillary.Customer, error) { return c.Lookup(ctx, ids, r.params()) })
 }

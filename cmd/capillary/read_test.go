@@ -20,6 +20,7 @@ func TestGetAndLookupPrintTheCustomer(t *testing.T) {
 			Identifiers:  []capillarytest.Identifier{{Type: "mobile", Value: "919999000001"}, {Type: "email", Value: "ann@example.com"}},
 			CommChannels: []capillarytest.CommChannel{{Type: "mobile", Value: "919999000001", Primary: true}},
 		},
+		Cards: []capillarytest.Card{{Number: "CARD101"}},
 	})
 	for _, args := range [][]string{
 		{"customers", "get", "101"},
@@ -28,6 +29,7 @@ func TestGetAndLookupPrintTheCustomer(t *testing.T) {
 		{"customers", "get", "--source", "INSTORE", "101"},
 		{"customers", "lookup", "--mobile", "919999000001"},
 		{"customers", "lookup", "--email", "ann@example.com", "--embed", "points"},
+		{"customers", "lookup", "--cardnumber", "CARD101"},
 	} {
 		code, stdout, stderr := h.run(testCtx(t), args...)
 		require.Equal(t, exitOK, code, "%v: %s", args, stderr)
@@ -63,7 +65,7 @@ func TestGetAndLookupFailures(t *testing.T) {
 	}{
 		{[]string{"customers", "get"}, "give the customer's user id"},
 		{[]string{"customers", "get", "1", "2"}, `unexpected argument "2"`},
-		{[]string{"customers", "lookup"}, "give --mobile, --email or --external-id"},
+		{[]string{"customers", "lookup"}, "give --mobile, --email, --external-id or --cardnumber"},
 		{[]string{"customers", "lookup", "--mobile", "1", "extra"}, `unexpected argument "extra"`},
 		{[]string{"customers", "get", "1", "--source", "NOWHERE"}, "params.source"},
 		{[]string{"customers", "lookup", "--mobile", "1", "--bogus"}, "flag provided but not defined"},
