@@ -42,18 +42,18 @@ type CustomersAPI interface {
 	// answer was lost is Uncertain, and its retry may then answer 8006 for its own customer.
 	Create(ctx context.Context, body *CreateCustomerRequest, params *CreateCustomerParams, opts ...Option) (*CreateCustomerResponse, error)
 
-	// Upsert makes the customer look like body, creating it if needed, on params.Source. It
-	// looks the customer up by every identifier of the body that Lookup takes (mobile, email,
-	// externalId, cardnumber, cardExternalId, wechat), one call each in the body's order, and
-	// refuses identifiers that name two different customers, or an answer whose profiles are
-	// two customers' (ErrIdentifierConflict). Found,
-	// the customer is updated by id with the body's profiles, loyalty info, extended fields
-	// and enrolments (Update's rules; associatedWith, referralCode, statusLabel and
-	// subscriptionInfo only apply to a create). Not found, it is created. A create refused
-	// with 8006 or 8028 (created in between) updates the existing customer; a create whose
-	// answer was lost is settled by looking up again, so a customer is never created twice.
-	// The arguments are checked as for Create, and the look-up needs a source Lookup takes
-	// (INSTORE, MARTJACK, WECHAT) and params.AccountID on every source but INSTORE.
+	// Upsert makes the customer look like body, creating it if needed, on params.Source (or
+	// the first profile's). It looks the customer up by every identifier of the body that
+	// Lookup takes (mobile, email, externalId, cardnumber, cardExternalId, wechat), one call
+	// each in the body's order, and refuses identifiers that name two different customers, or
+	// an answer whose profiles are two customers' (ErrIdentifierConflict). Found, the customer
+	// is updated by id with the body's profiles, loyalty info, extended fields and enrolments
+	// (Update's rules; associatedWith, referralCode, statusLabel and subscriptionInfo only
+	// apply to a create). Not found, it is created. A create refused with 8006 or 8028 (created
+	// in between) updates the existing customer; a create whose answer was lost is settled by
+	// looking up again, so a customer is never created twice. The arguments are checked as for
+	// Create, and the look-up needs a source Lookup takes (INSTORE, MARTJACK, WECHAT) and an
+	// account id on every source but INSTORE.
 	Upsert(ctx context.Context, body *CreateCustomerRequest, params *CreateCustomerParams, opts ...Option) (*UpsertCustomerResponse, error)
 }
 

@@ -309,9 +309,9 @@ func Deref[T any](p *T) T {
 // documents is accepted (mobile, email, externalId, cardnumber, cuid, unionId, line, ...), a
 // card with its SeriesID and StatusLabel (its seriesCode and extendedFields ride in the
 // identifier's Unknown). The headers the add documents (WAIT_FOR_DOWNSTREAM,
-// X-CAP-DIRECT-REPLAY, SKIP-DOWNSTREAM) go with WithHeader. A request
-// decoded from the vendor's JSON is sent whole: numbers keep their digits, and the fields the
-// SDK does not model are kept in each object's Unknown and sent back.
+// X-CAP-DIRECT-REPLAY, SKIP-DOWNSTREAM) go with WithHeader. A request decoded from the
+// vendor's JSON is sent whole: numbers keep their digits, and the fields the SDK does not
+// model are kept in each object's Unknown and sent back.
 type CreateCustomerRequest struct {
 	// Profiles holds the customer's profile on each source it is registered on: names,
 	// identifiers (required), channels, custom fields, source (required) and account.
