@@ -73,12 +73,3 @@ func ExistingCustomerID(err error) (ID, bool) {
 	}
 	return "", false
 }
-
-// isUncertain reports whether err is a call the SDK judged may have been applied.
-func isUncertain(err error) bool {
-	var (
-		apiErr *APIError
-		reqErr *RequestError
-	)
-	return errors.As(err, &apiErr) && apiErr.Uncertain || errors.As(err, &reqErr) && reqErr.Uncertain
-}

@@ -37,12 +37,19 @@ type RetryAdvice struct {
 // the attempts.
 func (c *Client) AdviseRetry(err error, attempt int) RetryAdvice {
 	a := c.defaults.advise(err, attempt)
-	var apiErr *APIError
-	var reqErr *RequestError
-	if errors.As(err, &apiErr) && apiErr.Uncertain || errors.As(err, &reqErr) && reqErr.Uncertain {
+	if isUncertain(err) {
 		a.Retry, a.Wait = false, 0
 	}
 	return a
+}
+
+// isUncertain reports whether err is a call the SDK judged may have been applied.
+func isUncertain(err error) bool {
+	var (
+		apiErr *APIError
+		reqErr *RequestError
+	)
+	return errors.As(err, &apiErr) && apiErr.Uncertain || errors.As(err, &reqErr) && reqErr.Uncertain
 }
 
 // advise is the retry policy for the error of attempt number attempt (from 1). An *APIError is
