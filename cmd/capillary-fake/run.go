@@ -196,6 +196,7 @@ func printBanner(w io.Writer, url string, c *config, customers []capillarytest.C
 	fmt.Fprintf(w, "  GET  %s/v2/customers/lookup/customerDetails?source=INSTORE&identifierName=mobile&identifierValue=...\n", url)
 	fmt.Fprintf(w, "  GET  %s/v2/customers/lookup?source=INSTORE&identifierName=mobile&identifierValue=...\n", url)
 	fmt.Fprintf(w, "  POST %s/v2/customers?source=INSTORE\n", url)
+	fmt.Fprintf(w, "  POST %s/v2/customers?source=INSTORE\n", url)
 	fmt.Fprintf(w, "  POST %s/v3/oauth/token/generate\n", url)
 	fmt.Fprintf(w, "Basic auth: till %q, password %q\n  Authorization: %s\n", c.till, c.password, basic)
 	fmt.Fprintf(w, "OAuth: key %q, secret %q, tokens live %s\n", c.oauthKey, c.oauthSecret, c.tokenTTL)
