@@ -26,6 +26,7 @@ type request struct {
 	params       any           // the query, from `url` tags; nil for none
 	body         any           // the JSON body; nil for none
 	read         bool          // changes nothing: retried on every 5xx, never uncertain
+	noReplay     bool          // a create: not sent again once an attempt may have been applied (no idempotency key)
 	problems     []FieldError  // what the service's validation found
 	auth         authenticator // nil: the client's credentials
 }
@@ -78,7 +79,7 @@ func (c *Client) call(ctx context.Context, r *request, out answer, opts []Option
 		return callMeta{}, &ValidationError{Problems: p}
 	}
 
-	st := &callState{settings: s, auth: c.auth, method: r.method, path: quoteLimit(r.path), read: r.read, out: out}
+	st := &callState{settings: s, auth: c.auth, method: r.method, path: quoteLimit(r.path), read: r.read, noReplay: r.noReplay, out: out}
 	if r.auth != nil {
 		st.auth = r.auth
 	}
@@ -176,6 +177,7 @@ type callState struct {
 	auth         authenticator
 	method, path string
 	read         bool
+	noReplay     bool
 	out          answer
 
 	attempts  int       // sent, over every run of the retry client
@@ -208,7 +210,7 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 				slog.Duration("latency", time.Since(st.started)), slog.String("error", st.quote(err).Error()))
 		}
 	}
-	if !st.settings.advise(err, st.try).Retry {
+	if !st.settings.advise(err, st.try).Retry || st.noReplay && st.uncertain {
 		return false, nil
 	}
 	if ctx.Err() != nil {

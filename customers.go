@@ -38,8 +38,10 @@ type CustomersAPI interface {
 	// with 8006 (errors.Is matches ErrCustomerExists; ExistingCustomerID reads its id). One
 	// whose identifier exists on another source gets a profile on this one, with warning 8050.
 	// An answer with a createdId and no errors is a success whatever its HTTP status (the
-	// vendor files that combine under 500). Retries follow the update's rules: a create whose
-	// answer was lost is Uncertain, and its retry may then answer 8006 for its own customer.
+	// vendor files that combine under 500). A create turned away (429, 503, 521, no connection)
+	// is sent again; one that may have been applied (its answer lost, a 502 or 504, a 5xx
+	// without the vendor's errors) is not, as the vendor has no idempotency key: it is Uncertain,
+	// and Upsert settles it by looking the customer up.
 	Create(ctx context.Context, body *CreateCustomerRequest, params *CreateCustomerParams, opts ...Option) (*CreateCustomerResponse, error)
 
 	// Upsert makes the customer look like body, creating it if needed, on params.Source (or

@@ -18,6 +18,8 @@ func (s *customersService) Create(ctx context.Context, body *CreateCustomerReque
 		params:   params,
 		body:     body,
 		problems: validateCreate(body, params),
+		// A replay racing an applied attempt could add a second customer; Upsert looks up instead.
+		noReplay: true,
 	}
 	var a createAnswer
 	meta, err := s.client.call(ctx, r, &a, opts)

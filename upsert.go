@@ -96,8 +96,8 @@ func (u *upsert) create(ctx context.Context) (*UpsertCustomerResponse, error) {
 			u.res.StatusCode, u.res.RequestID = res.StatusCode, res.RequestID
 			return u.res, nil
 		case errors.Is(err, ErrCustomerExists):
-			// Created in between, or by an earlier attempt of this create whose answer was lost
-			// (the error is then Uncertain, and the customer counts as created by this call).
+			// Created in between: Create never sends again after an attempt that may have been
+			// applied, so this is not the echo of this call's own create.
 			id, named := ExistingCustomerID(err)
 			if !named { // 8028 names no id
 				var findErr error
@@ -108,7 +108,7 @@ func (u *upsert) create(ctx context.Context) (*UpsertCustomerResponse, error) {
 					return nil, fmt.Errorf("%w (and no identifier finds the existing customer)", err)
 				}
 			}
-			return u.update(ctx, id, isUncertain(err))
+			return u.update(ctx, id, false)
 		case !isUncertain(err):
 			return nil, err
 		}

@@ -105,10 +105,12 @@ func TestUpsert(t *testing.T) {
 		{name: "8006 race: the existing customer is updated", create: []httpmock.Responder{exists},
 			order:   []string{"GET " + lookupPath, "GET " + lookupPath, "POST " + createPath, "PUT /v2/customers/4242"},
 			created: false, id: "4242"},
-		// The create's answer was lost, and its retry meets the customer it created.
-		{name: "lost then 8006: created by this call", create: []httpmock.Responder{lost, exists},
-			order:   []string{"GET " + lookupPath, "GET " + lookupPath, "POST " + createPath, "POST " + createPath, "PUT /v2/customers/4242"},
-			created: true, id: "4242"},
+		// The create's answer was lost and it is not replayed: the look-ups find nobody, so it is
+		// sent again, and meets a customer someone created in between.
+		{name: "lost, not found, then 8006: updated", create: []httpmock.Responder{lost, exists},
+			order: []string{"GET " + lookupPath, "GET " + lookupPath, "POST " + createPath, "GET " + lookupPath, "GET " + lookupPath,
+				"POST " + createPath, "PUT /v2/customers/4242"},
+			created: false, id: "4242"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -169,6 +171,20 @@ func TestUpsertSettlesLostCreate(t *testing.T) {
 			return lost(req)
 		}}, nil)
 		res, err := c.Customers.Upsert(testCtx(t), upsertBody(), &CreateCustomerParams{Source: SourceInstore}, WithRetries(0, 0, 0))
+		require.NoError(t, err)
+		assert.Equal(t, &UpsertCustomerResponse{Created: true, CustomerID: "99", Attempts: 5}, res)
+		assert.Equal(t, []string{"GET " + lookupPath, "GET " + lookupPath, "POST " + createPath, "GET " + lookupPath, "GET " + lookupPath}, srv.order())
+	})
+	t.Run("applied, with the client's retries: looked up, not sent again", func(t *testing.T) {
+		t.Parallel()
+		c, mt := newMockedClient(t)
+		known := map[string]string{}
+		srv := newUpsertServer(t, mt, known, []httpmock.Responder{func(req *http.Request) (*http.Response, error) {
+			known["919988221100"] = "99"
+			return lost(req)
+		}, respond(http.StatusBadRequest, vendorError(8006, "Add failed, Customer already exists with id 99 for same source"))},
+			[]httpmock.Responder{respond(http.StatusBadRequest, vendorError(8010, "Invalid communication channel"))})
+		res, err := c.Customers.Upsert(testCtx(t), upsertBody(), &CreateCustomerParams{Source: SourceInstore})
 		require.NoError(t, err)
 		assert.Equal(t, &UpsertCustomerResponse{Created: true, CustomerID: "99", Attempts: 5}, res)
 		assert.Equal(t, []string{"GET " + lookupPath, "GET " + lookupPath, "POST " + createPath, "GET " + lookupPath, "GET " + lookupPath}, srv.order())
