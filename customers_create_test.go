@@ -230,8 +230,11 @@ func TestCreateValidation(t *testing.T) {
 		params *CreateCustomerParams
 		want   []FieldError
 	}{
-		{"nil body and params", nil, nil, []FieldError{{"body", "is required"}}},
-		{"no profile", &CreateCustomerRequest{ExtendedFields: map[string]any{"city": "Pune"}}, &CreateCustomerParams{}, []FieldError{
+		{"nil body and params", nil, nil, []FieldError{{"params.source", "is required, or each profile's source: none is given"}, {"body", "is required"}}},
+		{"no profile, no source", &CreateCustomerRequest{ExtendedFields: map[string]any{"city": "Pune"}}, &CreateCustomerParams{}, []FieldError{
+			{"params.source", "is required, or each profile's source: none is given"},
+			{"profiles", "must hold the customer's profile, with its identifiers and source"}}},
+		{"no profile", &CreateCustomerRequest{}, instoreParams, []FieldError{
 			{"profiles", "must hold the customer's profile, with its identifiers and source"}}},
 		{"no identifier, no source", &CreateCustomerRequest{Profiles: []Profile{{FirstName: Ptr("Tom")}}}, instoreParams, []FieldError{
 			{"profiles[0].identifiers", "must hold at least one identifier (mobile, email, externalId, ...)"},

@@ -14,7 +14,7 @@ func validateCreate(body *CreateCustomerRequest, params *CreateCustomerParams) [
 	switch {
 	case params != nil && params.Source != "":
 		checkSource(&p, params.Source, params.AccountID, sources, "the add")
-	case body != nil && slices.ContainsFunc(body.Profiles, func(prof Profile) bool { return prof.Source == "" }):
+	case body == nil || len(body.Profiles) == 0 || slices.ContainsFunc(body.Profiles, func(prof Profile) bool { return prof.Source == "" }):
 		p.add("params.source", "is required, or each profile's source: none is given")
 	case params != nil && params.AccountID != "":
 		p.add("params.accountId", "is given without params.source")
