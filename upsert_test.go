@@ -132,10 +132,15 @@ func TestUpsert(t *testing.T) {
 func TestUpsertWire(t *testing.T) {
 	t.Parallel()
 	params := &CreateCustomerParams{Source: SourceWeChat, AccountID: "app-1", MLPSingleEnroll: Ptr(true)}
+	body := func() *CreateCustomerRequest {
+		b := upsertBody()
+		b.Profiles[0].Source, b.Profiles[0].AccountID = SourceWeChat, "app-1"
+		return b
+	}
 
 	c, mt := newMockedClient(t)
 	srv := newUpsertServer(t, mt, map[string]string{"919988221100": "17"}, nil, nil)
-	_, err := c.Customers.Upsert(testCtx(t), upsertBody(), params)
+	_, err := c.Customers.Upsert(testCtx(t), body(), params)
 	require.NoError(t, err)
 	lookups := srv.lookups.all()
 	require.Len(t, lookups, 2)
@@ -144,16 +149,16 @@ func TestUpsertWire(t *testing.T) {
 	update := srv.updates.only(t)
 	assert.Equal(t, "accountId=app-1&mlp_single_enroll=true&source=WECHAT", update.URL.RawQuery)
 	assert.JSONEq(t, `{"profiles":[{"firstName":"Tom","identifiers":[{"type":"mobile","value":"919988221100"},{"type":"cuid","value":"c1"},
-		{"type":"email","value":"tom@example.com"}],"source":"INSTORE"}],"extendedFields":{"city":"Pune"}}`, string(update.Body))
+		{"type":"email","value":"tom@example.com"}],"source":"WECHAT","accountId":"app-1"}],"extendedFields":{"city":"Pune"}}`, string(update.Body))
 
 	c, mt = newMockedClient(t)
 	srv = newUpsertServer(t, mt, nil, nil, nil)
-	_, err = c.Customers.Upsert(testCtx(t), upsertBody(), params)
+	_, err = c.Customers.Upsert(testCtx(t), body(), params)
 	require.NoError(t, err)
 	create := srv.creates.only(t)
 	assert.Equal(t, "accountId=app-1&mlp_single_enroll=true&source=WECHAT", create.URL.RawQuery)
 	assert.JSONEq(t, `{"profiles":[{"firstName":"Tom","identifiers":[{"type":"mobile","value":"919988221100"},{"type":"cuid","value":"c1"},
-		{"type":"email","value":"tom@example.com"}],"source":"INSTORE"}],"extendedFields":{"city":"Pune"},"referralCode":""}`, string(create.Body))
+		{"type":"email","value":"tom@example.com"}],"source":"WECHAT","accountId":"app-1"}],"extendedFields":{"city":"Pune"},"referralCode":""}`, string(create.Body))
 }
 
 // A create whose answer was lost is settled by looking up: found, it was applied and is not
@@ -306,6 +311,22 @@ func TestUpsertValidation(t *testing.T) {
 	_, err = c.Customers.Upsert(testCtx(t), mobile, &CreateCustomerParams{Source: SourceWeChat})
 	require.ErrorAs(t, err, &invalid)
 	assert.Equal(t, []FieldError{{"params.accountId", "is required for an upsert on source WECHAT: its look-up needs it (every source but INSTORE)"}}, invalid.Problems)
+	// One source: a profile on another source, or another account, would be created there but
+	// looked up and updated on the upsert's.
+	twoSources := &CreateCustomerRequest{Profiles: []Profile{
+		{Identifiers: []Identifier{{Type: IdentifierMobile, Value: "919988221100"}}, Source: SourceWeChat, AccountID: "wx-2"},
+		{Identifiers: []Identifier{{Type: IdentifierEmail, Value: "tom@example.com"}}, Source: SourceInstore}}}
+	_, err = c.Customers.Upsert(testCtx(t), twoSources, &CreateCustomerParams{Source: SourceWeChat, AccountID: "wx-1"})
+	require.ErrorAs(t, err, &invalid)
+	assert.Equal(t, []FieldError{
+		{"profiles[0].accountId", `"wx-2" is not the upsert's account "wx-1": an upsert looks the customer up, creates and updates it on one source and account`},
+		{"profiles[1].source", "INSTORE is not the upsert's source WECHAT: an upsert looks the customer up, creates and updates it on one source and account"},
+	}, invalid.Problems)
+	_, err = c.Customers.Upsert(testCtx(t), twoSources, nil) // the first profile's source is the upsert's
+	require.ErrorAs(t, err, &invalid)
+	assert.Equal(t, []FieldError{
+		{"profiles[1].source", "INSTORE is not the upsert's source WECHAT: an upsert looks the customer up, creates and updates it on one source and account"},
+	}, invalid.Problems)
 	// Create takes the same body: it needs no look-up.
 	_, err = c.Customers.Create(testCtx(t), cuidOnly, &CreateCustomerParams{Source: SourceMobileApp})
 	assert.NotErrorIs(t, err, ErrInvalidRequest)

@@ -33,6 +33,9 @@ func validateUpsert(body *CreateCustomerRequest, params *CreateCustomerParams) [
 	if hasIdentifiers && len(upsertLookupIDs(body)) == 0 {
 		p.add("profiles", "hold no identifier Upsert can look up (%s, without a comma)", listOf(lookupIdentifierTypes))
 	}
+	if params != nil && params.Source != "" && body != nil {
+		checkOneSource(&p, body, params)
+	}
 	switch {
 	case params == nil || !params.Source.Valid():
 	case !slices.Contains(upsertSources, params.Source):
@@ -41,6 +44,21 @@ func validateUpsert(body *CreateCustomerRequest, params *CreateCustomerParams) [
 		p.add("params.accountId", "is required for an upsert on source %s: its look-up needs it (every source but INSTORE)", params.Source)
 	}
 	return p
+}
+
+// checkOneSource refuses an upsert profile on another source or account than the upsert's: it
+// would be created there, but looked up and updated on the upsert's (the vendor warns that
+// wrong source info can corrupt data).
+func checkOneSource(p *problems, body *CreateCustomerRequest, params *CreateCustomerParams) {
+	const why = "an upsert looks the customer up, creates and updates it on one source and account"
+	for i, prof := range body.Profiles {
+		switch {
+		case prof.Source != "" && prof.Source != params.Source:
+			p.add(profilePath(i, "source"), "%s is not the upsert's source %s: %s", prof.Source, params.Source, why)
+		case prof.AccountID != "" && params.AccountID != "" && prof.AccountID != params.AccountID:
+			p.add(profilePath(i, "accountId"), "%q is not the upsert's account %q: %s", prof.AccountID, params.AccountID, why)
+		}
+	}
 }
 
 // upsertParams are the params an upsert goes by: params, or, when they name no source, the
