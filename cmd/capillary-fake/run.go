@@ -196,7 +196,6 @@ func printBanner(w io.Writer, url string, c *config, customers []capillarytest.C
 	fmt.Fprintf(w, "  GET  %s/v2/customers/lookup/customerDetails?source=INSTORE&identifierName=mobile&identifierValue=...\n", url)
 	fmt.Fprintf(w, "  GET  %s/v2/customers/lookup?source=INSTORE&identifierName=mobile&identifierValue=...\n", url)
 	fmt.Fprintf(w, "  POST %s/v2/customers?source=INSTORE\n", url)
-	fmt.Fprintf(w, "  POST %s/v2/customers?source=INSTORE\n", url)
 	fmt.Fprintf(w, "  POST %s/v3/oauth/token/generate\n", url)
 	fmt.Fprintf(w, "Basic auth: till %q, password %q\n  Authorization: %s\n", c.till, c.password, basic)
 	fmt.Fprintf(w, "OAuth: key %q, secret %q, tokens live %s\n", c.oauthKey, c.oauthSecret, c.tokenTTL)
@@ -204,7 +203,7 @@ func printBanner(w io.Writer, url string, c *config, customers []capillarytest.C
 		fmt.Fprintf(w, "Source accounts: %s\n", c.accounts.String())
 	}
 	if c.rateLimit > 0 || c.latency > 0 || c.faults > 0 {
-		fmt.Fprintf(w, "Rate limit %d/min per API (0: none), latency %s, faults %v of updates (seed %d)\n",
+		fmt.Fprintf(w, "Rate limit %d/min per API (0: none), latency %s, faults %v of updates and adds (seed %d)\n",
 			c.rateLimit, c.latency, c.faults, c.randomSeed)
 	}
 	ids := make([]string, len(customers))

@@ -127,6 +127,7 @@ func TestRunServesTheSeededCustomer(t *testing.T) {
 	assert.Contains(t, banner, "Authorization: "+basic("fake.till", "fake-till-password"))
 	assert.Contains(t, banner, `OAuth: key "fake-oauth-key", secret "fake-oauth-secret", tokens live 5m0s`)
 	assert.Contains(t, banner, "Customers: 1 seeded: 171891944\n")
+	assert.Equal(t, 1, strings.Count(banner, "  POST "+url+"/v2/customers?source=INSTORE\n"), "each route once:\n%s", banner)
 
 	status, body := put(t, url+"/v2/customers/171891944?source=INSTORE&use_async=false", basic("fake.till", "fake-till-password"), tomSawyerBody)
 	assert.Equal(t, 200, status, body)
@@ -375,6 +376,8 @@ func TestRunRandomFaults(t *testing.T) {
 			})
 		return got
 	}
+	_, banner := started(t, "-addr", "127.0.0.1:0", "-quiet", "-faults", "0.1", "-random-seed", "5")
+	assert.Contains(t, banner, "faults 0.1 of updates and adds (seed 5)")
 	first := statuses("5")
 	assert.NotContains(t, first, 200, "every update gets a fault: %v", first)
 	assert.Equal(t, first, statuses("5"), "-random-seed fixes the draw")
