@@ -60,6 +60,10 @@ func GetSources() []Source { return slices.Clone(getSources) }
 // LookupSources lists the sources Lookup accepts: INSTORE, MARTJACK, WECHAT, ALL and MAPP_SDK.
 func LookupSources() []Source { return slices.Clone(lookupSources) }
 
+// UpsertSources lists the sources Upsert accepts: those of the add that Lookup takes too
+// (INSTORE, MARTJACK, WECHAT), since an upsert looks its customer up first.
+func UpsertSources() []Source { return slices.Clone(upsertSources) }
+
 // Valid reports whether s is one of the sources the update accepts.
 func (s Source) Valid() bool { return slices.Contains(sources, s) }
 

@@ -9,6 +9,7 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -189,6 +190,8 @@ func (f *updateFlags) check(fs *flag.FlagSet) ([]bulk.Option, error) {
 		return nil, usagef("%s: --source is required (%s)", name, sourceNames())
 	case !sourceNamed(f.source).Valid():
 		return nil, usagef("%s: --source %q is not one of %s", name, f.source, sourceNames())
+	case f.upsert && !slices.Contains(capillary.UpsertSources(), sourceNamed(f.source)):
+		return nil, usagef("%s: --source %q: an upsert looks its customers up, and the vendor's lookup takes %s only", name, f.source, joinSources(capillary.UpsertSources()))
 	case f.format != "" && f.format != "csv" && f.format != "jsonl":
 		return nil, usagef("%s: --format %q is not csv or jsonl", name, f.format)
 	case f.input == "-" && f.format == "":
@@ -240,9 +243,11 @@ func sourceNamed(name string) capillary.Source {
 	return capillary.Source(name)
 }
 
-func sourceNames() string {
+func sourceNames() string { return joinSources(capillary.Sources()) }
+
+func joinSources(sources []capillary.Source) string {
 	var names []string
-	for _, s := range capillary.Sources() {
+	for _, s := range sources {
 		names = append(names, string(s))
 	}
 	return strings.Join(names, ", ")

@@ -26,8 +26,9 @@ Input (--input FILE, or - for stdin with --format): as for customers update (run
             mobile,firstName,extendedFields.city
             919999000001,Huck,Hannibal
   .jsonl  {"identifier":{"type":"mobile","value":"919999000001"},"body":{"profiles":[{"firstName":"Huck"}]}}
-A row addressed by userId is invalid, and so is one on a source the vendor's lookup does not
-take (it takes INSTORE, MARTJACK and WECHAT), or on WECHAT without an account id.
+The vendor's lookup takes INSTORE, MARTJACK and WECHAT only: another --source is refused
+before anything is read (exit 2). A row addressed by userId is invalid, and so is one naming
+another source, or WECHAT or MARTJACK without an account id.
 
 Results (--results, default: the input's name with .results.jsonl): the update's lines, and on
 each applied row "action": "created" or "updated" and "createdId", the customer's id. The

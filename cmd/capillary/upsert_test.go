@@ -108,3 +108,16 @@ func TestUpsertHelp(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "customers upsert: --input is required")
 }
+
+// A --source the vendor's lookup does not take is a mistake in the command line, not a reason
+// to refuse every row: nothing is read, sent or written.
+func TestUpsertSourceTheLookupDoesNotTake(t *testing.T) {
+	t.Parallel()
+	h := newUpsertHarness(t)
+	in := h.file("shop.csv", "mobile,firstName\n"+knownMobile+",Ann\n")
+	code, stdout, stderr := h.run(testCtx(t), "customers", "upsert", "--input", in, "--source", "WEBSITE")
+	assert.Equal(t, exitUsage, code, stdout)
+	assert.Contains(t, stderr, `customers upsert: --source "WEBSITE": an upsert looks its customers up, and the vendor's lookup takes WECHAT, INSTORE, MARTJACK only`)
+	assert.NoFileExists(t, filepath.Join(h.dir, "shop.results.jsonl"))
+	assert.Empty(t, h.srv.Requests())
+}
