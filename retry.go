@@ -63,7 +63,7 @@ func (s *callSettings) advise(err error, attempt int) RetryAdvice {
 		retryAfter time.Duration
 	)
 	switch {
-	case err == nil || errors.As(err, &tokenErr) || errors.As(err, &invalid):
+	case err == nil || errors.As(err, &tokenErr) || errors.As(err, &invalid) || errors.Is(err, ErrIdentifierConflict):
 		return a
 	case errors.As(err, &apiErr):
 		a.Retry = slices.Contains(retryableStatuses, apiErr.StatusCode) ||

@@ -259,6 +259,7 @@ func TestUpsertRefusesIdentifierConflict(t *testing.T) {
 	require.ErrorIs(t, err, ErrIdentifierConflict)
 	assert.EqualError(t, err, "capillary: upsert: mobile 919988221100 names customer 17 and email tom@example.com names customer 18 on source INSTORE; refusing to choose: "+ErrIdentifierConflict.Error())
 	assert.Equal(t, []string{"GET " + lookupPath, "GET " + lookupPath}, srv.order())
+	assert.False(t, c.AdviseRetry(err, 1).Retry, "sent again, it finds the same two customers")
 }
 
 // A look-up whose answer holds profiles of two customers is refused too.

@@ -83,3 +83,30 @@ func TestUpsertRunAgainstTheFake(t *testing.T) {
 	}
 	assert.Positive(t, faulted, "faults were injected")
 }
+
+// A row whose identifiers name two different customers is refused once: sending it again
+// would find the same two customers.
+func TestUpsertRunRefusesConflictOnce(t *testing.T) {
+	t.Parallel()
+	srv := capillarytest.NewServer()
+	t.Cleanup(srv.Close)
+	srv.AddCustomer(capillarytest.Customer{ID: "1001", Profile: capillarytest.Profile{Source: "INSTORE",
+		Identifiers: []capillarytest.Identifier{{Type: "mobile", Value: "919900000001"}}}})
+	srv.AddCustomer(capillarytest.Customer{ID: "1002", Profile: capillarytest.Profile{Source: "INSTORE",
+		Identifiers: []capillarytest.Identifier{{Type: "email", Value: "ann@example.com"}}}})
+	c, err := capillary.NewClient(capillary.WithBaseURL(srv.URL),
+		capillary.WithBasicAuth(capillarytest.DefaultTill, capillarytest.DefaultPassword),
+		capillary.WithRetries(3, time.Millisecond, 2*time.Millisecond))
+	require.NoError(t, err)
+	input := bulk.ReadJSONL(strings.NewReader(`{"identifier":{"type":"mobile","value":"919900000001"},` +
+		`"body":{"profiles":[{"identifiers":[{"type":"email","value":"ann@example.com"}]}]}}` + "\n"))
+	r, err := bulk.New(bulk.SDKUpsert(c), bulk.WithSource(capillary.SourceInstore, ""))
+	require.NoError(t, err)
+	got := &results{rows: map[int]bulk.Result{}}
+	sum, err := r.Run(ctxFor(t), input, got)
+	require.NoError(t, err)
+	assert.Equal(t, 1, sum.Refused)
+	assert.Equal(t, 1, got.rows[1].Attempts, "sent once")
+	assert.Contains(t, got.rows[1].Error, "refusing to choose")
+	assert.Len(t, srv.Requests(), 2, "two look-ups, nothing written")
+}
