@@ -54,8 +54,9 @@ type CustomersAPI interface {
 	// apply to a create). Not found, it is created. A create refused with 8006 or 8028 (created
 	// in between) updates the existing customer; a create whose answer was lost is settled by
 	// looking up again, so a customer is never created twice. The arguments are checked as for
-	// Create, and the look-up needs a source Lookup takes (INSTORE, MARTJACK, WECHAT) and an
-	// account id on every source but INSTORE.
+	// Create, and the look-up needs a source Lookup takes (UpsertSources: INSTORE, MARTJACK,
+	// WECHAT), an account id on every source but INSTORE, and every profile on that source and
+	// account.
 	Upsert(ctx context.Context, body *CreateCustomerRequest, params *CreateCustomerParams, opts ...Option) (*UpsertCustomerResponse, error)
 }
 
