@@ -61,8 +61,9 @@ answer was settled by reading the customer back), "requestId", "attempts" and "f
 Outcome lines are written and synced as rows finish. A row sent again (--retry-failed) gets
 more lines: a row's outcome is its last outcome line. A row marked "sending" with no outcome
 after it was in flight when a run stopped: --resume reads the customer back before sending it
-again. The fingerprint identifies the row's content: --resume refuses a results file written
-for another input, or for this one since changed (a row inserted, removed or edited).
+again. The fingerprint identifies the row's content and the source and account it is sent to:
+--resume refuses a results file written for another input, for this one since changed (a row
+inserted, removed or edited), or with another --source or --account-id.
 
 The summary (stdout) counts the rows by outcome, the rows not applied by code, the vendor's
 warnings by code with the rows that got them, and the customers that appear in more than one

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/capillary-go/capillary"
 	"github.com/capillary-go/capillary/bulk"
 	"github.com/capillary-go/capillary/capillarytest"
 )
@@ -362,6 +363,7 @@ func resultsFile(t *testing.T, path, csv string, entries ...string) string {
 	written := map[int]bulk.Result{}
 	for row, err := range rows {
 		require.NoError(t, err)
+		row.Source = capillary.SourceInstore // sent with --source INSTORE, as the command fills it in
 		written[row.Number] = bulk.Result{UserID: row.UserID, Fingerprint: bulk.Fingerprint(&row)}
 	}
 	j, err := bulk.OpenJournal(path)
@@ -409,6 +411,33 @@ func TestResumeRefusesAChangedInput(t *testing.T) {
 				assert.Contains(t, stderr, "capillary: cannot resume: "+res+" was written for another input: ", flag)
 				assert.Contains(t, stderr, tt.why, flag)
 				assert.True(t, strings.HasSuffix(stderr, ".\nNothing was sent. Resume with the input as it was, or start over with a new results file (--results)\n"), stderr)
+			}
+			assert.Empty(t, h.puts())
+			assert.Equal(t, before, readFile(t, res), "the results file is as it was")
+		})
+	}
+}
+
+// A resume with another --source or --account-id is refused as another input is: the rows
+// it would send go elsewhere than those the results file recorded.
+func TestResumeRefusesAnotherSourceOrAccount(t *testing.T) {
+	t.Parallel()
+	const was = "userId,firstName\n101,Ann\n102,Bob\n103,Cy\n"
+	for _, flags := range [][]string{{"--source", "WECHAT", "--account-id", "wx-1"}, {"--source", "INSTORE", "--account-id", "store-2"}} {
+		t.Run(strings.Join(flags, " "), func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, "101", "102", "103")
+			in := h.file("c.csv", was)
+			res := resultsFile(t, filepath.Join(h.dir, "c.results.jsonl"), was, "1 sending", "1 applied", "2 sending")
+			before := readFile(t, res)
+			for _, resume := range []string{"--resume", "--retry-failed"} {
+				args := append([]string{"customers", "update", "--input", in, resume}, flags...)
+				code, stdout, stderr := h.run(testCtx(t), args...)
+				assert.Equal(t, exitUsage, code, stderr)
+				assert.Empty(t, stdout)
+				assert.Contains(t, stderr, "capillary: cannot resume: "+res+" was written for another input: ")
+				assert.Contains(t, stderr, "row 1, for user id 101, sends other values now, or to another source or account; "+
+					"a row was edited, or the run's source or account changed")
 			}
 			assert.Empty(t, h.puts())
 			assert.Equal(t, before, readFile(t, res), "the results file is as it was")
