@@ -239,6 +239,17 @@ func TestReadCSVAsPeopleWriteIt(t *testing.T) {
 	rows, err = ReadCSV(strings.NewReader("userId,mobile\n101\n"))
 	require.NoError(t, err)
 	assert.Equal(t, []Problem{{"line", "has 1 field; the header has 2"}}, collect(t, rows)[0].Problems)
+
+	// A quote out of place is said in the author's words; a quoted field left open takes the
+	// lines after it into its row, and the problem says which lines.
+	rows, err = ReadCSV(strings.NewReader("userId,firstName\n101,O\"Brien\n102,\"Bo\n103,Cy\n104,\"Di\"x\n105,Ed\n"))
+	require.NoError(t, err)
+	got = collect(t, rows)
+	require.Len(t, got, 3)
+	const quote = `has a " out of place: a field with a " in it is written in quotes, with its quotes doubled ("5"" screen")`
+	assert.Equal(t, []Problem{{"line", quote}}, got[0].Problems)
+	assert.Equal(t, []Problem{{"line", quote + "; a quoted field is not closed, so lines 3 to 5 of the file are read as this one row"}}, got[1].Problems)
+	assert.Equal(t, "105", got[2].UserID)
 }
 
 // A line refused as a whole keeps the address it gave, and a row without one gets a result
