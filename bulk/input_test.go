@@ -256,11 +256,17 @@ func TestReadCSVAsPeopleWriteIt(t *testing.T) {
 // without an empty identifier.
 func TestReadJSONLKeepsTheAddressOfARefusedLine(t *testing.T) {
 	t.Parallel()
-	got := collect(t, ReadJSONL(strings.NewReader(`{"userId":"101","body":{"fields":{"a":"1"}}} x`+"\nnot json\n")))
-	require.Len(t, got, 2)
+	got := collect(t, ReadJSONL(strings.NewReader(`{"userId":"101","body":{"fields":{"a":"1"}}} x`+"\nnot json\n"+
+		`{"userId":"103","body":{"fields":{"a":"1"}},"extra":1}`+"\n"+
+		`{"identifier":{"type":"mobile","value":"919999000004"},"body":{}} {}`+"\n")))
+	require.Len(t, got, 4)
 	assert.Equal(t, "101", got[0].UserID)
 	assert.Equal(t, &Result{Row: 1, UserID: "101", Fingerprint: Fingerprint(&got[0])}, resultOf(&got[0]))
 	assert.Equal(t, &Result{Row: 2, Fingerprint: Fingerprint(&got[1])}, resultOf(&got[1]))
+	assert.Equal(t, "103", got[2].UserID, "a line with a key a row does not take keeps its address")
+	assert.NotEmpty(t, got[2].Problems)
+	assert.Equal(t, capillary.Identifier{Type: capillary.IdentifierMobile, Value: "919999000004"}, got[3].Identifier, "and so does one addressed by identifier")
+	assert.NotEmpty(t, got[3].Problems)
 }
 
 // A UTF-16 file (PowerShell's > and Out-File) is refused as a whole, saying how to save it.
