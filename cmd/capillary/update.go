@@ -131,6 +131,10 @@ func (a *app) update(ctx context.Context, args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if !f.dryRun && sameFile(f.input, f.results) {
+		// Refused by name: an empty input would otherwise take the results header as a row.
+		return 0, usagef("customers update: --results %s is the input: name another file for the results", f.results)
+	}
 	rows, closeInput, err := a.openInput(&f)
 	if err != nil {
 		return 0, err
@@ -199,6 +203,13 @@ func (f *updateFlags) check(fs *flag.FlagSet) ([]bulk.Option, error) {
 		f.results = strings.TrimSuffix(f.input, filepath.Ext(f.input)) + ".results.jsonl"
 	}
 	return opts, nil
+}
+
+// sameFile reports whether the paths a and b name one existing file.
+func sameFile(a, b string) bool {
+	ia, errA := os.Stat(a)
+	ib, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(ia, ib)
 }
 
 // sourceNamed is the source that name spells in any case ("instore" is INSTORE), as region

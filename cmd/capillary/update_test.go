@@ -445,14 +445,15 @@ func TestResumeRefusesAnotherSourceOrAccount(t *testing.T) {
 	}
 }
 
-// --results naming a file that is not a results file (the input itself, or one written before
-// the results had a header) is refused, and the file is left byte for byte.
+// --results naming a file that is not a results file (one written before the results had a
+// header; the input itself is refused earlier, below) is refused, and the file is left byte for
+// byte.
 func TestResultsThatAreNotResultsAreLeftAlone(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "101")
 	in := h.file("c.csv", "userId,firstName\n101,Ann\n")
 	old := h.file("old.results.jsonl", `{"row":1,"status":"applied","userId":"101","attempts":1}`+"\n")
-	for _, path := range []string{in, old} {
+	for _, path := range []string{old} {
 		for _, flags := range [][]string{nil, {"--resume"}, {"--retry-failed"}} {
 			before := readFile(t, path)
 			args := append([]string{"customers", "update", "--input", in, "--source", "INSTORE", "--results", path}, flags...)
@@ -462,6 +463,26 @@ func TestResultsThatAreNotResultsAreLeftAlone(t *testing.T) {
 			assert.Equal(t, "capillary: not a results file: "+path+` does not start with {"capillary":"bulk results","version":2}; it was left as it was`+"\n"+
 				"Name a new results file with --results. A results file from an earlier version of capillary cannot be resumed: start over with a new one\n", stderr)
 			assert.Equal(t, before, readFile(t, path), "not a byte changed")
+		}
+	}
+	assert.Empty(t, h.puts())
+}
+
+// --results naming the input itself is refused before either is opened, even when the input
+// is empty (a results file would start there, and its header be read as a row).
+func TestResultsThatAreTheInputAreRefused(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "101")
+	for name, content := range map[string]string{"c.csv": "userId,firstName\n101,Ann\n", "c.jsonl": `{"userId":"101","body":{"profiles":[{"firstName":"Ann"}]}}` + "\n", "empty.jsonl": ""} {
+		in := h.file(name, content)
+		for _, flags := range [][]string{nil, {"--resume"}, {"--retry-failed"}} {
+			args := append([]string{"customers", "update", "--input", in, "--source", "INSTORE", "--results", in}, flags...)
+			code, stdout, stderr := h.run(testCtx(t), args...)
+			assert.Equal(t, exitUsage, code, args)
+			assert.Empty(t, stdout)
+			assert.Equal(t, "capillary: customers update: --results "+in+" is the input: name another file for the results\n"+
+				"Run 'capillary customers update --help' for usage.\n", stderr)
+			assert.Equal(t, content, readFile(t, in), "not a byte changed")
 		}
 	}
 	assert.Empty(t, h.puts())
