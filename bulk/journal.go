@@ -227,6 +227,7 @@ func (j *JournalFile) Close() error {
 	j.room.Broadcast()
 	j.mu.Unlock()
 	<-j.done
+	unlock(j.f)
 	err := j.f.Close()
 	if j.err != nil {
 		return j.err
