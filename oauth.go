@@ -76,16 +76,21 @@ func WithOAuthAttribution(entityType AttributionEntityType, code string) Option 
 	}
 }
 
+// oauthCredentials are an API client's key and secret. As an authenticator they serve the token
+// calls, which carry both in the body: they add no header and redact both.
 type oauthCredentials struct {
 	key, secret secret
 }
 
-// redactableKey is the key if long enough to hide without mangling words (alone, not a secret).
-func (c *oauthCredentials) redactableKey() secret {
+func (*oauthCredentials) authorize(context.Context, http.Header) error { return nil }
+func (*oauthCredentials) renew(http.Header) bool                       { return false }
+
+// redact hides the secret, and the key if long enough to hide without mangling words.
+func (c *oauthCredentials) redact(s string) string {
 	if len(c.key) < 8 {
-		return ""
+		return redactAll(s, c.secret)
 	}
-	return c.key
+	return redactAll(s, c.secret, c.key)
 }
 
 // TokenError is a failed generation of an OAuth token.
@@ -238,7 +243,7 @@ func (ts *tokenSource) fetch(ctx context.Context) (secret, time.Duration, error)
 			Secret string `json:"secret"`
 		}{string(ts.creds.key), string(ts.creds.secret)},
 		read: true,
-		auth: tokenRequestAuth{creds: ts.creds},
+		auth: ts.creds,
 	}, &out, nil); err != nil {
 		return "", 0, err
 	}
@@ -266,16 +271,7 @@ func (ts *tokenSource) redact(s string) string {
 	ts.mu.Lock()
 	tok, prev := ts.token, ts.previous
 	ts.mu.Unlock()
-	return redactAll(s, ts.creds.secret, ts.creds.redactableKey(), tok, prev)
-}
-
-// tokenRequestAuth authenticates token calls (key and secret in the body) and redacts both.
-type tokenRequestAuth struct{ creds *oauthCredentials }
-
-func (tokenRequestAuth) authorize(context.Context, http.Header) error { return nil }
-func (tokenRequestAuth) renew(http.Header) bool                       { return false }
-func (a tokenRequestAuth) redact(s string) string {
-	return redactAll(s, a.creds.secret, a.creds.redactableKey())
+	return redactAll(ts.creds.redact(s), tok, prev)
 }
 
 // Format prints [redacted]: a token source holds the key, the secret and the token.
