@@ -165,19 +165,10 @@ func (ts *tokenSource) current(ctx context.Context) (secret, error) {
 	ts.mu.Unlock()
 	select {
 	case <-call.done:
+		return call.token, call.err
 	case <-ctx.Done():
 		return "", ctx.Err()
 	}
-	if call.err != nil {
-		// An early renewal failed while the old token still holds: use it, retry later.
-		ts.mu.Lock()
-		tok, expires := ts.token, ts.expiresAt
-		ts.mu.Unlock()
-		if tok != "" && ts.now().Before(expires) {
-			return tok, nil
-		}
-	}
-	return call.token, call.err
 }
 
 func (ts *tokenSource) generate(ctx context.Context, call *tokenCall) {
@@ -189,16 +180,18 @@ func (ts *tokenSource) generate(ctx context.Context, call *tokenCall) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	ts.inflight = nil
-	if err != nil {
-		call.err = &TokenError{Err: err}
-	} else {
-		call.token = tok
+	defer close(call.done)
+	switch {
+	case err == nil:
 		if ts.token != "" {
 			ts.previous = ts.token
 		}
-		ts.token, ts.renewAt, ts.expiresAt = tok, issued.Add(ttl-renewalMargin(ttl)), issued.Add(ttl)
+		call.token, ts.token, ts.renewAt, ts.expiresAt = tok, tok, issued.Add(ttl-renewalMargin(ttl)), issued.Add(ttl)
+	case ts.token != "" && ts.now().Before(ts.expiresAt):
+		call.token = ts.token // an early renewal failed while the old token holds: use it, retry later
+	default:
+		call.err = &TokenError{Err: err}
 	}
-	close(call.done)
 }
 
 // generationBudget bounds a generation: every attempt and wait at their longest.
