@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -72,7 +73,7 @@ func redactAll(s string, creds ...secret) string {
 		return s
 	}
 	// An echo may escape any character; matching on the unescaped text catches every escaping.
-	if u := unescapeJSON(s); u != s && containsAny(u, creds) {
+	if u := unescapeJSON(s); u != s && slices.ContainsFunc(creds, func(c secret) bool { return c != "" && strings.Contains(u, string(c)) }) {
 		s = u
 	}
 	for _, c := range creds {
@@ -88,15 +89,6 @@ func redactAll(s string, creds ...secret) string {
 		}
 	}
 	return s
-}
-
-func containsAny(s string, creds []secret) bool {
-	for _, c := range creds {
-		if c != "" && strings.Contains(s, string(c)) {
-			return true
-		}
-	}
-	return false
 }
 
 // unescapeJSON resolves the escapes of JSON strings (\uXXXX, \/, \", \\) found anywhere in s.
