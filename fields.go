@@ -25,9 +25,8 @@ type Unknown map[string]json.RawMessage
 // jsonField is a struct field and its JSON name ("" for Unknown, whose json tag is "-"); an
 // embedded struct's fields are listed as the struct's own.
 type jsonField struct {
-	index        []int
-	name         string
-	holdsUnknown bool // the field is an Unknown, or may contain one
+	index []int
+	name  string
 }
 
 type structFields []jsonField
@@ -43,9 +42,6 @@ func structFieldsOf(t reflect.Type) structFields {
 		return sf.(structFields)
 	}
 	sf := structFields(jsonFields(t))
-	for i, f := range sf {
-		sf[i].holdsUnknown = holdsUnknown(t.FieldByIndex(f.index).Type, map[reflect.Type]bool{})
-	}
 	structFieldsCache.Store(t, sf)
 	return sf
 }
@@ -58,21 +54,6 @@ func (sf structFields) field(name string) (jsonField, bool) {
 		}
 	}
 	return jsonField{}, false
-}
-
-// holdsUnknown reports whether a value of type t may contain an Unknown.
-func holdsUnknown(t reflect.Type, visiting map[reflect.Type]bool) bool {
-	if t == unknownType || visiting[t] {
-		return t == unknownType
-	}
-	visiting[t] = true
-	switch t.Kind() {
-	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
-		return holdsUnknown(t.Elem(), visiting)
-	case reflect.Struct:
-		return slices.ContainsFunc(jsonFields(t), func(f jsonField) bool { return holdsUnknown(t.FieldByIndex(f.index).Type, visiting) })
-	}
-	return false
 }
 
 // jsonFields lists the exported fields of a struct type with their JSON names, but for "-".
@@ -144,7 +125,7 @@ func fillUnknown(v reflect.Value, raw []byte) {
 				unknown = Unknown{name: member}
 			case !known:
 				unknown[name] = member
-			case f.holdsUnknown:
+			default:
 				fillUnknown(v.FieldByIndex(f.index), member)
 			}
 		}
@@ -203,7 +184,6 @@ func addUnknown(node any, v reflect.Value) (found bool) {
 		obj, _ := node.(map[string]any)
 		for _, f := range structFieldsOf(v.Type()) {
 			switch fv := v.FieldByIndex(f.index); {
-			case !f.holdsUnknown:
 			case f.name != "":
 				found = addUnknown(obj[f.name], fv) || found
 			default:
