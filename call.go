@@ -201,10 +201,8 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 	if resp == nil { // no answer: what an earlier attempt said is no longer the news
 		st.last, st.lastErr = nil, err
 		st.uncertain = st.uncertain || !st.read && !st.unsent.Load() && uncertainAttempt(0, false, 0, err)
-		if st.settings.logger != nil {
-			st.log(ctx, slog.LevelDebug, "capillary: attempt failed", slog.Int("attempt", st.attempts),
-				slog.Duration("latency", time.Since(st.started)), slog.String("error", st.quote(err).Error()))
-		}
+		st.log(ctx, slog.LevelDebug, "capillary: attempt failed", slog.Int("attempt", st.attempts),
+			slog.Duration("latency", time.Since(st.started)), slog.String("error", st.quote(err).Error()))
 	}
 	if !st.settings.advise(err, st.try).Retry {
 		return false, nil
@@ -224,9 +222,7 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 func (st *callState) backoff(_, _ time.Duration, n int, resp *http.Response) time.Duration {
 	ra, asked := retryAfter(resp)
 	wait := backoff(st.settings.waitMin, st.settings.waitMax, n, ra, asked)
-	if st.settings.logger != nil {
-		st.log(context.Background(), slog.LevelInfo, "capillary: retrying", slog.Int("attempt", st.attempts+1), slog.Duration("wait", wait))
-	}
+	st.log(context.Background(), slog.LevelInfo, "capillary: retrying", slog.Int("attempt", st.attempts+1), slog.Duration("wait", wait))
 	return wait
 }
 
@@ -241,10 +237,8 @@ func (st *callState) prepareRetry(req *http.Request) error {
 func (st *callState) judge(resp *http.Response) error {
 	defer st.endAttempt(resp.Body)
 	st.status, st.requestID = resp.StatusCode, quoteLimit(st.auth.redact(resp.Header.Get(headerRequestID)))
-	if st.settings.logger != nil {
-		st.log(resp.Request.Context(), slog.LevelDebug, "capillary: attempt", slog.Int("attempt", st.attempts),
-			slog.Duration("latency", time.Since(st.started)), slog.Int("status", st.status), slog.String("request_id", st.requestID))
-	}
+	st.log(resp.Request.Context(), slog.LevelDebug, "capillary: attempt", slog.Int("attempt", st.attempts),
+		slog.Duration("latency", time.Since(st.started)), slog.Int("status", st.status), slog.String("request_id", st.requestID))
 
 	accepted := resp.StatusCode >= 200 && resp.StatusCode <= 299
 	body, cause := st.readBody(resp)
@@ -331,7 +325,7 @@ func (st *callState) requestError(err error) *RequestError {
 	return &RequestError{Method: st.method, Path: st.path, Attempts: st.attempts, Uncertain: st.uncertain, Err: st.quote(err)}
 }
 
-// log logs metadata only. Callers check for a logger first, to allocate no attributes.
+// log logs metadata only.
 func (st *callState) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
 	if l := st.settings.logger; l != nil && l.Enabled(ctx, level) {
 		base := []slog.Attr{slog.String("method", st.method), slog.String("path", st.path)}
