@@ -98,6 +98,7 @@ func (c *Client) call(ctx context.Context, r *request, out answer, opts []Option
 	// The retry client and its http.Client live in the call's state, itself the transport: one
 	// allocation. It has no CloseIdleConnections, which retryablehttp calls after a failed call.
 	st.next = c.transport
+	_, st.netHTTP = c.transport.(*http.Transport)
 	st.http = http.Client{Transport: st, Jar: c.jar, CheckRedirect: refuseRedirect}
 	st.retry = retryablehttp.Client{
 		HTTPClient:   &st.http,
@@ -166,9 +167,10 @@ type callState struct {
 	retry   retryablehttp.Client
 	http    http.Client
 	next    http.RoundTripper // the Client's shared transport
+	netHTTP bool              // next is net/http's, whose bodies end with the request's context
 	attempt context.Context   // the current attempt's, with its deadline
 	cancel  context.CancelFunc
-	stop    func() bool // ends the AfterFunc that closes the body when the attempt's time is up
+	stop    func() bool // ends the AfterFunc that closes another transport's body, if any
 
 	settings     *callSettings
 	auth         authenticator
@@ -408,15 +410,18 @@ func (st *callState) RoundTrip(req *http.Request) (*http.Response, error) {
 		cancel()
 		return nil, err
 	}
-	// Not every transport ends a body with the request's context: closing it ends a stalled read.
-	body := resp.Body
-	st.attempt, st.cancel, st.stop = ctx, cancel, context.AfterFunc(ctx, func() { _ = body.Close() })
+	st.attempt, st.cancel, st.stop = ctx, cancel, nil
+	if body := resp.Body; !st.netHTTP {
+		st.stop = context.AfterFunc(ctx, func() { _ = body.Close() })
+	}
 	return resp, nil
 }
 
 // endAttempt closes the answer, which judge has read, and ends the attempt's deadline.
 func (st *callState) endAttempt(body io.Closer) {
-	st.stop()
+	if st.stop != nil {
+		st.stop()
+	}
 	_ = body.Close()
 	st.cancel()
 }
