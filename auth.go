@@ -21,11 +21,10 @@ const (
 	headerRequestID  = "X-Cap-Requestid"
 )
 
-// authenticator puts credentials on a request (authorize), drops those a 401 refused and says
-// whether new ones may cure it (renew), and hides them in text that may echo them (redact).
+// authenticator puts credentials on a request (authorize) and hides them in text that may echo
+// them (redact). Only an OAuth *tokenSource can renew what a 401 refused.
 type authenticator interface {
 	authorize(ctx context.Context, h http.Header) error
-	renew(h http.Header) bool
 	redact(s string) string
 }
 
@@ -60,9 +59,6 @@ func (b basicAuth) authorize(_ context.Context, h http.Header) error {
 	h["Authorization"] = b.header
 	return nil
 }
-
-// renew reports false: a refused till password does not get better by asking again.
-func (basicAuth) renew(http.Header) bool { return false }
 
 func (b basicAuth) redact(s string) string { return redactAll(s, b.forms...) }
 

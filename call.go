@@ -115,10 +115,13 @@ func (c *Client) call(ctx context.Context, r *request, out answer, opts []Option
 		if _, err = st.retry.Do(req); err == nil {
 			return callMeta{st.status, st.requestID, st.attempts}, nil
 		}
-		if renewed || !errors.Is(err, ErrUnauthorized) || !st.auth.renew(req.Header) {
+		// A rejected OAuth token: send the call once more with a new one and a fresh budget. A
+		// refused till password does not get better by asking again.
+		ts, oauth := st.auth.(*tokenSource)
+		if renewed || !oauth || !errors.Is(err, ErrUnauthorized) {
 			return callMeta{}, st.callError(ctx, err)
 		}
-		// A rejected OAuth token: send the call once more with a new one and a fresh budget.
+		ts.renew(req.Header)
 		st.try = 0
 		if err = st.prepareRetry(req.Request); err != nil {
 			return callMeta{}, st.callError(ctx, err)

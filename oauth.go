@@ -83,7 +83,6 @@ type oauthCredentials struct {
 }
 
 func (*oauthCredentials) authorize(context.Context, http.Header) error { return nil }
-func (*oauthCredentials) renew(http.Header) bool                       { return false }
 
 // redact hides the secret, and the key if long enough to hide without mangling words.
 func (c *oauthCredentials) redact(s string) string {
@@ -251,13 +250,12 @@ func (ts *tokenSource) fetch(ctx context.Context) (secret, time.Duration, error)
 }
 
 // renew drops the token a 401 was answered to, unless another call has replaced it already.
-func (ts *tokenSource) renew(h http.Header) bool {
+func (ts *tokenSource) renew(h http.Header) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if sent := h.Get(headerOAuthToken); sent != "" && sent == string(ts.token) {
 		ts.previous, ts.token = ts.token, ""
 	}
-	return true
 }
 
 func (ts *tokenSource) redact(s string) string {
