@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -20,11 +21,10 @@ const (
 	headerRequestID  = "X-Cap-Requestid"
 )
 
-// authenticator puts credentials on a request (authorize), drops those a 401 refused and says
-// whether new ones may cure it (renew), and hides them in text that may echo them (redact).
+// authenticator puts credentials on a request (authorize) and hides them in text that may echo
+// them (redact). Only an OAuth *tokenSource can renew what a 401 refused.
 type authenticator interface {
 	authorize(ctx context.Context, h http.Header) error
-	renew(h http.Header) bool
 	redact(s string) string
 }
 
@@ -60,9 +60,6 @@ func (b basicAuth) authorize(_ context.Context, h http.Header) error {
 	return nil
 }
 
-// renew reports false: a refused till password does not get better by asking again.
-func (basicAuth) renew(http.Header) bool { return false }
-
 func (b basicAuth) redact(s string) string { return redactAll(s, b.forms...) }
 
 // redactAll replaces each non-empty credential in s with [redacted], as sent, JSON-escaped
@@ -72,7 +69,7 @@ func redactAll(s string, creds ...secret) string {
 		return s
 	}
 	// An echo may escape any character; matching on the unescaped text catches every escaping.
-	if u := unescapeJSON(s); u != s && containsAny(u, creds) {
+	if u := unescapeJSON(s); u != s && slices.ContainsFunc(creds, func(c secret) bool { return c != "" && strings.Contains(u, string(c)) }) {
 		s = u
 	}
 	for _, c := range creds {
@@ -88,15 +85,6 @@ func redactAll(s string, creds ...secret) string {
 		}
 	}
 	return s
-}
-
-func containsAny(s string, creds []secret) bool {
-	for _, c := range creds {
-		if c != "" && strings.Contains(s, string(c)) {
-			return true
-		}
-	}
-	return false
 }
 
 // unescapeJSON resolves the escapes of JSON strings (\uXXXX, \/, \", \\) found anywhere in s.

@@ -116,10 +116,13 @@ func (c *Client) call(ctx context.Context, r *request, out answer, opts []Option
 		if _, err = st.retry.Do(req); err == nil {
 			return callMeta{st.status, st.requestID, st.attempts}, nil
 		}
-		if renewed || !errors.Is(err, ErrUnauthorized) || !st.auth.renew(req.Header) {
+		// A rejected OAuth token: send the call once more with a new one and a fresh budget. A
+		// refused till password does not get better by asking again.
+		ts, oauth := st.auth.(*tokenSource)
+		if renewed || !oauth || !errors.Is(err, ErrUnauthorized) {
 			return callMeta{}, st.callError(ctx, err)
 		}
-		// A rejected OAuth token: send the call once more with a new one and a fresh budget.
+		ts.renew(req.Header)
 		st.try = 0
 		if err = st.prepareRetry(req.Request); err != nil {
 			return callMeta{}, st.callError(ctx, err)
@@ -205,10 +208,8 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 	if resp == nil { // no answer: what an earlier attempt said is no longer the news
 		st.last, st.lastErr = nil, err
 		st.uncertain = st.uncertain || !st.read && !st.unsent.Load() && uncertainAttempt(0, false, 0, err)
-		if st.settings.logger != nil {
-			st.log(ctx, slog.LevelDebug, "capillary: attempt failed", slog.Int("attempt", st.attempts),
-				slog.Duration("latency", time.Since(st.started)), slog.String("error", st.quote(err).Error()))
-		}
+		st.log(ctx, slog.LevelDebug, "capillary: attempt failed", slog.Int("attempt", st.attempts),
+			slog.Duration("latency", time.Since(st.started)), slog.String("error", st.quote(err).Error()))
 	}
 	if !st.settings.advise(err, st.try).Retry || st.noReplay && st.uncertain {
 		return false, nil
@@ -228,9 +229,7 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 func (st *callState) backoff(_, _ time.Duration, n int, resp *http.Response) time.Duration {
 	ra, asked := retryAfter(resp)
 	wait := backoff(st.settings.waitMin, st.settings.waitMax, n, ra, asked)
-	if st.settings.logger != nil {
-		st.log(context.Background(), slog.LevelInfo, "capillary: retrying", slog.Int("attempt", st.attempts+1), slog.Duration("wait", wait))
-	}
+	st.log(context.Background(), slog.LevelInfo, "capillary: retrying", slog.Int("attempt", st.attempts+1), slog.Duration("wait", wait))
 	return wait
 }
 
@@ -245,10 +244,8 @@ func (st *callState) prepareRetry(req *http.Request) error {
 func (st *callState) judge(resp *http.Response) error {
 	defer st.endAttempt(resp.Body)
 	st.status, st.requestID = resp.StatusCode, quoteLimit(st.auth.redact(resp.Header.Get(headerRequestID)))
-	if st.settings.logger != nil {
-		st.log(resp.Request.Context(), slog.LevelDebug, "capillary: attempt", slog.Int("attempt", st.attempts),
-			slog.Duration("latency", time.Since(st.started)), slog.Int("status", st.status), slog.String("request_id", st.requestID))
-	}
+	st.log(resp.Request.Context(), slog.LevelDebug, "capillary: attempt", slog.Int("attempt", st.attempts),
+		slog.Duration("latency", time.Since(st.started)), slog.Int("status", st.status), slog.String("request_id", st.requestID))
 
 	accepted := resp.StatusCode >= 200 && resp.StatusCode <= 299
 	body, cause := st.readBody(resp)
@@ -335,7 +332,7 @@ func (st *callState) requestError(err error) *RequestError {
 	return &RequestError{Method: st.method, Path: st.path, Attempts: st.attempts, Uncertain: st.uncertain, Err: st.quote(err)}
 }
 
-// log logs metadata only. Callers check for a logger first, to allocate no attributes.
+// log logs metadata only.
 func (st *callState) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
 	if l := st.settings.logger; l != nil && l.Enabled(ctx, level) {
 		base := []slog.Attr{slog.String("method", st.method), slog.String("path", st.path)}

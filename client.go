@@ -7,6 +7,7 @@
 package capillary
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
@@ -66,19 +67,12 @@ func NewClient(opts ...ClientOption) (*Client, error) {
 
 	c := &Client{baseURL: base.String(), auth: s.auth, queries: &queryCache{}}
 	if hc := s.httpClient; hc != nil {
-		c.transport, c.jar = hc.Transport, hc.Jar
-		if s.timeout == 0 && hc.Timeout > 0 {
-			s.timeout = hc.Timeout
-		}
+		c.transport, c.jar = cmp.Or[http.RoundTripper](hc.Transport, http.DefaultTransport), hc.Jar
+		s.timeout = cmp.Or(s.timeout, max(hc.Timeout, 0))
 	}
-	if s.timeout == 0 {
-		s.timeout = DefaultAttemptTimeout
-	}
-	switch {
-	case s.httpClient == nil:
+	s.timeout = cmp.Or(s.timeout, DefaultAttemptTimeout)
+	if c.transport == nil { // no WithHTTPClient
 		c.transport = newTransport(s.timeout)
-	case c.transport == nil:
-		c.transport = http.DefaultTransport
 	}
 	c.defaults = s.callSettings
 	if s.oauth != nil {

@@ -25,9 +25,8 @@ type Unknown map[string]json.RawMessage
 // jsonField is a struct field and its JSON name ("" for Unknown, whose json tag is "-"); an
 // embedded struct's fields are listed as the struct's own.
 type jsonField struct {
-	index        []int
-	name         string
-	holdsUnknown bool // the field is an Unknown, or may contain one
+	index []int
+	name  string
 }
 
 type structFields []jsonField
@@ -43,9 +42,6 @@ func structFieldsOf(t reflect.Type) structFields {
 		return sf.(structFields)
 	}
 	sf := structFields(jsonFields(t))
-	for i, f := range sf {
-		sf[i].holdsUnknown = holdsUnknown(t.FieldByIndex(f.index).Type, map[reflect.Type]bool{})
-	}
 	structFieldsCache.Store(t, sf)
 	return sf
 }
@@ -58,21 +54,6 @@ func (sf structFields) field(name string) (jsonField, bool) {
 		}
 	}
 	return jsonField{}, false
-}
-
-// holdsUnknown reports whether a value of type t may contain an Unknown.
-func holdsUnknown(t reflect.Type, visiting map[reflect.Type]bool) bool {
-	if t == unknownType || visiting[t] {
-		return t == unknownType
-	}
-	visiting[t] = true
-	switch t.Kind() {
-	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
-		return holdsUnknown(t.Elem(), visiting)
-	case reflect.Struct:
-		return slices.ContainsFunc(jsonFields(t), func(f jsonField) bool { return holdsUnknown(t.FieldByIndex(f.index).Type, visiting) })
-	}
-	return false
 }
 
 // jsonFields lists the exported fields of a struct type with their JSON names, but for "-".
@@ -120,10 +101,8 @@ func decodeKeepingNumbers(data []byte, v any) error {
 // valid JSON, that their type does not have.
 func fillUnknown(v reflect.Value, raw []byte) {
 	switch v.Kind() {
-	case reflect.Pointer:
-		if !v.IsNil() {
-			fillUnknown(v.Elem(), raw)
-		}
+	case reflect.Pointer: // a nil one's Elem is the zero Value, which no case matches
+		fillUnknown(v.Elem(), raw)
 	case reflect.Slice:
 		if v.Len() == 1 && bytes.TrimSpace(raw)[0] == '{' { // a List given as a lone object
 			fillUnknown(v.Index(0), raw)
@@ -146,7 +125,7 @@ func fillUnknown(v reflect.Value, raw []byte) {
 				unknown = Unknown{name: member}
 			case !known:
 				unknown[name] = member
-			case f.holdsUnknown:
+			default:
 				fillUnknown(v.FieldByIndex(f.index), member)
 			}
 		}
@@ -188,7 +167,7 @@ func withUnknown(b []byte, v any) ([]byte, error) {
 func addUnknown(node any, v reflect.Value) (found bool) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
-		return !v.IsNil() && addUnknown(node, v.Elem())
+		return addUnknown(node, v.Elem()) // nil: the zero Value, which no case matches
 	case reflect.Slice:
 		if v.Type().Elem().Kind() != reflect.Struct {
 			return false
@@ -205,7 +184,6 @@ func addUnknown(node any, v reflect.Value) (found bool) {
 		obj, _ := node.(map[string]any)
 		for _, f := range structFieldsOf(v.Type()) {
 			switch fv := v.FieldByIndex(f.index); {
-			case !f.holdsUnknown:
 			case f.name != "":
 				found = addUnknown(obj[f.name], fv) || found
 			default:
@@ -226,91 +204,82 @@ func addUnknown(node any, v reflect.Value) (found bool) {
 // for a refused or suspicious body. It returns how many \ufffd escapes the body's raw JSON
 // carries as written, which no invalid string explains.
 func checkUTF8(p *problems, v any) (rawEscapes int) {
-	w := utf8Walk{p: p, onPath: map[visit]bool{}}
-	w.walk("", reflect.ValueOf(v), true)
-	return w.rawEscapes
-}
-
-// visit is a map, pointer or slice on the path being walked: meeting it again is a cycle.
-type visit struct {
-	typ reflect.Type
-	ptr uintptr
-	len int
-}
-
-type utf8Walk struct {
-	p          *problems
-	onPath     map[visit]bool
-	rawEscapes int
-}
-
-// walk checks v at path at. inBody is false under Unknown, whose raw JSON is added after encoding.
-func (w *utf8Walk) walk(at string, v reflect.Value, inBody bool) {
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Map, reflect.Slice:
-		if v.IsNil() {
-			return
-		}
-		seen := visit{typ: v.Type(), ptr: v.Pointer()}
-		if v.Kind() == reflect.Slice {
-			seen.len = v.Len()
-		}
-		if w.onPath[seen] {
-			w.p.add(at, "contains itself (a cycle), which JSON cannot encode")
-			return
-		}
-		w.onPath[seen] = true
-		defer delete(w.onPath, seen)
+	// A map, pointer or slice met again on the path being walked is a cycle.
+	type visit struct {
+		typ reflect.Type
+		ptr uintptr
+		len int
 	}
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if !v.IsNil() {
-			w.walk(at, v.Elem(), inBody)
-		}
-	case reflect.String:
-		if !utf8.ValidString(v.String()) {
-			w.p.add(at, "is not valid UTF-8")
-		}
-	case reflect.Slice, reflect.Array:
-		if v.Type() == rawMessageType { // sent as it is
-			if !utf8.Valid(v.Bytes()) {
-				w.p.add(at, "is not valid UTF-8")
-			} else if inBody {
-				w.rawEscapes += bytes.Count(v.Bytes(), replacementEscape)
+	onPath := map[visit]bool{}
+	// walk checks v at path at. inBody is false under Unknown, whose raw JSON is added after encoding.
+	var walk func(at string, v reflect.Value, inBody bool)
+	walk = func(at string, v reflect.Value, inBody bool) {
+		switch v.Kind() {
+		case reflect.Pointer, reflect.Map, reflect.Slice:
+			if v.IsNil() {
+				return
 			}
-			return
-		}
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			return // []byte is sent in base64, [N]byte as numbers: no text to lose
-		}
-		for i := range v.Len() {
-			w.walk(at+"["+strconv.Itoa(i)+"]", v.Index(i), inBody)
-		}
-	case reflect.Map:
-		start := len(*w.p)
-		for _, k := range v.MapKeys() {
-			key := fmt.Sprint(k.Interface())
-			valid := utf8.ValidString(key)
-			seg := at + "[" + strconv.Quote(key) + "]"
-			if v.Type() == unknownType && valid { // Unknown's keys are the object's own fields
-				seg = fieldPath(at, key)
+			seen := visit{typ: v.Type(), ptr: v.Pointer()}
+			if v.Kind() == reflect.Slice {
+				seen.len = v.Len()
 			}
-			if !valid {
-				w.p.add(seg, "key is not valid UTF-8")
+			if onPath[seen] {
+				p.add(at, "contains itself (a cycle), which JSON cannot encode")
+				return
 			}
-			w.walk(seg, v.MapIndex(k), inBody)
+			onPath[seen] = true
+			defer delete(onPath, seen)
 		}
-		// Map order is random: the problems found in a map are listed by path.
-		slices.SortFunc((*w.p)[start:], func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
-	case reflect.Struct:
-		for _, f := range structFieldsOf(v.Type()) {
-			if f.name == "" { // Unknown: its keys are the object's own
-				w.walk(at, v.FieldByIndex(f.index), false)
-			} else {
-				w.walk(fieldPath(at, f.name), v.FieldByIndex(f.index), inBody)
+		switch v.Kind() {
+		case reflect.Pointer, reflect.Interface: // a nil interface's Elem is the zero Value: nothing to walk
+			walk(at, v.Elem(), inBody)
+		case reflect.String:
+			if !utf8.ValidString(v.String()) {
+				p.add(at, "is not valid UTF-8")
+			}
+		case reflect.Slice, reflect.Array:
+			if v.Type() == rawMessageType { // sent as it is
+				if !utf8.Valid(v.Bytes()) {
+					p.add(at, "is not valid UTF-8")
+				} else if inBody {
+					rawEscapes += bytes.Count(v.Bytes(), replacementEscape)
+				}
+				return
+			}
+			if v.Type().Elem().Kind() == reflect.Uint8 {
+				return // []byte is sent in base64, [N]byte as numbers: no text to lose
+			}
+			for i := range v.Len() {
+				walk(at+"["+strconv.Itoa(i)+"]", v.Index(i), inBody)
+			}
+		case reflect.Map:
+			start := len(*p)
+			for _, k := range v.MapKeys() {
+				key := fmt.Sprint(k.Interface())
+				valid := utf8.ValidString(key)
+				seg := at + "[" + strconv.Quote(key) + "]"
+				if v.Type() == unknownType && valid { // Unknown's keys are the object's own fields
+					seg = fieldPath(at, key)
+				}
+				if !valid {
+					p.add(seg, "key is not valid UTF-8")
+				}
+				walk(seg, v.MapIndex(k), inBody)
+			}
+			// Map order is random: the problems found in a map are listed by path.
+			slices.SortFunc((*p)[start:], func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+		case reflect.Struct:
+			for _, f := range structFieldsOf(v.Type()) {
+				if f.name == "" { // Unknown: its keys are the object's own
+					walk(at, v.FieldByIndex(f.index), false)
+				} else {
+					walk(fieldPath(at, f.name), v.FieldByIndex(f.index), inBody)
+				}
 			}
 		}
 	}
+	walk("", reflect.ValueOf(v), true)
+	return rawEscapes
 }
 
 // fieldPath is the path of field name within the object at path at: profiles[0].fields.

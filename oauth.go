@@ -76,16 +76,20 @@ func WithOAuthAttribution(entityType AttributionEntityType, code string) Option 
 	}
 }
 
+// oauthCredentials are an API client's key and secret. As an authenticator they serve the token
+// calls, which carry both in the body: they add no header and redact both.
 type oauthCredentials struct {
 	key, secret secret
 }
 
-// redactableKey is the key if long enough to hide without mangling words (alone, not a secret).
-func (c *oauthCredentials) redactableKey() secret {
+func (*oauthCredentials) authorize(context.Context, http.Header) error { return nil }
+
+// redact hides the secret, and the key if long enough to hide without mangling words.
+func (c *oauthCredentials) redact(s string) string {
 	if len(c.key) < 8 {
-		return ""
+		return redactAll(s, c.secret)
 	}
-	return c.key
+	return redactAll(s, c.secret, c.key)
 }
 
 // TokenError is a failed generation of an OAuth token.
@@ -160,19 +164,10 @@ func (ts *tokenSource) current(ctx context.Context) (secret, error) {
 	ts.mu.Unlock()
 	select {
 	case <-call.done:
+		return call.token, call.err
 	case <-ctx.Done():
 		return "", ctx.Err()
 	}
-	if call.err != nil {
-		// An early renewal failed while the old token still holds: use it, retry later.
-		ts.mu.Lock()
-		tok, expires := ts.token, ts.expiresAt
-		ts.mu.Unlock()
-		if tok != "" && ts.now().Before(expires) {
-			return tok, nil
-		}
-	}
-	return call.token, call.err
 }
 
 func (ts *tokenSource) generate(ctx context.Context, call *tokenCall) {
@@ -184,16 +179,18 @@ func (ts *tokenSource) generate(ctx context.Context, call *tokenCall) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	ts.inflight = nil
-	if err != nil {
-		call.err = &TokenError{Err: err}
-	} else {
-		call.token = tok
+	defer close(call.done)
+	switch {
+	case err == nil:
 		if ts.token != "" {
 			ts.previous = ts.token
 		}
-		ts.token, ts.renewAt, ts.expiresAt = tok, issued.Add(ttl-renewalMargin(ttl)), issued.Add(ttl)
+		call.token, ts.token, ts.renewAt, ts.expiresAt = tok, tok, issued.Add(ttl-renewalMargin(ttl)), issued.Add(ttl)
+	case ts.token != "" && ts.now().Before(ts.expiresAt):
+		call.token = ts.token // an early renewal failed while the old token holds: use it, retry later
+	default:
+		call.err = &TokenError{Err: err}
 	}
-	close(call.done)
 }
 
 // generationBudget bounds a generation: every attempt and wait at their longest.
@@ -238,7 +235,7 @@ func (ts *tokenSource) fetch(ctx context.Context) (secret, time.Duration, error)
 			Secret string `json:"secret"`
 		}{string(ts.creds.key), string(ts.creds.secret)},
 		read: true,
-		auth: tokenRequestAuth{creds: ts.creds},
+		auth: ts.creds,
 	}, &out, nil); err != nil {
 		return "", 0, err
 	}
@@ -253,29 +250,19 @@ func (ts *tokenSource) fetch(ctx context.Context) (secret, time.Duration, error)
 }
 
 // renew drops the token a 401 was answered to, unless another call has replaced it already.
-func (ts *tokenSource) renew(h http.Header) bool {
+func (ts *tokenSource) renew(h http.Header) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if sent := h.Get(headerOAuthToken); sent != "" && sent == string(ts.token) {
 		ts.previous, ts.token = ts.token, ""
 	}
-	return true
 }
 
 func (ts *tokenSource) redact(s string) string {
 	ts.mu.Lock()
 	tok, prev := ts.token, ts.previous
 	ts.mu.Unlock()
-	return redactAll(s, ts.creds.secret, ts.creds.redactableKey(), tok, prev)
-}
-
-// tokenRequestAuth authenticates token calls (key and secret in the body) and redacts both.
-type tokenRequestAuth struct{ creds *oauthCredentials }
-
-func (tokenRequestAuth) authorize(context.Context, http.Header) error { return nil }
-func (tokenRequestAuth) renew(http.Header) bool                       { return false }
-func (a tokenRequestAuth) redact(s string) string {
-	return redactAll(s, a.creds.secret, a.creds.redactableKey())
+	return redactAll(ts.creds.redact(s), tok, prev)
 }
 
 // Format prints [redacted]: a token source holds the key, the secret and the token.

@@ -53,10 +53,9 @@ func TestOAuthSecretsNeverPrinted(t *testing.T) {
 func TestOAuthShortKeyIsNotRedacted(t *testing.T) {
 	t.Parallel()
 	creds := &oauthCredentials{key: "key", secret: "s3cr3t-value"}
-	auth := tokenRequestAuth{creds: creds}
-	assert.Equal(t, "Invalid key or [redacted]", auth.redact("Invalid key or s3cr3t-value"))
+	assert.Equal(t, "Invalid key or [redacted]", creds.redact("Invalid key or s3cr3t-value"))
 	creds.key = "long-client-key"
-	assert.Equal(t, "unknown client [redacted]", auth.redact("unknown client long-client-key"))
+	assert.Equal(t, "unknown client [redacted]", creds.redact("unknown client long-client-key"))
 }
 
 // Credentials are redacted in every form the SDK sends them, wherever a server echoes them:

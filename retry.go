@@ -57,13 +57,11 @@ func isUncertain(err error) bool {
 func (s *callSettings) advise(err error, attempt int) RetryAdvice {
 	var (
 		apiErr     *APIError
-		tokenErr   *TokenError
-		invalid    *ValidationError
 		a          RetryAdvice
 		retryAfter time.Duration
 	)
 	switch {
-	case err == nil || errors.As(err, &tokenErr) || errors.As(err, &invalid) || errors.Is(err, ErrIdentifierConflict):
+	case err == nil || errors.As(err, new(*TokenError)) || errors.As(err, new(*ValidationError)) || errors.Is(err, ErrIdentifierConflict):
 		return a
 	case errors.As(err, &apiErr):
 		a.Retry = slices.Contains(retryableStatuses, apiErr.StatusCode) ||
@@ -83,12 +81,11 @@ func (s *callSettings) advise(err error, attempt int) RetryAdvice {
 // context, an unknown host, or what retryablehttp's own policy refuses (a bad certificate).
 func retryableTransportError(err error) bool {
 	var (
-		dnsErr  *net.DNSError
-		timeout *attemptTimeoutError
-		urlErr  *url.Error
+		dnsErr *net.DNSError
+		urlErr *url.Error
 	)
 	switch {
-	case errors.As(err, &timeout):
+	case errors.As(err, new(*attemptTimeoutError)):
 		return true
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
 		errors.As(err, &dnsErr) && dnsErr.IsNotFound || tlsFailure(err):
@@ -104,13 +101,10 @@ func retryableTransportError(err error) bool {
 // an answer (status 0) unless it never connected; a 2xx unreadable or a 201 (partly applied);
 // a 5xx without the vendor's errors list, unless it turned the request away (503, 521).
 func uncertainAttempt(status int, unreadable bool, vendorErrors int, transportErr error) bool {
-	var (
-		opErr  *net.OpError
-		dnsErr *net.DNSError
-	)
+	var opErr *net.OpError
 	switch {
 	case status == 0:
-		return !(errors.As(transportErr, &opErr) && opErr.Op == "dial") && !errors.As(transportErr, &dnsErr) && !tlsFailure(transportErr)
+		return !(errors.As(transportErr, &opErr) && opErr.Op == "dial") && !errors.As(transportErr, new(*net.DNSError)) && !tlsFailure(transportErr)
 	case status >= 200 && status <= 299:
 		return unreadable || status == http.StatusCreated
 	case status >= 500:
@@ -133,16 +127,9 @@ func FailsEveryCall(err error) bool {
 // tlsFailure reports whether err is a failed TLS handshake: a certificate that does not verify,
 // a peer answering in plain HTTP, or a TLS alert.
 func tlsFailure(err error) bool {
-	var (
-		verifyErr *tls.CertificateVerificationError
-		recordErr tls.RecordHeaderError
-		alertErr  tls.AlertError
-		authErr   x509.UnknownAuthorityError
-		hostErr   x509.HostnameError
-		certErr   x509.CertificateInvalidError
-	)
-	return errors.As(err, &verifyErr) || errors.As(err, &recordErr) || errors.Is(err, http.ErrSchemeMismatch) || errors.As(err, &alertErr) ||
-		errors.As(err, &authErr) || errors.As(err, &hostErr) || errors.As(err, &certErr)
+	return errors.As(err, new(*tls.CertificateVerificationError)) || errors.As(err, new(tls.RecordHeaderError)) ||
+		errors.Is(err, http.ErrSchemeMismatch) || errors.As(err, new(tls.AlertError)) || errors.As(err, new(x509.UnknownAuthorityError)) ||
+		errors.As(err, new(x509.HostnameError)) || errors.As(err, new(x509.CertificateInvalidError))
 }
 
 // backoff waits what Retry-After asked (capped at maxWait), else a random time between minWait

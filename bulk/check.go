@@ -56,7 +56,7 @@ func (r *Runner) Check(rows iter.Seq2[Row, error], bad func(row int, problems []
 				break
 			}
 			sum.Rows++
-			keys.add(customerOf(&row))
+			keys.add(&row, customerOf(&row))
 			b.rows = append(b.rows, row)
 			if len(b.rows) == checkBatch {
 				send()

@@ -81,8 +81,15 @@ func ReadCSV(r io.Reader) (iter.Seq2[Row, error], error) {
 			var parseErr *csv.ParseError
 			if errors.As(err, &parseErr) {
 				problem := parseErr.Err.Error()
-				if errors.Is(err, csv.ErrFieldCount) {
+				switch {
+				case errors.Is(err, csv.ErrFieldCount):
 					problem = fmt.Sprintf("has %s; the header has %d", plural(len(record), "field"), len(layout.header))
+				case errors.Is(err, csv.ErrQuote) || errors.Is(err, csv.ErrBareQuote):
+					problem = `has a " out of place: a field with a " in it is written in quotes, with its quotes doubled ("5"" screen")`
+					if parseErr.StartLine < parseErr.Line {
+						// The rows on those lines are not rows of their own: say so, or they vanish.
+						problem += fmt.Sprintf("; a quoted field is not closed, so lines %d to %d of the file are read as this one row", parseErr.StartLine, parseErr.Line)
+					}
 				}
 				if !yield(Row{Number: n, Problems: []Problem{{Field: "line", Problem: problem}}}, nil) {
 					return

@@ -23,7 +23,13 @@ func customerOf(row *Row) uint64 {
 // than one.
 type customerKeys []uint64
 
-func (k *customerKeys) add(key uint64) { *k = append(*k, key) }
+// add counts the customer of row, whose key is key. A row that names no customer (a line that
+// could not be read) is invalid and counts as none: rows without one are not one customer.
+func (k *customerKeys) add(row *Row, key uint64) {
+	if row.UserID != "" || row.Identifier.Value != "" {
+		*k = append(*k, key)
+	}
+}
 
 // duplicates counts the customers that appear more than once. It sorts k.
 func (k customerKeys) duplicates() int {

@@ -16,6 +16,19 @@ import (
 // safety bounds every wait of a test; no test measures time.
 const safety = 30 * time.Second
 
+// receive waits for a value on ch, at most safety: a regression that leaves a wait without an
+// end fails the test instead of hanging it.
+func receive[T any](t *testing.T, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(safety):
+		t.Fatalf("no value within %s", safety)
+		panic("unreachable")
+	}
+}
+
 func testCtx(t *testing.T) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), safety)

@@ -239,17 +239,34 @@ func TestReadCSVAsPeopleWriteIt(t *testing.T) {
 	rows, err = ReadCSV(strings.NewReader("userId,mobile\n101\n"))
 	require.NoError(t, err)
 	assert.Equal(t, []Problem{{"line", "has 1 field; the header has 2"}}, collect(t, rows)[0].Problems)
+
+	// A quote out of place is said in the author's words; a quoted field left open takes the
+	// lines after it into its row, and the problem says which lines.
+	rows, err = ReadCSV(strings.NewReader("userId,firstName\n101,O\"Brien\n102,\"Bo\n103,Cy\n104,\"Di\"x\n105,Ed\n"))
+	require.NoError(t, err)
+	got = collect(t, rows)
+	require.Len(t, got, 3)
+	const quote = `has a " out of place: a field with a " in it is written in quotes, with its quotes doubled ("5"" screen")`
+	assert.Equal(t, []Problem{{"line", quote}}, got[0].Problems)
+	assert.Equal(t, []Problem{{"line", quote + "; a quoted field is not closed, so lines 3 to 5 of the file are read as this one row"}}, got[1].Problems)
+	assert.Equal(t, "105", got[2].UserID)
 }
 
 // A line refused as a whole keeps the address it gave, and a row without one gets a result
 // without an empty identifier.
 func TestReadJSONLKeepsTheAddressOfARefusedLine(t *testing.T) {
 	t.Parallel()
-	got := collect(t, ReadJSONL(strings.NewReader(`{"userId":"101","body":{"fields":{"a":"1"}}} x`+"\nnot json\n")))
-	require.Len(t, got, 2)
+	got := collect(t, ReadJSONL(strings.NewReader(`{"userId":"101","body":{"fields":{"a":"1"}}} x`+"\nnot json\n"+
+		`{"userId":"103","body":{"fields":{"a":"1"}},"extra":1}`+"\n"+
+		`{"identifier":{"type":"mobile","value":"919999000004"},"body":{}} {}`+"\n")))
+	require.Len(t, got, 4)
 	assert.Equal(t, "101", got[0].UserID)
 	assert.Equal(t, &Result{Row: 1, UserID: "101", Fingerprint: Fingerprint(&got[0])}, resultOf(&got[0]))
 	assert.Equal(t, &Result{Row: 2, Fingerprint: Fingerprint(&got[1])}, resultOf(&got[1]))
+	assert.Equal(t, "103", got[2].UserID, "a line with a key a row does not take keeps its address")
+	assert.NotEmpty(t, got[2].Problems)
+	assert.Equal(t, capillary.Identifier{Type: capillary.IdentifierMobile, Value: "919999000004"}, got[3].Identifier, "and so does one addressed by identifier")
+	assert.NotEmpty(t, got[3].Problems)
 }
 
 // A UTF-16 file (PowerShell's > and Out-File) is refused as a whole, saying how to save it.

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/capillary-go/capillary"
@@ -226,6 +227,7 @@ func (j *JournalFile) Close() error {
 	j.room.Broadcast()
 	j.mu.Unlock()
 	<-j.done
+	unlock(j.f)
 	err := j.f.Close()
 	if j.err != nil {
 		return j.err
@@ -294,7 +296,7 @@ func ReadHistory(path string) (*History, error) {
 func (h *History) read(line []byte) error {
 	var entry sendingLine // its row, status, customer and fingerprint: what every line has
 	if err := json.Unmarshal(line, &entry); err != nil {
-		return fmt.Errorf("not a result line: %w", err)
+		return &damagedLine{err: err}
 	}
 	fp, err := strconv.ParseUint(entry.Fingerprint, 16, 64)
 	switch {
@@ -314,6 +316,20 @@ func (h *History) read(line []byte) error {
 	h.set(entry.Row, entry.Status, fp, customerOf(&row))
 	return nil
 }
+
+// damagedLine is a line that is not JSON of a result line, said in a reader's words rather than
+// Go's types; errors.As still finds encoding/json's error.
+type damagedLine struct{ err error }
+
+func (e *damagedLine) Error() string {
+	why := jsonProblem(e.err, "an object")
+	if strings.HasPrefix(why, "is ") {
+		why = "it " + why
+	}
+	return "not a result line: " + why
+}
+
+func (e *damagedLine) Unwrap() error { return e.err }
 
 // readLong reads the rest of a line longer than the reader's buffer.
 func readLong(r *bufio.Reader, start []byte) ([]byte, error) {

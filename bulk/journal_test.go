@@ -110,12 +110,14 @@ func TestReadHistory(t *testing.T) {
 	for _, tt := range []struct {
 		name, content, want string
 	}{
-		{"not JSON", `{"row":1,"status":"applied","fingerprint":"1"}` + "\n" + `hello` + "\n", "line 3: not a result line"},
+		{"not JSON", `{"row":1,"status":"applied","fingerprint":"1"}` + "\n" + `hello` + "\n", "line 3: not a result line: it is not JSON: invalid character 'h' looking for beginning of value, at character 1"},
+		{"a line cut short in the middle", `{"row":1,"status":"appl` + "\n" + `{"row":2,"status":"applied","fingerprint":"1"}` + "\n", `line 2: not a result line: it is not JSON: invalid character '\n' in string literal, at character 24`},
+		{"a row number that is text", `{"row":"1","status":"applied","fingerprint":"1"}` + "\n", "line 2: not a result line: row is a JSON string, which it cannot be"},
 		{"no row", `{"status":"applied","fingerprint":"1"}` + "\n", "line 2: not a result line: no row number"},
 		{"unknown status", `{"row":1,"status":"done","fingerprint":"1"}` + "\n", `line 2: status "done" is not one of`},
 		{"no fingerprint", `{"row":1,"status":"applied"}` + "\n", `line 2: fingerprint "" is not a row's fingerprint`},
 		{"a row far out of sequence", `{"row":99999999999,"status":"applied","fingerprint":"1"}` + "\n", "line 2: row 99999999999 is out of sequence: the lines before reach row 0"},
-		{"a number where an object is", "7\n", "line 2: not a result line"},
+		{"a number where an object is", "7\n", "line 2: not a result line: it is a JSON number: it should be an object"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			bad := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "-")+".jsonl")
@@ -123,6 +125,7 @@ func TestReadHistory(t *testing.T) {
 			_, err = ReadHistory(bad)
 			require.ErrorContains(t, err, tt.want)
 			assert.Contains(t, err.Error(), bad, "the error names the file")
+			assert.NotContains(t, err.Error(), "json:", "said without Go's words")
 		})
 	}
 }

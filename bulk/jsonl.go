@@ -71,11 +71,17 @@ func parseJSONLine(n int, line []byte) Row {
 	var in jsonlRow
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
+	err := dec.Decode(&in)
+	// encoding/json decodes the rest of an object past an unknown key or a value of the wrong
+	// type: a refused line keeps the address it gave, for its result line.
+	row.UserID, row.Source, row.AccountID = in.UserID.String(), in.Source, in.AccountID
+	if in.Identifier != nil && row.UserID == "" {
+		row.Identifier = *in.Identifier
+	}
+	if err != nil {
 		row.Problems = []Problem{{Field: "line", Problem: jsonProblem(err, "a row object")}}
 		return row
 	}
-	row.UserID, row.Source, row.AccountID = in.UserID.String(), in.Source, in.AccountID
 	if _, err := dec.Token(); err != io.EOF {
 		row.Problems = []Problem{{Field: "line", Problem: "has more after its object: give one object per line"}}
 		return row
@@ -84,7 +90,6 @@ func parseJSONLine(n int, line []byte) Row {
 	case in.Identifier != nil && row.UserID != "":
 		row.Problems = append(row.Problems, Problem{Field: "userId", Problem: "and identifier are both given: give one"})
 	case in.Identifier != nil:
-		row.Identifier = *in.Identifier
 		if row.Identifier.Type == "" || row.Identifier.Value == "" {
 			row.Problems = append(row.Problems, Problem{Field: "identifier", Problem: `needs a "type" and a "value"`})
 		}

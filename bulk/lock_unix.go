@@ -19,3 +19,7 @@ func lock(f *os.File) error {
 	}
 	return err
 }
+
+// unlock releases the lock before f is closed: a child process forked meanwhile (by another
+// goroutine) shares f until it execs, and close alone would leave the lock held until then.
+func unlock(f *os.File) { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }

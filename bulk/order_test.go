@@ -84,6 +84,9 @@ func TestDuplicateCustomersAreCounted(t *testing.T) {
 	rows[9].Identifier = capillary.Identifier{Type: capillary.IdentifierEmail, Value: "Ann@Example.com"}
 	rows[2].UserID = ""
 	rows[2].Identifier = capillary.Identifier{Type: capillary.IdentifierEmail, Value: "ann@example.com"}
+	for n := 11; n <= 12; n++ { // lines that could not be read name no customer: they are not one customer
+		rows = append(rows, Row{Number: n, Problems: []Problem{{Field: "line", Problem: "has 3 fields; the header has 2"}}})
+	}
 	sum, err := newRunner(t, newFakeAPI(nil)).Check(seq(rows), func(int, []Problem) {})
 	require.NoError(t, err)
 	assert.Equal(t, 3, sum.DuplicateCustomers, "the dry run counts them")

@@ -122,13 +122,16 @@ func (h *History) changed(row *Row, status Status) *InputChangedError {
 	here, there := customerText(row.UserID, &row.Identifier), h.recorded(row.Number)
 	reason := fmt.Sprintf("row %d is not the row %d the results file recorded (%s there)", row.Number, row.Number, status)
 	switch {
-	case there == "":
-	case here == there:
-		reason += fmt.Sprintf(": row %d, for %s, sends other values now", row.Number, here)
+	case there == "" || here != there:
+		if there != "" {
+			reason += fmt.Sprintf(": row %d was for %s, and is for %s now", row.Number, there, here)
+		}
+		reason += "; a row was inserted, removed or edited"
 	default:
-		reason += fmt.Sprintf(": row %d was for %s, and is for %s now", row.Number, there, here)
+		// Every row differs when the run's source or account does (Fingerprint covers them).
+		reason += fmt.Sprintf(": row %d, for %s, sends other values now, or to another source or account; "+
+			"a row was edited, or the run's source or account changed", row.Number, here)
 	}
-	reason += "; a row was inserted, removed or edited"
 	if status.Final() && status != Applied && here == there {
 		reason += " (a row that failed may be edited when the failed rows are sent again)"
 	}

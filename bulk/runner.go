@@ -284,7 +284,7 @@ func (ru *run) feed(rows iter.Seq2[Row, error], work chan<- *task) error {
 		ru.mu.Lock()
 		ru.held[row.Number] = t
 		ru.sum.Rows++
-		ru.keys.add(t.customer)
+		ru.keys.add(&row, t.customer)
 		before := ru.customers[t.customer]
 		ru.customers[t.customer] = t
 		if before != nil {

@@ -241,8 +241,8 @@ func TestBusyCustomerDelaysItsRowNotTheRun(t *testing.T) {
 			t.Fatal("rows did not finish")
 		}
 	}
-	(<-release)()
-	require.NoError(t, <-done)
+	receive(t, release)()
+	require.NoError(t, receive(t, done))
 	assert.Equal(t, Applied, j.result(t, 1).Status)
 	assert.Equal(t, 2, j.result(t, 1).Attempts)
 	assert.Equal(t, []time.Duration{7 * time.Second}, delays)
@@ -293,7 +293,7 @@ func TestRunStreamsRows(t *testing.T) {
 	}()
 	// Two rows in flight, and a third waiting for a free worker: no more is read.
 	for n := int64(1); n <= 3; n++ {
-		<-taking
+		receive(t, taking)
 	}
 	select {
 	case n := <-taking:
@@ -302,9 +302,9 @@ func TestRunStreamsRows(t *testing.T) {
 	}
 	close(gate)
 	for range 1000 - 3 {
-		<-taking
+		receive(t, taking)
 	}
-	sum := <-done
+	sum := receive(t, done)
 	assert.Equal(t, 1000, sum.Applied)
 }
 
@@ -334,10 +334,10 @@ func TestCancelStopsTakingRowsAndRecordsCallsInFlight(t *testing.T) {
 		assert.ErrorIs(t, err, context.Canceled)
 		done <- sum
 	}()
-	a, b := <-inFlight, <-inFlight
+	a, b := receive(t, inFlight), receive(t, inFlight)
 	cancel()
 	close(release) // the calls in flight finish within the grace period, with their answers
-	sum := <-done
+	sum := receive(t, done)
 	assert.Equal(t, Applied, j.result(t, a).Status)
 	assert.Equal(t, Applied, j.result(t, b).Status)
 	assert.Equal(t, 2, sum.Applied)
@@ -362,9 +362,9 @@ func TestCallsCutAtTheEndOfTheGracePeriodStayUnfinished(t *testing.T) {
 		sum, _ := newRunner(t, api, WithConcurrency(1), WithGracePeriod(0)).Run(ctx, seq(nameRows(3)), j)
 		done <- sum
 	}()
-	<-inFlight
+	receive(t, inFlight)
 	cancel()
-	sum := <-done
+	sum := receive(t, done)
 	assert.Empty(t, j.results, "a cut call has no outcome")
 	assert.Equal(t, []int{1}, j.sending)
 	assert.Contains(t, sum.Unfinished, 1)

@@ -37,7 +37,7 @@ func (a *app) send(ctx context.Context, f *updateFlags, runner *bulk.Runner, row
 		prog.note(fmt.Sprintf("interrupted: no more rows are sent; the rows in flight get up to %s to finish "+
 			"(interrupt again to stop at once: --resume settles them)", bulk.DefaultGracePeriod))
 	})
-	sum, runErr := runner.Run(ctx, pl.filter(rows), prog)
+	sum, runErr := runner.Run(ctx, pl.filter(sentWith(runner, rows)), prog)
 	if !stopNote() {
 		<-noted // said before the summary
 	}
@@ -67,6 +67,23 @@ func (a *app) send(ctx context.Context, f *updateFlags, runner *bulk.Runner, row
 		return exitOK, nil
 	}
 	return exitFailed, nil
+}
+
+// sentWith gives each row the source and account it is sent with (--source and --account-id
+// when it names none), so that its fingerprint binds the results file to them: a resume with
+// another --source or --account-id is refused, as another input is.
+func sentWith(runner *bulk.Runner, rows iter.Seq2[bulk.Row, error]) iter.Seq2[bulk.Row, error] {
+	return func(yield func(bulk.Row, error) bool) {
+		for row, err := range rows {
+			if err == nil {
+				p := runner.Params(&row)
+				row.Source, row.AccountID = p.Source, p.AccountID
+			}
+			if !yield(row, err) {
+				return
+			}
+		}
+	}
 }
 
 // history reads the results of earlier runs when resuming, and refuses to start over a results

@@ -62,8 +62,9 @@ answer was settled by reading the customer back), "requestId", "attempts" and "f
 Outcome lines are written and synced as rows finish. A row sent again (--retry-failed) gets
 more lines: a row's outcome is its last outcome line. A row marked "sending" with no outcome
 after it was in flight when a run stopped: --resume reads the customer back before sending it
-again. The fingerprint identifies the row's content: --resume refuses a results file written
-for another input, or for this one since changed (a row inserted, removed or edited).
+again. The fingerprint identifies the row's content and the source and account it is sent to:
+--resume refuses a results file written for another input, for this one since changed (a row
+inserted, removed or edited), or with another --source or --account-id.
 
 The summary (stdout) counts the rows by outcome, the rows not applied by code, the vendor's
 warnings by code with the rows that got them, and the customers that appear in more than one
@@ -144,6 +145,10 @@ func (a *app) bulkRun(ctx context.Context, args []string, f updateFlags) (int, e
 	opts, err := f.check(fs)
 	if err != nil {
 		return 0, err
+	}
+	if !f.dryRun && sameFile(f.input, f.results) {
+		// Refused by name: an empty input would otherwise take the results header as a row.
+		return 0, usagef("%s: --results %s is the input: name another file for the results", name, f.results)
 	}
 	rows, closeInput, err := a.openInput(&f, name)
 	if err != nil {
@@ -230,6 +235,13 @@ func (f *updateFlags) check(fs *flag.FlagSet) ([]bulk.Option, error) {
 		f.results = strings.TrimSuffix(f.input, filepath.Ext(f.input)) + ".results.jsonl"
 	}
 	return opts, nil
+}
+
+// sameFile reports whether the paths a and b name one existing file.
+func sameFile(a, b string) bool {
+	ia, errA := os.Stat(a)
+	ib, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(ia, ib)
 }
 
 // sourceNamed is the source that name spells in any case ("instore" is INSTORE), as region

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/capillary-go/capillary"
 	"github.com/capillary-go/capillary/bulk"
 	"github.com/capillary-go/capillary/capillarytest"
 )
@@ -362,6 +363,7 @@ func resultsFile(t *testing.T, path, csv string, entries ...string) string {
 	written := map[int]bulk.Result{}
 	for row, err := range rows {
 		require.NoError(t, err)
+		row.Source = capillary.SourceInstore // sent with --source INSTORE, as the command fills it in
 		written[row.Number] = bulk.Result{UserID: row.UserID, Fingerprint: bulk.Fingerprint(&row)}
 	}
 	j, err := bulk.OpenJournal(path)
@@ -416,14 +418,42 @@ func TestResumeRefusesAChangedInput(t *testing.T) {
 	}
 }
 
-// --results naming a file that is not a results file (the input itself, or one written before
-// the results had a header) is refused, and the file is left byte for byte.
+// A resume with another --source or --account-id is refused as another input is: the rows
+// it would send go elsewhere than those the results file recorded.
+func TestResumeRefusesAnotherSourceOrAccount(t *testing.T) {
+	t.Parallel()
+	const was = "userId,firstName\n101,Ann\n102,Bob\n103,Cy\n"
+	for _, flags := range [][]string{{"--source", "WECHAT", "--account-id", "wx-1"}, {"--source", "INSTORE", "--account-id", "store-2"}} {
+		t.Run(strings.Join(flags, " "), func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, "101", "102", "103")
+			in := h.file("c.csv", was)
+			res := resultsFile(t, filepath.Join(h.dir, "c.results.jsonl"), was, "1 sending", "1 applied", "2 sending")
+			before := readFile(t, res)
+			for _, resume := range []string{"--resume", "--retry-failed"} {
+				args := append([]string{"customers", "update", "--input", in, resume}, flags...)
+				code, stdout, stderr := h.run(testCtx(t), args...)
+				assert.Equal(t, exitUsage, code, stderr)
+				assert.Empty(t, stdout)
+				assert.Contains(t, stderr, "capillary: cannot resume: "+res+" was written for another input: ")
+				assert.Contains(t, stderr, "row 1, for user id 101, sends other values now, or to another source or account; "+
+					"a row was edited, or the run's source or account changed")
+			}
+			assert.Empty(t, h.puts())
+			assert.Equal(t, before, readFile(t, res), "the results file is as it was")
+		})
+	}
+}
+
+// --results naming a file that is not a results file (one written before the results had a
+// header; the input itself is refused earlier, below) is refused, and the file is left byte for
+// byte.
 func TestResultsThatAreNotResultsAreLeftAlone(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "101")
 	in := h.file("c.csv", "userId,firstName\n101,Ann\n")
 	old := h.file("old.results.jsonl", `{"row":1,"status":"applied","userId":"101","attempts":1}`+"\n")
-	for _, path := range []string{in, old} {
+	for _, path := range []string{old} {
 		for _, flags := range [][]string{nil, {"--resume"}, {"--retry-failed"}} {
 			before := readFile(t, path)
 			args := append([]string{"customers", "update", "--input", in, "--source", "INSTORE", "--results", path}, flags...)
@@ -433,6 +463,26 @@ func TestResultsThatAreNotResultsAreLeftAlone(t *testing.T) {
 			assert.Equal(t, "capillary: not a results file: "+path+` does not start with {"capillary":"bulk results","version":2}; it was left as it was`+"\n"+
 				"Name a new results file with --results. A results file from an earlier version of capillary cannot be resumed: start over with a new one\n", stderr)
 			assert.Equal(t, before, readFile(t, path), "not a byte changed")
+		}
+	}
+	assert.Empty(t, h.puts())
+}
+
+// --results naming the input itself is refused before either is opened, even when the input
+// is empty (a results file would start there, and its header be read as a row).
+func TestResultsThatAreTheInputAreRefused(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "101")
+	for name, content := range map[string]string{"c.csv": "userId,firstName\n101,Ann\n", "c.jsonl": `{"userId":"101","body":{"profiles":[{"firstName":"Ann"}]}}` + "\n", "empty.jsonl": ""} {
+		in := h.file(name, content)
+		for _, flags := range [][]string{nil, {"--resume"}, {"--retry-failed"}} {
+			args := append([]string{"customers", "update", "--input", in, "--source", "INSTORE", "--results", in}, flags...)
+			code, stdout, stderr := h.run(testCtx(t), args...)
+			assert.Equal(t, exitUsage, code, args)
+			assert.Empty(t, stdout)
+			assert.Equal(t, "capillary: customers update: --results "+in+" is the input: name another file for the results\n"+
+				"Run 'capillary customers update --help' for usage.\n", stderr)
+			assert.Equal(t, content, readFile(t, in), "not a byte changed")
 		}
 	}
 	assert.Empty(t, h.puts())
