@@ -243,14 +243,15 @@ type History struct {
 	fingerprints []uint64 // by row number
 	customers    []uint64 // by row number: customerOf the row
 	last         int      // the highest row number recorded
+	lines        int      // the result lines read
 	path         string   // the file, read again to say what a row was (recorded)
 }
 
 var historyStatuses = [...]Status{"", Sending, Applied, Refused, Invalid, Uncertain}
 
-// maxRowJump bounds how far past the rows recorded so far a line's row number may be: rows are
-// taken in order, a few per worker at a time, so a larger jump is a damaged line (and would
-// otherwise make History allocate for rows that do not exist).
+// maxRowJump bounds how far past the number of lines read so far a line's row number may be:
+// every row taken is recorded in order, a few per worker at a time, so a larger row is a damaged
+// line. Bounding by lines, not by the last row, keeps History's memory to what the file holds.
 const maxRowJump = 1 << 20
 
 // ReadHistory reads a results file; a file that does not exist is an empty history. A file
@@ -294,6 +295,7 @@ func ReadHistory(path string) (*History, error) {
 
 // read records one line of a results file.
 func (h *History) read(line []byte) error {
+	h.lines++
 	var entry sendingLine // its row, status, customer and fingerprint: what every line has
 	if err := json.Unmarshal(line, &entry); err != nil {
 		return &damagedLine{err: err}
@@ -302,7 +304,7 @@ func (h *History) read(line []byte) error {
 	switch {
 	case entry.Row < 1:
 		return errors.New("not a result line: no row number")
-	case entry.Row > h.last+maxRowJump:
+	case entry.Row > h.lines+maxRowJump:
 		return fmt.Errorf("row %d is out of sequence: the lines before reach row %d", entry.Row, h.last)
 	case !entry.Status.Final() && entry.Status != Sending:
 		return fmt.Errorf("status %q is not one of sending, applied, refused, invalid, uncertain", entry.Status)
