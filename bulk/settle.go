@@ -182,8 +182,13 @@ func compareEnrollment(i int, want *capillary.LoyaltyProgramEnrollment, have []c
 		if e.ProgramID != want.ProgramID {
 			continue
 		}
-		if want.TierNumber != nil && e.TierNumber != nil && *e.TierNumber != *want.TierNumber {
+		switch {
+		case want.TierNumber != nil && e.TierNumber == nil:
+			return cannotTell, fmt.Sprintf("%s: the read-back does not show the tier of program %d", path, want.ProgramID)
+		case want.TierNumber != nil && *e.TierNumber != *want.TierNumber:
 			return lacks, fmt.Sprintf("%s: the customer is at tier %d of program %d, not %d", path, *e.TierNumber, e.ProgramID, *want.TierNumber)
+		case want.TierExpiryDate != nil || want.PointsExpiryDate != nil || len(want.Unknown) > 0:
+			return cannotTell, path + ": the read-back cannot show its tierExpiryDate, pointsExpiryDate or other fields, which the row sends"
 		}
 		return holds, ""
 	}
