@@ -465,7 +465,8 @@ func (ru *run) step(t *task) {
 // What is retried, and after how long, is the SDK's decision (API.AdviseRetry); whether an
 // answer was lost is the SDK's too (capillary's Uncertain).
 func (ru *run) answer(t *task, sentAt time.Time, resp *capillary.UpdateCustomerResponse, err error) (again bool) {
-	t.res.Error, t.lost = "", false
+	// An upsert's lost try may have been applied: it stays lost whatever the later tries say.
+	t.res.Error, t.lost = "", t.lost && ru.upserts()
 	switch {
 	case err == nil:
 		t.res.fillResponse(resp)
@@ -502,7 +503,11 @@ func (ru *run) answer(t *task, sentAt time.Time, resp *capillary.UpdateCustomerR
 		t.tries++
 	}
 	if !advice.Retry || t.tries >= ru.cfg.maxAttempts || t.throttles >= maxThrottles {
-		ru.finish(t, Refused)
+		status := Refused
+		if t.lost {
+			status = Uncertain
+		}
+		ru.finish(t, status)
 		return false
 	}
 	ru.later(t, advice.Wait)

@@ -110,3 +110,25 @@ func TestUpsertBody(t *testing.T) {
 		})
 	}
 }
+
+// An upsert row whose answer was lost, sent again and then turned away until its attempts ran
+// out, may still have been applied by the lost try: it is uncertain, not refused.
+func TestUpsertLostThenTurnedAwayIsUncertain(t *testing.T) {
+	t.Parallel()
+	lost := &capillary.RequestError{Method: "POST", Path: "/v2/customers", Uncertain: true, Err: errors.New("connection reset")}
+	busy := &capillary.APIError{StatusCode: 503, Method: "GET", Path: "/v2/customers/lookup/customerDetails"}
+	f := &fakeUpserter{fakeAPI: newFakeAPI(nil), upsert: func(_ *Row, n int) (*capillary.UpsertCustomerResponse, error) {
+		if n == 1 {
+			return nil, lost
+		}
+		return nil, busy
+	}}
+	r := newRunner(t, f, WithSource(capillary.SourceInstore, ""))
+	r.cfg.after = (&immediately{}).after
+	j := newMemJournal()
+	sum, err := r.Run(testCtx(t), seq(mobileRows(1)), j)
+	require.NoError(t, err)
+	assert.Equal(t, DefaultMaxAttempts, f.sent(1))
+	assert.Equal(t, Uncertain, j.result(t, 1).Status, "the first try may have created or updated the customer")
+	assert.Equal(t, 1, sum.Uncertain)
+}
