@@ -130,19 +130,19 @@ func checkBaseURL(raw string, allowHTTP bool) (*url.URL, error) {
 	if raw == "" {
 		return nil, errors.New("none given: use WithRegion or WithBaseURL")
 	}
-	if !strings.Contains(raw, "://") {
-		return nil, fmt.Errorf("%q has no scheme: write it as https://%s", raw, strings.TrimPrefix(raw, "//"))
-	}
 	u, err := url.Parse(strings.TrimRight(raw, "/"))
-	if err != nil {
-		// *url.Error quotes the whole URL, password included: keep only the cause.
+	switch schemed := strings.Contains(raw, "://"); {
+	case strings.Contains(raw, "@") && (err != nil || !schemed || u.User != nil):
+		// Not quoted, nor url.Parse's error: a password with a '/' reads as a port.
+		return nil, errors.New("must not carry user info: use an auth option")
+	case !schemed:
+		return nil, fmt.Errorf("%q has no scheme: write it as https://%s", raw, strings.TrimPrefix(raw, "//"))
+	case err != nil:
 		return nil, fmt.Errorf("not a valid URL: %w", transportCause(err))
 	}
 	switch {
 	case u.Host == "":
 		return nil, fmt.Errorf("%q has no host", u.Redacted())
-	case u.User != nil:
-		return nil, errors.New("must not carry user info: use an auth option")
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#"):
 		// An empty "?" or "#" too: it would turn the request path into a query or a fragment.
 		return nil, errors.New("must not carry a query or fragment")

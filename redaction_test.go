@@ -444,3 +444,23 @@ func TestSecuritySuccessEchoingCredentialsIsRedacted(t *testing.T) {
 	assert.Equal(t, "not an email: Basic [redacted]", res.Warnings[0].Message)
 	assert.Equal(t, "171891944", res.CreatedID.String(), "the rest is as it came")
 }
+
+// A base URL carrying a password is refused without quoting it, also when it does not parse
+// (a '/' in the password reads as a port) or has no scheme.
+func TestRedactionBaseURLUserInfoIsNotQuoted(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{"https://till:s3cr/et@eu.api.capillarytech.com", "https://till:s3cr%zzet@eu.api.capillarytech.com", "till:s3cret@eu.api.capillarytech.com", "https://till:s3cret@eu.api.capillarytech.com"} {
+		t.Run(raw, func(t *testing.T) {
+			t.Parallel()
+			_, err := NewClient(WithBaseURL(raw), WithBasicAuth(testTill, testPassword))
+			require.ErrorIs(t, err, ErrInvalidConfig)
+			assert.Contains(t, err.Error(), "user info")
+			assert.NotContains(t, err.Error(), "s3cr")
+			env := map[string]string{"CAPILLARY_BASE_URL": raw, "CAPILLARY_TILL": testTill, "CAPILLARY_PASSWORD": testPassword}
+			_, err = OptionsFromEnv(func(k string) string { return env[k] })
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "CAPILLARY_BASE_URL must not carry user info")
+			assert.NotContains(t, err.Error(), "s3cr")
+		})
+	}
+}
