@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/capillary-go/capillary"
 )
@@ -89,21 +90,22 @@ func (s sdk) Read(ctx context.Context, row *Row, params *capillary.UpdateCustome
 }
 
 // held is what a customer read back holds, in the shape of an update body: the names, fields,
-// identifiers and channels of its profile on the source updated (its first profile if none
-// matches), its loyalty type and extended fields, and the programs it is in with their tiers.
+// identifiers and channels of its profile on the source updated (none if it has none there),
+// its loyalty type and extended fields, and the programs it is in with their tiers.
 func held(c *capillary.Customer, params *capillary.UpdateCustomerParams) *capillary.UpdateCustomerRequest {
 	out := &capillary.UpdateCustomerRequest{ExtendedFields: c.ExtendedFields}
 	if c.LoyaltyInfo != nil {
 		out.LoyaltyInfo = &capillary.LoyaltyInfo{LoyaltyType: c.LoyaltyInfo.LoyaltyType}
 	}
-	if len(c.Profiles) > 0 {
-		p := &c.Profiles[0]
-		for i := range c.Profiles {
-			if c.Profiles[i].Source == params.Source && c.Profiles[i].AccountID == params.AccountID {
-				p = &c.Profiles[i]
-				break
-			}
+	// Only a profile on the source updated can show its values; the account's when it is there
+	// (the vendor's read may name the account otherwise than its update does).
+	var p *capillary.CustomerProfile
+	for i := range c.Profiles {
+		if q := &c.Profiles[i]; strings.EqualFold(string(q.Source), string(params.Source)) && (p == nil || q.AccountID == params.AccountID) {
+			p = q
 		}
+	}
+	if p != nil {
 		out.Profiles = []capillary.Profile{{FirstName: p.FirstName, LastName: p.LastName, Fields: p.Fields, Identifiers: p.Identifiers, CommChannels: p.CommChannels}}
 	}
 	for _, d := range c.LoyaltyProgramDetails {

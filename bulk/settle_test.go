@@ -74,3 +74,18 @@ func TestCompare(t *testing.T) {
 		})
 	}
 }
+
+// A read-back is compared with the profile of the source the row updated: another source's
+// profile that happens to hold the row's name proves nothing. The same source under another
+// account id (the vendor's read sample shows one) is that profile.
+func TestHeldIsTheUpdatedSourcesProfile(t *testing.T) {
+	t.Parallel()
+	c := &capillary.Customer{ID: "1", Profiles: []capillary.CustomerProfile{{Profile: capillary.Profile{Source: capillary.SourceInstore, FirstName: capillary.Ptr("Tom")}}}}
+	want := &capillary.UpdateCustomerRequest{Profiles: []capillary.Profile{{FirstName: capillary.Ptr("Tom")}}}
+	v, _ := compare(want, held(c, &capillary.UpdateCustomerParams{Source: capillary.SourceMobileApp, AccountID: "app1"}))
+	assert.Equal(t, cannotTell, v)
+
+	c.Profiles[0].Source, c.Profiles[0].AccountID = capillary.SourceWeChat, "wechat-con1"
+	v, _ = compare(want, held(c, &capillary.UpdateCustomerParams{Source: capillary.SourceWeChat, AccountID: "22232"}))
+	assert.Equal(t, holds, v)
+}
