@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,9 +66,6 @@ func (b basicAuth) redact(s string) string { return redactAll(s, b.forms...) }
 // redactAll replaces each non-empty credential in s with [redacted], as sent, JSON-escaped
 // (\u0026, \u003d) or URL-encoded. Credentials containing others come first.
 func redactAll(s string, creds ...secret) string {
-	if s == "" {
-		return s
-	}
 	// An echo may escape any character; matching on the unescaped text catches every escaping.
 	if u := unescapeJSON(s); u != s && slices.ContainsFunc(creds, func(c secret) bool { return c != "" && strings.Contains(u, string(c)) }) {
 		s = u
@@ -81,11 +79,14 @@ func redactAll(s string, creds ...secret) string {
 		if strings.ContainsAny(s, "%+") {
 			for _, form := range []string{url.QueryEscape(string(c)), url.PathEscape(string(c))} {
 				s = strings.ReplaceAll(s, form, "[redacted]")
+				s = strings.ReplaceAll(s, percentEscape.ReplaceAllStringFunc(form, strings.ToLower), "[redacted]") // .NET writes %2f
 			}
 		}
 	}
 	return s
 }
+
+var percentEscape = regexp.MustCompile(`%[0-9A-F]{2}`)
 
 // unescapeJSON resolves the escapes of JSON strings (\uXXXX, \/, \", \\) found anywhere in s.
 func unescapeJSON(s string) string {

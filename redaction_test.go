@@ -13,7 +13,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -462,5 +464,17 @@ func TestRedactionBaseURLUserInfoIsNotQuoted(t *testing.T) {
 			assert.Contains(t, err.Error(), "CAPILLARY_BASE_URL must not carry user info")
 			assert.NotContains(t, err.Error(), "s3cr")
 		})
+	}
+}
+
+// An echo URL-encoded with lower-case hex (.NET's HttpUtility.UrlEncode writes %2f) is
+// redacted as the upper-case one is: an OAuth secret or token may hold '/', '+' and '='.
+func TestRedactionLowerCaseURLEscapes(t *testing.T) {
+	t.Parallel()
+	const cred = "AbCd/Ef+Gh=IjKl/Mn+Op=="
+	for _, echo := range []string{url.QueryEscape(cred), url.PathEscape(cred)} {
+		lower := regexp.MustCompile(`%[0-9A-F]{2}`).ReplaceAllStringFunc(echo, strings.ToLower)
+		require.NotEqual(t, echo, lower)
+		assert.Equal(t, "echo [redacted]", redactAll("echo "+lower, secret(cred)))
 	}
 }
