@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -86,6 +87,9 @@ func (*oauthCredentials) authorize(context.Context, http.Header) error { return 
 
 // redact hides the secret, and the key if long enough to hide without mangling words.
 func (c *oauthCredentials) redact(s string) string {
+	if strings.Contains(s, `"accessToken"`) { // a generation's answer: its token is not known yet
+		s = regexp.MustCompile(`("accessToken"\s*:\s*)"(?:[^"\\]|\\.)*"`).ReplaceAllString(s, `${1}"[redacted]"`)
+	}
 	if len(c.key) < 8 {
 		return redactAll(s, c.secret)
 	}

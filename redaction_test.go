@@ -478,3 +478,30 @@ func TestRedactionLowerCaseURLEscapes(t *testing.T) {
 		assert.Equal(t, "echo [redacted]", redactAll("echo "+lower, secret(cred)))
 	}
 }
+
+// A token answer the SDK cannot use (a ttlSeconds it cannot read, a 502 that carries a token)
+// is quoted without the token the server issued in it.
+func TestRedactionIssuedTokenIsNotQuoted(t *testing.T) {
+	t.Parallel()
+	const token = "LIVE-TOKEN-d41d8cd98f00b204"
+	answers := map[string]struct {
+		status int
+		body   string
+	}{
+		"unreadable ttl": {200, `{"data":{"accessToken":"` + token + `","ttlSeconds":"1h"}}`},
+		"gateway error":  {502, `{"data": {"accessToken" : "` + token + `"}}`},
+	}
+	for name, a := range answers {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, a.status, a.body) }))
+			defer srv.Close()
+			c, err := NewClient(WithBaseURL(srv.URL), WithOAuth("client-key-1", "s3cret"), WithRetries(0, 0, 0))
+			require.NoError(t, err)
+			_, err = c.Customers.Get(testCtx(t), "1", &GetCustomerParams{Source: SourceInstore})
+			require.ErrorAs(t, err, new(*TokenError))
+			assert.NotContains(t, fmt.Sprintf("%v %+v", err, err), token)
+			assert.Contains(t, err.Error(), "accessToken")
+		})
+	}
+}
