@@ -69,6 +69,7 @@ func OpenJournal(path string) (*JournalFile, error) {
 		return nil, fmt.Errorf("bulk: results file %s: %w", path, err)
 	}
 	if err := startJournal(f, path); err != nil {
+		unlock(f)
 		_ = f.Close()
 		return nil, err
 	}
@@ -80,6 +81,7 @@ func OpenJournal(path string) (*JournalFile, error) {
 		_, err = f.Seek(end, io.SeekStart)
 	}
 	if err != nil {
+		unlock(f)
 		_ = f.Close()
 		return nil, fmt.Errorf("bulk: preparing the results file %s: %w", path, err)
 	}
