@@ -34,7 +34,11 @@ func (a *app) printSummary(sum *bulk.Summary, pl *plan, results string) {
 	}
 	line("refused", sum.Refused, "the vendor's codes are in the results")
 	line("invalid", sum.Invalid, "never sent")
-	line("uncertain", sum.Uncertain, "answer lost, read-back could not settle it")
+	if pl.upsert {
+		line("uncertain", sum.Uncertain, "answer lost, and sending it again could not settle it")
+	} else {
+		line("uncertain", sum.Uncertain, "answer lost, read-back could not settle it")
+	}
 	if n := len(sum.Unfinished); n > 0 {
 		line("unfinished", n, "left without an outcome: --resume goes on")
 	}

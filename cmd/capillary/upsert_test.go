@@ -43,6 +43,7 @@ func TestUpsertFromCSVTwice(t *testing.T) {
 	assert.Regexp(t, `created\s+2\s+customers the vendor did not know`, stdout)
 	assert.Regexp(t, `updated\s+1\s+customers found by their identifiers`, stdout)
 	assert.Regexp(t, `upserts sent\s+3`, stdout)
+	assert.Regexp(t, `uncertain\s+0\s+answer lost, and sending it again could not settle it`, stdout, "upsert rows are not read back")
 
 	code, stdout, stderr = h.run(testCtx(t), "customers", "upsert", "--input", in, "--source", "INSTORE", "--results", filepath.Join(h.dir, "again.jsonl"))
 	require.Equal(t, exitOK, code, stderr)
