@@ -125,6 +125,9 @@ func (c *Client) CloseIdleConnections() {
 // BaseURL returns the base URL requests go to.
 func (c *Client) BaseURL() string { return c.baseURL }
 
+// errUserInfo refuses a base URL that carries credentials, without quoting them.
+var errUserInfo = errors.New("must not carry user info: use an auth option")
+
 // checkBaseURL parses and vets the base URL: https, or http on loopback or when allowed.
 func checkBaseURL(raw string, allowHTTP bool) (*url.URL, error) {
 	if raw == "" {
@@ -134,7 +137,7 @@ func checkBaseURL(raw string, allowHTTP bool) (*url.URL, error) {
 	switch schemed := strings.Contains(raw, "://"); {
 	case strings.Contains(raw, "@") && (err != nil || !schemed || u.User != nil):
 		// Not quoted, nor url.Parse's error: a password with a '/' reads as a port.
-		return nil, errors.New("must not carry user info: use an auth option")
+		return nil, errUserInfo
 	case !schemed:
 		return nil, fmt.Errorf("%q has no scheme: write it as https://%s", raw, strings.TrimPrefix(raw, "//"))
 	case err != nil:

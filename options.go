@@ -295,7 +295,7 @@ func OptionsFromEnv(getenv func(string) string) ([]ClientOption, error) {
 	case baseURL != "":
 		u, err := checkBaseURL(baseURL, true)
 		switch {
-		case err != nil && strings.Contains(err.Error(), "user info"):
+		case errors.Is(err, errUserInfo):
 			return nil, errors.New("CAPILLARY_BASE_URL must not carry user info: set CAPILLARY_TILL and CAPILLARY_PASSWORD, or CAPILLARY_OAUTH_KEY and CAPILLARY_OAUTH_SECRET")
 		case err != nil:
 			return nil, fmt.Errorf("CAPILLARY_BASE_URL: %w", err)
